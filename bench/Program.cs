@@ -1,0 +1,2 @@
+Console.Error.WriteLine("usage: bench <suite>");
+return 2;

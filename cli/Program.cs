@@ -1,0 +1,1 @@
+return await RawEngine.Cli.RawEngineCommand.RunAsync(args);

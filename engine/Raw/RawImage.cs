@@ -1,0 +1,127 @@
+namespace RawEngine.Engine.Raw;
+
+/// <summary>A rectangle in sensor pixels.</summary>
+public readonly record struct PixelRect(int X, int Y, int Width, int Height)
+{
+    public int Right => X + Width;
+    public int Bottom => Y + Height;
+}
+
+/// <summary>A 3x3 row-major matrix, small and immutable.</summary>
+public sealed record Matrix3(float M00, float M01, float M02, float M10, float M11, float M12, float M20, float M21, float M22)
+{
+    public static Matrix3 FromRows(ReadOnlySpan<float> m) =>
+        m.Length == 9 ? new(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8]) : throw new ArgumentException("A 3x3 matrix needs 9 values.");
+
+    public float[] ToArray() => [M00, M01, M02, M10, M11, M12, M20, M21, M22];
+
+    public bool IsZero => ToArray().All(v => v == 0f);
+}
+
+/// <summary>EXIF light sources used as DNG calibration illuminants.</summary>
+public enum Illuminant : ushort
+{
+    Unknown = 0, Daylight = 1, Fluorescent = 2, Tungsten = 3, Flash = 4, FineWeather = 9, CloudyWeather = 10,
+    Shade = 11, D50 = 23, D55 = 20, D65 = 21, D75 = 22, StandardA = 17, StandardB = 18, StandardC = 19, IsoStudioTungsten = 24,
+}
+
+/// <summary>A DNG ColorMatrix (XYZ to camera) measured under one illuminant.</summary>
+public sealed record DngColorMatrix(Illuminant Illuminant, Matrix3 XyzToCamera);
+
+/// <summary>
+/// Black level as LibRaw and DNG state it: a base value, one offset per CFA colour (R, G, B, G2),
+/// and an optional repeating pattern (up to 6x6 for X-Trans) aligned to the sensor origin.
+/// </summary>
+public sealed record BlackLevels(float Base, float[] PerChannel, int PatternWidth = 0, int PatternHeight = 0, float[]? Pattern = null)
+{
+    public static BlackLevels Uniform(float black) => new(black, [0, 0, 0, 0]);
+
+    /// <summary>The black of a sensor pixel with the given colour index (0..3) at sensor (row, col).</summary>
+    public float At(int row, int col, int colorIndex)
+    {
+        var value = Base + PerChannel[colorIndex];
+        if (Pattern is not null && PatternWidth > 0 && PatternHeight > 0)
+            value += Pattern[(row % PatternHeight) * PatternWidth + col % PatternWidth];
+        return value;
+    }
+
+    /// <summary>The mean black over the colour channels, for summaries.</summary>
+    public float Mean => Base + PerChannel.Take(3).Average();
+}
+
+/// <summary>Capture metadata carried from the raw to the export.</summary>
+public sealed record CaptureInfo
+{
+    public string Make { get; init; } = "";
+    public string Model { get; init; } = "";
+    public string LensMake { get; init; } = "";
+    public string Lens { get; init; } = "";
+    public float Iso { get; init; }
+    /// <summary>Exposure time in seconds.</summary>
+    public float ExposureTime { get; init; }
+    public float FNumber { get; init; }
+    /// <summary>Focal length in mm.</summary>
+    public float FocalLength { get; init; }
+    public DateTime? Timestamp { get; init; }
+    public string Artist { get; init; } = "";
+    public string Description { get; init; } = "";
+    public GpsPosition? Gps { get; init; }
+}
+
+/// <summary>GPS position in decimal degrees (south and west negative) and metres.</summary>
+public sealed record GpsPosition(double Latitude, double Longitude, double? Altitude);
+
+/// <summary>
+/// What a raw file holds, independent of LibRaw: the sensor samples with their layout and the
+/// metadata the pipe needs. CFA data has one sample per pixel; LinearRaw data three (RGB, interleaved).
+/// </summary>
+public sealed class RawImage
+{
+    /// <summary>The file it came from, for messages (null for memory).</summary>
+    public string? Source { get; init; }
+
+    /// <summary>Full sensor array size, margins included.</summary>
+    public required int SensorWidth { get; init; }
+    public required int SensorHeight { get; init; }
+
+    /// <summary>Samples per pixel: 1 for a CFA mosaic, 3 for linear RGB.</summary>
+    public required int SamplesPerPixel { get; init; }
+
+    /// <summary>Row-major sensor samples, <c>SensorWidth * SensorHeight * SamplesPerPixel</c> long.</summary>
+    public required ushort[] Data { get; init; }
+
+    /// <summary>The visible area within the sensor (after margins and the DNG DefaultCrop).</summary>
+    public required PixelRect Visible { get; init; }
+
+    /// <summary>CFA layout at the visible area's top-left; null for linear data.</summary>
+    public CfaPattern? Cfa { get; init; }
+
+    public required BlackLevels Black { get; init; }
+    public required float White { get; init; }
+
+    /// <summary>As-shot white balance multipliers (R, G, B), normalised so G = 1.</summary>
+    public required float[] AsShotMultipliers { get; init; }
+
+    /// <summary>Daylight multipliers (R, G, B) derived from the camera matrix, normalised so G = 1.</summary>
+    public float[] DaylightMultipliers { get; init; } = [1, 1, 1];
+
+    /// <summary>XYZ (D65) to camera matrix as LibRaw states it (dcraw's cam_xyz).</summary>
+    public required Matrix3 XyzToCamera { get; init; }
+
+    /// <summary>DNG ColorMatrix1/2 with their calibration illuminants, when the file has them.</summary>
+    public IReadOnlyList<DngColorMatrix> DngColorMatrices { get; init; } = [];
+
+    /// <summary>DNG BaselineExposure in EV (0 when absent).</summary>
+    public float BaselineExposure { get; init; }
+
+    /// <summary>EXIF orientation, 1..8.</summary>
+    public int Orientation { get; init; } = 1;
+
+    public CaptureInfo Capture { get; init; } = new();
+
+    public bool IsCfa => Cfa is not null;
+
+    /// <summary>One sample of the visible area (channel 0 for CFA data).</summary>
+    public ushort VisibleSample(int row, int col, int channel = 0) =>
+        Data[((Visible.Y + row) * SensorWidth + Visible.X + col) * SamplesPerPixel + channel];
+}
