@@ -1,0 +1,32 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace RawEngine.Engine.Compute;
+
+/// <summary>Vector helpers for interleaved RGBA rows.</summary>
+public static class Simd
+{
+    /// <summary>A vector repeating the four values (r, g, b, a), lane-aligned to an RGBA row.</summary>
+    public static Vector<float> RepeatRgba(float r, float g, float b, float a)
+    {
+        Span<float> lanes = stackalloc float[Vector<float>.Count];
+        for (var i = 0; i < lanes.Length; i += 4)
+        {
+            lanes[i] = r;
+            if (i + 1 < lanes.Length) lanes[i + 1] = g;
+            if (i + 2 < lanes.Length) lanes[i + 2] = b;
+            if (i + 3 < lanes.Length) lanes[i + 3] = a;
+        }
+        return new Vector<float>(lanes);
+    }
+
+    /// <summary><c>target[i] = source[i] * gains[i % 4]</c> over a row; <paramref name="gains"/> from <see cref="RepeatRgba"/>.</summary>
+    public static void MultiplyRgba(ReadOnlySpan<float> source, Span<float> target, Vector<float> gains)
+    {
+        var vectors = Vector<float>.Count % 4 == 0 ? source.Length / Vector<float>.Count : 0;
+        var sourceVectors = MemoryMarshal.Cast<float, Vector<float>>(source);
+        var targetVectors = MemoryMarshal.Cast<float, Vector<float>>(target);
+        for (var i = 0; i < vectors; i++) targetVectors[i] = sourceVectors[i] * gains;
+        for (var i = vectors * Vector<float>.Count; i < source.Length; i++) target[i] = source[i] * gains[i % 4];
+    }
+}
