@@ -13,6 +13,7 @@ typedef struct rawengine_handle {
     void *buffer;          /* copy of an in-memory file; LibRaw reads it lazily */
     int data_errors;       /* counted by LibRaw's data error callback (truncation, corruption) */
     int data_error_offset;
+    volatile int cancel;   /* set from another thread; LibRaw's progress callback stops the work */
 } rawengine_handle;
 
 typedef struct rawengine_info {
@@ -26,7 +27,7 @@ typedef struct rawengine_info {
     int dng_version;
     unsigned black;
     unsigned cblack[4];
-    unsigned black_pattern_width, black_pattern_height;
+    unsigned black_pattern_rows, black_pattern_cols; /* repeating black offsets at the margins' origin */
     unsigned black_pattern[36];
     unsigned maximum;
     float cam_mul[4], pre_mul[4];
@@ -53,6 +54,12 @@ static void on_memory_error(void *data, const char *file, const char *where)
     (void)data; (void)file; (void)where; /* LibRaw returns an error code as well; keep stderr quiet */
 }
 
+static int on_progress(void *data, enum LibRaw_progress stage, int iteration, int expected)
+{
+    (void)stage; (void)iteration; (void)expected;
+    return ((rawengine_handle *)data)->cancel;
+}
+
 static rawengine_handle *create(void)
 {
     rawengine_handle *h = calloc(1, sizeof(rawengine_handle));
@@ -61,6 +68,7 @@ static rawengine_handle *create(void)
     if (!h->lr) { free(h); return NULL; }
     libraw_set_dataerror_handler(h->lr, on_data_error, h);
     libraw_set_memerror_handler(h->lr, on_memory_error, h);
+    libraw_set_progress_handler(h->lr, on_progress, h);
     return h;
 }
 
@@ -71,6 +79,11 @@ void rawengine_close(rawengine_handle *h)
     free(h->buffer);
     free(h);
 }
+
+void rawengine_cancel(rawengine_handle *h) { h->cancel = 1; }
+
+/* Lets the caller check that its view of rawengine_info matches this build. */
+size_t rawengine_info_size(void) { return sizeof(rawengine_info); }
 
 const char *rawengine_strerror(int code) { return libraw_strerror(code); }
 const char *rawengine_libraw_version(void) { return libraw_version(); }
@@ -136,13 +149,13 @@ void rawengine_get_info(rawengine_handle *h, rawengine_info *info)
     info->dng_version = (int)d->idata.dng_version;
     info->black = d->color.black;
     for (int i = 0; i < 4; i++) info->cblack[i] = d->color.cblack[i];
-    info->black_pattern_width = d->color.cblack[4];
-    info->black_pattern_height = d->color.cblack[5];
-    if (info->black_pattern_width * info->black_pattern_height <= 36)
-        for (unsigned i = 0; i < info->black_pattern_width * info->black_pattern_height; i++)
+    info->black_pattern_rows = d->color.cblack[4];
+    info->black_pattern_cols = d->color.cblack[5];
+    if (info->black_pattern_rows * info->black_pattern_cols <= 36)
+        for (unsigned i = 0; i < info->black_pattern_rows * info->black_pattern_cols; i++)
             info->black_pattern[i] = d->color.cblack[6 + i];
     else
-        info->black_pattern_width = info->black_pattern_height = 0;
+        info->black_pattern_rows = info->black_pattern_cols = 0;
     info->maximum = d->color.maximum;
     for (int i = 0; i < 4; i++) { info->cam_mul[i] = d->color.cam_mul[i]; info->pre_mul[i] = d->color.pre_mul[i]; }
     memcpy(info->cam_xyz, d->color.cam_xyz, sizeof(info->cam_xyz));

@@ -30,13 +30,13 @@ public sealed record DngColorMatrix(Illuminant Illuminant, Matrix3 XyzToCamera);
 
 /// <summary>
 /// Black level as LibRaw and DNG state it: a base value, one offset per CFA colour (R, G, B, G2),
-/// and an optional repeating pattern (up to 6x6 for X-Trans) aligned to the sensor origin.
+/// and an optional repeating pattern (up to 6x6 for X-Trans) aligned to the visible area's origin.
 /// </summary>
 public sealed record BlackLevels(float Base, float[] PerChannel, int PatternWidth = 0, int PatternHeight = 0, float[]? Pattern = null)
 {
     public static BlackLevels Uniform(float black) => new(black, [0, 0, 0, 0]);
 
-    /// <summary>The black of a sensor pixel with the given colour index (0..3) at sensor (row, col).</summary>
+    /// <summary>The black of a pixel with the given colour index (0..3) at visible-area (row, col).</summary>
     public float At(int row, int col, int colorIndex)
     {
         var value = Base + PerChannel[colorIndex];
