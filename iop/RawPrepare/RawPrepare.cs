@@ -1,0 +1,67 @@
+using RawEngine.Engine.Buffers;
+using RawEngine.Engine.Edits;
+using RawEngine.Engine.Pipeline;
+using RawEngine.Engine.Raw;
+using RawEngine.Iop.Shared;
+
+namespace RawEngine.Iop.RawPrepare;
+
+/// <summary>rawprepare has no user parameters: black and white come from the file.</summary>
+public sealed record RawPrepareParams : OperationParams;
+
+/// <summary>
+/// Sensor values to linear camera values with 1.0 = white: subtracts the black level of each sample
+/// (per CFA colour, plus any repeating black pattern) and divides by white - black. The raw source
+/// already hands over only the visible area, so masked borders never enter the pipe.
+/// </summary>
+public sealed class RawPrepareOperation : ImageOperation<RawPrepareParams, CellAffine>
+{
+    public override OperationInfo Info { get; } = new("rawprepare", 1, "Raw black/white point",
+        OperationFlags.TilingAllowed | OperationFlags.EnabledByDefault,
+        new FormatFilter(PixelLayout.Any, ColorEncoding.RawCamera), TilingNeeds.Pointwise);
+
+    protected override BufferFormat OutputFormat(CellAffine state, CommitContext context) =>
+        context.Input with { Encoding = ColorEncoding.LinearCamera, White = 1f };
+
+    protected override CellAffine Commit(RawPrepareParams parameters, CommitContext context)
+    {
+        var image = context.Image;
+        var black = image.Black;
+        if (image.Cfa is not { } cfa)
+        {
+            var offsets = new float[3];
+            var scales = new float[3];
+            for (var c = 0; c < 3; c++) (scales[c], offsets[c]) = Normalise(black.At(0, 0, c), image.White);
+            return new CellAffine(1, 1, scales, offsets);
+        }
+
+        var patternWidth = black.Pattern is null ? 1 : Math.Max(1, black.PatternWidth);
+        var patternHeight = black.Pattern is null ? 1 : Math.Max(1, black.PatternHeight);
+        var width = LeastCommonMultiple(cfa.Width, patternWidth);
+        var height = LeastCommonMultiple(cfa.Height, patternHeight);
+        var scale = new float[width * height];
+        var offset = new float[width * height];
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+                (scale[y * width + x], offset[y * width + x]) = Normalise(black.At(y, x, SensorBlack.ChannelIndex(cfa, y, x)), image.White);
+        return new CellAffine(width, height, scale, offset);
+    }
+
+    protected override void Process(ProcessContext context, CellAffine state, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut) =>
+        state.Apply(context, input, roiIn, output, roiOut);
+
+    /// <summary>(v - black) / (white - black) as scale and offset.</summary>
+    private static (float Scale, float Offset) Normalise(float black, float white)
+    {
+        var range = white - black;
+        if (!(range > 0)) throw new PipeException($"the raw's white level {white} is not above its black level {black}");
+        return (1f / range, -black / range);
+    }
+
+    private static int LeastCommonMultiple(int a, int b)
+    {
+        int x = a, y = b;
+        while (y != 0) (x, y) = (y, x % y);
+        return a / x * b;
+    }
+}

@@ -1,0 +1,60 @@
+using RawEngine.Engine.Buffers;
+using RawEngine.Engine.Edits;
+using RawEngine.Engine.Pipeline;
+using RawEngine.Iop.Shared;
+
+namespace RawEngine.Iop.Temperature;
+
+public enum WhiteBalanceMode { AsShot, Daylight, Custom }
+
+public sealed record TemperatureParams : OperationParams
+{
+    [ParamDescription("as_shot: the camera's multipliers; daylight: from the camera matrix; custom: red/green/blue below.")]
+    public WhiteBalanceMode Mode { get; init; } = WhiteBalanceMode.AsShot;
+
+    [ParamRange(0.05, 20), ParamDescription("Custom red multiplier (relative to green).")]
+    public double Red { get; init; } = 1;
+
+    [ParamRange(0.05, 20), ParamDescription("Custom green multiplier.")]
+    public double Green { get; init; } = 1;
+
+    [ParamRange(0.05, 20), ParamDescription("Custom blue multiplier (relative to green).")]
+    public double Blue { get; init; } = 1;
+}
+
+/// <summary>
+/// White balance: multiplies each CFA colour (or RGB channel) of linear camera data. Multipliers are
+/// normalised so green is 1, so a clipped green stays at 1.0 and the other channels clip above it.
+/// </summary>
+public sealed class TemperatureOperation : ImageOperation<TemperatureParams, CellAffine>
+{
+    public override OperationInfo Info { get; } = new("temperature", 1, "White balance",
+        OperationFlags.TilingAllowed | OperationFlags.EnabledByDefault | OperationFlags.SupportsBlending,
+        new FormatFilter(PixelLayout.Any, ColorEncoding.LinearCamera), TilingNeeds.Pointwise);
+
+    /// <summary>The multipliers (R, G, B, normalised to G = 1) the params give for an image.</summary>
+    public static float[] Multipliers(TemperatureParams parameters, Engine.Raw.RawImage image)
+    {
+        float[] raw = parameters.Mode switch
+        {
+            WhiteBalanceMode.AsShot => image.AsShotMultipliers,
+            WhiteBalanceMode.Daylight => image.DaylightMultipliers,
+            _ => [(float)parameters.Red, (float)parameters.Green, (float)parameters.Blue],
+        };
+        return [raw[0] / raw[1], 1f, raw[2] / raw[1]];
+    }
+
+    protected override CellAffine Commit(TemperatureParams parameters, CommitContext context)
+    {
+        var multipliers = Multipliers(parameters, context.Image);
+        if (context.Input.Cfa is not { } cfa) return new CellAffine(1, 1, multipliers, new float[3]);
+        var scale = new float[cfa.Width * cfa.Height];
+        for (var y = 0; y < cfa.Height; y++)
+            for (var x = 0; x < cfa.Width; x++)
+                scale[y * cfa.Width + x] = multipliers[cfa.ColorAt(y, x)];
+        return new CellAffine(cfa.Width, cfa.Height, scale, new float[scale.Length]);
+    }
+
+    protected override void Process(ProcessContext context, CellAffine state, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut) =>
+        state.Apply(context, input, roiIn, output, roiOut);
+}
