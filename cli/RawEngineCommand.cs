@@ -15,6 +15,8 @@ public static class RawEngineCommand
         {
             InfoCommand.Create(context),
             ThumbCommand.Create(context),
+            Convert.ConvertCommand.Create(context),
+            Convert.DemoCommand.Create(context),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is ParseErrorAction)

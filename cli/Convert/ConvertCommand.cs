@@ -1,0 +1,176 @@
+using System.CommandLine;
+using System.Diagnostics;
+using RawEngine.Engine.Export;
+using RawEngine.Engine.Sessions;
+using RawEngine.Iop;
+
+namespace RawEngine.Cli.Convert;
+
+/// <summary><c>rawengine convert &lt;inputs or folders&gt;... -o &lt;file or folder&gt;</c>.</summary>
+public static class ConvertCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var inputs = new Argument<string[]>("inputs") { Description = "Raw files or folders of raw files", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--output", "-o") { Description = "Output file, folder, or - for standard output", Required = true };
+        var edit = new Option<string?>("--edit") { Description = "Edit sidecar to apply (default: <input>.rawengine.json when present)" };
+        var format = new Option<string?>("--format") { Description = "jpg, png or tif (default: from the output name, else jpg)" };
+        var bits = new Option<int>("--bits") { Description = "Bits per sample: 8, 16 (png, tif) or 32 (tif float)", DefaultValueFactory = _ => 8 };
+        var quality = new Option<int>("--quality") { Description = "JPEG quality 1..100", DefaultValueFactory = _ => 90 };
+        var width = new Option<int?>("--width") { Description = "Fit inside this width (pixels)" };
+        var height = new Option<int?>("--height") { Description = "Fit inside this height (pixels)" };
+        var profile = new Option<string?>("--profile") { Description = $"Output colour space: {string.Join(", ", ConvertSettings.Profiles)}" };
+        var demosaic = new Option<string?>("--demosaic") { Description = $"Demosaic method: {string.Join(", ", ConvertSettings.DemosaicMethods)}" };
+        var wb = new Option<string?>("--wb") { Description = "White balance: as-shot, daylight, or r,g,b multipliers" };
+        var exposure = new Option<double?>("--exposure") { Description = "Exposure in EV (default +0.7 plus the raw's baseline exposure)" };
+        var tone = new Option<string?>("--tone") { Description = "Tone mapper: sigmoid or none (linear)" };
+        var roi = new Option<string?>("--roi") { Description = "Render only x,y,w,h (pixels of the oriented image at scale 1)" };
+        var scale = new Option<double?>("--scale") { Description = "Render scale, e.g. 0.5" };
+        var budget = new Option<int>("--memory-budget") { Description = "Working memory per module in MB (larger needs are tiled)", DefaultValueFactory = _ => 512 };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Files converted at once", DefaultValueFactory = _ => 1 };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace existing output files" };
+        var strip = new Option<bool>("--strip-metadata") { Description = "Write no EXIF (the ICC profile stays)" };
+        var command = new Command("convert", "Develop raw files into JPEG, PNG or TIFF")
+        {
+            inputs, output, edit, format, bits, quality, width, height, profile, demosaic, wb, exposure, tone, roi, scale, budget, jobs, overwrite, strip,
+        };
+        command.SetAction(async (parsed, cancellation) =>
+        {
+            ConvertSettings settings;
+            try
+            {
+                settings = new ConvertSettings
+                {
+                    Inputs = parsed.GetValue(inputs)!,
+                    Output = parsed.GetValue(output)!,
+                    EditPath = parsed.GetValue(edit),
+                    Format = parsed.GetValue(format) is { } f ? ParseFormat(f) : null,
+                    Bits = parsed.GetValue(bits),
+                    Quality = parsed.GetValue(quality),
+                    MaxWidth = Positive(parsed.GetValue(width), "--width"),
+                    MaxHeight = Positive(parsed.GetValue(height), "--height"),
+                    Scale = parsed.GetValue(scale) is { } s ? (s > 0 && double.IsFinite(s) ? s : throw new UsageException($"--scale: {s} is not a positive number")) : null,
+                    Region = parsed.GetValue(roi) is { } r ? PixelRegion.Parse(r) : null,
+                    Profile = parsed.GetValue(profile) is { } p ? ConvertSettings.CheckChoice(p, "--profile", ConvertSettings.Profiles) : null,
+                    Demosaic = parsed.GetValue(demosaic) is { } d ? ConvertSettings.CheckChoice(d, "--demosaic", ConvertSettings.DemosaicMethods) : null,
+                    WhiteBalance = parsed.GetValue(wb) is { } w ? WhiteBalanceChoice.Parse(w) : null,
+                    Exposure = parsed.GetValue(exposure) is { } ev ? (ev is >= -18 and <= 18 ? ev : throw new UsageException($"--exposure: {ev} is outside [-18, 18]")) : null,
+                    Tone = parsed.GetValue(tone) is { } t ? ConvertSettings.CheckChoice(t, "--tone", ConvertSettings.Tones) : null,
+                    MemoryBudgetBytes = (parsed.GetValue(budget) is var mb and > 0 ? mb : throw new UsageException($"--memory-budget: {mb} MB is not positive")) * (1L << 20),
+                    Jobs = parsed.GetValue(jobs) is var j and >= 1 ? j : throw new UsageException($"--jobs: {j} is not at least 1"),
+                    Overwrite = parsed.GetValue(overwrite),
+                    StripMetadata = parsed.GetValue(strip),
+                };
+                var (fmt, b) = (settings.Format ?? ExportFormat.Jpeg, settings.Bits);
+                if (!fmt.BitDepths().Contains(b))
+                    throw new UsageException($"--bits {b} cannot be written as {fmt.DisplayName()} (it takes {string.Join(" or ", fmt.BitDepths())})");
+                if (settings.Quality is < 1 or > 100) throw new UsageException($"--quality: {settings.Quality} is outside 1..100");
+            }
+            catch (UsageException e)
+            {
+                context.Fail(e.Message);
+                return ExitCodes.UsageError;
+            }
+            return await BatchConverter.RunAsync(settings, context, cancellation);
+        });
+        return command;
+    }
+
+    private static ExportFormat ParseFormat(string name)
+    {
+        try { return ExportFormats.Parse(name); }
+        catch (ArgumentException) { throw new UsageException($"--format: '{name}' is not one of jpg, png, tif"); }
+    }
+
+    private static int? Positive(int? value, string option) =>
+        value is null or > 0 ? value : throw new UsageException($"{option}: {value} is not a positive number of pixels");
+}
+
+/// <summary>Converts a batch: keeps going past bad files, reports progress, and sums up the failures.</summary>
+public static class BatchConverter
+{
+    public static async Task<int> RunAsync(ConvertSettings settings, CliContext context, CancellationToken cancellation)
+    {
+        IReadOnlyList<(string Input, string Output)> pairs;
+        try
+        {
+            var inputs = OutputPlan.ExpandInputs(settings.Inputs);
+            if (inputs.Count == 0) throw new UsageException("no raw files found in the given inputs");
+            pairs = OutputPlan.Pair(inputs, settings.Output, settings.Format);
+        }
+        catch (UsageException e)
+        {
+            context.Fail(e.Message);
+            return ExitCodes.UsageError;
+        }
+
+        using var engine = new RenderEngine(StandardModules.CreateRegistry(), new EngineOptions
+        {
+            MemoryBudgetBytes = settings.MemoryBudgetBytes,
+            CacheBytes = 0, // each file is rendered once: keeping stages would only cost memory
+            MaxThreads = Math.Max(1, Environment.ProcessorCount / settings.Jobs),
+        });
+        var converter = new Converter(engine, settings);
+        var failures = new List<string>();
+        var done = 0;
+        var progress = new BatchProgress(context, pairs.Count, quiet: settings.ToStandardOutput);
+        await Parallel.ForEachAsync(pairs, new ParallelOptions { MaxDegreeOfParallelism = settings.Jobs, CancellationToken = cancellation }, async (pair, ct) =>
+        {
+            var clock = Stopwatch.StartNew();
+            string? error = null;
+            try
+            {
+                using var stdout = pair.Output == "-" ? Console.OpenStandardOutput() : null;
+                await converter.ConvertAsync(pair.Input, pair.Output, stdout, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Keep going past a bad file; every message names the file it is about.
+                error = e.Message.StartsWith(pair.Input, StringComparison.Ordinal) || e.Message.StartsWith(pair.Output, StringComparison.Ordinal)
+                    ? e.Message
+                    : $"{pair.Input}: {e.Message}";
+            }
+            lock (failures)
+            {
+                done++;
+                if (error is not null)
+                {
+                    failures.Add(error);
+                    context.Fail(error);
+                }
+                progress.Report(done, pair.Input, pair.Output, error is null, clock.Elapsed);
+            }
+        });
+        progress.Finish(failures.Count);
+        return failures.Count == 0 ? ExitCodes.Ok : ExitCodes.ProcessingError;
+    }
+}
+
+/// <summary>Progress on standard error: a redrawn line on a terminal, plain lines otherwise; silent when the picture goes to stdout.</summary>
+public sealed class BatchProgress(CliContext context, int total, bool quiet)
+{
+    private readonly bool _terminal = ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected;
+
+    public void Report(int done, string input, string output, bool ok, TimeSpan elapsed)
+    {
+        if (quiet) return;
+        var line = $"[{done}/{total}] {(ok ? "ok  " : "FAIL")} {input}{(ok ? $" -> {output}" : "")} ({elapsed.TotalSeconds:0.00} s)";
+        if (_terminal)
+        {
+            var width = Math.Max(20, Console.WindowWidth - 1);
+            var bar = new string('#', done * 20 / total).PadRight(20, '.');
+            var text = $"[{bar}] {line}";
+            context.Error.Write("\r" + (text.Length > width ? text[..width] : text.PadRight(width)));
+            if (!ok || done == total) context.Error.WriteLine();
+        }
+        else
+            context.Error.WriteLine(line);
+    }
+
+    public void Finish(int failed)
+    {
+        if (quiet && failed == 0) return;
+        if (failed > 0) context.Error.WriteLine($"rawengine: {failed} of {total} files failed (listed above)");
+        else if (total > 1) context.Error.WriteLine($"rawengine: {total} files converted");
+    }
+}

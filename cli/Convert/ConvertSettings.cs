@@ -1,0 +1,92 @@
+using System.Globalization;
+using RawEngine.Engine.Color;
+using RawEngine.Engine.Export;
+using RawEngine.Engine.Pipeline;
+
+namespace RawEngine.Cli.Convert;
+
+/// <summary>A command-line value that does not parse: a usage error (exit code 2).</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>Everything <c>rawengine convert</c> was asked to do, checked and parsed.</summary>
+public sealed record ConvertSettings
+{
+    public required IReadOnlyList<string> Inputs { get; init; }
+    public required string Output { get; init; }
+    public string? EditPath { get; init; }
+    public ExportFormat? Format { get; init; }
+    public int Bits { get; init; } = 8;
+    public int Quality { get; init; } = 90;
+    public int? MaxWidth { get; init; }
+    public int? MaxHeight { get; init; }
+    public double? Scale { get; init; }
+    public PixelRegion? Region { get; init; }
+    public string? Profile { get; init; }
+    public string? Demosaic { get; init; }
+    public WhiteBalanceChoice? WhiteBalance { get; init; }
+    public double? Exposure { get; init; }
+    public string? Tone { get; init; }
+    public long MemoryBudgetBytes { get; init; } = 512L << 20;
+    public int Jobs { get; init; } = 1;
+    public bool Overwrite { get; init; }
+    public bool StripMetadata { get; init; }
+
+    public bool ToStandardOutput => Output == "-";
+
+    /// <summary>The scale for an output of <paramref name="size"/> (oriented, cropped, at scale 1).</summary>
+    public double ScaleFor(ImageSize size)
+    {
+        var scale = Scale ?? 1.0;
+        if (MaxWidth is { } w) scale = Math.Min(scale, (double)w / size.Width);
+        if (MaxHeight is { } h) scale = Math.Min(scale, (double)h / size.Height);
+        return scale;
+    }
+
+    public static readonly string[] Profiles = [.. RgbColorSpace.Outputs.SelectMany(s => new[] { s.Id, s.Id + "-linear" })];
+    public static readonly string[] DemosaicMethods = ["auto", "bilinear", "lmmse", "xtrans", "half", "nn"];
+    public static readonly string[] Tones = ["sigmoid", "none"];
+
+    public static string CheckChoice(string? value, string option, IReadOnlyList<string> allowed) =>
+        value is not null && allowed.Contains(value.ToLowerInvariant())
+            ? value.ToLowerInvariant()
+            : throw new UsageException($"{option}: '{value}' is not one of {string.Join(", ", allowed)}");
+
+    public static double[] ParseNumbers(string text, int count, string option)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length != count)
+            throw new UsageException($"{option}: expected {count} comma-separated numbers, got '{text}'");
+        var values = new double[count];
+        for (var i = 0; i < count; i++)
+            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]))
+                throw new UsageException($"{option}: '{parts[i]}' is not a number");
+        return values;
+    }
+}
+
+/// <summary>A rectangle in pixels of the oriented output image at scale 1.</summary>
+public readonly record struct PixelRegion(int X, int Y, int Width, int Height)
+{
+    public static PixelRegion Parse(string text)
+    {
+        var v = ConvertSettings.ParseNumbers(text, 4, "--roi");
+        if (v.Any(n => n != Math.Floor(n)) || v[0] < 0 || v[1] < 0 || v[2] < 1 || v[3] < 1)
+            throw new UsageException($"--roi: '{text}' is not x,y,width,height in whole pixels (x, y >= 0, size >= 1)");
+        return new PixelRegion((int)v[0], (int)v[1], (int)v[2], (int)v[3]);
+    }
+}
+
+/// <summary>--wb: as-shot, daylight, or custom R,G,B multipliers.</summary>
+public sealed record WhiteBalanceChoice(string Mode, double[]? Multipliers = null)
+{
+    public static WhiteBalanceChoice Parse(string text)
+    {
+        var key = text.Trim().ToLowerInvariant();
+        if (key is "as-shot" or "asshot" or "camera") return new("as-shot");
+        if (key == "daylight") return new("daylight");
+        var values = ConvertSettings.ParseNumbers(text, 3, "--wb");
+        if (values.Any(v => v <= 0))
+            throw new UsageException($"--wb: multipliers must be positive, got '{text}'");
+        return new("custom", values);
+    }
+}

@@ -1,0 +1,94 @@
+using RawEngine.Engine.Buffers;
+using RawEngine.Engine.Edits;
+using RawEngine.Engine.Export;
+using RawEngine.Engine.Pipeline;
+using RawEngine.Engine.Raw;
+using RawEngine.Engine.Sessions;
+using RawEngine.Iop.ColorOut;
+
+namespace RawEngine.Cli.Convert;
+
+/// <summary>Develops one raw with the convert settings and writes the picture.</summary>
+public sealed class Converter(RenderEngine engine, ConvertSettings settings)
+{
+    /// <summary>Converts <paramref name="input"/> to <paramref name="output"/> ("-" for <paramref name="stdout"/>).</summary>
+    public async Task ConvertAsync(string input, string output, Stream? stdout, CancellationToken cancellation, IProgress<PipeProgress>? progress = null)
+    {
+        var edit = LoadEdit(input);
+        using var session = engine.Open(input, cancellation);
+        await DevelopAsync(session, edit, input, output, stdout, cancellation, progress);
+    }
+
+    /// <summary>Renders an opened image with <paramref name="edit"/> (command-line options applied on top) and exports it.</summary>
+    public async Task DevelopAsync(DevelopSession session, Edit edit, string name, string output, Stream? stdout,
+        CancellationToken cancellation, IProgress<PipeProgress>? progress = null)
+    {
+        edit = EditOverrides.Apply(edit, settings, engine.Modules);
+        var roi = RegionToRender(session.OutputSize(edit, PipeKind.Export), name);
+        using var pixels = await session.RenderAsync(edit, roi, PipeKind.Export, cancellation, progress);
+        var image = new ExportImage(new FloatPixels(pixels.Array.AsMemory(pixels.Offset), pixels.Width, pixels.Height, 4, pixels.Stride), OutputSpace(edit))
+        {
+            Metadata = new ExportMetadata { Capture = session.Image.Capture, Orientation = IsEnabled(edit, "flip") ? 1 : session.Image.Orientation },
+        };
+        var options = ExportOptionsFor(output);
+        if (output == "-")
+            ImageExporter.Write(image, stdout ?? throw new InvalidOperationException("No standard output to write to."), options, cancellation);
+        else
+            ImageExporter.Write(image, output, options, cancellation);
+    }
+
+    public ExportOptions ExportOptionsFor(string output) => new()
+    {
+        Format = settings.Format ?? (output == "-" ? null : ExportFormats.FromPath(output)) ?? ExportFormat.Jpeg,
+        Bits = settings.Bits,
+        Quality = settings.Quality,
+        StripMetadata = settings.StripMetadata,
+        Overwrite = settings.Overwrite,
+    };
+
+    /// <summary>The sidecar given with --edit, else the one beside the input, else defaults.</summary>
+    private Edit LoadEdit(string input)
+    {
+        var path = settings.EditPath ?? EditSerializer.SidecarPathFor(input);
+        if (settings.EditPath is null && !File.Exists(path)) return Edit.Empty;
+        try
+        {
+            return engine.Edits.Load(path);
+        }
+        catch (Exception e) when (e is EditException or IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            throw new ConvertException(path, e.Message.StartsWith(path, StringComparison.Ordinal) ? e.Message[(path.Length + 2)..] : e.Message, e);
+        }
+    }
+
+    private Roi RegionToRender(ImageSize size, string name)
+    {
+        if (settings.Region is not { } region)
+            return Roi.Full(size, settings.ScaleFor(size));
+        if (region.X + region.Width > size.Width || region.Y + region.Height > size.Height)
+            throw new ConvertException(name, $"--roi {region.X},{region.Y},{region.Width},{region.Height} reaches outside the {size.Width}x{size.Height} image");
+        var scale = settings.ScaleFor(new ImageSize(region.Width, region.Height));
+        var full = size.Scaled(scale);
+        var x = Math.Min((int)Math.Floor(region.X * scale), full.Width - 1);
+        var y = Math.Min((int)Math.Floor(region.Y * scale), full.Height - 1);
+        var width = Math.Clamp((int)Math.Round(region.Width * scale), 1, full.Width - x);
+        var height = Math.Clamp((int)Math.Round(region.Height * scale), 1, full.Height - y);
+        return new Roi(x, y, width, height, scale);
+    }
+
+    private RawEngine.Engine.Color.RgbColorSpace OutputSpace(Edit edit)
+    {
+        var index = edit.IndexOf("colorout");
+        var parameters = index >= 0 && edit.Modules[index].Params is ColorOutParams p ? p : new ColorOutParams();
+        return ColorOutOperation.SpaceOf(parameters);
+    }
+
+    private static bool IsEnabled(Edit edit, string instance)
+    {
+        var index = edit.IndexOf(instance);
+        return index < 0 || edit.Modules[index].Enabled;
+    }
+}
+
+/// <summary>A file that could not be converted: names the file and the reason.</summary>
+public sealed class ConvertException(string file, string reason, Exception? inner = null) : Exception($"{file}: {reason}", inner);

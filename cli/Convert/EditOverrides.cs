@@ -1,0 +1,60 @@
+using RawEngine.Engine.Edits;
+using RawEngine.Engine.Pipeline;
+using RawEngine.Iop.ColorOut;
+using RawEngine.Iop.Demosaic;
+using RawEngine.Iop.Exposure;
+using RawEngine.Iop.Sigmoid;
+using RawEngine.Iop.Temperature;
+
+namespace RawEngine.Cli.Convert;
+
+/// <summary>Applies the command line's development options on top of an edit (sidecar or defaults).</summary>
+public static class EditOverrides
+{
+    public static Edit Apply(Edit edit, ConvertSettings settings, ModuleRegistry modules)
+    {
+        if (settings.WhiteBalance is { } wb)
+            edit = edit.With("temperature", wb.Mode switch
+            {
+                "as-shot" => ParamsOf<TemperatureParams>(edit, "temperature") with { Mode = WhiteBalanceMode.AsShot },
+                "daylight" => ParamsOf<TemperatureParams>(edit, "temperature") with { Mode = WhiteBalanceMode.Daylight },
+                _ => new TemperatureParams { Mode = WhiteBalanceMode.Custom, Red = wb.Multipliers![0], Green = wb.Multipliers[1], Blue = wb.Multipliers[2] },
+            });
+        if (settings.Exposure is { } ev)
+            edit = edit.With("exposure", ParamsOf<ExposureParams>(edit, "exposure") with { Exposure = ev });
+        if (settings.Profile is { } profile)
+            edit = edit.With("colorout", ParamsOf<ColorOutParams>(edit, "colorout") with { Profile = profile });
+        if (settings.Tone is { } tone)
+            edit = edit.With("sigmoid", ParamsOf<SigmoidParams>(edit, "sigmoid")).WithEnabled("sigmoid", tone == "sigmoid");
+        if (settings.Demosaic is { } method)
+            edit = method == "nn" ? UseNeuralDemosaic(edit, modules) : edit.With("demosaic", new DemosaicParams { Method = Choice(method) });
+        return edit;
+    }
+
+    private static DemosaicChoice Choice(string method) => method switch
+    {
+        "bilinear" => DemosaicChoice.Bilinear,
+        "lmmse" => DemosaicChoice.Lmmse,
+        "xtrans" => DemosaicChoice.XTransDirectional,
+        "half" => DemosaicChoice.HalfSize,
+        _ => DemosaicChoice.Auto,
+    };
+
+    private static Edit UseNeuralDemosaic(Edit edit, ModuleRegistry modules)
+    {
+        const string neural = "demosaic_nn";
+        if (!modules.Contains(neural))
+            throw new UsageException("--demosaic nn: this build has no neural demosaic module");
+        var schema = modules.SchemaOf(neural);
+        var index = edit.IndexOf(neural);
+        edit = edit.With(neural, index >= 0 ? edit.Modules[index].Params : schema.Defaults);
+        return edit.With("demosaic", ParamsOf<DemosaicParams>(edit, "demosaic")).WithEnabled("demosaic", false);
+    }
+
+    /// <summary>The instance's params in the edit, or the module's defaults.</summary>
+    private static T ParamsOf<T>(Edit edit, string instance) where T : OperationParams, new()
+    {
+        var index = edit.IndexOf(instance);
+        return index >= 0 && edit.Modules[index].Params is T typed ? typed : new T();
+    }
+}
