@@ -17,7 +17,7 @@ public sealed record DngWriteOptions
 /// <summary>
 /// Writes a <see cref="RawImage"/> as an uncompressed 16-bit little-endian DNG 1.4: one IFD0 holding the
 /// whole sensor array (CFA: Bayer in any phase or X-Trans 6x6; or LinearRaw with 3 samples), its levels,
-/// colour matrices, as-shot neutral, orientation and crop, plus EXIF and GPS sub-IFDs. LibRaw reads back
+/// colour matrices, as-shot neutral, orientation and visible area, plus EXIF and GPS sub-IFDs. LibRaw reads back
 /// the same sensor values and metadata.
 /// </summary>
 public static class DngWriter
@@ -74,6 +74,8 @@ public static class DngWriter
         var v = image.Visible;
         if (v.X < 0 || v.Y < 0 || v.Width < 1 || v.Height < 1 || v.Right > image.SensorWidth || v.Bottom > image.SensorHeight)
             throw new ArgumentException($"The visible area {v} is not inside the {image.SensorWidth}x{image.SensorHeight} sensor.", nameof(image));
+        if (image.Cfa?.Kind == CfaKind.Bayer && (v.X % 2 != 0 || v.Y % 2 != 0))
+            throw new ArgumentException($"The visible area {v} starts at an odd row or column of a Bayer sensor; LibRaw aligns Bayer margins to 2 pixels, so it would read a different area.", nameof(image));
         if (image.Orientation is < 1 or > 8)
             throw new ArgumentException($"Orientation {image.Orientation} is not an EXIF orientation 1..8.", nameof(image));
         if (!(image.White > 0 && image.White <= ushort.MaxValue))
@@ -106,28 +108,28 @@ public static class DngWriter
         ifd.SetDataBlock(TiffTags.StripOffsets, TiffTags.StripByteCounts,
             new TiffDataBlock(image.Data.LongLength * 2, stream => WriteSamples(stream, image.Data)));
 
-        if (image.Cfa is { } cfa) SetCfa(ifd, cfa.Shifted(-image.Visible.Y, -image.Visible.X));
+        if (image.Cfa is { } cfa) SetCfa(ifd, cfa);
 
         ifd.SetBytes(DngTags.DngVersion, 1, 4, 0, 0);
         ifd.SetBytes(DngTags.DngBackwardVersion, 1, 1, 0, 0);
         ifd.SetAscii(DngTags.UniqueCameraModel, UniqueCameraModel(capture));
         SetLevels(ifd, image);
-        if (image.Visible != new PixelRect(0, 0, image.SensorWidth, image.SensorHeight))
-        {
-            ifd.SetLongs(DngTags.DefaultCropOrigin, (uint)image.Visible.X, (uint)image.Visible.Y);
-            ifd.SetLongs(DngTags.DefaultCropSize, (uint)image.Visible.Width, (uint)image.Visible.Height);
-        }
+        // The visible area as ActiveArea, not DefaultCrop: LibRaw 0.20 turns ActiveArea into its margins but
+        // ignores DefaultCrop unless asked; and DNG states the CFA and black patterns at the ActiveArea origin,
+        // which is where RawImage states them.
+        var v = image.Visible;
+        if (v != new PixelRect(0, 0, image.SensorWidth, image.SensorHeight))
+            ifd.SetLongs(DngTags.ActiveArea, (uint)v.Y, (uint)v.X, (uint)v.Bottom, (uint)v.Right);
         SetColor(ifd, image);
         ifd.SetChildren(TiffTags.ExifIfd, BuildExifDirectory(capture));
         if (capture.Gps is { } gps) ifd.SetChildren(TiffTags.GpsIfd, BuildGpsDirectory(gps));
         return ifd;
     }
 
-    /// <summary>CFA tags for the pattern as seen from the sensor origin (DNG's CFA origin with no ActiveArea).</summary>
-    private static void SetCfa(TiffDirectory ifd, CfaPattern sensorCfa)
+    private static void SetCfa(TiffDirectory ifd, CfaPattern cfa)
     {
-        ifd.SetShorts(TiffTags.CfaRepeatPatternDim, (ushort)sensorCfa.Height, (ushort)sensorCfa.Width);
-        ifd.SetBytes(TiffTags.CfaPattern, sensorCfa.Colors.ToArray());
+        ifd.SetShorts(TiffTags.CfaRepeatPatternDim, (ushort)cfa.Height, (ushort)cfa.Width);
+        ifd.SetBytes(TiffTags.CfaPattern, cfa.Colors.ToArray());
         ifd.SetBytes(DngTags.CfaPlaneColor, 0, 1, 2);
         ifd.SetShorts(DngTags.CfaLayout, 1);
     }

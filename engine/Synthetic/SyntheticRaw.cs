@@ -49,7 +49,7 @@ public static class SyntheticRaw
             Data = new ushort[(long)sensorWidth * sensorHeight * samples],
             Visible = new PixelRect(margin, margin, scene.Width, scene.Height),
             Cfa = options.Cfa,
-            Black = BlackLevels.Uniform(options.BlackLevel),
+            Black = options.ChannelBlack is { } offsets ? new BlackLevels(options.BlackLevel, offsets.ToArray()) : BlackLevels.Uniform(options.BlackLevel),
             White = options.WhiteLevel,
             AsShotMultipliers = multipliers,
             DaylightMultipliers = multipliers,
@@ -58,19 +58,18 @@ public static class SyntheticRaw
             Orientation = options.Orientation,
             Capture = options.Capture,
         };
-        Parallel.For(0, sensorHeight, row => RenderRow(scene, raw, row, sceneToCamera, options));
+        var black = SensorBlack.Of(raw);
+        Parallel.For(0, sensorHeight, row => RenderRow(scene, raw, black, row, sceneToCamera, options));
         return raw;
     }
 
-    private static void RenderRow(LinearScene scene, RawImage raw, int row, double[] sceneToCamera, SyntheticRawOptions options)
+    private static void RenderRow(LinearScene scene, RawImage raw, SensorBlack sensorBlack, int row, double[] sceneToCamera, SyntheticRawOptions options)
     {
         var random = SplitMix64.ForRow(options.Seed, row);
         var samples = raw.SamplesPerPixel;
         var output = raw.Data.AsSpan(row * raw.SensorWidth * samples, raw.SensorWidth * samples);
         var sceneRow = row - raw.Visible.Y;
         var insideRows = sceneRow >= 0 && sceneRow < scene.Height;
-        var black = (double)options.BlackLevel;
-        var range = options.WhiteLevel - black;
         for (var col = 0; col < raw.SensorWidth; col++)
         {
             var sceneCol = col - raw.Visible.X;
@@ -88,7 +87,8 @@ public static class SyntheticRaw
                 }
                 if (options.Noise is { } noise)
                     signal += Math.Sqrt(Math.Max(0, noise.Shot * Math.Max(signal, 0) + noise.Read)) * random.NextGaussian();
-                output[col * samples + s] = (ushort)Math.Clamp(Math.Round(black + signal * range), 0, options.WhiteLevel);
+                var black = sensorBlack.At(row - raw.Visible.Y, sceneCol, s);
+                output[col * samples + s] = (ushort)Math.Clamp(Math.Round(black + signal * (options.WhiteLevel - black)), 0, options.WhiteLevel);
             }
         }
     }
@@ -101,8 +101,12 @@ public static class SyntheticRaw
             throw new ArgumentOutOfRangeException(nameof(options), options.BlackLevel, $"BlackLevel must be 0..{options.WhiteLevel - 1} at {options.BitDepth} bits.");
         if (!(options.Exposure > 0))
             throw new ArgumentOutOfRangeException(nameof(options), options.Exposure, "Exposure must be positive.");
+        if (options.ChannelBlack is { } offsets && (offsets.Length != 4 || offsets.Any(o => !(options.BlackLevel + o >= 0 && options.BlackLevel + o < options.WhiteLevel))))
+            throw new ArgumentOutOfRangeException(nameof(options), $"ChannelBlack needs 4 offsets (R, G, B, G2) keeping black within 0..{options.WhiteLevel - 1}.");
         if (options.Margin < 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.Margin, "Margin must not be negative.");
+        if (options.Cfa?.Kind == CfaKind.Bayer && options.Margin % 2 != 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Margin, "Margin must be even with a Bayer CFA (LibRaw aligns Bayer margins to 2 pixels).");
         if (options.Orientation is < 1 or > 8)
             throw new ArgumentOutOfRangeException(nameof(options), options.Orientation, "Orientation must be an EXIF orientation 1..8.");
     }
