@@ -12,11 +12,14 @@ public sealed record DngWriteOptions
 
     /// <summary>Software tag.</summary>
     public string Software { get; init; } = "RawEngine";
+
+    /// <summary>Longest side, at most, in pixels of an 8-bit sRGB preview to embed (IFD0, the raw then in a SubIFD); 0 for none.</summary>
+    public int PreviewLongSide { get; init; }
 }
 
 /// <summary>
-/// Writes a <see cref="RawImage"/> as an uncompressed 16-bit little-endian DNG 1.4: one IFD0 holding the
-/// whole sensor array (CFA: Bayer in any phase or X-Trans 6x6; or LinearRaw with 3 samples), its levels,
+/// Writes a <see cref="RawImage"/> as an uncompressed 16-bit little-endian DNG 1.4: IFD0 (or, with a
+/// preview, a SubIFD) holding the whole sensor array (CFA: Bayer in any phase or X-Trans 6x6; or LinearRaw with 3 samples), its levels,
 /// colour matrices, as-shot neutral, orientation and visible area, plus EXIF and GPS sub-IFDs. LibRaw reads back
 /// the same sensor values and metadata.
 /// </summary>
@@ -50,7 +53,7 @@ public static class DngWriter
     public static void Write(RawImage image, Stream stream, DngWriteOptions? options = null)
     {
         Validate(image);
-        TiffFileWriter.Write(stream, BuildRawDirectory(image, options ?? new DngWriteOptions()));
+        TiffFileWriter.Write(stream, BuildDirectories(image, options ?? new DngWriteOptions()));
     }
 
     /// <summary>The whole DNG in memory (for tests and callers that decode from memory).</summary>
@@ -84,10 +87,39 @@ public static class DngWriter
             throw new ArgumentException($"As-shot multipliers [{string.Join(", ", image.AsShotMultipliers)}] need three positive values.", nameof(image));
     }
 
-    private static TiffDirectory BuildRawDirectory(RawImage image, DngWriteOptions options)
+    /// <summary>
+    /// Without a preview, IFD0 is the raw. With one, IFD0 is the 8-bit RGB preview (NewSubfileType 1) and
+    /// the raw sits in a SubIFD, as DNG converters write it; the file-wide tags (camera, colour, EXIF) stay in IFD0.
+    /// </summary>
+    private static TiffDirectory BuildDirectories(RawImage image, DngWriteOptions options)
     {
-        var ifd = new TiffDirectory();
-        var capture = image.Capture;
+        var raw = new TiffDirectory();
+        SetRawImage(raw, image);
+        if (options.PreviewLongSide <= 0)
+        {
+            SetFileTags(raw, image, options);
+            return raw;
+        }
+        var preview = DngPreview.Render(image, options.PreviewLongSide);
+        var ifd0 = new TiffDirectory();
+        ifd0.SetLongs(TiffTags.NewSubfileType, 1);
+        ifd0.SetLongs(TiffTags.ImageWidth, (uint)preview.Width);
+        ifd0.SetLongs(TiffTags.ImageLength, (uint)preview.Height);
+        ifd0.SetShorts(TiffTags.BitsPerSample, 8, 8, 8);
+        ifd0.SetShorts(TiffTags.Compression, 1);
+        ifd0.SetShorts(TiffTags.PhotometricInterpretation, DngTags.PhotometricRgb);
+        ifd0.SetShorts(TiffTags.SamplesPerPixel, 3);
+        ifd0.SetLongs(TiffTags.RowsPerStrip, (uint)preview.Height);
+        ifd0.SetShorts(TiffTags.PlanarConfiguration, 1);
+        ifd0.SetDataBlock(TiffTags.StripOffsets, TiffTags.StripByteCounts, new TiffDataBlock(preview.Rgb.Length, stream => stream.Write(preview.Rgb)));
+        SetFileTags(ifd0, image, options);
+        ifd0.SetChildren(TiffTags.SubIfds, raw);
+        return ifd0;
+    }
+
+    /// <summary>The sensor array and what describes its samples: layout, CFA, levels, visible area.</summary>
+    private static void SetRawImage(TiffDirectory ifd, RawImage image)
+    {
         var samples = image.SamplesPerPixel;
         ifd.SetLongs(TiffTags.NewSubfileType, 0);
         ifd.SetLongs(TiffTags.ImageWidth, (uint)image.SensorWidth);
@@ -95,24 +127,12 @@ public static class DngWriter
         ifd.SetShorts(TiffTags.BitsPerSample, Enumerable.Repeat((ushort)16, samples).ToArray());
         ifd.SetShorts(TiffTags.Compression, 1);
         ifd.SetShorts(TiffTags.PhotometricInterpretation, image.IsCfa ? DngTags.PhotometricCfa : DngTags.PhotometricLinearRaw);
-        if (capture.Description.Length > 0) ifd.SetAscii(TiffTags.ImageDescription, capture.Description);
-        if (capture.Make.Length > 0) ifd.SetAscii(TiffTags.Make, capture.Make);
-        if (capture.Model.Length > 0) ifd.SetAscii(TiffTags.Model, capture.Model);
-        ifd.SetShorts(TiffTags.Orientation, (ushort)image.Orientation);
         ifd.SetShorts(TiffTags.SamplesPerPixel, (ushort)samples);
         ifd.SetLongs(TiffTags.RowsPerStrip, (uint)image.SensorHeight);
         ifd.SetShorts(TiffTags.PlanarConfiguration, 1);
-        ifd.SetAscii(TiffTags.Software, options.Software);
-        if (capture.Timestamp is { } timestamp) ifd.SetAscii(TiffTags.DateTime, ExifDate(timestamp));
-        if (capture.Artist.Length > 0) ifd.SetAscii(TiffTags.Artist, capture.Artist);
         ifd.SetDataBlock(TiffTags.StripOffsets, TiffTags.StripByteCounts,
             new TiffDataBlock(image.Data.LongLength * 2, stream => WriteSamples(stream, image.Data)));
-
         if (image.Cfa is { } cfa) SetCfa(ifd, cfa);
-
-        ifd.SetBytes(DngTags.DngVersion, 1, 4, 0, 0);
-        ifd.SetBytes(DngTags.DngBackwardVersion, 1, 1, 0, 0);
-        ifd.SetAscii(DngTags.UniqueCameraModel, UniqueCameraModel(capture));
         SetLevels(ifd, image);
         // The visible area as ActiveArea, not DefaultCrop: LibRaw 0.20 turns ActiveArea into its margins but
         // ignores DefaultCrop unless asked; and DNG states the CFA and black patterns at the ActiveArea origin,
@@ -120,10 +140,25 @@ public static class DngWriter
         var v = image.Visible;
         if (v != new PixelRect(0, 0, image.SensorWidth, image.SensorHeight))
             ifd.SetLongs(DngTags.ActiveArea, (uint)v.Y, (uint)v.X, (uint)v.Bottom, (uint)v.Right);
+    }
+
+    /// <summary>Tags about the whole file: camera, orientation, DNG version, colour calibration, EXIF and GPS.</summary>
+    private static void SetFileTags(TiffDirectory ifd, RawImage image, DngWriteOptions options)
+    {
+        var capture = image.Capture;
+        if (capture.Description.Length > 0) ifd.SetAscii(TiffTags.ImageDescription, capture.Description);
+        if (capture.Make.Length > 0) ifd.SetAscii(TiffTags.Make, capture.Make);
+        if (capture.Model.Length > 0) ifd.SetAscii(TiffTags.Model, capture.Model);
+        ifd.SetShorts(TiffTags.Orientation, (ushort)image.Orientation);
+        ifd.SetAscii(TiffTags.Software, options.Software);
+        if (capture.Timestamp is { } timestamp) ifd.SetAscii(TiffTags.DateTime, ExifDate(timestamp));
+        if (capture.Artist.Length > 0) ifd.SetAscii(TiffTags.Artist, capture.Artist);
+        ifd.SetBytes(DngTags.DngVersion, 1, 4, 0, 0);
+        ifd.SetBytes(DngTags.DngBackwardVersion, 1, 1, 0, 0);
+        ifd.SetAscii(DngTags.UniqueCameraModel, UniqueCameraModel(capture));
         SetColor(ifd, image);
         ifd.SetChildren(TiffTags.ExifIfd, BuildExifDirectory(capture));
         if (capture.Gps is { } gps) ifd.SetChildren(TiffTags.GpsIfd, BuildGpsDirectory(gps));
-        return ifd;
     }
 
     private static void SetCfa(TiffDirectory ifd, CfaPattern cfa)

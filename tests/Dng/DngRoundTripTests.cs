@@ -51,6 +51,33 @@ public class DngRoundTripTests
         }
     }
 
+    [Theory]
+    [InlineData("GRBG", 0)]
+    [InlineData("XTrans", 3)]
+    [InlineData("Linear", 2)]
+    public void RawBehindAPreviewDecodesTheSameAndThePreviewShowsTheScene(string layout, int margin)
+    {
+        using var temp = new TempFolder();
+        var path = temp.File("preview.dng");
+        // Mid grey (18 %) through a camera far from sRGB: balanced and converted, the preview must be neutral sRGB 118.
+        var grey = new LinearScene(120, 90, Enumerable.Repeat(0.18f, 120 * 90 * 3).ToArray());
+        var written = SyntheticRaw.Create(grey, new SyntheticRawOptions { Cfa = Cfa(layout), Margin = margin, XyzToCamera = SyntheticCameras.TypicalDslr });
+
+        DngWriter.Write(written, path, new DngWriteOptions { PreviewLongSide = 64 });
+        var read = RawDecoder.Decode(path);
+        var preview = RawDecoder.ExtractThumbnail(path);
+
+        Assert.Equal(written.Visible, read.Visible);
+        Assert.Equal(written.Cfa, read.Cfa);
+        Assert.True(written.Data.AsSpan().SequenceEqual(read.Data));
+        Assert.Equal("Synthetic", read.Capture.Model);
+        Assert.Single(read.DngColorMatrices);
+        Assert.Equal(ThumbnailFormat.Bitmap, preview.Format);
+        Assert.InRange(preview.Width, 20, 64);
+        Assert.Equal(preview.Width * preview.Height * 3, preview.Data.Length);
+        Assert.All(preview.Data, v => Assert.InRange(v, 116, 120));
+    }
+
     [Fact]
     public void WholeSensorIncludingMarginsIsKept()
     {
