@@ -200,6 +200,26 @@ public class DngRoundTripTests
     }
 
     [Fact]
+    public void ARealCameraDngSurvivesARewrite()
+    {
+        var original = RawDecoder.Decode(SharedData.CanonLinearDng);
+        var read = RoundTrip(original, "rewritten.dng");
+
+        Assert.Equal(original.Visible, read.Visible);
+        Assert.True(original.Data.AsSpan().SequenceEqual(read.Data));
+        Assert.Equal(original.Capture.Make, read.Capture.Make);
+        Assert.Equal(original.Capture.Model, read.Capture.Model);
+        Assert.Equal(original.Capture.Iso, read.Capture.Iso);
+        Assert.Equal(original.Capture.Timestamp, read.Capture.Timestamp);
+        Assert.Equal(original.White, read.White);
+        Assert.Equal(original.DngColorMatrices.Select(m => m.Illuminant), read.DngColorMatrices.Select(m => m.Illuminant));
+        for (var i = 0; i < original.DngColorMatrices.Count; i++)
+            AssertClose(original.DngColorMatrices[i].XyzToCamera.ToArray(), read.DngColorMatrices[i].XyzToCamera.ToArray(), 1e-6f);
+        AssertClose(original.AsShotMultipliers, read.AsShotMultipliers, 1e-5f);
+        Assert.Equal(original.BaselineExposure, read.BaselineExposure, 1e-6f);
+    }
+
+    [Fact]
     public void FileWriteIsAtomicAndDoesNotOverwriteByDefault()
     {
         using var temp = new TempFolder();
