@@ -1,3 +1,4 @@
+using RawEngine.Engine.Color;
 using RawEngine.Engine.Raw;
 
 namespace RawEngine.Engine.Dng;
@@ -26,7 +27,7 @@ internal static class DngPreview
         var rgbFromCamera = CameraToSrgb(image.XyzToCamera);
         var multipliers = image.AsShotMultipliers;
         var encode = new byte[4096];
-        for (var i = 0; i < encode.Length; i++) encode[i] = (byte)Math.Round(255 * SrgbEncode(i / (double)(encode.Length - 1)));
+        for (var i = 0; i < encode.Length; i++) encode[i] = (byte)Math.Round(255 * TransferFunction.Srgb.Encode(i / (double)(encode.Length - 1)));
         var rgb = new byte[width * height * 3];
         Parallel.For(0, height, py =>
         {
@@ -47,47 +48,27 @@ internal static class DngPreview
                             counts[color]++;
                         }
                 for (var c = 0; c < 3; c++) camera[c] = counts[c] > 0 ? sums[c] / counts[c] * multipliers[c] : 0;
-                for (var c = 0; c < 3; c++)
-                {
-                    var value = rgbFromCamera[c * 3] * camera[0] + rgbFromCamera[c * 3 + 1] * camera[1] + rgbFromCamera[c * 3 + 2] * camera[2];
-                    rgb[(py * width + px) * 3 + c] = encode[(int)Math.Round(Math.Clamp(value, 0, 1) * (encode.Length - 1))];
-                }
+                var (r, g, b) = rgbFromCamera.Transform((float)camera[0], (float)camera[1], (float)camera[2]);
+                var at = (py * width + px) * 3;
+                rgb[at] = encode[(int)Math.Round(Math.Clamp(r, 0, 1) * (encode.Length - 1))];
+                rgb[at + 1] = encode[(int)Math.Round(Math.Clamp(g, 0, 1) * (encode.Length - 1))];
+                rgb[at + 2] = encode[(int)Math.Round(Math.Clamp(b, 0, 1) * (encode.Length - 1))];
             }
         });
         return new PreviewImage(width, height, rgb);
     }
 
     /// <summary>Inverse of (XYZ-to-camera x sRGB-to-XYZ) with rows normalised to 1; identity when the matrix is missing or singular.</summary>
-    private static double[] CameraToSrgb(Matrix3 xyzToCamera)
+    private static Matrix3 CameraToSrgb(Matrix3 xyzToCamera)
     {
-        double[] srgbToXyz = [0.4124564, 0.3575761, 0.1804375, 0.2126729, 0.7151522, 0.0721750, 0.0193339, 0.1191920, 0.9503041];
-        var m = xyzToCamera.ToArray();
-        var cameraFromSrgb = new double[9];
+        var cameraFromSrgb = (xyzToCamera * RgbColorSpace.Srgb.ToXyz).ToArray();
         for (var r = 0; r < 3; r++)
         {
-            for (var c = 0; c < 3; c++)
-                cameraFromSrgb[r * 3 + c] = m[r * 3] * srgbToXyz[c] + m[r * 3 + 1] * srgbToXyz[3 + c] + m[r * 3 + 2] * srgbToXyz[6 + c];
             var sum = cameraFromSrgb[r * 3] + cameraFromSrgb[r * 3 + 1] + cameraFromSrgb[r * 3 + 2];
-            if (Math.Abs(sum) < 1e-9) return Identity;
+            if (Math.Abs(sum) < 1e-6f) return Matrix3.Identity;
             for (var c = 0; c < 3; c++) cameraFromSrgb[r * 3 + c] /= sum;
         }
-        return Invert(cameraFromSrgb) ?? Identity;
+        try { return Matrix3.FromRows(cameraFromSrgb).Inverse(); }
+        catch (InvalidOperationException) { return Matrix3.Identity; }
     }
-
-    private static readonly double[] Identity = [1, 0, 0, 0, 1, 0, 0, 0, 1];
-
-    private static double[]? Invert(double[] a)
-    {
-        var det = a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6]) + a[2] * (a[3] * a[7] - a[4] * a[6]);
-        if (Math.Abs(det) < 1e-12) return null;
-        return
-        [
-            (a[4] * a[8] - a[5] * a[7]) / det, (a[2] * a[7] - a[1] * a[8]) / det, (a[1] * a[5] - a[2] * a[4]) / det,
-            (a[5] * a[6] - a[3] * a[8]) / det, (a[0] * a[8] - a[2] * a[6]) / det, (a[2] * a[3] - a[0] * a[5]) / det,
-            (a[3] * a[7] - a[4] * a[6]) / det, (a[1] * a[6] - a[0] * a[7]) / det, (a[0] * a[4] - a[1] * a[3]) / det,
-        ];
-    }
-
-    private static double SrgbEncode(double linear) =>
-        linear <= 0.0031308 ? 12.92 * linear : 1.055 * Math.Pow(linear, 1 / 2.4) - 0.055;
 }

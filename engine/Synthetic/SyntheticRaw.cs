@@ -1,3 +1,4 @@
+using RawEngine.Engine.Color;
 using RawEngine.Engine.Raw;
 
 namespace RawEngine.Engine.Synthetic;
@@ -25,7 +26,7 @@ public static class SyntheticRaw
     {
         options ??= new SyntheticRawOptions();
         Validate(options);
-        var sceneToCamera = Multiply(options.XyzToCamera.ToArray().Select(v => (double)v).ToArray(), SyntheticCameras.LinearSrgbToXyz);
+        var sceneToCamera = (options.XyzToCamera * RgbColorSpace.Srgb.ToXyz).ToArray().Select(v => (double)v).ToArray();
         // Camera response to the scene's white, rounded so that a matrix meant as identity gives exactly 1.
         var cameraWhite = new double[3];
         for (var c = 0; c < 3; c++)
@@ -109,14 +110,5 @@ public static class SyntheticRaw
             throw new ArgumentOutOfRangeException(nameof(options), options.Margin, "Margin must be even with a Bayer CFA (LibRaw aligns Bayer margins to 2 pixels).");
         if (options.Orientation is < 1 or > 8)
             throw new ArgumentOutOfRangeException(nameof(options), options.Orientation, "Orientation must be an EXIF orientation 1..8.");
-    }
-
-    private static double[] Multiply(double[] a, double[] b)
-    {
-        var product = new double[9];
-        for (var r = 0; r < 3; r++)
-            for (var c = 0; c < 3; c++)
-                product[r * 3 + c] = a[r * 3] * b[c] + a[r * 3 + 1] * b[3 + c] + a[r * 3 + 2] * b[6 + c];
-        return product;
     }
 }

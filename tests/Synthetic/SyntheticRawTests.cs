@@ -1,3 +1,4 @@
+using RawEngine.Engine.Color;
 using RawEngine.Engine.Imaging;
 using RawEngine.Engine.Raw;
 using RawEngine.Engine.Synthetic;
@@ -118,7 +119,7 @@ public class SyntheticRawTests
         Assert.Equal(new PixelRect(0, 0, 768, 512), raw.Visible);
         Assert.True(image.Rgb.Distinct().Count() > 200, "a photo has many levels");
         // The green sample at (0, 0) of GRBG comes from the image's green through the sRGB curve.
-        var expected = 512 + LinearScene.SrgbToLinear(image.Rgb[1] / 255.0) * (16383 - 512);
+        var expected = 512 + TransferFunction.Srgb.Decode(image.Rgb[1] / 255.0) * (16383 - 512);
         Assert.InRange(raw.VisibleSample(0, 0), expected - 0.51, expected + 0.51);
     }
 
