@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using RawEngine.Engine.IO;
 using RawEngine.Engine.Raw;
 using RawEngine.Engine.Tiff;
 
@@ -29,25 +30,8 @@ public static class DngWriter
     public static void Write(RawImage image, string path, DngWriteOptions? options = null)
     {
         options ??= new DngWriteOptions();
-        var full = Path.GetFullPath(path);
-        if (!options.Overwrite && File.Exists(full))
-            throw new IOException($"{path}: the file exists (set Overwrite to replace it).");
-        var folder = Path.GetDirectoryName(full) ?? throw new ArgumentException($"{path}: not a file path.", nameof(path));
-        var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                Write(image, stream, options);
-                stream.Flush(flushToDisk: false);
-            }
-            File.Move(temp, full, options.Overwrite);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        Validate(image);
+        AtomicFile.Write(path, stream => Write(image, stream, options), options.Overwrite);
     }
 
     public static void Write(RawImage image, Stream stream, DngWriteOptions? options = null)
