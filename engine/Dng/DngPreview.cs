@@ -1,3 +1,4 @@
+using System.Buffers;
 using RawEngine.Engine.Color;
 using RawEngine.Engine.Raw;
 
@@ -23,7 +24,12 @@ internal static class DngPreview
         var height = Math.Max(1, visible.Height / block);
         block = Math.Min(block, Math.Min(visible.Width, visible.Height));
 
+        // 1 / (white - black) of every cell of the sensor's repeating tile, so the loop only indexes.
         var black = SensorBlack.Of(image);
+        var samples = image.SamplesPerPixel;
+        var cellScale = new float[black.Values.Length];
+        for (var cell = 0; cell < cellScale.Length; cell++) cellScale[cell] = 1 / (image.White - black.Values[cell]);
+
         var rgbFromCamera = CameraToSrgb(image.XyzToCamera);
         var multipliers = image.AsShotMultipliers;
         var encode = new byte[4096];
@@ -31,29 +37,41 @@ internal static class DngPreview
         var rgb = new byte[width * height * 3];
         Parallel.For(0, height, py =>
         {
-            Span<double> sums = stackalloc double[3];
-            Span<int> counts = stackalloc int[3];
-            Span<double> camera = stackalloc double[3];
+            var blacks = black.Values;
+            var colors = black.Colors;
+            var sums = ArrayPool<double>.Shared.Rent(width * 3);
+            var counts = ArrayPool<int>.Shared.Rent(width * 3);
+            Array.Clear(sums, 0, width * 3);
+            Array.Clear(counts, 0, width * 3);
+            for (var y = py * block; y < py * block + block; y++)
+            {
+                var row = image.Data.AsSpan(((visible.Y + y) * image.SensorWidth + visible.X) * samples, width * block * samples);
+                var tileRow = y % black.Height * black.Width;
+                var tx = 0;
+                for (var px = 0; px < width; px++)
+                    for (var x = px * block; x < px * block + block; x++)
+                    {
+                        for (var s = 0; s < samples; s++)
+                        {
+                            var cell = (tileRow + tx) * samples + s;
+                            var at = px * 3 + colors[cell];
+                            sums[at] += (row[x * samples + s] - blacks[cell]) * cellScale[cell];
+                            counts[at]++;
+                        }
+                        if (++tx == black.Width) tx = 0;
+                    }
+            }
             for (var px = 0; px < width; px++)
             {
-                sums.Clear();
-                counts.Clear();
-                for (var y = py * block; y < py * block + block; y++)
-                    for (var x = px * block; x < px * block + block; x++)
-                        for (var s = 0; s < image.SamplesPerPixel; s++)
-                        {
-                            var color = image.Cfa?.ColorAt(y, x) ?? s;
-                            var level = black.At(y, x, s);
-                            sums[color] += (image.VisibleSample(y, x, s) - level) / (image.White - level);
-                            counts[color]++;
-                        }
-                for (var c = 0; c < 3; c++) camera[c] = counts[c] > 0 ? sums[c] / counts[c] * multipliers[c] : 0;
-                var (r, g, b) = rgbFromCamera.Transform((float)camera[0], (float)camera[1], (float)camera[2]);
+                float Balanced(int c) => counts[px * 3 + c] > 0 ? (float)(sums[px * 3 + c] / counts[px * 3 + c]) * multipliers[c] : 0;
+                var (r, g, b) = rgbFromCamera.Transform(Balanced(0), Balanced(1), Balanced(2));
                 var at = (py * width + px) * 3;
                 rgb[at] = encode[(int)Math.Round(Math.Clamp(r, 0, 1) * (encode.Length - 1))];
                 rgb[at + 1] = encode[(int)Math.Round(Math.Clamp(g, 0, 1) * (encode.Length - 1))];
                 rgb[at + 2] = encode[(int)Math.Round(Math.Clamp(b, 0, 1) * (encode.Length - 1))];
             }
+            ArrayPool<double>.Shared.Return(sums);
+            ArrayPool<int>.Shared.Return(counts);
         });
         return new PreviewImage(width, height, rgb);
     }

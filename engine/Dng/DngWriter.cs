@@ -220,21 +220,11 @@ public static class DngWriter
         return directory;
     }
 
-    /// <summary>Sensor samples as little-endian uint16, straight from the array on little-endian machines.</summary>
+    /// <summary>Sensor samples as little-endian uint16, straight from the array (every .NET target is little-endian).</summary>
     private static void WriteSamples(Stream stream, ushort[] data)
     {
-        if (BitConverter.IsLittleEndian)
-        {
-            stream.Write(MemoryMarshal.AsBytes(data.AsSpan()));
-            return;
-        }
-        var buffer = new byte[1 << 16];
-        for (var start = 0; start < data.Length; start += buffer.Length / 2)
-        {
-            var count = Math.Min(buffer.Length / 2, data.Length - start);
-            for (var i = 0; i < count; i++) System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(buffer.AsSpan(i * 2), data[start + i]);
-            stream.Write(buffer, 0, count * 2);
-        }
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("DngWriter writes sample memory as is and needs a little-endian machine.");
+        stream.Write(MemoryMarshal.AsBytes(data.AsSpan()));
     }
 
     private static string UniqueCameraModel(CaptureInfo capture)

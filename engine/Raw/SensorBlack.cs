@@ -9,21 +9,26 @@ namespace RawEngine.Engine.Raw;
 public sealed class SensorBlack
 {
     private readonly float[] _values;
+    private readonly byte[] _colors;
 
     public int Width { get; }
     public int Height { get; }
     public int Samples { get; }
 
-    private SensorBlack(int width, int height, int samples, float[] values)
+    private SensorBlack(int width, int height, int samples, float[] values, byte[] colors)
     {
         Width = width;
         Height = height;
         Samples = samples;
         _values = values;
+        _colors = colors;
     }
 
     /// <summary>Values row by row, cell by cell, sample by sample.</summary>
     public ReadOnlySpan<float> Values => _values;
+
+    /// <summary>The colour (0 R, 1 G, 2 B) each of <see cref="Values"/> belongs to: its cell's CFA colour, or its sample for LinearRaw.</summary>
+    public ReadOnlySpan<byte> Colors => _colors;
 
     public bool IsUniform => _values.AsSpan().IndexOfAnyExcept(_values[0]) < 0;
 
@@ -39,11 +44,16 @@ public sealed class SensorBlack
         var height = Lcm(image.Cfa?.Height ?? 1, patternHeight);
         var samples = image.SamplesPerPixel;
         var values = new float[width * height * samples];
+        var colors = new byte[values.Length];
         for (var y = 0; y < height; y++)
             for (var x = 0; x < width; x++)
                 for (var s = 0; s < samples; s++)
-                    values[(y * width + x) * samples + s] = black.At(y, x, image.Cfa is { } cfa ? ChannelIndex(cfa, y, x) : s);
-        return new SensorBlack(width, height, samples, values);
+                {
+                    var cell = (y * width + x) * samples + s;
+                    values[cell] = black.At(y, x, image.Cfa is { } cfa ? ChannelIndex(cfa, y, x) : s);
+                    colors[cell] = (byte)(image.Cfa?.ColorAt(y, x) ?? s);
+                }
+        return new SensorBlack(width, height, samples, values, colors);
     }
 
     /// <summary>

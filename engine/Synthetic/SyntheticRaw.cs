@@ -64,35 +64,43 @@ public static class SyntheticRaw
         return raw;
     }
 
-    private static void RenderRow(LinearScene scene, RawImage raw, SensorBlack sensorBlack, int row, double[] sceneToCamera, SyntheticRawOptions options)
+    private static void RenderRow(LinearScene scene, RawImage raw, SensorBlack tile, int row, double[] sceneToCamera, SyntheticRawOptions options)
     {
         var random = SplitMix64.ForRow(options.Seed, row);
         var samples = raw.SamplesPerPixel;
+        var white = options.WhiteLevel;
         var output = raw.Data.AsSpan(row * raw.SensorWidth * samples, raw.SensorWidth * samples);
         var sceneRow = row - raw.Visible.Y;
-        var insideRows = sceneRow >= 0 && sceneRow < scene.Height;
+        var sceneLine = sceneRow >= 0 && sceneRow < scene.Height ? scene.Rgb.AsSpan(sceneRow * scene.Width * 3, scene.Width * 3) : [];
+        // The tile (CFA colours and blacks) is stated at the visible origin; walk it with a counter, not a modulo.
+        var tileRow = Mod(sceneRow, tile.Height) * tile.Width;
+        var tileCol = Mod(-raw.Visible.X, tile.Width);
+        var blacks = tile.Values;
+        var colors = tile.Colors;
         for (var col = 0; col < raw.SensorWidth; col++)
         {
             var sceneCol = col - raw.Visible.X;
-            var inside = insideRows && sceneCol >= 0 && sceneCol < scene.Width;
+            var inside = !sceneLine.IsEmpty && sceneCol >= 0 && sceneCol < scene.Width;
             for (var s = 0; s < samples; s++)
             {
+                var cell = (tileRow + tileCol) * samples + s;
                 var signal = 0.0;
                 if (inside)
                 {
-                    var channel = raw.Cfa?.ColorAt(sceneRow, sceneCol) ?? s;
-                    var at = (sceneRow * scene.Width + sceneCol) * 3;
-                    signal = sceneToCamera[channel * 3] * scene.Rgb[at]
-                           + sceneToCamera[channel * 3 + 1] * scene.Rgb[at + 1]
-                           + sceneToCamera[channel * 3 + 2] * scene.Rgb[at + 2];
+                    var m = colors[cell] * 3;
+                    var at = sceneCol * 3;
+                    signal = sceneToCamera[m] * sceneLine[at] + sceneToCamera[m + 1] * sceneLine[at + 1] + sceneToCamera[m + 2] * sceneLine[at + 2];
                 }
                 if (options.Noise is { } noise)
                     signal += Math.Sqrt(Math.Max(0, noise.Shot * Math.Max(signal, 0) + noise.Read)) * random.NextGaussian();
-                var black = sensorBlack.At(row - raw.Visible.Y, sceneCol, s);
-                output[col * samples + s] = (ushort)Math.Clamp(Math.Round(black + signal * (options.WhiteLevel - black)), 0, options.WhiteLevel);
+                var black = blacks[cell];
+                output[col * samples + s] = (ushort)Math.Clamp(Math.Round(black + signal * (white - black)), 0, white);
             }
+            if (++tileCol == tile.Width) tileCol = 0;
         }
     }
+
+    private static int Mod(int value, int period) => ((value % period) + period) % period;
 
     private static void Validate(SyntheticRawOptions options)
     {
