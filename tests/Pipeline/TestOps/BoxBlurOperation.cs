@@ -32,7 +32,9 @@ public sealed class BoxBlurOperation : ImageOperation<BoxBlurParams, BoxBlurPara
             {
                 // Neighbours outside the input region exist only past the image edge: clamp to it.
                 var iy = roiOut.Y + y - roiIn.Y;
-                var rows = new[] { Math.Max(iy - 1, 0), iy, Math.Min(iy + 1, roiIn.Height - 1) };
+                var above = input.Row(Math.Max(iy - 1, 0));
+                var centreRow = input.Row(iy);
+                var below = input.Row(Math.Min(iy + 1, roiIn.Height - 1));
                 var target = output.Row(y);
                 for (var x = 0; x < roiOut.Width; x++)
                 {
@@ -40,18 +42,16 @@ public sealed class BoxBlurOperation : ImageOperation<BoxBlurParams, BoxBlurPara
                     int left = Math.Max(ix - 1, 0), right = Math.Min(ix + 1, roiIn.Width - 1);
                     for (var c = 0; c < 3; c++)
                     {
-                        var sum = 0f;
-                        foreach (var r in rows)
-                        {
-                            var row = input.Row(r);
-                            sum += row[left * 4 + c] + row[ix * 4 + c] + row[right * 4 + c];
-                        }
-                        var centre = input.Row(iy)[ix * 4 + c];
+                        var sum = Sum3(above, left, ix, right, c) + Sum3(centreRow, left, ix, right, c) + Sum3(below, left, ix, right, c);
+                        var centre = centreRow[ix * 4 + c];
                         target[x * 4 + c] = centre + strength * (sum / 9f - centre);
                     }
-                    target[x * 4 + 3] = input.Row(iy)[ix * 4 + 3];
+                    target[x * 4 + 3] = centreRow[ix * 4 + 3];
                 }
             }
         });
     }
+
+    private static float Sum3(ReadOnlySpan<float> row, int left, int centre, int right, int channel) =>
+        row[left * 4 + channel] + row[centre * 4 + channel] + row[right * 4 + channel];
 }
