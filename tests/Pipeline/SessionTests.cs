@@ -137,3 +137,34 @@ public class SessionTests
         public void Report(PipeProgress value) => report(value);
     }
 }
+
+public class BlendTests
+{
+    [Fact]
+    public async Task OpacityMixesTheModuleOutputWithItsInput()
+    {
+        using var fixture = new PipeFixture();
+        using var session = fixture.Engine.Open(SyntheticRaw.Rgb(20, 10));
+        var roi = new Roi(2, 1, 15, 8);
+        using var source = await session.RenderAsync(Edit.Empty, roi);
+        using var blended = await session.RenderAsync(Edit.Empty.With("gain", new GainParams { Gain = 2 }, new BlendParams { Opacity = 0.25 }), roi);
+        var expected = PipeFixture.Pixels(source).Select((v, i) => i % 4 == 3 ? v : v * 1.25f).ToArray();
+        Assert.Equal(expected, PipeFixture.Pixels(blended));
+
+        var masked = Edit.Empty.With("gain", new GainParams(), new BlendParams { Mask = "m1" });
+        var error = await Assert.ThrowsAsync<EditException>(() => session.RenderAsync(masked, roi));
+        Assert.Equal("modules[0].blend.mask: mask 'm1': this engine does not rasterise masks yet", error.Message);
+        var cfaOnly = Edit.Empty.With("cfa_smooth", new CfaSmoothParams(), new BlendParams { Opacity = 0.5 });
+        using var mosaic = fixture.Engine.Open(SyntheticRaw.Mosaic(8, 8, Engine.Raw.CfaPattern.Rggb));
+        Assert.Equal("modules[0].blend: module 'cfa_smooth' does not support blending",
+            (await Assert.ThrowsAsync<EditException>(() => mosaic.RenderAsync(cfaOnly, new Roi(0, 0, 8, 8)))).Message);
+    }
+
+    [Fact]
+    public void AModuleErrorInsideRowBandsSurfacesUnwrapped()
+    {
+        var cpu = new CpuCompute(2);
+        var error = Assert.Throws<InvalidOperationException>(() => cpu.ForRows(50, (_, _) => throw new InvalidOperationException("bad row")));
+        Assert.Equal("bad row", error.Message);
+    }
+}
