@@ -52,6 +52,7 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
             var schema = Modules.SchemaOf(info.Id);
             var parameters = entry?.Params ?? schema.Defaults;
             schema.Validate(parameters, $"{path}.params");
+            if (entry?.Blend is { } given) BlendParams.Schema.Validate(given, $"{path}.blend");
             if (!info.Accepts.Accepts(format))
                 throw new PipeException($"module '{instance}' accepts {info.Accepts} but receives {format} from {(nodes.Count == 0 ? "the raw source" : $"'{nodes[^1].Instance}'")}");
 

@@ -151,6 +151,9 @@ public class BlendTests
         var expected = PipeFixture.Pixels(source).Select((v, i) => i % 4 == 3 ? v : v * 1.25f).ToArray();
         Assert.Equal(expected, PipeFixture.Pixels(blended));
 
+        var tooOpaque = Edit.Empty.With("gain", new GainParams(), new BlendParams { Opacity = 1.5 });
+        Assert.Equal("modules[0].blend.opacity: 1.5 is outside [0, 1]",
+            (await Assert.ThrowsAsync<EditException>(() => session.RenderAsync(tooOpaque, roi))).Message);
         var masked = Edit.Empty.With("gain", new GainParams(), new BlendParams { Mask = "m1" });
         var error = await Assert.ThrowsAsync<EditException>(() => session.RenderAsync(masked, roi));
         Assert.Equal("modules[0].blend.mask: mask 'm1': this engine does not rasterise masks yet", error.Message);
