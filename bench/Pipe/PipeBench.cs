@@ -3,6 +3,7 @@ using RawEngine.Engine.Compute;
 using RawEngine.Engine.Edits;
 using RawEngine.Engine.Pipeline;
 using RawEngine.Engine.Sessions;
+using RawEngine.Engine.Synthetic;
 using RawEngine.Tests.Pipeline.TestOps;
 
 namespace RawEngine.Bench.Pipe;
@@ -18,7 +19,7 @@ public static class PipeBench
 
     public static int Run(MetricReport report)
     {
-        var raw = SyntheticRaw.Rgb(Width, Height);
+        var raw = SyntheticRaw.Chart(Width, Height, new SyntheticRawOptions { Cfa = null });
         var size = new ImageSize(Width, Height);
         var full = Roi.Full(size);
         var operations = Enumerable.Range(0, Ops).Select(i => new GainOperation($"gain_{i}")).ToArray();

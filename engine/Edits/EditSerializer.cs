@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using RawEngine.Engine.IO;
 using RawEngine.Engine.Pipeline;
 
 namespace RawEngine.Engine.Edits;
@@ -37,12 +38,11 @@ public sealed class EditSerializer(ModuleRegistry modules)
         return Read(text);
     }
 
-    /// <summary>Writes through a temporary file in the same folder, then renames it into place.</summary>
+    /// <summary>Writes the sidecar atomically (readers see the old or the new file), replacing any there.</summary>
     public void Save(Edit edit, string path)
     {
-        var temp = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllText(temp, Write(edit), new UTF8Encoding(false));
-        File.Move(temp, path, overwrite: true);
+        var bytes = new UTF8Encoding(false).GetBytes(Write(edit));
+        AtomicFile.WriteAllBytes(path, bytes, overwrite: true);
     }
 
     public Edit Read(string json)

@@ -21,7 +21,7 @@ public class CacheTests
     public async Task ChangingOneModuleRecomputesItAndTheModulesAfterItOnly()
     {
         using var fixture = Cached();
-        using var session = fixture.Engine.Open(SyntheticRaw.Rgb(64, 48));
+        using var session = fixture.Engine.Open(TestRaws.Rgb(64, 48));
         var roi = new Roi(4, 4, 40, 30);
         (await session.RenderAsync(Base, roi)).Dispose();
         Assert.Equal((1, 1, 1), Calls(fixture));
@@ -53,7 +53,7 @@ public class CacheTests
         var roi = new Roi(0, 0, 64, 48);
         var bytesPerStage = 64 * 48 * 16;
         using var fixture = Cached(bytesPerStage * 2 + 100);
-        using var session = fixture.Engine.Open(SyntheticRaw.Rgb(64, 48));
+        using var session = fixture.Engine.Open(TestRaws.Rgb(64, 48));
         using var first = await session.RenderAsync(Base, roi);
         Assert.True(fixture.Engine.Cache.Bytes <= bytesPerStage * 2 + 100);
         Assert.Equal(2, fixture.Engine.Cache.Count);
@@ -62,7 +62,7 @@ public class CacheTests
         Assert.Equal((1, 1, 2), Calls(fixture));
 
         using var fresh = new PipeFixture();
-        using var freshSession = fresh.Engine.Open(SyntheticRaw.Rgb(64, 48));
+        using var freshSession = fresh.Engine.Open(TestRaws.Rgb(64, 48));
         using var expected = await freshSession.RenderAsync(changed, roi);
         Assert.Equal(PipeFixture.Pixels(expected), PipeFixture.Pixels(second));
         Assert.NotEqual(PipeFixture.Pixels(first), PipeFixture.Pixels(second));

@@ -94,7 +94,7 @@ public class EditTests
     {
         using var fixture = new PipeFixture();
         var edit = Edit.Empty.With("late_gain", new GainParams { Gain = 2 }).With("gain#2", new GainParams()).With("box_blur", new BoxBlurParams()).With("gain", new GainParams());
-        var raw = SyntheticRaw.Rgb(8, 8);
+        var raw = TestRaws.Rgb(16, 16);
         var program = fixture.Engine.Pipe.Build(edit, new RawSource(raw), "o", PipeKind.Full);
         Assert.Equal(["gain", "gain#2", "box_blur", "late_gain"], program.Nodes.Select(n => n.Instance));
 

@@ -17,7 +17,7 @@ public class RoiTests
     public async Task RegionRendersEqualTheSameCropOfAFullRenderAtRandomScales()
     {
         using var fixture = new PipeFixture();
-        using var session = fixture.Engine.Open(SyntheticRaw.Rgb(97, 61));
+        using var session = fixture.Engine.Open(TestRaws.Rgb(97, 61));
         var random = new Random(5);
         foreach (var scale in new[] { 1.0, 0.5, 0.37, 0.8, 1.6 })
         {
@@ -41,7 +41,7 @@ public class RoiTests
     {
         using var fixture = new PipeFixture();
         var cfa = pattern == "XTRANS" ? CfaPattern.XTrans : CfaPattern.Bayer(pattern);
-        using var session = fixture.Engine.Open(SyntheticRaw.Mosaic(83, 71, cfa));
+        using var session = fixture.Engine.Open(TestRaws.Mosaic(83, 71, cfa));
         var edit = Edit.Empty.With("cfa_smooth", new CfaSmoothParams { RedGain = 2, BlueGain = 0.5f }).With("gain", new GainParams { Gain = 2 });
         using var full = await session.RenderAsync(edit, Roi.Full(new ImageSize(83, 71)));
         var random = new Random(9);
@@ -59,7 +59,7 @@ public class RoiTests
     public async Task TheSourceHandsRawValuesOfTheVisibleArea()
     {
         using var fixture = new PipeFixture();
-        var raw = SyntheticRaw.Mosaic(20, 10, CfaPattern.Rggb);
+        var raw = TestRaws.Mosaic(20, 16, CfaPattern.Rggb);
         using var session = fixture.Engine.Open(raw);
         using var buffer = await session.RenderAsync(Edit.Empty, new Roi(3, 2, 5, 4));
         Assert.Equal(1, buffer.Channels);
@@ -70,7 +70,7 @@ public class RoiTests
     public async Task BadRegionsAndScalesAreRefusedByName()
     {
         using var fixture = new PipeFixture();
-        using var session = fixture.Engine.Open(SyntheticRaw.Rgb(40, 30));
+        using var session = fixture.Engine.Open(TestRaws.Rgb(40, 30));
         var outside = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => session.RenderAsync(RgbEdit, new Roi(30, 0, 20, 10)));
         Assert.Contains("outside the 40x30 image", outside.Message);
         var halfOutside = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => session.RenderAsync(RgbEdit, new Roi(0, 0, 30, 20, 0.5)));
@@ -86,7 +86,7 @@ public class RoiTests
     public async Task ModulesThatDoNotAcceptTheFormatAreNamed()
     {
         using var fixture = new PipeFixture();
-        using var session = fixture.Engine.Open(SyntheticRaw.Mosaic(16, 16, CfaPattern.Rggb));
+        using var session = fixture.Engine.Open(TestRaws.Mosaic(16, 16, CfaPattern.Rggb));
         var error = await Assert.ThrowsAsync<PipeException>(() => session.RenderAsync(Edit.Empty.With("box_blur", new BoxBlurParams()), new Roi(0, 0, 4, 4)));
         Assert.Contains("'box_blur' accepts Rgba", error.Message);
         Assert.Contains("from the raw source", error.Message);

@@ -18,7 +18,7 @@ public class SessionTests
     public async Task ConcurrentRendersOfDifferentRegionsMatchSequentialOnes()
     {
         using var fixture = new PipeFixture(new EngineOptions { MaxThreads = 2, UseGpu = false, CacheBytes = 8L << 20, MemoryBudgetBytes = 64 << 10 });
-        using var session = fixture.Engine.Open(SyntheticRaw.Rgb(120, 90));
+        using var session = fixture.Engine.Open(TestRaws.Rgb(120, 90));
         using var full = await session.RenderAsync(Chain, new Roi(0, 0, 120, 90));
         var rois = Enumerable.Range(0, 16).Select(i => new Roi(i * 5, i * 3, 40, 30)).ToArray();
         var results = await Task.WhenAll(rois.Select(roi => session.RenderAsync(Chain, roi)));
@@ -33,7 +33,7 @@ public class SessionTests
     public async Task CancellationStopsTheRenderAndLeavesTheCacheConsistent()
     {
         using var fixture = new PipeFixture(new EngineOptions { MaxThreads = 2, UseGpu = false, CacheBytes = 8L << 20 });
-        using var session = fixture.Engine.Open(SyntheticRaw.Rgb(80, 60));
+        using var session = fixture.Engine.Open(TestRaws.Rgb(80, 60));
         var roi = new Roi(0, 0, 80, 60);
 
         using var cancel = new CancellationTokenSource();
@@ -50,7 +50,7 @@ public class SessionTests
         using var resumed = await session.RenderAsync(Chain, roi);
         Assert.Equal((1, 1, 1), (fixture.Gain.ProcessCalls, fixture.Blur.ProcessCalls, fixture.Gain2.ProcessCalls));
         using var fresh = new PipeFixture();
-        using var freshSession = fresh.Engine.Open(SyntheticRaw.Rgb(80, 60));
+        using var freshSession = fresh.Engine.Open(TestRaws.Rgb(80, 60));
         using var expected = await freshSession.RenderAsync(Chain, roi);
         Assert.Equal(PipeFixture.Pixels(expected), PipeFixture.Pixels(resumed));
 
@@ -61,7 +61,7 @@ public class SessionTests
     public async Task ProgressCountsStagesAndTiles()
     {
         using var fixture = new PipeFixture(new EngineOptions { MaxThreads = 1, UseGpu = false, CacheBytes = 0, MemoryBudgetBytes = 20_000 });
-        using var session = fixture.Engine.Open(SyntheticRaw.Rgb(64, 64));
+        using var session = fixture.Engine.Open(TestRaws.Rgb(64, 64));
         var reports = new List<PipeProgress>();
         using var _ = await session.RenderAsync(Chain, new Roi(0, 0, 64, 64), default, new SynchronousProgress(reports.Add));
         Assert.Equal(new PipeProgress(4, 4, "late_gain"), reports[^1]);
@@ -73,7 +73,7 @@ public class SessionTests
     public async Task PreviewAndExportRenderTheWholeImage()
     {
         using var fixture = new PipeFixture();
-        using var session = fixture.Engine.Open(SyntheticRaw.Rgb(90, 60));
+        using var session = fixture.Engine.Open(TestRaws.Rgb(90, 60));
         using var preview = await session.RenderPreviewAsync(Chain, 30);
         Assert.Equal((30, 20), (preview.Width, preview.Height));
         using var export = await session.RenderExportAsync(Chain);
@@ -144,7 +144,7 @@ public class BlendTests
     public async Task OpacityMixesTheModuleOutputWithItsInput()
     {
         using var fixture = new PipeFixture();
-        using var session = fixture.Engine.Open(SyntheticRaw.Rgb(20, 10));
+        using var session = fixture.Engine.Open(TestRaws.Rgb(20, 16));
         var roi = new Roi(2, 1, 15, 8);
         using var source = await session.RenderAsync(Edit.Empty, roi);
         using var blended = await session.RenderAsync(Edit.Empty.With("gain", new GainParams { Gain = 2 }, new BlendParams { Opacity = 0.25 }), roi);
@@ -158,7 +158,7 @@ public class BlendTests
         var error = await Assert.ThrowsAsync<EditException>(() => session.RenderAsync(masked, roi));
         Assert.Equal("modules[0].blend.mask: mask 'm1': this engine does not rasterise masks yet", error.Message);
         var cfaOnly = Edit.Empty.With("cfa_smooth", new CfaSmoothParams(), new BlendParams { Opacity = 0.5 });
-        using var mosaic = fixture.Engine.Open(SyntheticRaw.Mosaic(8, 8, Engine.Raw.CfaPattern.Rggb));
+        using var mosaic = fixture.Engine.Open(TestRaws.Mosaic(16, 16, Engine.Raw.CfaPattern.Rggb));
         Assert.Equal("modules[0].blend: module 'cfa_smooth' does not support blending",
             (await Assert.ThrowsAsync<EditException>(() => mosaic.RenderAsync(cfaOnly, new Roi(0, 0, 8, 8)))).Message);
     }

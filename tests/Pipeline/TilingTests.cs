@@ -13,7 +13,7 @@ public class TilingTests
     [Fact]
     public async Task TiledRgbEqualsUntiledOverRandomBudgets()
     {
-        var raw = SyntheticRaw.Rgb(150, 110);
+        var raw = TestRaws.Rgb(150, 110);
         var edit = Edit.Empty.With("gain", new GainParams { Gain = 1.25f }).With("box_blur", new BoxBlurParams { Strength = 0.7f })
             .With("late_gain", new GainParams { Gain = 0.5f, Offset = 0.25f });
         float[] reference;
@@ -42,7 +42,7 @@ public class TilingTests
     public async Task TiledCfaEqualsUntiledWithTilesAlignedToThePeriod(string pattern, int period)
     {
         var cfa = pattern == "XTRANS" ? CfaPattern.XTrans : CfaPattern.Bayer(pattern);
-        var raw = SyntheticRaw.Mosaic(131, 97, cfa);
+        var raw = TestRaws.Mosaic(131, 97, cfa);
         var edit = Edit.Empty.With("cfa_smooth", new CfaSmoothParams { RedGain = 1.5f, GreenGain = 0.75f, BlueGain = 3 });
         var roi = new Roi(7, 5, 113, 83);
         float[] reference;
@@ -80,7 +80,7 @@ public class TilingTests
     public async Task AFourMegabyteBudgetTilesALargeImage()
     {
         using var fixture = new PipeFixture(Budget(4L << 20));
-        using var session = fixture.Engine.Open(SyntheticRaw.Rgb(1200, 1000));
+        using var session = fixture.Engine.Open(TestRaws.Rgb(1200, 1000));
         var edit = Edit.Empty.With("box_blur", new BoxBlurParams());
         using var buffer = await session.RenderAsync(edit, Roi.Full(new ImageSize(1200, 1000)));
         Assert.True(fixture.Blur.ProcessCalls >= 5, $"{fixture.Blur.ProcessCalls} tiles");
@@ -91,7 +91,7 @@ public class TilingTests
     public async Task ABudgetTooSmallForOneTileIsAnError()
     {
         using var fixture = new PipeFixture(Budget(200));
-        using var session = fixture.Engine.Open(SyntheticRaw.Rgb(64, 64));
+        using var session = fixture.Engine.Open(TestRaws.Rgb(64, 64));
         var error = await Assert.ThrowsAsync<PipeException>(() => session.RenderAsync(Edit.Empty.With("box_blur", new BoxBlurParams()), Roi.Full(new ImageSize(64, 64))));
         Assert.Contains("module 'box_blur'", error.Message);
         Assert.Contains("cannot hold one 1x1 tile with its 1 px halo", error.Message);
