@@ -66,10 +66,10 @@ public class TilingTests
         using var fixture = new PipeFixture();
         var program = fixture.Engine.Pipe.Build(edit, new RawSource(raw), "tiles", PipeKind.Full);
         var node = program.Nodes.Single();
-        const int budget = 2 * 4 * 40 * 40;
-        var tiles = TilePlanner.Plan(node.Committed, roi, node.InputFormat, budget, "cfa_smooth");
+        const int planBudget = 2 * 4 * 40 * 40;
+        var tiles = TilePlanner.Plan(node.Committed, roi, node.InputFormat, planBudget, "cfa_smooth");
         Assert.True(tiles.Count > 4);
-        Assert.All(tiles, t => Assert.True(TilePlanner.NeedFor(node.Committed, t, node.InputFormat) <= budget, $"tile {t} over budget"));
+        Assert.All(tiles, t => Assert.True(TilePlanner.NeedFor(node.Committed, t, node.InputFormat) <= planBudget, $"tile {t} over budget"));
         Assert.All(tiles, t =>
         {
             Assert.True(t.X == roi.X || t.X % period == 0, $"tile {t} x");
