@@ -32,4 +32,17 @@ public static class Simd
         for (var i = sourceVectors.Length * Vector<float>.Count; i < source.Length; i++)
             target[i] = source[i] * gains[i % Vector<float>.Count] + offsets[i % Vector<float>.Count];
     }
+
+    /// <summary><c>target[i] = source[i]</c>: sensor samples to floats.</summary>
+    public static void Widen(ReadOnlySpan<ushort> source, Span<float> target)
+    {
+        var i = 0;
+        for (; i <= source.Length - Vector<ushort>.Count; i += Vector<ushort>.Count)
+        {
+            Vector.Widen(new Vector<ushort>(source[i..]), out var low, out var high);
+            Vector.ConvertToSingle(low).CopyTo(target[i..]);
+            Vector.ConvertToSingle(high).CopyTo(target[(i + Vector<uint>.Count)..]);
+        }
+        for (; i < source.Length; i++) target[i] = source[i];
+    }
 }

@@ -1,4 +1,3 @@
-using RawEngine.Engine.Compute;
 using RawEngine.Engine.Edits;
 using RawEngine.Engine.Pipeline;
 using RawEngine.Engine.Sessions;
@@ -92,82 +91,8 @@ public class SessionTests
         Assert.Contains(PipeFixture.Pixels(preview), v => v > 0);
     }
 
-    [Fact]
-    public void BuffersGoBackToThePoolWhenTheLastHandleIsDisposed()
-    {
-        var pool = new Engine.Buffers.BufferPool();
-        var buffer = Engine.Buffers.ImageBuffer.Rent(pool, 10, 10, 4);
-        var view = buffer.View(2, 2, 4, 4);
-        buffer.Dispose();
-        Assert.Equal(0, pool.RetainedBytes);
-        view.At(0, 0) = 1;
-        view.Dispose();
-        view.Dispose();
-        Assert.True(pool.RetainedBytes > 0);
-        Assert.Throws<ObjectDisposedException>(() => view.Share());
-    }
-
-    [Fact]
-    public void GpuDiscoveryFindsADeviceOrNoneWithoutFailing()
-    {
-        using var devices = new ComputeDevices(maxThreads: 1, useGpu: true);
-        if (devices.Gpu is { } gpu)
-        {
-            Assert.False(string.IsNullOrEmpty(gpu.Name));
-            Assert.True(gpu.MemoryBytes > 0);
-        }
-        using var off = new ComputeDevices(useGpu: false);
-        Assert.Null(off.Gpu);
-    }
-
-    [Fact]
-    public void RowBandsCoverEveryRowOnce()
-    {
-        var cpu = new CpuCompute(3);
-        var hits = new int[101];
-        cpu.ForRows(101, (y0, y1) =>
-        {
-            for (var y = y0; y < y1; y++) Interlocked.Increment(ref hits[y]);
-        });
-        Assert.All(hits, h => Assert.Equal(1, h));
-    }
-
     private sealed class SynchronousProgress(Action<PipeProgress> report) : IProgress<PipeProgress>
     {
         public void Report(PipeProgress value) => report(value);
-    }
-}
-
-public class BlendTests
-{
-    [Fact]
-    public async Task OpacityMixesTheModuleOutputWithItsInput()
-    {
-        using var fixture = new PipeFixture();
-        using var session = fixture.Engine.Open(TestRaws.Rgb(20, 16));
-        var roi = new Roi(2, 1, 15, 8);
-        using var source = await session.RenderAsync(Edit.Empty, roi);
-        using var blended = await session.RenderAsync(Edit.Empty.With("gain", new GainParams { Gain = 2 }, new BlendParams { Opacity = 0.25 }), roi);
-        var expected = PipeFixture.Pixels(source).Select((v, i) => i % 4 == 3 ? v : v * 1.25f).ToArray();
-        Assert.Equal(expected, PipeFixture.Pixels(blended));
-
-        var tooOpaque = Edit.Empty.With("gain", new GainParams(), new BlendParams { Opacity = 1.5 });
-        Assert.Equal("modules[0].blend.opacity: 1.5 is outside [0, 1]",
-            (await Assert.ThrowsAsync<EditException>(() => session.RenderAsync(tooOpaque, roi))).Message);
-        var masked = Edit.Empty.With("gain", new GainParams(), new BlendParams { Mask = "m1" });
-        var error = await Assert.ThrowsAsync<EditException>(() => session.RenderAsync(masked, roi));
-        Assert.Equal("modules[0].blend.mask: mask 'm1': this engine does not rasterise masks yet", error.Message);
-        var cfaOnly = Edit.Empty.With("cfa_smooth", new CfaSmoothParams(), new BlendParams { Opacity = 0.5 });
-        using var mosaic = fixture.Engine.Open(TestRaws.Mosaic(16, 16, Engine.Raw.CfaPattern.Rggb));
-        Assert.Equal("modules[0].blend: module 'cfa_smooth' does not support blending",
-            (await Assert.ThrowsAsync<EditException>(() => mosaic.RenderAsync(cfaOnly, new Roi(0, 0, 8, 8)))).Message);
-    }
-
-    [Fact]
-    public void AModuleErrorInsideRowBandsSurfacesUnwrapped()
-    {
-        var cpu = new CpuCompute(2);
-        var error = Assert.Throws<InvalidOperationException>(() => cpu.ForRows(50, (_, _) => throw new InvalidOperationException("bad row")));
-        Assert.Equal("bad row", error.Message);
     }
 }
