@@ -27,6 +27,8 @@ public static class PipeBench
         var edit = operations.Aggregate(Edit.Empty, (e, op) => e.With(op.Info.Id, new GainParams { Gain = 1.001f }));
         var sourceOnly = Edit.Empty;
         Console.Error.WriteLine($"pipe bench: {Width}x{Height} RGBA float, {Ops} pointwise ops, {Environment.ProcessorCount} cores");
+        using (var devices = new ComputeDevices(useGpu: true))
+            Console.Error.WriteLine(devices.Gpu is { } gpu ? $"gpu: {gpu.Name} ({gpu.Type}, {gpu.MemoryBytes >> 20} MiB)" : "gpu: none found");
 
         // Plain copy of one buffer's bytes: the memory-bandwidth baseline.
         var (copyMs, parallelCopyMs) = CopyBaselines(Width * Height * 4);
