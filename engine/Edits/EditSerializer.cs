@@ -16,8 +16,9 @@ namespace RawEngine.Engine.Edits;
 ///                  "params": { "exposure": 1.5 }, "blend": { "mode": "normal", "opacity": 0.5 } } ],
 ///   "masks": { ... } }                                          // optional
 /// </code>
-/// Module params are upgraded to the module's current version and validated on reading; every
-/// error names its JSON path.
+/// Module params are upgraded to the module's current version and validated on reading; a missing
+/// params "version" means the module's current one, missing params take their defaults, and
+/// "enabled" defaults to true. Every error names its JSON path.
 /// </summary>
 public sealed class EditSerializer(ModuleRegistry modules)
 {
