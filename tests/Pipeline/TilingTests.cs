@@ -10,8 +10,10 @@ public class TilingTests
 {
     private static EngineOptions Budget(long bytes) => new() { MaxThreads = 2, UseGpu = false, CacheBytes = 0, MemoryBudgetBytes = bytes };
 
-    [Fact]
-    public async Task TiledRgbEqualsUntiledOverRandomBudgets()
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.45)]
+    public async Task TiledRgbEqualsUntiledOverRandomBudgets(double scale)
     {
         var raw = TestRaws.Rgb(150, 110);
         var edit = Edit.Empty.With("gain", new GainParams { Gain = 1.25f }).With("box_blur", new BoxBlurParams { Strength = 0.7f })
@@ -19,7 +21,8 @@ public class TilingTests
         float[] reference;
         using (var untiled = new PipeFixture())
         using (var session = untiled.Engine.Open(raw))
-        using (var buffer = await session.RenderAsync(edit, new Roi(5, 7, 140, 100)))
+        var roi = new Roi(5, 7, (int)(140 * scale), (int)(100 * scale), scale);
+        using (var buffer = await session.RenderAsync(edit, roi))
         {
             reference = PipeFixture.Pixels(buffer);
             Assert.Equal(1, untiled.Blur.ProcessCalls);
@@ -27,10 +30,10 @@ public class TilingTests
         var random = new Random(3);
         for (var i = 0; i < 6; i++)
         {
-            var budget = random.Next(2_000, 200_000);
+            var budget = random.Next(2_000, (int)(200_000 * scale * scale));
             using var tiled = new PipeFixture(Budget(budget));
             using var session = tiled.Engine.Open(raw);
-            using var buffer = await session.RenderAsync(edit, new Roi(5, 7, 140, 100));
+            using var buffer = await session.RenderAsync(edit, roi);
             Assert.True(tiled.Blur.ProcessCalls > 1, $"budget {budget} did not tile");
             Assert.Equal(reference, PipeFixture.Pixels(buffer));
         }
