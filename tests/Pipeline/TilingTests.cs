@@ -18,7 +18,7 @@ public class TilingTests
         var raw = TestRaws.Rgb(150, 110);
         var edit = Edit.Empty.With("gain", new GainParams { Gain = 1.25f }).With("box_blur", new BoxBlurParams { Strength = 0.7f })
             .With("late_gain", new GainParams { Gain = 0.5f, Offset = 0.25f });
-        var roi = new Roi(5, 7, (int)(140 * scale), (int)(100 * scale), scale);
+        var roi = new Roi((int)(5 * scale), (int)(7 * scale), (int)(140 * scale), (int)(100 * scale), scale);
         float[] reference;
         using (var untiled = new PipeFixture())
         using (var session = untiled.Engine.Open(raw))
