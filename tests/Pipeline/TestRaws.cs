@@ -1,0 +1,14 @@
+using RawEngine.Engine.Raw;
+using RawEngine.Engine.Synthetic;
+
+namespace RawEngine.Tests.Pipeline;
+
+/// <summary>Small synthetic raws for pipe tests: the engine's test chart with noise, a margin around the visible area.</summary>
+public static class TestRaws
+{
+    public static RawImage Rgb(int width, int height) =>
+        SyntheticRaw.Chart(width, height, new SyntheticRawOptions { Cfa = null, Margin = 3, Noise = SensorNoise.AtIso(3200) });
+
+    public static RawImage Mosaic(int width, int height, CfaPattern cfa) =>
+        SyntheticRaw.Chart(width, height, new SyntheticRawOptions { Cfa = cfa, Margin = 3, Noise = SensorNoise.AtIso(3200) });
+}
