@@ -1,2 +1,16 @@
-Console.Error.WriteLine("usage: bench <suite>");
-return 2;
+using RawEngine.Bench;
+using RawEngine.Bench.Pipe;
+
+// Suites: pipe | convert | nn | mask. Each prints one JSON object per metric per line, then a table.
+var suite = args.Length > 0 ? args[0] : "";
+switch (suite)
+{
+    case "pipe":
+        return PipeBench.Run(new MetricReport(Console.Out));
+    case "convert" or "nn" or "mask":
+        Console.Error.WriteLine($"bench: suite '{suite}' not implemented yet");
+        return 2;
+    default:
+        Console.Error.WriteLine("usage: bench <pipe|convert|nn|mask>");
+        return 2;
+}

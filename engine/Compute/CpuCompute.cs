@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace RawEngine.Engine.Compute;
 
 /// <summary>The CPU path: row bands in parallel, at most <see cref="MaxThreads"/> at once.</summary>
@@ -26,6 +28,15 @@ public sealed class CpuCompute
             return;
         }
         var options = new ParallelOptions { MaxDegreeOfParallelism = MaxThreads, CancellationToken = cancellation };
-        Parallel.For(0, bands, options, band => body((int)((long)rows * band / bands), (int)((long)rows * (band + 1) / bands)));
+        try
+        {
+            Parallel.For(0, bands, options, band => body((int)((long)rows * band / bands), (int)((long)rows * (band + 1) / bands)));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
+        {
+            // Callers see the module's own exception (or the cancellation), as on a single thread.
+            var first = e.InnerExceptions.FirstOrDefault(x => x is not OperationCanceledException) ?? e.InnerExceptions[0];
+            ExceptionDispatchInfo.Capture(first).Throw();
+        }
     }
 }

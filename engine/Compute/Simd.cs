@@ -20,13 +20,29 @@ public static class Simd
         return new Vector<float>(lanes);
     }
 
-    /// <summary><c>target[i] = source[i] * gains[i % 4]</c> over a row; <paramref name="gains"/> from <see cref="RepeatRgba"/>.</summary>
-    public static void MultiplyRgba(ReadOnlySpan<float> source, Span<float> target, Vector<float> gains)
+    /// <summary>
+    /// <c>target[i] = source[i] * gains[i % 4] + offsets[i % 4]</c> over a row, with lane patterns from
+    /// <see cref="RepeatRgba"/> (or uniform vectors for one-channel rows).
+    /// </summary>
+    public static void MultiplyAddRgba(ReadOnlySpan<float> source, Span<float> target, Vector<float> gains, Vector<float> offsets)
     {
-        var vectors = Vector<float>.Count % 4 == 0 ? source.Length / Vector<float>.Count : 0;
         var sourceVectors = MemoryMarshal.Cast<float, Vector<float>>(source);
         var targetVectors = MemoryMarshal.Cast<float, Vector<float>>(target);
-        for (var i = 0; i < vectors; i++) targetVectors[i] = sourceVectors[i] * gains;
-        for (var i = vectors * Vector<float>.Count; i < source.Length; i++) target[i] = source[i] * gains[i % 4];
+        for (var i = 0; i < sourceVectors.Length; i++) targetVectors[i] = sourceVectors[i] * gains + offsets;
+        for (var i = sourceVectors.Length * Vector<float>.Count; i < source.Length; i++)
+            target[i] = source[i] * gains[i % Vector<float>.Count] + offsets[i % Vector<float>.Count];
+    }
+
+    /// <summary><c>target[i] = source[i]</c>: sensor samples to floats.</summary>
+    public static void Widen(ReadOnlySpan<ushort> source, Span<float> target)
+    {
+        var i = 0;
+        for (; i <= source.Length - Vector<ushort>.Count; i += Vector<ushort>.Count)
+        {
+            Vector.Widen(new Vector<ushort>(source[i..]), out var low, out var high);
+            Vector.ConvertToSingle(low).CopyTo(target[i..]);
+            Vector.ConvertToSingle(high).CopyTo(target[(i + Vector<uint>.Count)..]);
+        }
+        for (; i < source.Length; i++) target[i] = source[i];
     }
 }

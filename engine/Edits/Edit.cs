@@ -119,7 +119,8 @@ public sealed record MaskSet(JsonElement? Document)
 
     public bool IsEmpty => Document is null;
 
-    public string ToJson() => Document?.GetRawText() ?? "null";
+    /// <summary>Compact JSON, the same for documents that differ only in whitespace.</summary>
+    public string ToJson() => Document is { } document ? JsonSerializer.Serialize(document) : "null";
 
     public bool Equals(MaskSet? other) => other is not null && ToJson() == other.ToJson();
 

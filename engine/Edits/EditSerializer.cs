@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using RawEngine.Engine.IO;
 using RawEngine.Engine.Pipeline;
 
 namespace RawEngine.Engine.Edits;
@@ -15,8 +16,9 @@ namespace RawEngine.Engine.Edits;
 ///                  "params": { "exposure": 1.5 }, "blend": { "mode": "normal", "opacity": 0.5 } } ],
 ///   "masks": { ... } }                                          // optional
 /// </code>
-/// Module params are upgraded to the module's current version and validated on reading; every
-/// error names its JSON path.
+/// Module params are upgraded to the module's current version and validated on reading; a missing
+/// params "version" means the module's current one, missing params take their defaults, and
+/// "enabled" defaults to true. Every error names its JSON path.
 /// </summary>
 public sealed class EditSerializer(ModuleRegistry modules)
 {
@@ -37,12 +39,11 @@ public sealed class EditSerializer(ModuleRegistry modules)
         return Read(text);
     }
 
-    /// <summary>Writes through a temporary file in the same folder, then renames it into place.</summary>
+    /// <summary>Writes the sidecar atomically (readers see the old or the new file), replacing any there.</summary>
     public void Save(Edit edit, string path)
     {
-        var temp = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllText(temp, Write(edit), new UTF8Encoding(false));
-        File.Move(temp, path, overwrite: true);
+        var bytes = new UTF8Encoding(false).GetBytes(Write(edit));
+        AtomicFile.WriteAllBytes(path, bytes, overwrite: true);
     }
 
     public Edit Read(string json)

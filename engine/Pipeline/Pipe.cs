@@ -52,6 +52,7 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
             var schema = Modules.SchemaOf(info.Id);
             var parameters = entry?.Params ?? schema.Defaults;
             schema.Validate(parameters, $"{path}.params");
+            if (entry?.Blend is { } given) BlendParams.Schema.Validate(given, $"{path}.blend");
             if (!info.Accepts.Accepts(format))
                 throw new PipeException($"module '{instance}' accepts {info.Accepts} but receives {format} from {(nodes.Count == 0 ? "the raw source" : $"'{nodes[^1].Instance}'")}");
 
@@ -225,7 +226,8 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
                 throw new EditException($"{path}.module", $"'{entry.Instance}' is not a module instance name");
             if (!Modules.Contains(entry.ModuleId)) throw new EditException($"{path}.module", Modules.UnknownModule(entry.ModuleId));
             if (placed.Any(p => p.Instance == entry.Instance)) throw new EditException($"{path}.module", $"instance '{entry.Instance}' appears twice");
-            if (entry.Enabled) placed.Add((entry.Instance, entry, path, i));
+            // The first instance of a module runs before its other instances, which keep the edit's order.
+            if (entry.Enabled) placed.Add((entry.Instance, entry, path, entry.Instance == entry.ModuleId ? -1 : i));
         }
         foreach (var module in Modules.Modules)
             if (module.Info.Has(OperationFlags.EnabledByDefault) && edit.IndexOf(module.Info.Id) < 0)

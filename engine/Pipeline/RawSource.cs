@@ -45,7 +45,7 @@ public sealed class RawSource(RawImage image)
                     var source = data.AsSpan(((visible.Y + roi.Y + y) * sensorWidth + visible.X + roi.X) * spp, roi.Width * spp);
                     var row = output.Row(y);
                     if (spp == 1)
-                        for (var x = 0; x < source.Length; x++) row[x] = source[x];
+                        Simd.Widen(source, row);
                     else
                         for (int x = 0, s = 0, t = 0; x < roi.Width; x++, s += 3, t += 4)
                         {

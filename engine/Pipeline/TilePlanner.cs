@@ -58,17 +58,20 @@ public static class TilePlanner
     private static long MaxNeed(ICommittedOperation op, List<Roi> tiles, BufferFormat input) =>
         tiles.Max(tile => NeedFor(op, tile, input));
 
-    /// <summary>The largest multiple of <paramref name="step"/> in [low, high] that fits (fitting shrinks as size grows), or 0.</summary>
+    /// <summary>
+    /// The largest multiple of <paramref name="step"/> in [low, high] that fits (fitting shrinks as
+    /// size grows), or 0. Large sizes are tried first: they make few tiles and are cheap to check.
+    /// </summary>
     private static int LargestFitting(int low, int high, int step, Func<int, bool> fits)
     {
-        if (!fits(low)) return 0;
-        int lo = low / step, hi = Math.Max(lo, high / step);
+        // Invariant: multiples up to lo fit (lo = low/step - 1 means none known), those above hi do not.
+        int lo = low / step - 1, hi = Math.Max(low, high) / step;
         while (lo < hi)
         {
             var mid = lo + (hi - lo + 1) / 2;
             if (fits(mid * step)) lo = mid; else hi = mid - 1;
         }
-        return lo * step;
+        return lo < low / step ? 0 : lo * step;
     }
 
     private static int RoundUp(int value, int step) => (value + step - 1) / step * step;

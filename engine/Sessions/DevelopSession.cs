@@ -40,29 +40,32 @@ public sealed class DevelopSession : IDisposable
         RenderAsync(edit, roi, PipeKind.Full, cancellation, progress);
 
     /// <summary>Renders with the given kind of pipe (modules may trade quality for speed in previews).</summary>
-    public Task<ImageBuffer> RenderAsync(Edit edit, Roi roi, PipeKind kind, CancellationToken cancellation = default, IProgress<PipeProgress>? progress = null)
+    public Task<ImageBuffer> RenderAsync(Edit edit, Roi roi, PipeKind kind, CancellationToken cancellation = default, IProgress<PipeProgress>? progress = null) =>
+        Run(edit, kind, _ => roi, cancellation, progress);
+
+    /// <summary>The whole image at full quality, scale 1.</summary>
+    public Task<ImageBuffer> RenderExportAsync(Edit edit, CancellationToken cancellation = default, IProgress<PipeProgress>? progress = null) =>
+        Run(edit, PipeKind.Export, size => Roi.Full(size), cancellation, progress);
+
+    /// <summary>The whole image scaled so its longer side is at most <paramref name="maxSide"/> pixels.</summary>
+    public Task<ImageBuffer> RenderPreviewAsync(Edit edit, int maxSide, CancellationToken cancellation = default, IProgress<PipeProgress>? progress = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSide);
+        return Run(edit, PipeKind.Preview, size => Roi.Full(size, Math.Min(1.0, (double)maxSide / Math.Max(size.Width, size.Height))), cancellation, progress);
+    }
+
+    /// <summary>Builds (or reuses) the pipe and renders on the thread pool; every error arrives through the task.</summary>
+    private Task<ImageBuffer> Run(Edit edit, PipeKind kind, Func<ImageSize, Roi> region, CancellationToken cancellation, IProgress<PipeProgress>? progress)
     {
         ArgumentNullException.ThrowIfNull(edit);
         ObjectDisposedException.ThrowIf(_disposed, this);
         return Task.Run(() =>
         {
             var program = Program(edit, kind);
+            var roi = region(program.OutputSize);
             _logger.LogDebug("Render {Kind} {Roi} of {Image}.", kind, roi, ImageId);
             return _engine.Pipe.Render(program, roi, cancellation, progress);
         }, cancellation);
-    }
-
-    /// <summary>The whole image at full quality, scale 1.</summary>
-    public Task<ImageBuffer> RenderExportAsync(Edit edit, CancellationToken cancellation = default, IProgress<PipeProgress>? progress = null) =>
-        RenderAsync(edit, Roi.Full(OutputSize(edit, PipeKind.Export)), PipeKind.Export, cancellation, progress);
-
-    /// <summary>The whole image scaled so its longer side is at most <paramref name="maxSide"/> pixels.</summary>
-    public Task<ImageBuffer> RenderPreviewAsync(Edit edit, int maxSide, CancellationToken cancellation = default, IProgress<PipeProgress>? progress = null)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSide);
-        var size = OutputSize(edit, PipeKind.Preview);
-        var scale = Math.Min(1.0, (double)maxSide / Math.Max(size.Width, size.Height));
-        return RenderAsync(edit, Roi.Full(size, scale), PipeKind.Preview, cancellation, progress);
     }
 
     private PipeProgram Program(Edit edit, PipeKind kind)
