@@ -24,7 +24,9 @@ public static class TiffTags
     public const ushort SubIfds = 330;
     public const ushort CfaRepeatPatternDim = 33421;
     public const ushort CfaPattern = 33422;
+    public const ushort Copyright = 33432;
     public const ushort ExifIfd = 34665;
+    public const ushort IccProfile = 34675;
     public const ushort GpsIfd = 34853;
 }
 
