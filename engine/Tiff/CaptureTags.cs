@@ -9,8 +9,11 @@ namespace RawEngine.Engine.Tiff;
 /// </summary>
 public static class CaptureTags
 {
-    /// <summary>Adds the IFD0 fields (description, make, model, date, artist, copyright) and the EXIF and GPS sub-IFDs.</summary>
-    public static void AddTo(TiffDirectory ifd0, CaptureInfo capture)
+    /// <summary>
+    /// Adds the IFD0 fields (description, make, model, date, artist, copyright) and the EXIF and GPS
+    /// sub-IFDs; returns the EXIF sub-IFD so a writer can add its own fields there.
+    /// </summary>
+    public static TiffDirectory AddTo(TiffDirectory ifd0, CaptureInfo capture)
     {
         if (capture.Description.Length > 0) ifd0.SetAscii(TiffTags.ImageDescription, capture.Description);
         if (capture.Make.Length > 0) ifd0.SetAscii(TiffTags.Make, capture.Make);
@@ -18,8 +21,10 @@ public static class CaptureTags
         if (capture.Timestamp is { } timestamp) ifd0.SetAscii(TiffTags.DateTime, ExifDate(timestamp));
         if (capture.Artist.Length > 0) ifd0.SetAscii(TiffTags.Artist, capture.Artist);
         if (capture.Copyright.Length > 0) ifd0.SetAscii(TiffTags.Copyright, capture.Copyright);
-        ifd0.SetChildren(TiffTags.ExifIfd, ExifDirectory(capture));
+        var exif = ExifDirectory(capture);
+        ifd0.SetChildren(TiffTags.ExifIfd, exif);
         if (capture.Gps is { } gps) ifd0.SetChildren(TiffTags.GpsIfd, GpsDirectory(gps));
+        return exif;
     }
 
     public static TiffDirectory ExifDirectory(CaptureInfo capture)

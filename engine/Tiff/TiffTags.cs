@@ -39,6 +39,9 @@ public static class ExifTags
     public const ushort ExifVersion = 36864;
     public const ushort DateTimeOriginal = 36867;
     public const ushort FocalLength = 37386;
+    public const ushort ColorSpace = 40961;
+    public const ushort PixelXDimension = 40962;
+    public const ushort PixelYDimension = 40963;
     public const ushort LensMake = 42035;
     public const ushort LensModel = 42036;
 }
