@@ -42,7 +42,17 @@ internal static class SampleQuantizer
         int width = pixels.Width, height = pixels.Height, channels = pixels.Channels;
         var rgbRow = width * 3;
         var bands = (height + RowsPerBand - 1) / RowsPerBand;
-        Parallel.For(0, bands, new ParallelOptions { CancellationToken = ct }, band =>
+        try
+        {
+            Parallel.For(0, bands, new ParallelOptions { CancellationToken = ct }, PackBand);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // The pixel source's own error (e.g. a failed render) says more than the parallel wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+
+        void PackBand(int band)
         {
             var scratch = channels == 4 ? ArrayPool<T>.Shared.Rent(width * 4) : null;
             try
@@ -65,7 +75,7 @@ internal static class SampleQuantizer
             {
                 if (scratch is not null) ArrayPool<T>.Shared.Return(scratch);
             }
-        });
+        }
     }
 
     /// <summary>round(clamp(v, 0, 1) x 255): four float vectors narrow to one byte vector.</summary>
