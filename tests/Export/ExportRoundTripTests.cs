@@ -1,4 +1,5 @@
 using BitMiracle.LibTiff.Classic;
+using LibTiff = BitMiracle.LibTiff.Classic.Tiff;
 using RawEngine.Engine.Color;
 using RawEngine.Engine.Export;
 using GpsTags = RawEngine.Engine.Tiff.GpsTags;
@@ -105,7 +106,7 @@ public class ExportRoundTripTests
     {
         var space = RgbColorSpace.ProPhoto;
         var bytes = ImageExporter.ToBytes(Image(space), new ExportOptions { Format = ExportFormat.Tiff, Bits = bits });
-        using var tiff = Tiff.ClientOpen("export.tif", "r", new MemoryStream(bytes), new TiffStream())!;
+        using var tiff = LibTiff.ClientOpen("export.tif", "r", new MemoryStream(bytes), new TiffStream())!;
 
         Assert.Equal(37, tiff.GetField(TiffTag.IMAGEWIDTH)[0].ToInt());
         Assert.Equal(23, tiff.GetField(TiffTag.IMAGELENGTH)[0].ToInt());
@@ -149,7 +150,7 @@ public class ExportRoundTripTests
         Assert.Equal(-1, IndexOf(bytes, "Canon"u8));
         if (format == ExportFormat.Tiff)
         {
-            using var tiff = Tiff.ClientOpen("export.tif", "r", new MemoryStream(bytes), new TiffStream())!;
+            using var tiff = LibTiff.ClientOpen("export.tif", "r", new MemoryStream(bytes), new TiffStream())!;
             Assert.Null(tiff.GetField(TiffTag.EXIFIFD));
             Assert.Null(tiff.GetField(TiffTag.MAKE));
         }
