@@ -130,19 +130,13 @@ public static class DngWriter
     private static void SetFileTags(TiffDirectory ifd, RawImage image, DngWriteOptions options)
     {
         var capture = image.Capture;
-        if (capture.Description.Length > 0) ifd.SetAscii(TiffTags.ImageDescription, capture.Description);
-        if (capture.Make.Length > 0) ifd.SetAscii(TiffTags.Make, capture.Make);
-        if (capture.Model.Length > 0) ifd.SetAscii(TiffTags.Model, capture.Model);
         ifd.SetShorts(TiffTags.Orientation, (ushort)image.Orientation);
         ifd.SetAscii(TiffTags.Software, options.Software);
-        if (capture.Timestamp is { } timestamp) ifd.SetAscii(TiffTags.DateTime, ExifDate(timestamp));
-        if (capture.Artist.Length > 0) ifd.SetAscii(TiffTags.Artist, capture.Artist);
         ifd.SetBytes(DngTags.DngVersion, 1, 4, 0, 0);
         ifd.SetBytes(DngTags.DngBackwardVersion, 1, 1, 0, 0);
         ifd.SetAscii(DngTags.UniqueCameraModel, UniqueCameraModel(capture));
         SetColor(ifd, image);
-        ifd.SetChildren(TiffTags.ExifIfd, BuildExifDirectory(capture));
-        if (capture.Gps is { } gps) ifd.SetChildren(TiffTags.GpsIfd, BuildGpsDirectory(gps));
+        CaptureTags.AddTo(ifd, capture);
     }
 
     private static void SetCfa(TiffDirectory ifd, CfaPattern cfa)
@@ -190,36 +184,6 @@ public static class DngWriter
         ifd.SetSignedRationals(DngTags.BaselineExposure, image.BaselineExposure);
     }
 
-    private static TiffDirectory BuildExifDirectory(CaptureInfo capture)
-    {
-        var exif = new TiffDirectory();
-        exif.SetUndefined(ExifTags.ExifVersion, "0230"u8.ToArray());
-        if (capture.ExposureTime > 0) exif.SetRationals(ExifTags.ExposureTime, ExposureTime(capture.ExposureTime));
-        if (capture.FNumber > 0) exif.SetRationals(ExifTags.FNumber, capture.FNumber);
-        if (capture.Iso > 0) exif.SetShorts(ExifTags.IsoSpeedRatings, (ushort)Math.Clamp(MathF.Round(capture.Iso), 1, ushort.MaxValue));
-        if (capture.Timestamp is { } timestamp) exif.SetAscii(ExifTags.DateTimeOriginal, ExifDate(timestamp));
-        if (capture.FocalLength > 0) exif.SetRationals(ExifTags.FocalLength, capture.FocalLength);
-        if (capture.LensMake.Length > 0) exif.SetAscii(ExifTags.LensMake, capture.LensMake);
-        if (capture.Lens.Length > 0) exif.SetAscii(ExifTags.LensModel, capture.Lens);
-        return exif;
-    }
-
-    private static TiffDirectory BuildGpsDirectory(GpsPosition gps)
-    {
-        var directory = new TiffDirectory();
-        directory.SetBytes(GpsTags.VersionId, 2, 3, 0, 0);
-        directory.SetAscii(GpsTags.LatitudeRef, gps.Latitude < 0 ? "S" : "N");
-        directory.SetRationals(GpsTags.Latitude, DegreesMinutesSeconds(gps.Latitude));
-        directory.SetAscii(GpsTags.LongitudeRef, gps.Longitude < 0 ? "W" : "E");
-        directory.SetRationals(GpsTags.Longitude, DegreesMinutesSeconds(gps.Longitude));
-        if (gps.Altitude is { } altitude)
-        {
-            directory.SetBytes(GpsTags.AltitudeRef, altitude < 0 ? (byte)1 : (byte)0);
-            directory.SetRationals(GpsTags.Altitude, Math.Abs(altitude));
-        }
-        return directory;
-    }
-
     /// <summary>Sensor samples as little-endian uint16, straight from the array (every .NET target is little-endian).</summary>
     private static void WriteSamples(Stream stream, ushort[] data)
     {
@@ -231,21 +195,6 @@ public static class DngWriter
     {
         var name = $"{capture.Make} {capture.Model}".Trim();
         return name.Length > 0 ? name : "RawEngine";
-    }
-
-    /// <summary>1/250 s as exactly 1/250, not a nearby float's fraction.</summary>
-    private static double ExposureTime(float seconds) =>
-        seconds < 1 && Math.Abs(1 / seconds - Math.Round(1 / seconds)) < 1e-3 * (1 / seconds) ? 1 / Math.Round(1 / seconds) : seconds;
-
-    private static string ExifDate(DateTime timestamp) => timestamp.ToString("yyyy:MM:dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static double[] DegreesMinutesSeconds(double decimalDegrees)
-    {
-        var value = Math.Abs(decimalDegrees);
-        var degrees = Math.Floor(value);
-        var minutes = Math.Floor((value - degrees) * 60);
-        var seconds = (value - degrees - minutes / 60) * 3600;
-        return [degrees, minutes, Math.Max(0, seconds)];
     }
 
     private static double[] Doubles(float[] values) => values.Select(v => (double)v).ToArray();

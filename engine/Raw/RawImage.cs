@@ -87,6 +87,7 @@ public sealed record CaptureInfo
     public float FocalLength { get; init; }
     public DateTime? Timestamp { get; init; }
     public string Artist { get; init; } = "";
+    public string Copyright { get; init; } = "";
     public string Description { get; init; } = "";
     public GpsPosition? Gps { get; init; }
 }

@@ -79,6 +79,17 @@ public sealed class TiffDirectory
         _entries[offsetTag] = new TiffEntry(offsetTag, TiffType.Long, 1, new byte[4]) { Block = block };
     }
 
+    /// <summary>
+    /// An entry copied from another TIFF's directory as it stands: type, count and the 4-byte value field,
+    /// which holds the value itself or, for longer values, their offset in that file (kept valid when the
+    /// directory is appended to the same file, see <see cref="TiffFileWriter.WriteTree"/>).
+    /// </summary>
+    public void SetVerbatim(ushort tag, TiffType type, int count, ReadOnlySpan<byte> valueField)
+    {
+        if (valueField.Length != 4) throw new ArgumentException($"TIFF tag {tag}: an IFD value field is 4 bytes, not {valueField.Length}.", nameof(valueField));
+        Set(tag, type, count, valueField.ToArray());
+    }
+
     public bool Contains(ushort tag) => _entries.ContainsKey(tag);
 
     private void Set(ushort tag, TiffType type, int count, byte[] value) => _entries[tag] = new TiffEntry(tag, type, count, value);

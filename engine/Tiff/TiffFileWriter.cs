@@ -13,13 +13,31 @@ public static class TiffFileWriter
 
     public static void Write(Stream stream, TiffDirectory root)
     {
+        var header = new byte[HeaderSize];
+        header[0] = (byte)'I';
+        header[1] = (byte)'I';
+        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(2), 42);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), HeaderSize);
+        stream.Write(header);
+        WriteTree(stream, root, HeaderSize);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="root"/> and everything under it as the continuation of a little-endian TIFF
+    /// whose next byte is at file offset <paramref name="offset"/> (even): the root directory lands there.
+    /// Used to append directories to a TIFF another writer made.
+    /// </summary>
+    public static void WriteTree(Stream stream, TiffDirectory root, long offset)
+    {
+        if (offset < HeaderSize || offset % 2 != 0)
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, "A TIFF directory must start at an even offset after the header.");
         var directories = new List<TiffDirectory>();
         var blocks = new List<TiffDataBlock>();
         Collect(root, directories, blocks);
 
         // Sizes do not depend on pointer values, so one pass assigns every offset.
         var directoryOffsets = new Dictionary<TiffDirectory, long>(ReferenceEqualityComparer.Instance);
-        long position = HeaderSize;
+        var position = offset;
         foreach (var directory in directories)
         {
             directoryOffsets[directory] = position;
@@ -35,13 +53,7 @@ public static class TiffFileWriter
         if (position > uint.MaxValue)
             throw new InvalidOperationException($"The TIFF would be {position} bytes, more than a 32-bit TIFF can address.");
 
-        var header = new byte[HeaderSize];
-        header[0] = (byte)'I';
-        header[1] = (byte)'I';
-        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(2), 42);
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), HeaderSize);
-        stream.Write(header);
-        long written = HeaderSize;
+        var written = offset;
         foreach (var directory in directories)
         {
             var bytes = Encode(directory, directoryOffsets[directory], directoryOffsets, blockOffsets);

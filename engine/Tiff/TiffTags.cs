@@ -24,7 +24,9 @@ public static class TiffTags
     public const ushort SubIfds = 330;
     public const ushort CfaRepeatPatternDim = 33421;
     public const ushort CfaPattern = 33422;
+    public const ushort Copyright = 33432;
     public const ushort ExifIfd = 34665;
+    public const ushort IccProfile = 34675;
     public const ushort GpsIfd = 34853;
 }
 
@@ -37,6 +39,9 @@ public static class ExifTags
     public const ushort ExifVersion = 36864;
     public const ushort DateTimeOriginal = 36867;
     public const ushort FocalLength = 37386;
+    public const ushort ColorSpace = 40961;
+    public const ushort PixelXDimension = 40962;
+    public const ushort PixelYDimension = 40963;
     public const ushort LensMake = 42035;
     public const ushort LensModel = 42036;
 }

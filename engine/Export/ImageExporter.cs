@@ -1,0 +1,113 @@
+using RawEngine.Engine.Color;
+using RawEngine.Engine.IO;
+using NetVips;
+
+namespace RawEngine.Engine.Export;
+
+/// <summary>
+/// Encodes a finished picture as JPEG, PNG (8/16-bit) or TIFF (8/16-bit, 32-bit float; deflate) through
+/// libvips, with the output space's ICC profile embedded and the capture's EXIF (unless stripped), and
+/// writes it to a file (atomically) or a stream.
+/// </summary>
+public static class ImageExporter
+{
+    private const string IccField = "icc-profile-data";
+
+    /// <summary>
+    /// Writes to a temporary file in the target folder, then renames it into place: no partial file is ever
+    /// left at <paramref name="path"/>, and an existing file is only replaced with <see cref="ExportOptions.Overwrite"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Bad options (e.g. 32 bits with JPEG) or pixels.</exception>
+    /// <exception cref="IOException">The file exists (without Overwrite), the folder is missing or not writable.</exception>
+    public static void Write(ExportImage image, string path, ExportOptions options, CancellationToken ct = default)
+    {
+        options.Validate();
+        if (!options.Overwrite && File.Exists(path))
+            throw new IOException($"{path}: already exists (use --overwrite to replace it)");
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        if (!Directory.Exists(folder))
+            throw new IOException($"{path}: the folder {folder} does not exist");
+        var encoded = Encode(image, options, ct);
+        try
+        {
+            AtomicFile.Write(path, encoded.WriteTo, options.Overwrite);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new IOException($"{path}: cannot write to the folder {folder}: permission denied", e);
+        }
+    }
+
+    /// <summary>Writes the encoded file to <paramref name="stream"/> (e.g. standard output).</summary>
+    public static void Write(ExportImage image, Stream stream, ExportOptions options, CancellationToken ct = default) =>
+        Encode(image, options, ct).WriteTo(stream);
+
+    /// <summary>The whole encoded file in memory.</summary>
+    public static byte[] ToBytes(ExportImage image, ExportOptions options, CancellationToken ct = default)
+    {
+        using var stream = new MemoryStream();
+        Write(image, stream, options, ct);
+        return stream.ToArray();
+    }
+
+    private static EncodedFile Encode(ExportImage image, ExportOptions options, CancellationToken ct)
+    {
+        options.Validate();
+        var pixels = image.Pixels;
+        if (pixels.Width < 1 || pixels.Height < 1)
+            throw new ArgumentException($"The image size {pixels.Width}x{pixels.Height} is empty.", nameof(image));
+        if (pixels.Channels is not (3 or 4))
+            throw new ArgumentException($"Export pixels have 3 or 4 channels, not {pixels.Channels}.", nameof(image));
+        if (image.Metadata.Orientation is < 1 or > 8)
+            throw new ArgumentException($"Orientation {image.Metadata.Orientation} is not an EXIF orientation 1..8.", nameof(image));
+
+        using var vipsImage = ToVips(pixels, options.Bits, ct);
+        ct.ThrowIfCancellationRequested();
+        using var tagged = vipsImage.Mutate(m => m.Set(GValue.BlobType, IccField, IccProfile.For(image.ColorSpace)));
+        var encoded = Save(tagged, options);
+        if (options.StripMetadata) return new EncodedFile(encoded, null);
+        return options.Format switch
+        {
+            ExportFormat.Jpeg => new EncodedFile(ExifEmbedding.IntoJpeg(encoded, ExifBlock.Build(image)), null),
+            ExportFormat.Png => new EncodedFile(ExifEmbedding.IntoPng(encoded, ExifBlock.Build(image)), null),
+            _ => new EncodedFile(encoded, image),
+        };
+    }
+
+    private static Image ToVips(IExportPixels pixels, int bits, CancellationToken ct) => bits switch
+    {
+        8 => SampleQuantizer.ToVips<byte>(pixels, Enums.BandFormat.Uchar, SampleQuantizer.Quantize, ct),
+        16 => SampleQuantizer.ToVips<ushort>(pixels, Enums.BandFormat.Ushort, SampleQuantizer.Quantize, ct),
+        _ => SampleQuantizer.ToVips<float>(pixels, Enums.BandFormat.Float, static (row, output) => row.CopyTo(output), ct),
+    };
+
+    /// <summary>libvips writes the pixels and the ICC profile only; our EXIF goes in afterwards.</summary>
+    private static byte[] Save(Image image, ExportOptions options)
+    {
+        try
+        {
+            return options.Format switch
+            {
+                ExportFormat.Jpeg => image.JpegsaveBuffer(q: options.Quality, keep: Enums.ForeignKeep.Icc),
+                ExportFormat.Png => image.PngsaveBuffer(bitdepth: options.Bits, keep: Enums.ForeignKeep.Icc),
+                _ => image.TiffsaveBuffer(compression: Enums.ForeignTiffCompression.Deflate,
+                    predictor: options.Bits == 32 ? Enums.ForeignTiffPredictor.Float : Enums.ForeignTiffPredictor.Horizontal,
+                    keep: Enums.ForeignKeep.Icc),
+            };
+        }
+        catch (VipsException e)
+        {
+            throw new InvalidOperationException($"libvips could not encode the {options.Format.DisplayName()}: {e.Message.Trim()}", e);
+        }
+    }
+
+    /// <summary>An encoded file; a TIFF still gets its EXIF directories appended as it is written out.</summary>
+    private sealed record EncodedFile(byte[] Bytes, ExportImage? TiffExifSource)
+    {
+        public void WriteTo(Stream stream)
+        {
+            if (TiffExifSource is null) stream.Write(Bytes);
+            else ExifEmbedding.IntoTiff(Bytes, TiffExifSource, stream);
+        }
+    }
+}

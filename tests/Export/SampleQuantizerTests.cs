@@ -1,0 +1,61 @@
+using RawEngine.Engine.Export;
+
+namespace RawEngine.Tests.Export;
+
+public class SampleQuantizerTests
+{
+    /// <summary>Values around every rounding edge and outside 0..1, in a length that leaves a scalar tail after the vectors.</summary>
+    private static float[] Samples()
+    {
+        var values = new List<float>();
+        for (var level = 0; level <= 255; level++)
+        {
+            var edge = (level + 0.5f) / 255f;
+            values.AddRange([level / 255f, edge, MathF.BitDecrement(edge), MathF.BitIncrement(edge)]);
+        }
+        values.AddRange([-1f, -0f, 1.0001f, 7f, float.PositiveInfinity, float.NegativeInfinity, 0.25f, 0.75f, 1f]);
+        var random = new Random(4);
+        while (values.Count % 64 != 37) values.Add(random.NextSingle() * 1.2f - 0.1f);
+        return values.ToArray();
+    }
+
+    [Fact]
+    public void Eight_bit_is_clamped_scaled_and_rounded_half_up()
+    {
+        var source = Samples();
+        var output = new byte[source.Length];
+        SampleQuantizer.Quantize(source, output);
+        for (var i = 0; i < source.Length; i++)
+        {
+            var exact = Math.Clamp((double)source[i], 0, 1) * 255;
+            Assert.True(Math.Abs(output[i] - exact) <= 0.5 + 1e-4, $"sample {i}: {source[i]} -> {output[i]}, exact {exact}");
+            Assert.Equal((byte)(Math.Clamp(source[i], 0f, 1f) * 255f + 0.5f), output[i]); // the vector path matches the scalar one
+        }
+    }
+
+    [Fact]
+    public void Sixteen_bit_is_clamped_scaled_and_rounded_half_up()
+    {
+        var source = Samples();
+        var output = new ushort[source.Length];
+        SampleQuantizer.Quantize(source, output);
+        for (var i = 0; i < source.Length; i++)
+        {
+            var exact = Math.Clamp((double)source[i], 0, 1) * 65535;
+            Assert.True(Math.Abs(output[i] - exact) <= 0.5 + 0.01, $"sample {i}: {source[i]} -> {output[i]}, exact {exact}");
+            Assert.Equal((ushort)(Math.Clamp(source[i], 0f, 1f) * 65535f + 0.5f), output[i]);
+        }
+    }
+
+    [Fact]
+    public void Rgba_rows_with_stride_pack_to_rgb()
+    {
+        var pixels = ExportTestImages.Pixels(width: 29, height: 70, channels: 4);
+        var output = new ushort[29 * 70 * 3];
+        SampleQuantizer.Pack<ushort>(pixels, output, SampleQuantizer.Quantize, CancellationToken.None);
+        for (var y = 0; y < 70; y++)
+            for (var x = 0; x < 29; x++)
+                for (var band = 0; band < 3; band++)
+                    Assert.Equal(ExportTestImages.Expected(pixels, x, y, band, 16), output[(y * 29 + x) * 3 + band]);
+    }
+}
