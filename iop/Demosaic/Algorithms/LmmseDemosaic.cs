@@ -11,8 +11,8 @@ namespace RawEngine.Iop.Demosaic.Algorithms;
 /// <item>Along rows and columns, a Hamilton-Adams estimate gives a noisy green-minus-colour difference at every pixel.</item>
 /// <item>Each direction's difference is denoised by LMMSE (signal = Gaussian-smoothed difference, statistics over
 /// 9 taps), and the two are fused by their estimation error variances; green = sample + fused difference.</item>
-/// <item>Red/blue at blue/red pixels from the four diagonal colour differences, then at green pixels from the four neighbours.</item>
-/// <item>Median passes over the colour differences remove zipper and false colour; each pixel keeps its own CFA sample.</item>
+/// <item>Red/blue at blue/red pixels from the four diagonal colour differences, then at green pixels from the four
+/// direct neighbours, each weighted by the inverse green gradient towards it.</item>
 /// </list>
 /// Works on tiles with a mirrored halo.
 /// </summary>
@@ -20,14 +20,15 @@ internal static class LmmseDemosaic
 {
     /// <summary>Pixels from the image edge whose neighbourhood is partly mirrored (less accurate).</summary>
     public const int BorderPixels = 16;
-    private const int MedianPasses = 1;
-    private const int Pad = 18;
+    private const int Pad = 16;
     private const int TileWidth = 256;
     private const int TileHeight = 128;
     private const float VarianceFloor = 1e-10f;
+    /// <summary>Keeps inverse-gradient weights finite in flat areas (encoded units, white = 1).</summary>
+    private const float GradientFloor = 0.1f;
     private static readonly float[] Gaussian = GaussianTaps();
 
-    private enum Plane { Mosaic, DiffH, DiffV, SmoothH, SmoothV, Own, DiffR, DiffB, ScratchR, ScratchB, Count }
+    private enum Plane { Mosaic, DiffH, DiffV, SmoothH, SmoothV, Own, Green, DiffR, DiffB, Count }
 
     public static void Run(CfaPlane input, RgbaPlane output, CancellationToken ct)
     {
@@ -79,8 +80,7 @@ internal static class LmmseDemosaic
             Smooth(tile);
             FuseGreen(tile);
             ColourDifferences(tile);
-            var (r, b) = Refine(tile);
-            WriteRgba(tile, r, b, output, left, top, width, height);
+            WriteRgba(tile, output, left, top, width, height);
         }
         finally
         {
@@ -159,6 +159,8 @@ internal static class LmmseDemosaic
         ref var sH = ref tile[Plane.SmoothH];
         ref var sV = ref tile[Plane.SmoothV];
         ref var own = ref tile[Plane.Own];
+        ref var m = ref tile[Plane.Mosaic];
+        ref var gp = ref tile[Plane.Green];
         var s = tile.Stride;
         for (var y = 10; y < tile.Rows - 10; y++)
         {
@@ -169,7 +171,9 @@ internal static class LmmseDemosaic
                 var (estimateH, errorH) = Estimate(ref dH, ref sH, i, 1);
                 var (estimateV, errorV) = Estimate(ref dV, ref sV, i, s);
                 var fused = (estimateH * errorV + estimateV * errorH) / (errorH + errorV);
-                Store(Vector.ConditionalSelect(green, Vector<float>.Zero, fused), ref own, i);
+                var ownDiff = Vector.ConditionalSelect(green, Vector<float>.Zero, fused);
+                Store(ownDiff, ref own, i);
+                Store(Load(ref m, i) + ownDiff, ref gp, i);
             }
         }
     }
@@ -201,13 +205,18 @@ internal static class LmmseDemosaic
     /// Green-minus-red and green-minus-blue everywhere: at red/blue pixels the missing one averages the
     /// four diagonal neighbours (valid from 12 px in), at green pixels both average the four direct neighbours (from 14 px).
     /// </summary>
+    /// <summary>Inverse-gradient weight: neighbours across an edge count little.</summary>
+    private static Vector<float> EdgeWeight(Vector<float> gradient) => Vector<float>.One / (new Vector<float>(GradientFloor) + gradient);
+
     private static void ColourDifferences(in Tile tile)
     {
         ref var own = ref tile[Plane.Own];
+        ref var g = ref tile[Plane.Green];
         ref var dR = ref tile[Plane.DiffR];
         ref var dB = ref tile[Plane.DiffB];
         var s = tile.Stride;
-        var quarter = new Vector<float>(0.25f);
+        Span<int> diagonals = [-s - 1, -s + 1, s - 1, s + 1];
+        Span<int> neighbours = [-1, 1, -s, s];
         for (var y = 12; y < tile.Rows - 12; y++)
         {
             var redRow = (y & 1) == tile.RedRowParity;
@@ -215,7 +224,17 @@ internal static class LmmseDemosaic
             {
                 var i = y * s + x;
                 var mine = Load(ref own, i);
-                var other = quarter * (Load(ref own, i - s - 1) + Load(ref own, i - s + 1) + Load(ref own, i + s - 1) + Load(ref own, i + s + 1));
+                var centre = Load(ref g, i);
+                var sum = Vector<float>.Zero;
+                var weights = Vector<float>.Zero;
+                foreach (var o in diagonals)
+                {
+                    var near = Load(ref g, i + o);
+                    var w = EdgeWeight(Vector.Abs(centre - near) + Vector.Abs(near - Load(ref g, i + 2 * o)));
+                    sum += w * Load(ref own, i + o);
+                    weights += w;
+                }
+                var other = sum / weights;
                 Store(redRow ? mine : other, ref dR, i);
                 Store(redRow ? other : mine, ref dB, i);
             }
@@ -226,92 +245,53 @@ internal static class LmmseDemosaic
             for (var x = 14; x < tile.Width - 14; x += Lanes)
             {
                 var i = y * s + x;
+                var centre = Load(ref g, i);
+                var red = Vector<float>.Zero;
+                var blue = Vector<float>.Zero;
+                var weights = Vector<float>.Zero;
+                foreach (var o in neighbours)
+                {
+                    var w = EdgeWeight(Vector.Abs(centre - Load(ref g, i + 2 * o)) + Vector.Abs(Load(ref g, i + o) - Load(ref g, i - o)));
+                    red += w * Load(ref dR, i + o);
+                    blue += w * Load(ref dB, i + o);
+                    weights += w;
+                }
                 // Only green lanes change, and their four neighbours are not green: updating in place is safe.
-                var red = quarter * (Load(ref dR, i - 1) + Load(ref dR, i + 1) + Load(ref dR, i - s) + Load(ref dR, i + s));
-                var blue = quarter * (Load(ref dB, i - 1) + Load(ref dB, i + 1) + Load(ref dB, i - s) + Load(ref dB, i + s));
-                Store(Vector.ConditionalSelect(green, red, Load(ref dR, i)), ref dR, i);
-                Store(Vector.ConditionalSelect(green, blue, Load(ref dB, i)), ref dB, i);
+                Store(Vector.ConditionalSelect(green, red / weights, Load(ref dR, i)), ref dR, i);
+                Store(Vector.ConditionalSelect(green, blue / weights, Load(ref dB, i)), ref dB, i);
             }
         }
     }
 
-    /// <summary>3x3 median passes over both colour-difference planes; returns the planes holding the result.</summary>
-    private static (Plane Red, Plane Blue) Refine(in Tile tile)
+    /// <summary>Red and blue from green and the colour differences (a red or blue pixel keeps its own sample), decoded to linear.</summary>
+    private static void WriteRgba(in Tile tile, in RgbaPlane output, int left, int top, int width, int height)
     {
-        var (red, blue, spareRed, spareBlue) = (Plane.DiffR, Plane.DiffB, Plane.ScratchR, Plane.ScratchB);
-        for (var pass = 0; pass < MedianPasses; pass++)
-        {
-            var margin = 15 + pass;
-            Median3x3(tile, red, spareRed, margin);
-            Median3x3(tile, blue, spareBlue, margin);
-            (red, spareRed) = (spareRed, red);
-            (blue, spareBlue) = (spareBlue, blue);
-        }
-        return (red, blue);
-    }
-
-    private static void Median3x3(in Tile tile, Plane source, Plane target, int margin)
-    {
-        ref var src = ref tile[source];
-        ref var dst = ref tile[target];
-        var s = tile.Stride;
-        for (var y = margin; y < tile.Rows - margin; y++)
-            for (var x = margin; x < tile.Width - margin; x += Lanes)
-            {
-                var i = y * s + x;
-                Store(MedianOfNine(
-                    Load(ref src, i - s - 1), Load(ref src, i - s), Load(ref src, i - s + 1),
-                    Load(ref src, i - 1), Load(ref src, i), Load(ref src, i + 1),
-                    Load(ref src, i + s - 1), Load(ref src, i + s), Load(ref src, i + s + 1)), ref dst, i);
-            }
-    }
-
-    /// <summary>Median of nine by the classic 19-exchange network (Paeth / Devillard).</summary>
-    internal static Vector<float> MedianOfNine(
-        Vector<float> p0, Vector<float> p1, Vector<float> p2, Vector<float> p3, Vector<float> p4,
-        Vector<float> p5, Vector<float> p6, Vector<float> p7, Vector<float> p8)
-    {
-        Sort(ref p1, ref p2); Sort(ref p4, ref p5); Sort(ref p7, ref p8);
-        Sort(ref p0, ref p1); Sort(ref p3, ref p4); Sort(ref p6, ref p7);
-        Sort(ref p1, ref p2); Sort(ref p4, ref p5); Sort(ref p7, ref p8);
-        Sort(ref p0, ref p3); Sort(ref p5, ref p8); Sort(ref p4, ref p7);
-        Sort(ref p3, ref p6); Sort(ref p1, ref p4); Sort(ref p2, ref p5);
-        Sort(ref p4, ref p7); Sort(ref p4, ref p2); Sort(ref p6, ref p4);
-        Sort(ref p4, ref p2);
-        return p4;
-    }
-
-    private static void Sort(ref Vector<float> low, ref Vector<float> high)
-    {
-        var min = Vector.Min(low, high);
-        high = Vector.Max(low, high);
-        low = min;
-    }
-
-    /// <summary>Each pixel keeps its CFA sample and rebuilds the other two from the colour differences, decoded to linear.</summary>
-    private static void WriteRgba(in Tile tile, Plane red, Plane blue, in RgbaPlane output, int left, int top, int width, int height)
-    {
-        ref var m = ref tile[Plane.Mosaic];
-        ref var dR = ref tile[red];
-        ref var dB = ref tile[blue];
+        ref var g = ref tile[Plane.Green];
+        ref var dR = ref tile[Plane.DiffR];
+        ref var dB = ref tile[Plane.DiffB];
         var pixels = output.Data.Span;
+        Span<float> red = stackalloc float[Lanes];
+        Span<float> green = stackalloc float[Lanes];
+        Span<float> blue = stackalloc float[Lanes];
         for (var y = 0; y < height; y++)
         {
-            var ty = y + Pad;
-            var redRow = (ty & 1) == tile.RedRowParity;
             var row = pixels.Slice((top + y) * output.Stride + left * 4, width * 4);
-            var i = ty * tile.Stride + Pad;
-            for (var x = 0; x < width; x++, i++)
+            var start = (y + Pad) * tile.Stride + Pad;
+            for (var x = 0; x < width; x += Lanes)
             {
-                var sample = System.Runtime.CompilerServices.Unsafe.Add(ref m, i);
-                var toRed = System.Runtime.CompilerServices.Unsafe.Add(ref dR, i);
-                var toBlue = System.Runtime.CompilerServices.Unsafe.Add(ref dB, i);
-                float g;
-                if (((ty + x + Pad) & 1) == tile.GreenParity) g = sample;
-                else g = sample + (redRow ? toRed : toBlue);
-                row[4 * x] = PerceptualCurve.Decode(g - toRed);
-                row[4 * x + 1] = PerceptualCurve.Decode(g);
-                row[4 * x + 2] = PerceptualCurve.Decode(g - toBlue);
+                var i = start + x;
+                var gv = Load(ref g, i);
+                PerceptualCurve.Decode(gv - Load(ref dR, i)).CopyTo(red);
+                PerceptualCurve.Decode(gv).CopyTo(green);
+                PerceptualCurve.Decode(gv - Load(ref dB, i)).CopyTo(blue);
+                var count = Math.Min(Lanes, width - x);
+                for (var k = 0; k < count; k++)
+                {
+                    var o = 4 * (x + k);
+                    row[o] = red[k];
+                    row[o + 1] = green[k];
+                    row[o + 2] = blue[k];
+                }
             }
         }
     }

@@ -3,21 +3,22 @@ using System.Numerics;
 namespace RawEngine.Iop.Demosaic.Algorithms;
 
 /// <summary>
-/// The encoding the high-quality methods interpolate in: a square root (sign kept), close to how
-/// the eye weighs errors, so that interpolation errors in shadows cost what they look like. Exactly
-/// invertible and cheap in SIMD.
+/// The encoding the high-quality methods interpolate in: a pure power 1/<see cref="Gamma"/> with the sign kept,
+/// so values above white and slightly negative ones pass through. Interpolating in a perceptual encoding
+/// makes errors cost what they look like: on Kodak24, linear data costs the LMMSE method about 7 dB,
+/// and among gammas 2.0 to 3.3 the best was 2.7 (sRGB's curve itself is worth about 0.25 dB less).
 /// </summary>
 internal static class PerceptualCurve
 {
-    public static float Encode(float linear) => MathF.CopySign(MathF.Sqrt(MathF.Abs(linear)), linear);
+    public const float Gamma = 2.7f;
+    private static readonly Vector<float> Inverse = new(1 / Gamma);
+    private static readonly Vector<float> Power = new(Gamma);
 
-    public static float Decode(float encoded) => encoded * MathF.Abs(encoded);
+    public static float Encode(float linear) => MathF.CopySign(MathF.Pow(MathF.Abs(linear), 1 / Gamma), linear);
 
-    public static Vector<float> Encode(Vector<float> linear)
-    {
-        var root = Vector.SquareRoot(Vector.Abs(linear));
-        return Vector.ConditionalSelect(Vector.LessThan(linear, Vector<float>.Zero), -root, root);
-    }
+    public static Vector<float> Encode(Vector<float> linear) => Raise(linear, Inverse);
+
+    public static Vector<float> Decode(Vector<float> encoded) => Raise(encoded, Power);
 
     public static void Encode(ReadOnlySpan<float> linear, Span<float> encoded)
     {
@@ -25,5 +26,12 @@ internal static class PerceptualCurve
         for (; i <= linear.Length - Vector<float>.Count; i += Vector<float>.Count)
             Encode(new Vector<float>(linear[i..])).CopyTo(encoded[i..]);
         for (; i < linear.Length; i++) encoded[i] = Encode(linear[i]);
+    }
+
+    /// <summary>sign(v) |v|^p; exp(log 0) = 0, so zero stays zero.</summary>
+    private static Vector<float> Raise(Vector<float> value, Vector<float> power)
+    {
+        var magnitude = Vector.Exp(power * Vector.Log(Vector.Abs(value)));
+        return Vector.ConditionalSelect(Vector.LessThan(value, Vector<float>.Zero), -magnitude, magnitude);
     }
 }
