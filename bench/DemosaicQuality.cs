@@ -22,7 +22,7 @@ public static class DemosaicQuality
         ("bayer-bilinear", DemosaicMethod.Bilinear, CfaPattern.Rggb),
         ("bayer-lmmse", DemosaicMethod.Lmmse, CfaPattern.Rggb),
         ("xtrans-bilinear", DemosaicMethod.Bilinear, CfaPattern.XTrans),
-        ("xtrans-directional", DemosaicMethod.XTransDirectional, CfaPattern.XTrans),
+        ("xtrans-colordifference", DemosaicMethod.XTransColorDifference, CfaPattern.XTrans),
     ];
 
     public static int Run(string[]? args = null)
@@ -75,7 +75,7 @@ public static class DemosaicQuality
         {
             // A 24 MP mosaic of the image repeated (mirrored tiles keep it continuous).
             var mosaic = CfaMosaic.Sample(Tile(scene, width, height), pattern);
-            foreach (var method in new[] { DemosaicMethod.Bilinear, DemosaicMethod.Lmmse, DemosaicMethod.XTransDirectional, DemosaicMethod.HalfSize })
+            foreach (var method in new[] { DemosaicMethod.Bilinear, DemosaicMethod.Lmmse, DemosaicMethod.XTransColorDifference, DemosaicMethod.HalfSize })
             {
                 if (!DemosaicKernels.Supports(method, pattern.Kind)) continue;
                 var (ow, oh) = DemosaicKernels.OutputSize(method, pattern, width, height);

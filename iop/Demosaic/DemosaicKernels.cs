@@ -12,13 +12,13 @@ namespace RawEngine.Iop.Demosaic;
 public static class DemosaicKernels
 {
     /// <summary>The high-quality method for a CFA kind.</summary>
-    public static DemosaicMethod DefaultFor(CfaKind kind) => kind == CfaKind.XTrans ? DemosaicMethod.XTransDirectional : DemosaicMethod.Lmmse;
+    public static DemosaicMethod DefaultFor(CfaKind kind) => kind == CfaKind.XTrans ? DemosaicMethod.XTransColorDifference : DemosaicMethod.Lmmse;
 
     public static bool Supports(DemosaicMethod method, CfaKind kind) => method switch
     {
         DemosaicMethod.Bilinear or DemosaicMethod.HalfSize => kind is CfaKind.Bayer or CfaKind.XTrans,
         DemosaicMethod.Lmmse => kind == CfaKind.Bayer,
-        DemosaicMethod.XTransDirectional => kind == CfaKind.XTrans,
+        DemosaicMethod.XTransColorDifference => kind == CfaKind.XTrans,
         _ => false,
     };
 
@@ -27,7 +27,7 @@ public static class DemosaicKernels
     {
         DemosaicMethod.Bilinear => BilinearDemosaic.BorderPixels,
         DemosaicMethod.Lmmse => LmmseDemosaic.BorderPixels,
-        DemosaicMethod.XTransDirectional => XTransDemosaic.BorderPixels,
+        DemosaicMethod.XTransColorDifference => XTransDemosaic.BorderPixels,
         DemosaicMethod.HalfSize => 0,
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown demosaic method."),
     };
@@ -57,7 +57,7 @@ public static class DemosaicKernels
         {
             case DemosaicMethod.Bilinear: BilinearDemosaic.Run(input, output, ct); break;
             case DemosaicMethod.Lmmse: LmmseDemosaic.Run(input, output, ct); break;
-            case DemosaicMethod.XTransDirectional: XTransDemosaic.Run(input, output, ct); break;
+            case DemosaicMethod.XTransColorDifference: XTransDemosaic.Run(input, output, ct); break;
             case DemosaicMethod.HalfSize: HalfSizeDemosaic.Run(input, output, ct); break;
         }
     }

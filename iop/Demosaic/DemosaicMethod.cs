@@ -13,10 +13,10 @@ public enum DemosaicMethod
     Lmmse,
 
     /// <summary>
-    /// X-Trans only, high quality: green from directional colour-difference estimates fused by their
-    /// local variance, red/blue by edge-weighted colour-difference interpolation, on a perceptually encoded mosaic.
+    /// X-Trans only, high quality: green and red/blue in turn by edge-weighted colour-difference
+    /// interpolation, three rounds, on a perceptually encoded mosaic.
     /// </summary>
-    XTransDirectional,
+    XTransColorDifference,
 
     /// <summary>Preview: each 2x2 (Bayer) or 3x3 (X-Trans) block becomes one pixel; output is half or a third the size.</summary>
     HalfSize,
