@@ -59,9 +59,12 @@ internal static class BilinearDemosaic
             var phase = (phaseRow + x % period) * 3;
             for (var c = 0; c < 3; c++)
             {
+                // Measured from the first tap, so equal samples give exactly their value.
+                var colourTaps = taps[phase + c];
+                var anchor = data[centre + colourTaps[0].Offset];
                 var sum = 0f;
-                foreach (var tap in taps[phase + c]) sum += tap.Weight * data[centre + tap.Offset];
-                row[4 * x + c] = sum;
+                foreach (var tap in colourTaps) sum += tap.Weight * (data[centre + tap.Offset] - anchor);
+                row[4 * x + c] = anchor + sum;
             }
         }
     }
@@ -72,6 +75,7 @@ internal static class BilinearDemosaic
         var data = input.Data.Span;
         for (var radius = 1; ; radius++)
         {
+            float? anchor = null;
             float sum = 0, weights = 0;
             for (var dy = -radius; dy <= radius; dy++)
                 for (var dx = -radius; dx <= radius; dx++)
@@ -79,10 +83,12 @@ internal static class BilinearDemosaic
                     int sy = y + dy, sx = x + dx;
                     if (sy < 0 || sx < 0 || sy >= input.Height || sx >= input.Width || input.Pattern.ColorAt(sy, sx) != colour) continue;
                     var weight = (radius + 1f - Math.Abs(dy)) * (radius + 1f - Math.Abs(dx));
-                    sum += weight * data[sy * input.Stride + sx];
+                    var value = data[sy * input.Stride + sx];
+                    anchor ??= value;
+                    sum += weight * (value - anchor.Value);
                     weights += weight;
                 }
-            if (weights > 0) return sum / weights;
+            if (anchor is { } first) return first + sum / weights;
         }
     }
 }

@@ -22,6 +22,7 @@ internal static class HalfSizeDemosaic
             var pixels = output.Data.Span;
             Span<float> sums = stackalloc float[3];
             Span<int> counts = stackalloc int[3];
+            Span<float> anchors = stackalloc float[3];
             for (var oy = top; oy < top + rows; oy++)
             {
                 var row = pixels.Slice(oy * output.Stride, output.Width * 4);
@@ -29,6 +30,8 @@ internal static class HalfSizeDemosaic
                 {
                     sums.Clear();
                     counts.Clear();
+                    // Sums are of differences from the block's first sample of each colour, so a flat block stays exact.
+                    anchors.Clear();
                     for (var dy = 0; dy < factor; dy++)
                     {
                         var y = oy * factor + dy;
@@ -38,11 +41,11 @@ internal static class HalfSizeDemosaic
                         {
                             var x = ox * factor + dx;
                             var c = colours[phaseRow + x % period];
-                            sums[c] += source[x];
-                            counts[c]++;
+                            if (counts[c]++ == 0) anchors[c] = source[x];
+                            sums[c] += source[x] - anchors[c];
                         }
                     }
-                    for (var c = 0; c < 3; c++) row[4 * ox + c] = sums[c] / counts[c];
+                    for (var c = 0; c < 3; c++) row[4 * ox + c] = anchors[c] + sums[c] / counts[c];
                 }
             }
         });

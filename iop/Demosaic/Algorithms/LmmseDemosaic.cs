@@ -14,12 +14,12 @@ namespace RawEngine.Iop.Demosaic.Algorithms;
 /// <item>Red/blue at blue/red pixels from the four diagonal colour differences, then at green pixels from the four
 /// direct neighbours, each weighted by the inverse green gradient towards it.</item>
 /// </list>
-/// Works on tiles with a mirrored halo.
+/// Works on tiles with a mirrored halo. Written so that a flat field stays exactly flat (every difference is exactly 0).
 /// </summary>
 internal static class LmmseDemosaic
 {
     /// <summary>Pixels from the image edge whose neighbourhood is partly mirrored (less accurate).</summary>
-    public const int BorderPixels = 16;
+    public const int BorderPixels = 13;
     private const int Pad = 16;
     private const int TileWidth = 256;
     private const int TileHeight = 128;
@@ -105,7 +105,7 @@ internal static class LmmseDemosaic
             {
                 var i = y * s + x;
                 var c = Load(ref m, i);
-                var estimate = half * (Load(ref m, i - 1) + Load(ref m, i + 1) + c) - quarter * (Load(ref m, i - 2) + Load(ref m, i + 2));
+                var estimate = half * (Load(ref m, i - 1) + Load(ref m, i + 1)) + quarter * (c + c - Load(ref m, i - 2) - Load(ref m, i + 2));
                 Store(sign * (c - estimate), ref dH, i);
             }
             if (y < 2 || y >= tile.Rows - 2) continue;
@@ -113,7 +113,7 @@ internal static class LmmseDemosaic
             {
                 var i = y * s + x;
                 var c = Load(ref m, i);
-                var estimate = half * (Load(ref m, i - s) + Load(ref m, i + s) + c) - quarter * (Load(ref m, i - 2 * s) + Load(ref m, i + 2 * s));
+                var estimate = half * (Load(ref m, i - s) + Load(ref m, i + s)) + quarter * (c + c - Load(ref m, i - 2 * s) - Load(ref m, i + 2 * s));
                 Store(sign * (c - estimate), ref dV, i);
             }
         }

@@ -14,7 +14,8 @@ internal static class PerceptualCurve
     private static readonly Vector<float> Inverse = new(1 / Gamma);
     private static readonly Vector<float> Power = new(Gamma);
 
-    public static float Encode(float linear) => MathF.CopySign(MathF.Pow(MathF.Abs(linear), 1 / Gamma), linear);
+    /// <summary>One value, through the same SIMD maths as whole rows, so a pixel encodes alike wherever it sits.</summary>
+    public static float Encode(float linear) => Encode(new Vector<float>(linear))[0];
 
     public static Vector<float> Encode(Vector<float> linear) => Raise(linear, Inverse);
 

@@ -130,15 +130,17 @@ internal static class XTransDemosaic
         }
     }
 
+    /// <summary>Measured from the first tap, so equal samples give exactly their value (a flat field stays flat).</summary>
     private static float WeightedMean(ref float plane, int i, Tap[] taps)
     {
+        var anchor = Unsafe.Add(ref plane, i + taps[0].Offset);
         float sum = 0, weights = 0;
         foreach (var tap in taps)
         {
-            sum += tap.Weight * Unsafe.Add(ref plane, i + tap.Offset);
+            sum += tap.Weight * (Unsafe.Add(ref plane, i + tap.Offset) - anchor);
             weights += tap.Weight;
         }
-        return sum / weights;
+        return anchor + sum / weights;
     }
 
     private static float EdgeWeight(float tapWeight, float greenHere, float greenThere) =>
