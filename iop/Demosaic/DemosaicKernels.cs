@@ -1,0 +1,64 @@
+using RawEngine.Engine.Raw;
+using RawEngine.Iop.Demosaic.Algorithms;
+
+namespace RawEngine.Iop.Demosaic;
+
+/// <summary>
+/// The demosaic algorithms as pure kernels: a float CFA plane in, float RGBA out. The whole given rectangle
+/// is computed; pixels within <see cref="HaloPixels"/> of its edge see a made-up (mirrored) neighbourhood,
+/// so a caller that wants exact results over a region passes that many extra pixels on each side.
+/// Tiles run in parallel; cancellation is checked between tiles.
+/// </summary>
+public static class DemosaicKernels
+{
+    /// <summary>The high-quality method for a CFA kind.</summary>
+    public static DemosaicMethod DefaultFor(CfaKind kind) => kind == CfaKind.XTrans ? DemosaicMethod.XTransColorDifference : DemosaicMethod.Lmmse;
+
+    public static bool Supports(DemosaicMethod method, CfaKind kind) => method switch
+    {
+        DemosaicMethod.Bilinear or DemosaicMethod.HalfSize => kind is CfaKind.Bayer or CfaKind.XTrans,
+        DemosaicMethod.Lmmse => kind == CfaKind.Bayer,
+        DemosaicMethod.XTransColorDifference => kind == CfaKind.XTrans,
+        _ => false,
+    };
+
+    /// <summary>Pixels of border around a region that the method needs to compute that region exactly.</summary>
+    public static int HaloPixels(DemosaicMethod method) => method switch
+    {
+        DemosaicMethod.Bilinear => BilinearDemosaic.BorderPixels,
+        DemosaicMethod.Lmmse => LmmseDemosaic.BorderPixels,
+        DemosaicMethod.XTransColorDifference => XTransDemosaic.BorderPixels,
+        DemosaicMethod.HalfSize => 0,
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown demosaic method."),
+    };
+
+    /// <summary>How much the method shrinks the image: 1, or 2 (Bayer) / 3 (X-Trans) for <see cref="DemosaicMethod.HalfSize"/>.</summary>
+    public static int Downscale(DemosaicMethod method, CfaPattern pattern) =>
+        method == DemosaicMethod.HalfSize ? HalfSizeDemosaic.Factor(pattern) : 1;
+
+    /// <summary>The output size for an input of <paramref name="width"/> x <paramref name="height"/> (partial blocks dropped).</summary>
+    public static (int Width, int Height) OutputSize(DemosaicMethod method, CfaPattern pattern, int width, int height)
+    {
+        var factor = Downscale(method, pattern);
+        return (width / factor, height / factor);
+    }
+
+    /// <summary>Demosaics <paramref name="input"/> into <paramref name="output"/> (sized by <see cref="OutputSize"/>).</summary>
+    /// <exception cref="ArgumentException">The method does not handle the pattern, or a plane is inconsistent.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the output is then partly written.</exception>
+    public static void Run(DemosaicMethod method, CfaPlane input, RgbaPlane output, CancellationToken ct = default)
+    {
+        input.Validate(nameof(input));
+        if (!Supports(method, input.Pattern.Kind))
+            throw new ArgumentException($"Demosaic method {method} does not handle a {input.Pattern.Kind} pattern ({input.Pattern}).", nameof(method));
+        var (width, height) = OutputSize(method, input.Pattern, input.Width, input.Height);
+        output.Validate(nameof(output), width, height);
+        switch (method)
+        {
+            case DemosaicMethod.Bilinear: BilinearDemosaic.Run(input, output, ct); break;
+            case DemosaicMethod.Lmmse: LmmseDemosaic.Run(input, output, ct); break;
+            case DemosaicMethod.XTransColorDifference: XTransDemosaic.Run(input, output, ct); break;
+            case DemosaicMethod.HalfSize: HalfSizeDemosaic.Run(input, output, ct); break;
+        }
+    }
+}
