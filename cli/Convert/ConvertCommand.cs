@@ -56,8 +56,8 @@ public static class ConvertCommand
                     WhiteBalance = parsed.GetValue(wb) is { } w ? WhiteBalanceChoice.Parse(w) : null,
                     Exposure = parsed.GetValue(exposure) is { } ev ? (ev is >= -18 and <= 18 ? ev : throw new UsageException($"--exposure: {ev} is outside [-18, 18]")) : null,
                     Tone = parsed.GetValue(tone) is { } t ? ConvertSettings.CheckChoice(t, "--tone", ConvertSettings.Tones) : null,
-                    MemoryBudgetBytes = (parsed.GetValue(budget) is var mb and > 0 ? mb : throw new UsageException($"--memory-budget: {mb} MB is not positive")) * (1L << 20),
-                    Jobs = parsed.GetValue(jobs) is var j and >= 1 ? j : throw new UsageException($"--jobs: {j} is not at least 1"),
+                    MemoryBudgetBytes = AtLeast(parsed.GetValue(budget), 1, "--memory-budget") * (1L << 20),
+                    Jobs = AtLeast(parsed.GetValue(jobs), 1, "--jobs"),
                     Overwrite = parsed.GetValue(overwrite),
                     StripMetadata = parsed.GetValue(strip),
                 };
@@ -81,6 +81,9 @@ public static class ConvertCommand
         try { return ExportFormats.Parse(name); }
         catch (ArgumentException) { throw new UsageException($"--format: '{name}' is not one of jpg, png, tif"); }
     }
+
+    private static int AtLeast(int value, int minimum, string option) =>
+        value >= minimum ? value : throw new UsageException($"{option}: {value} is less than {minimum}");
 
     private static int? Positive(int? value, string option) =>
         value is null or > 0 ? value : throw new UsageException($"{option}: {value} is not a positive number of pixels");

@@ -22,6 +22,9 @@ public static class EditOverrides
             });
         if (settings.Exposure is { } ev)
             edit = edit.With("exposure", ParamsOf<ExposureParams>(edit, "exposure") with { Exposure = ev });
+        else if (settings.Tone == "none" && edit.IndexOf("exposure") < 0)
+            // The default +0.7 EV belongs to the default look with a tone mapper; linear output keeps scene values.
+            edit = edit.With("exposure", new ExposureParams { Exposure = 0 });
         if (settings.Profile is { } profile)
             edit = edit.With("colorout", ParamsOf<ColorOutParams>(edit, "colorout") with { Profile = profile });
         if (settings.Tone is { } tone)
@@ -35,7 +38,7 @@ public static class EditOverrides
     {
         "bilinear" => DemosaicChoice.Bilinear,
         "lmmse" => DemosaicChoice.Lmmse,
-        "xtrans" => DemosaicChoice.XTransDirectional,
+        "xtrans" => DemosaicChoice.XTrans,
         "half" => DemosaicChoice.HalfSize,
         _ => DemosaicChoice.Auto,
     };

@@ -53,6 +53,8 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
             var parameters = entry?.Params ?? schema.Defaults;
             schema.Validate(parameters, $"{path}.params");
             if (entry?.Blend is { } given) BlendParams.Schema.Validate(given, $"{path}.blend");
+            // A module on by default only where it applies (demosaic on a linear DNG) steps aside; one the edit names must fit.
+            if (entry is null && !info.Accepts.Accepts(format)) continue;
             if (!info.Accepts.Accepts(format))
                 throw new PipeException($"module '{instance}' accepts {info.Accepts} but receives {format} from {(nodes.Count == 0 ? "the raw source" : $"'{nodes[^1].Instance}'")}");
 

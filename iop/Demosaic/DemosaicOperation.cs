@@ -7,11 +7,11 @@ using RawEngine.Iop.Shared;
 namespace RawEngine.Iop.Demosaic;
 
 /// <summary>Which demosaic to run; <see cref="Auto"/> picks the high-quality method for the raw's CFA.</summary>
-public enum DemosaicChoice { Auto, Bilinear, Lmmse, XTransDirectional, HalfSize }
+public enum DemosaicChoice { Auto, Bilinear, Lmmse, XTrans, HalfSize }
 
 public sealed record DemosaicParams : OperationParams
 {
-    [ParamDescription("auto (best for the CFA), bilinear, lmmse (Bayer), x_trans_directional (X-Trans), half_size (fast preview).")]
+    [ParamDescription("auto (best for the CFA), bilinear, lmmse (Bayer), x_trans (X-Trans colour-difference), half_size (fast preview).")]
     public DemosaicChoice Method { get; init; } = DemosaicChoice.Auto;
 }
 
@@ -36,7 +36,7 @@ public sealed class DemosaicOperation : ImageOperation<DemosaicParams, DemosaicO
             DemosaicChoice.Auto => DemosaicKernels.DefaultFor(pattern.Kind),
             DemosaicChoice.Bilinear => DemosaicMethod.Bilinear,
             DemosaicChoice.Lmmse => DemosaicMethod.Lmmse,
-            DemosaicChoice.XTransDirectional => DemosaicMethod.XTransDirectional,
+            DemosaicChoice.XTrans => DemosaicMethod.XTransColorDifference,
             _ => DemosaicMethod.HalfSize,
         };
         if (!DemosaicKernels.Supports(method, pattern.Kind))
