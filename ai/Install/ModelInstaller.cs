@@ -76,7 +76,7 @@ public sealed class ModelInstaller(InstallerOptions? options = null)
             if (expected is null) Logger.LogWarning("Installing {Source} without a known SHA-256 (computed {Digest})", source, actual);
 
             var content = Path.Combine(staging, "content");
-            SafeArchiveExtractor.Extract(archive, content, Limits, progress, ct);
+            SafeArchiveExtractor.Extract(archive, source, content, Limits, progress, ct);
             File.Delete(archive);
             var packageDir = PackageRoot(source, content);
             ct.ThrowIfCancellationRequested();

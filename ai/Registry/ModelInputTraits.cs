@@ -28,5 +28,5 @@ public sealed record ModelInputTraits(CfaPattern? Cfa)
         return io.Cfa.Type == (Cfa.Kind == CfaKind.Bayer ? "bayer" : "xtrans");
     }
 
-    public override string ToString() => Cfa is null ? "RGB image" : Cfa.Kind == CfaKind.Bayer ? "Bayer mosaic" : "X-Trans mosaic";
+    public override string ToString() => Cfa is null ? "an RGB image" : Cfa.Kind == CfaKind.Bayer ? "a Bayer mosaic" : "an X-Trans mosaic";
 }

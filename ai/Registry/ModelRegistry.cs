@@ -101,7 +101,7 @@ public sealed class ModelRegistry
             if (requested.Task != task)
                 throw new ModelNotFoundException($"model '{requestedId}' is a {requested.Task} model, not a {task} model");
             if (input is not null && !input.Fits(requested.Manifest))
-                throw new ModelNotFoundException($"model '{requestedId}' does not take a {input} ({Layout(requested)})");
+                throw new ModelNotFoundException($"model '{requestedId}' does not take {input} ({Layout(requested)})");
             return new ModelChoice(requested, ChoiceReason.Requested);
         }
         if (active?.ActiveFor(task) is { } activeId)
@@ -110,7 +110,7 @@ public sealed class ModelRegistry
             if (chosen is not null && chosen.Task == task && (input is null || input.Fits(chosen.Manifest)))
                 return new ModelChoice(chosen, ChoiceReason.Active);
             _logger.LogInformation("Active {Task} model '{Id}' in {Config} is {State}; choosing another", task, activeId, active.Path,
-                chosen is null ? "not installed" : chosen.Task != task ? $"a {chosen.Task} model" : $"not for a {input}");
+                chosen is null ? "not installed" : chosen.Task != task ? $"a {chosen.Task} model" : $"not for {input}");
         }
         var fitting = ForTask(task).Where(m => input is null || input.Fits(m.Manifest)).ToList();
         if (fitting.FirstOrDefault(m => m.Manifest.IsDefault) is { } byDefault) return new ModelChoice(byDefault, ChoiceReason.Default);
@@ -118,7 +118,7 @@ public sealed class ModelRegistry
         var ofTask = ForTask(task).Select(m => m.Id).ToList();
         throw new ModelNotFoundException(ofTask.Count == 0
             ? $"no {task} model is installed (searched {Describe(SearchPaths)})"
-            : $"no installed {task} model takes a {input} (installed {task} models: {Describe(ofTask)})");
+            : $"no installed {task} model takes {input} (installed {task} models: {Describe(ofTask)})");
     }
 
     private static string Layout(ModelPackage package)
