@@ -1,2 +1,9 @@
-Console.Error.WriteLine("usage: bench <suite>");
-return 2;
+switch (args.FirstOrDefault())
+{
+    case "nn":
+        RawEngine.Bench.Ai.BackendOverhead.Run();
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: bench <suite>   (suites: nn)");
+        return 2;
+}
