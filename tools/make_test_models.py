@@ -6,6 +6,7 @@ validate and run real ONNX graphs without the network:
   testdata/models/denoise-tiny        NAFNet-style denoise contract, float32, [1,3,H,W] dynamic H/W
   testdata/models/denoise-tiny-fp16   the same weights as float16 (inputs and outputs float16)
   testdata/models/mask-tiny-sam2      SAM 2.1 encoder.onnx + decoder.onnx signatures
+  testdata/models/mask-tiny-sam1      SAM 1 / HQ-SAM (segment-anything export) signatures
   testdata/models-invalid/denoise-four-channels   [1,4,H,W]: breaks the denoise contract
 Seeded, so a rerun writes the same weights.
 """
@@ -74,6 +75,38 @@ class TinySam2Decoder(torch.nn.Module):
         masks = masks.clamp(-32.0, 32.0)
         iou = torch.sigmoid(masks.mean(dim=(2, 3)))
         return masks, iou
+
+
+class TinySam1Encoder(torch.nn.Module):
+    """image [1,3,1024,1024] -> image_embeddings [1,256,64,64]."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = torch.nn.Conv2d(3, 256, 1)
+
+    def forward(self, image):
+        return self.emb(torch.nn.functional.avg_pool2d(image, 16))
+
+
+class TinySam1Decoder(torch.nn.Module):
+    """segment-anything ONNX decoder signature: masks at orig_im_size, low-res logits at 256."""
+
+    def __init__(self):
+        super().__init__()
+        self.head = torch.nn.Conv2d(256, 1, 1)
+
+    def forward(self, image_embeddings, point_coords, point_labels, mask_input, has_mask_input, orig_im_size):
+        positive = (point_labels == 1).float().unsqueeze(-1)
+        centre = (point_coords * positive).sum(1) / positive.sum(1).clamp(min=1.0) / 4.0
+        ys = torch.arange(256, dtype=torch.float32).view(1, 1, 256, 1)
+        xs = torch.arange(256, dtype=torch.float32).view(1, 1, 1, 256)
+        d2 = (xs - centre[:, 0].view(-1, 1, 1, 1)) ** 2 + (ys - centre[:, 1].view(-1, 1, 1, 1)) ** 2
+        low = 8.0 - d2 / 200.0 + 0.01 * torch.nn.functional.interpolate(self.head(image_embeddings), size=(256, 256)) \
+            + has_mask_input.view(-1, 1, 1, 1) * 0.1 * mask_input
+        size = orig_im_size.to(torch.int64)
+        masks = torch.nn.functional.interpolate(low, size=(size[0], size[1]), mode="bilinear", align_corners=False)
+        iou = torch.sigmoid(low.mean(dim=(2, 3)))
+        return masks, iou, low
 
 
 def export(module, args, path, input_names, output_names, dynamic_axes):
@@ -150,6 +183,17 @@ def main():
            ["masks", "iou_predictions"], {"point_coords": {1: "num_points"}, "point_labels": {1: "num_points"}})
     manifest(folder, id="mask-tiny-sam2", name="tiny SAM 2.1 signature (test)", description="Encoder/decoder pair with the darktable-ai SAM 2.1 tensors",
              task="mask", arch="sam2", backend="onnx", version="1.0", tiling=False, model_card=card(), attributes={})
+
+    folder = os.path.join(models, "mask-tiny-sam1")
+    export(TinySam1Encoder(), (torch.rand(1, 3, 1024, 1024),), os.path.join(folder, "encoder.onnx"), ["image"], ["image_embeddings"], None)
+    export(TinySam1Decoder(), (torch.rand(1, 256, 64, 64), torch.rand(1, 2, 2) * 1024, torch.ones(1, 2), torch.zeros(1, 1, 256, 256),
+                               torch.zeros(1), torch.tensor([480.0, 640.0])),
+           os.path.join(folder, "decoder.onnx"),
+           ["image_embeddings", "point_coords", "point_labels", "mask_input", "has_mask_input", "orig_im_size"],
+           ["masks", "iou_predictions", "low_res_masks"],
+           {"point_coords": {1: "num_points"}, "point_labels": {1: "num_points"}, "masks": {2: "image_height", 3: "image_width"}})
+    manifest(folder, id="mask-tiny-sam1", name="tiny SAM 1 signature (test)", description="Encoder/decoder pair with the segment-anything ONNX tensors",
+             task="mask", arch="sam", backend="onnx", version="1.0", tiling=False, model_card=card(), attributes={})
     return 0
 
 

@@ -107,14 +107,67 @@ public class ContractTests
     }
 
     [Fact]
+    public void Sam1SignatureLoadsValidatesAndRunsAtTheOriginalImageSize()
+    {
+        var package = Package(Path.Combine(AiTestFiles.TestModels, "mask-tiny-sam1"));
+        using var host = new ModelHost(new InferenceSettings(ExecutionProvider.Cpu, IntraOpThreads: 2));
+        var loaded = host.Open(package, new Dictionary<string, long> { ["num_points"] = 2 });
+        Assert.Equal(MaskVariant.Sam1, loaded.Contract.Variant);
+        var encoder = loaded.Networks[TaskContract.EncoderFile];
+        using var enc = encoder.Bind(encoder.Inputs.Concat(encoder.Outputs).ToDictionary(t => t.Name, t => t.Dims));
+        enc["image"].Span.Fill(0.25f);
+        enc.Run();
+
+        var decoder = loaded.Networks[TaskContract.DecoderFile];
+        using var dec = decoder.Bind(new Dictionary<string, long[]>
+        {
+            ["image_embeddings"] = [1, 256, 64, 64], ["point_coords"] = [1, 2, 2], ["point_labels"] = [1, 2],
+            ["mask_input"] = [1, 1, 256, 256], ["has_mask_input"] = [1], ["orig_im_size"] = [2],
+            ["masks"] = [1, 1, 480, 640], ["iou_predictions"] = [1, 1], ["low_res_masks"] = [1, 1, 256, 256],
+        });
+        enc["image_embeddings"].Span.CopyTo(dec["image_embeddings"].Span);
+        float[] points = [512, 256, 0, 0]; // one click, then SAM 1's padding point (0,0) labelled -1
+        points.CopyTo(dec["point_coords"].Span);
+        float[] labels = [1, -1];
+        labels.CopyTo(dec["point_labels"].Span);
+        float[] size = [480, 640];
+        size.CopyTo(dec["orig_im_size"].Span);
+        dec.Run();
+        Assert.True(dec["low_res_masks"].Span[64 * 256 + 128] > 0, "low-res logits positive under the click");
+        Assert.True(dec["masks"].Span[120 * 640 + 320] > 0, "full-size mask positive under the click");
+        Assert.True(dec["masks"].Span[470 * 640 + 10] < 0, "full-size mask negative far away");
+    }
+
+    [Fact]
     public void MaskVariantComesFromTheDecoderWhenTheArchDoesNotSay()
     {
         using var temp = new TempDir();
         var package = Rewritten(temp, "mask-tiny-sam2", """{"id": "m", "task": "mask", "arch": "custom-net"}""");
         Assert.Equal(MaskVariant.Sam2, ModelHost.Validate(package).Variant);
+        using var temp1 = new TempDir();
+        Assert.Equal(MaskVariant.Sam1, ModelHost.Validate(Rewritten(temp1, "mask-tiny-sam1", """{"id": "m1", "task": "mask", "arch": "custom-net"}""")).Variant);
         File.WriteAllText(Path.Combine(package.Directory, "config.json"), """{"id": "m", "task": "mask", "arch": "hq-sam"}""");
         var e = Assert.Throws<ModelContractException>(() => ModelHost.Validate(Package(package.Directory)));
         Assert.Contains("image_embeddings", e.Message);
+    }
+
+    [Fact]
+    public void IoFixedDimsAreAppliedWhenThePackageOpensAndTheCallCanOverrideThem()
+    {
+        using var temp = new TempDir();
+        var package = Rewritten(temp, "mask-tiny-sam2", """{"id": "m", "task": "mask", "arch": "sam2", "io": {"fixed_dims": {"num_points": 3}}}""");
+        using var host = new ModelHost(InferenceSettings.Cpu);
+        var decoder = host.Open(package).Networks[TaskContract.DecoderFile];
+        Assert.Equal(3, decoder.FixedDims["num_points"]);
+        Assert.Equal(3, decoder.Input("point_coords").Dims[1]); // ONNX Runtime reports the fixed size
+        var shapes = decoder.Inputs.Concat(decoder.Outputs).ToDictionary(t => t.Name, t => t.Dims.ToArray());
+        shapes["point_coords"] = [1, 2, 2];
+        shapes["point_labels"] = [1, 2];
+        Assert.Contains("'point_coords'", Assert.Throws<ArgumentException>(() => decoder.Bind(shapes)).Message);
+        var two = host.Open(package, new Dictionary<string, long> { ["num_points"] = 2 }).Networks[TaskContract.DecoderFile];
+        Assert.NotSame(decoder, two);
+        using var binding = two.Bind(shapes);
+        binding.Run();
     }
 
     [Fact]
