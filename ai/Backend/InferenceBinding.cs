@@ -65,21 +65,24 @@ public sealed class InferenceBinding : IDisposable
     {
         ct.ThrowIfCancellationRequested();
         foreach (var t in _inputs) t.BeforeRun();
-        using (ct.Register(static o => ((RunOptions)o!).Terminate = true, _runOptions))
+        try
         {
-            try
-            {
-                _model.Session.Run(_runOptions, _inputNames, _inputValues, _outputNames, _outputValues);
-            }
-            catch (OnnxRuntimeException) when (ct.IsCancellationRequested)
-            {
-                _runOptions.Terminate = false;
-                throw new OperationCanceledException(ct);
-            }
-            catch (OnnxRuntimeException e)
-            {
-                throw new InvalidOperationException($"{_model.Path}: inference failed: {e.Message}", e);
-            }
+            using var registration = ct.Register(static o => ((RunOptions)o!).Terminate = true, _runOptions);
+            _model.Session.Run(_runOptions, _inputNames, _inputValues, _outputNames, _outputValues);
+        }
+        catch (OnnxRuntimeException) when (ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(ct);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidOperationException($"{_model.Path}: inference failed: {e.Message}", e);
+        }
+        finally
+        {
+            // The registration is disposed by now, so its callback cannot fire again: a cancellation that
+            // landed as the run ended must not poison the next run.
+            if (ct.IsCancellationRequested) _runOptions.Terminate = false;
         }
         foreach (var t in _outputs) t.AfterRun();
     }

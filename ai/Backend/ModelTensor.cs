@@ -20,6 +20,7 @@ public sealed class ModelTensor : IDisposable
     internal ModelTensor(string name, long[] shape, TensorElement element, bool isInput)
     {
         Name = name;
+        shape = shape.ToArray();
         Shape = shape;
         Element = element;
         IsInput = isInput;

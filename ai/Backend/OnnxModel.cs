@@ -58,6 +58,7 @@ public sealed class OnnxModel : IDisposable
             var unavailable = ProviderProbe.WhyUnavailable(provider);
             if (unavailable is not null)
             {
+                if (provider != settings.Provider) logger.LogDebug("Skipping execution provider {Provider}: {Reason}", provider.ToName(), unavailable);
                 refusals.Add($"{provider.ToName()}: {unavailable}");
                 continue;
             }

@@ -68,6 +68,28 @@ public class DemosaicNetTests(ITestOutputHelper output)
         Assert.True(network > 30, $"network PSNR {network:F2} dB is too low for a smooth image");
     }
 
+    [Fact]
+    public void CancellationStopsARunMidwayAndTheBindingStaysUsable()
+    {
+        using var home = new TempDir();
+        using var host = new ModelHost(new InferenceSettings(ExecutionProvider.Cpu, IntraOpThreads: 1));
+        var loaded = host.Open(SharedRegistry(home).Get("demosaic-demosaicnet-bayer"));
+        var network = loaded.Network;
+        var cfa = CfaPattern.FromRows(loaded.Io.Cfa!.Pattern);
+        using var big = network.Bind(new Dictionary<string, long[]> { ["mosaic"] = [1, 3, 768, 768], ["rgb"] = [1, 3, 768, 768] });
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Throws<OperationCanceledException>(() => big.Run(cts.Token));
+        output.WriteLine($"cancelled after {watch.ElapsedMilliseconds} ms");
+        using var small = network.Bind(new Dictionary<string, long[]> { ["mosaic"] = [1, 3, 16, 16], ["rgb"] = [1, 3, 16, 16] });
+        var mosaic = small["mosaic"].Span;
+        for (var y = 0; y < 16; y++)
+            for (var x = 0; x < 16; x++)
+                mosaic[(cfa.ColorAt(y, x) * 16 + y) * 16 + x] = 0.5f; // flat grey, mosaicked
+        small.Run();
+        for (var c = 0; c < 3; c++) Assert.InRange(small["rgb"].Span[(c * 16 + 8) * 16 + 8], 0.45f, 0.55f);
+    }
+
     /// <summary>Smooth colour gradients, a sinusoid and a hard-edged disc, planar RGB in [0,1].</summary>
     private static float[] SyntheticImage(int size)
     {
