@@ -1,13 +1,29 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using RawEngine.Cli.Commands;
 
 namespace RawEngine.Cli;
 
-/// <summary>The <c>rawengine</c> command tree; each subcommand lives in its own file.</summary>
+/// <summary>The <c>rawengine</c> command tree; each subcommand lives in its own file under Commands/.</summary>
 public static class RawEngineCommand
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, CliContext.Console);
+
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
     {
-        var root = new RootCommand("RawEngine: raw photo processing engine");
-        return await root.Parse(args).InvokeAsync();
+        var root = new RootCommand("RawEngine: raw photo processing engine")
+        {
+            InfoCommand.Create(context),
+            ThumbCommand.Create(context),
+        };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 && parsed.Action is ParseErrorAction)
+        {
+            foreach (var error in parsed.Errors) context.Fail(error.Message);
+            context.Error.WriteLine("Try 'rawengine --help'.");
+            return ExitCodes.UsageError;
+        }
+        var invocation = new InvocationConfiguration { Output = context.Out, Error = context.Error };
+        return await parsed.InvokeAsync(invocation, cancellationToken);
     }
 }

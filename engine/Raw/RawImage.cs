@@ -13,9 +13,32 @@ public sealed record Matrix3(float M00, float M01, float M02, float M10, float M
     public static Matrix3 FromRows(ReadOnlySpan<float> m) =>
         m.Length == 9 ? new(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8]) : throw new ArgumentException("A 3x3 matrix needs 9 values.");
 
+    public static Matrix3 Identity { get; } = Diagonal(1, 1, 1);
+
+    public static Matrix3 Diagonal(float a, float b, float c) => new(a, 0, 0, 0, b, 0, 0, 0, c);
+
     public float[] ToArray() => [M00, M01, M02, M10, M11, M12, M20, M21, M22];
 
     public bool IsZero => ToArray().All(v => v == 0f);
+
+    public static Matrix3 operator *(Matrix3 a, Matrix3 b) => new(
+        a.M00 * b.M00 + a.M01 * b.M10 + a.M02 * b.M20, a.M00 * b.M01 + a.M01 * b.M11 + a.M02 * b.M21, a.M00 * b.M02 + a.M01 * b.M12 + a.M02 * b.M22,
+        a.M10 * b.M00 + a.M11 * b.M10 + a.M12 * b.M20, a.M10 * b.M01 + a.M11 * b.M11 + a.M12 * b.M21, a.M10 * b.M02 + a.M11 * b.M12 + a.M12 * b.M22,
+        a.M20 * b.M00 + a.M21 * b.M10 + a.M22 * b.M20, a.M20 * b.M01 + a.M21 * b.M11 + a.M22 * b.M21, a.M20 * b.M02 + a.M21 * b.M12 + a.M22 * b.M22);
+
+    public (float X, float Y, float Z) Transform(float x, float y, float z) =>
+        (M00 * x + M01 * y + M02 * z, M10 * x + M11 * y + M12 * z, M20 * x + M21 * y + M22 * z);
+
+    /// <summary>The inverse, computed in double precision; a singular matrix is an error.</summary>
+    public Matrix3 Inverse()
+    {
+        double a = M00, b = M01, c = M02, d = M10, e = M11, f = M12, g = M20, h = M21, i = M22;
+        var det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
+        if (Math.Abs(det) < 1e-12) throw new InvalidOperationException($"The matrix {this} is singular.");
+        return new((float)((e * i - f * h) / det), (float)((c * h - b * i) / det), (float)((b * f - c * e) / det),
+                   (float)((f * g - d * i) / det), (float)((a * i - c * g) / det), (float)((c * d - a * f) / det),
+                   (float)((d * h - e * g) / det), (float)((b * g - a * h) / det), (float)((a * e - b * d) / det));
+    }
 }
 
 /// <summary>EXIF light sources used as DNG calibration illuminants.</summary>
@@ -30,13 +53,13 @@ public sealed record DngColorMatrix(Illuminant Illuminant, Matrix3 XyzToCamera);
 
 /// <summary>
 /// Black level as LibRaw and DNG state it: a base value, one offset per CFA colour (R, G, B, G2),
-/// and an optional repeating pattern (up to 6x6 for X-Trans) aligned to the sensor origin.
+/// and an optional repeating pattern (up to 6x6 for X-Trans) aligned to the visible area's origin.
 /// </summary>
 public sealed record BlackLevels(float Base, float[] PerChannel, int PatternWidth = 0, int PatternHeight = 0, float[]? Pattern = null)
 {
     public static BlackLevels Uniform(float black) => new(black, [0, 0, 0, 0]);
 
-    /// <summary>The black of a sensor pixel with the given colour index (0..3) at sensor (row, col).</summary>
+    /// <summary>The black of a pixel with the given colour index (0..3) at visible-area (row, col).</summary>
     public float At(int row, int col, int colorIndex)
     {
         var value = Base + PerChannel[colorIndex];
@@ -90,7 +113,7 @@ public sealed class RawImage
     /// <summary>Row-major sensor samples, <c>SensorWidth * SensorHeight * SamplesPerPixel</c> long.</summary>
     public required ushort[] Data { get; init; }
 
-    /// <summary>The visible area within the sensor (after margins and the DNG DefaultCrop).</summary>
+    /// <summary>The visible area within the sensor (after margins, a DNG's ActiveArea and DefaultCrop).</summary>
     public required PixelRect Visible { get; init; }
 
     /// <summary>CFA layout at the visible area's top-left; null for linear data.</summary>

@@ -1,0 +1,18 @@
+namespace RawEngine.Cli;
+
+/// <summary>Where a command writes, so tests can run commands in-process.</summary>
+public sealed record CliContext(TextWriter Out, TextWriter Error)
+{
+    public static CliContext Console { get; } = new(System.Console.Out, System.Console.Error);
+
+    /// <summary>The one-line error form every command uses: <c>rawengine: &lt;file&gt;: &lt;reason&gt;</c>.</summary>
+    public void Fail(string message) => Error.WriteLine($"rawengine: {message}");
+}
+
+/// <summary>Process exit codes shared by every command.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int ProcessingError = 1;
+    public const int UsageError = 2;
+}

@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using RawEngine.Engine.Raw;
+
+namespace RawEngine.Cli.Commands;
+
+/// <summary><c>rawengine info &lt;file&gt; [--json]</c>: what the raw holds, read fully so a damaged file is reported.</summary>
+public static class InfoCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var file = new Argument<string>("file") { Description = "Raw file (any format LibRaw reads, DNG included)" };
+        var json = new Option<bool>("--json") { Description = "Machine-readable output" };
+        var command = new Command("info", "Describe a raw file: camera, size, CFA, levels, white balance, matrix, exposure") { file, json };
+        command.SetAction((parsed, cancellationToken) =>
+        {
+            var path = parsed.GetValue(file)!;
+            try
+            {
+                var report = RawInfoReport.From(path, RawDecoder.Decode(path, cancellationToken));
+                context.Out.Write(parsed.GetValue(json) ? report.ToJson() + Environment.NewLine : report.ToText());
+                return Task.FromResult(ExitCodes.Ok);
+            }
+            catch (RawDecodeException e)
+            {
+                context.Fail(e.Message);
+                return Task.FromResult(ExitCodes.ProcessingError);
+            }
+        });
+        return command;
+    }
+}
+
+/// <summary>The facts <c>info</c> prints, in one shape for text and JSON.</summary>
+public sealed record RawInfoReport
+{
+    public required string File { get; init; }
+    public required string Make { get; init; }
+    public required string Model { get; init; }
+    public required int Width { get; init; }
+    public required int Height { get; init; }
+    public required int SensorWidth { get; init; }
+    public required int SensorHeight { get; init; }
+    public required string Layout { get; init; }
+    public CfaReport? Cfa { get; init; }
+    public required float[] Black { get; init; }
+    public required float White { get; init; }
+    public required float[] WbMultipliers { get; init; }
+    public required float[] DaylightMultipliers { get; init; }
+    public required float[] XyzToCamera { get; init; }
+    public required int Orientation { get; init; }
+    public float BaselineExposure { get; init; }
+    public float Iso { get; init; }
+    public float ExposureTime { get; init; }
+    public float FNumber { get; init; }
+    public float FocalLength { get; init; }
+    public string? Lens { get; init; }
+    public string? Timestamp { get; init; }
+
+    public sealed record CfaReport(string Type, string[] Pattern);
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        WriteIndented = true,
+    };
+
+    public static RawInfoReport From(string path, RawImage image) => new()
+    {
+        File = path,
+        Make = image.Capture.Make,
+        Model = image.Capture.Model,
+        Width = image.Visible.Width,
+        Height = image.Visible.Height,
+        SensorWidth = image.SensorWidth,
+        SensorHeight = image.SensorHeight,
+        Layout = image.IsCfa ? "cfa" : "linear",
+        Cfa = image.Cfa is { } cfa ? new CfaReport(cfa.Kind == CfaKind.Bayer ? "bayer" : "xtrans", cfa.Rows) : null,
+        Black = [.. image.Black.PerChannel.Select(offset => image.Black.Base + offset)],
+        White = image.White,
+        WbMultipliers = image.AsShotMultipliers,
+        DaylightMultipliers = image.DaylightMultipliers,
+        XyzToCamera = image.XyzToCamera.ToArray(),
+        Orientation = image.Orientation,
+        BaselineExposure = image.BaselineExposure,
+        Iso = image.Capture.Iso,
+        ExposureTime = image.Capture.ExposureTime,
+        FNumber = image.Capture.FNumber,
+        FocalLength = image.Capture.FocalLength,
+        Lens = string.IsNullOrEmpty(image.Capture.Lens) ? null : image.Capture.Lens,
+        Timestamp = image.Capture.Timestamp?.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture),
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public string ToText()
+    {
+        static string Numbers(IEnumerable<float> values) => string.Join(' ', values.Select(v => v.ToString("0.####", CultureInfo.InvariantCulture)));
+        var lines = new List<(string, string)>
+        {
+            ("File", File),
+            ("Camera", $"{Make} {Model}".Trim()),
+            ("Size", $"{Width} x {Height} (sensor {SensorWidth} x {SensorHeight})"),
+            ("Layout", Cfa is null ? "linear RGB" : $"{Cfa.Type} CFA {string.Join('/', Cfa.Pattern)}"),
+            ("Black (R G B G2)", Numbers(Black)),
+            ("White", Numbers([White])),
+            ("WB as shot (R G B)", Numbers(WbMultipliers)),
+            ("WB daylight (R G B)", Numbers(DaylightMultipliers)),
+            ("XYZ to camera", Numbers(XyzToCamera)),
+            ("Orientation", Orientation.ToString(CultureInfo.InvariantCulture)),
+            ("Baseline exposure", $"{BaselineExposure.ToString("0.##", CultureInfo.InvariantCulture)} EV"),
+            ("ISO", Numbers([Iso])),
+            ("Exposure", ExposureTime is > 0 and < 1 ? $"1/{(1 / ExposureTime).ToString("0.#", CultureInfo.InvariantCulture)} s" : $"{Numbers([ExposureTime])} s"),
+            ("Aperture", $"f/{Numbers([FNumber])}"),
+            ("Focal length", $"{Numbers([FocalLength])} mm"),
+        };
+        if (Lens is not null) lines.Add(("Lens", Lens));
+        if (Timestamp is not null) lines.Add(("Taken", Timestamp));
+        var width = lines.Max(l => l.Item1.Length);
+        return string.Concat(lines.Select(l => $"{l.Item1.PadRight(width)}  {l.Item2}{Environment.NewLine}"));
+    }
+}

@@ -1,0 +1,33 @@
+namespace RawEngine.Tests.Support;
+
+/// <summary>Paths to the repository and to the read-only shared data beside it.</summary>
+public static class SharedData
+{
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static string Shared(params string[] parts) => Path.GetFullPath(Path.Combine([RepositoryRoot, "..", "shared", .. parts]));
+
+    public static string CanonLinearDng => Shared("testdata", "raw", "canon_eos_6d_linear.dng");
+
+    public static string Kodak(int index) => Shared("testdata", "kodak24", $"kodim{index:00}.png");
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "RawEngine.sln"))) return dir.FullName;
+        throw new InvalidOperationException("RawEngine.sln not found above the test binaries.");
+    }
+}
+
+/// <summary>A temporary folder removed when disposed.</summary>
+public sealed class TempFolder : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("rawengine-test-").FullName;
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+    }
+}

@@ -1,0 +1,20 @@
+# Sourced by ./rawengine and ./test: makes sure the native build prerequisites (LibRaw headers, a C++
+# compiler for our shim) are installed.
+# As root it installs what is missing with apt-get; otherwise it prints the exact command and fails.
+rawengine_prerequisites() {
+  local missing=()
+  [ -f /usr/include/libraw/libraw.h ] || missing+=(libraw-dev)
+  command -v g++ >/dev/null 2>&1 || missing+=(g++)
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "rawengine: the .NET 10 SDK is required (dotnet not found on PATH)" >&2
+    return 1
+  fi
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "rawengine: installing ${missing[*]} ..." >&2
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >&2 || return 1
+  else
+    echo "rawengine: missing ${missing[*]}; install with: sudo apt-get install -y ${missing[*]}" >&2
+    return 1
+  fi
+}
