@@ -1,4 +1,5 @@
 using RawEngine.AI.Backend;
+using RawEngine.Tests.Support;
 
 namespace RawEngine.Tests.Ai;
 
@@ -89,10 +90,10 @@ public class BackendTests
     [Fact]
     public void MissingAndCorruptFilesAreClearErrors()
     {
-        using var dir = new TempDir();
-        var missing = dir.Combine("nothing.onnx");
+        using var dir = new TempFolder();
+        var missing = dir.File("nothing.onnx");
         Assert.Contains("not found", Assert.Throws<ModelLoadException>(() => OnnxModel.Load(missing, Cpu)).Message);
-        var corrupt = dir.Combine("corrupt.onnx");
+        var corrupt = dir.File("corrupt.onnx");
         File.WriteAllBytes(corrupt, [.. Enumerable.Range(0, 300).Select(i => (byte)(i * 37))]);
         var e = Assert.Throws<ModelLoadException>(() => OnnxModel.Load(corrupt, Cpu));
         Assert.Contains("corrupt.onnx", e.Message);

@@ -2,6 +2,7 @@ using RawEngine.AI.Backend;
 using RawEngine.AI.Contracts;
 using RawEngine.AI.Hosting;
 using RawEngine.AI.Registry;
+using RawEngine.Tests.Support;
 
 namespace RawEngine.Tests.Ai;
 
@@ -11,9 +12,9 @@ public class ContractTests
         new(ManifestReader.Read(Path.Combine(dir, "config.json")), dir, Path.GetDirectoryName(dir)!, 0);
 
     /// <summary>Copies a test model into a scratch folder with a rewritten config.json.</summary>
-    private static ModelPackage Rewritten(TempDir temp, string sourceId, string config)
+    private static ModelPackage Rewritten(TempFolder temp, string sourceId, string config)
     {
-        var dir = temp.Combine("pkg");
+        var dir = temp.File("pkg");
         Directory.CreateDirectory(dir);
         foreach (var file in Directory.GetFiles(Path.Combine(AiTestFiles.TestModels, sourceId), "*.onnx"))
             File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
@@ -47,7 +48,7 @@ public class ContractTests
     [Fact]
     public void IoBlockNamingATensorTheModelLacksIsRejected()
     {
-        using var temp = new TempDir();
+        using var temp = new TempFolder();
         var package = Rewritten(temp, "denoise-tiny", """
             {"id": "renamed", "task": "denoise", "arch": "nafnet", "io": {"inputs": {"image": "noisy"}}}
             """);
@@ -60,7 +61,7 @@ public class ContractTests
     [Fact]
     public void UnknownTaskIsRejected()
     {
-        using var temp = new TempDir();
+        using var temp = new TempFolder();
         var package = Rewritten(temp, "denoise-tiny", """{"id": "odd", "task": "upscale"}""");
         var e = Assert.Throws<ModelContractException>(() => ModelHost.Validate(package));
         Assert.Contains("unknown task \"upscale\"", e.Message);
@@ -69,7 +70,7 @@ public class ContractTests
     [Fact]
     public void DemosaicWithoutCfaOrWithAnRgbLayoutIsRejected()
     {
-        using var temp = new TempDir();
+        using var temp = new TempFolder();
         var noCfa = Rewritten(temp, "denoise-tiny", """{"id": "d", "task": "demosaic", "io": {"inputs": {"image": "input"}, "outputs": {"image": "output"}}}""");
         Assert.Contains("io.cfa is missing", Assert.Throws<ModelContractException>(() => ModelHost.Validate(noCfa)).Message);
         File.WriteAllText(Path.Combine(noCfa.Directory, "config.json"),
@@ -141,10 +142,10 @@ public class ContractTests
     [Fact]
     public void MaskVariantComesFromTheDecoderWhenTheArchDoesNotSay()
     {
-        using var temp = new TempDir();
+        using var temp = new TempFolder();
         var package = Rewritten(temp, "mask-tiny-sam2", """{"id": "m", "task": "mask", "arch": "custom-net"}""");
         Assert.Equal(MaskVariant.Sam2, ModelHost.Validate(package).Variant);
-        using var temp1 = new TempDir();
+        using var temp1 = new TempFolder();
         Assert.Equal(MaskVariant.Sam1, ModelHost.Validate(Rewritten(temp1, "mask-tiny-sam1", """{"id": "m1", "task": "mask", "arch": "custom-net"}""")).Variant);
         File.WriteAllText(Path.Combine(package.Directory, "config.json"), """{"id": "m", "task": "mask", "arch": "hq-sam"}""");
         var e = Assert.Throws<ModelContractException>(() => ModelHost.Validate(Package(package.Directory)));
@@ -154,7 +155,7 @@ public class ContractTests
     [Fact]
     public void IoFixedDimsAreAppliedWhenThePackageOpensAndTheCallCanOverrideThem()
     {
-        using var temp = new TempDir();
+        using var temp = new TempFolder();
         var package = Rewritten(temp, "mask-tiny-sam2", """{"id": "m", "task": "mask", "arch": "sam2", "io": {"fixed_dims": {"num_points": 3}}}""");
         using var host = new ModelHost(InferenceSettings.Cpu);
         var decoder = host.Open(package).Networks[TaskContract.DecoderFile];

@@ -3,6 +3,7 @@ using RawEngine.AI.Hosting;
 using RawEngine.AI.Registry;
 using RawEngine.Engine.Raw;
 using Xunit.Abstractions;
+using RawEngine.Tests.Support;
 
 namespace RawEngine.Tests.Ai;
 
@@ -14,7 +15,7 @@ public class DemosaicNetTests(ITestOutputHelper output)
 {
     private const int Border = 8;
 
-    private static ModelRegistry SharedRegistry(TempDir home) =>
+    private static ModelRegistry SharedRegistry(TempFolder home) =>
         ModelRegistry.Discover(new ModelSearchOptions([AiTestFiles.SharedModels], AiTestFiles.IsolatedEnvironment(home.Path)));
 
     [Theory]
@@ -23,7 +24,7 @@ public class DemosaicNetTests(ITestOutputHelper output)
     [InlineData("XTRANS", "demosaic-demosaicnet-xtrans")]
     public void RegistryPicksTheModelWhoseCfaFitsTheImage(string cfa, string expectedId)
     {
-        using var home = new TempDir();
+        using var home = new TempFolder();
         var registry = SharedRegistry(home);
         var pattern = cfa == "XTRANS" ? CfaPattern.XTrans.Shifted(1, 2) : CfaPattern.Bayer(cfa);
         var choice = registry.Choose("demosaic", ModelInputTraits.Mosaic(pattern));
@@ -36,7 +37,7 @@ public class DemosaicNetTests(ITestOutputHelper output)
     [InlineData("demosaic-demosaicnet-xtrans", 72)]
     public void RealModelBeatsNeighbourhoodAveragingOnATile(string id, int size)
     {
-        using var home = new TempDir();
+        using var home = new TempFolder();
         var package = SharedRegistry(home).Get(id);
         using var host = new ModelHost(new InferenceSettings(ExecutionProvider.Cpu, IntraOpThreads: 2));
         var loaded = host.Open(package);
@@ -71,7 +72,7 @@ public class DemosaicNetTests(ITestOutputHelper output)
     [Fact]
     public void CancellationStopsARunMidwayAndTheBindingStaysUsable()
     {
-        using var home = new TempDir();
+        using var home = new TempFolder();
         using var host = new ModelHost(new InferenceSettings(ExecutionProvider.Cpu, IntraOpThreads: 1));
         var loaded = host.Open(SharedRegistry(home).Get("demosaic-demosaicnet-bayer"));
         var network = loaded.Network;

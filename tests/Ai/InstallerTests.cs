@@ -1,19 +1,20 @@
 using System.Security.Cryptography;
 using RawEngine.AI.Install;
 using RawEngine.AI.Registry;
+using RawEngine.Tests.Support;
 
 namespace RawEngine.Tests.Ai;
 
 public sealed class InstallerTests : IDisposable
 {
-    private readonly TempDir _temp = new();
+    private readonly TempFolder _temp = new();
     private readonly string _models;
     private readonly ModelSearchOptions _search;
 
     public InstallerTests()
     {
-        _models = _temp.Combine("models");
-        _search = new ModelSearchOptions([_models], AiTestFiles.IsolatedEnvironment(_temp.Combine("home")));
+        _models = _temp.File("models");
+        _search = new ModelSearchOptions([_models], AiTestFiles.IsolatedEnvironment(_temp.File("home")));
     }
 
     public void Dispose() => _temp.Dispose();
@@ -25,7 +26,7 @@ public sealed class InstallerTests : IDisposable
 
     private string Archive(string name, IEnumerable<ArchiveEntry> entries)
     {
-        var path = _temp.Combine(name);
+        var path = _temp.File(name);
         if (name.EndsWith(".tar.gz")) ArchiveFixtures.WriteTarGz(path, entries);
         else ArchiveFixtures.WriteZip(path, entries);
         return path;
@@ -141,7 +142,7 @@ public sealed class InstallerTests : IDisposable
     {
         var entries = ArchiveFixtures.Package("denoise-tiny", config: Config("nafnet-test", "2.0"));
         entries.AddRange(Enumerable.Range(0, 100_000).Select(i => new ArchiveEntry($"junk/{i}", [])));
-        var archive = _temp.Combine("flood.zip");
+        var archive = _temp.File("flood.zip");
         ArchiveFixtures.WriteZip(archive, entries, System.IO.Compression.CompressionLevel.NoCompression);
         var e = await FailsLeavingNothingBehind(() => Installer().InstallAsync(archive));
         Assert.Contains($"more than {InstallLimits.Default.MaxEntries} entries", e.Message);
@@ -177,7 +178,7 @@ public sealed class InstallerTests : IDisposable
             "bad-manifest" => ArchiveFixtures.Package("denoise-tiny", config: """{"id": "nafnet-test"}"""),
             _ => new List<ArchiveEntry>(),
         };
-        var archive = _temp.Combine(kind + ".zip");
+        var archive = _temp.File(kind + ".zip");
         if (kind == "not-an-archive") File.WriteAllText(archive, "plain text, no archive here");
         else ArchiveFixtures.WriteZip(archive, entries);
         var e = await FailsLeavingNothingBehind(() => Installer().InstallAsync(archive));
@@ -187,9 +188,9 @@ public sealed class InstallerTests : IDisposable
     [Fact]
     public async Task MissingArchiveAndMalformedDigestAreClearErrors()
     {
-        var e = await Assert.ThrowsAsync<ModelInstallException>(() => Installer().InstallAsync(_temp.Combine("nope.zip")));
+        var e = await Assert.ThrowsAsync<ModelInstallException>(() => Installer().InstallAsync(_temp.File("nope.zip")));
         Assert.Contains("no such archive file", e.Message);
-        var bad = await Assert.ThrowsAsync<ArgumentException>(() => Installer().InstallAsync(_temp.Combine("nope.zip"), "xyz"));
+        var bad = await Assert.ThrowsAsync<ArgumentException>(() => Installer().InstallAsync(_temp.File("nope.zip"), "xyz"));
         Assert.Contains("--sha256", bad.Message);
     }
 
@@ -262,7 +263,7 @@ public sealed class InstallerTests : IDisposable
     [Fact]
     public void VerifyChecksContractsOfModelsInstalledByHand()
     {
-        var search = new ModelSearchOptions([AiTestFiles.SharedModels, AiTestFiles.InvalidModels], AiTestFiles.IsolatedEnvironment(_temp.Combine("home")));
+        var search = new ModelSearchOptions([AiTestFiles.SharedModels, AiTestFiles.InvalidModels], AiTestFiles.IsolatedEnvironment(_temp.File("home")));
         var results = new ModelInstaller(new InstallerOptions(search)).Verify();
         Assert.True(results.Single(r => r.Id == "demosaic-demosaicnet-bayer").Ok);
         Assert.True(results.Single(r => r.Id == "demosaic-demosaicnet-xtrans").Ok);

@@ -1,5 +1,6 @@
 using RawEngine.AI.Registry;
 using RawEngine.Engine.Raw;
+using RawEngine.Tests.Support;
 
 namespace RawEngine.Tests.Ai;
 
@@ -20,29 +21,29 @@ public class RegistryTests
     [Fact]
     public void SearchOrderIsExplicitThenEnvironmentThenXdgDataAndTheFirstIdWins()
     {
-        using var t = new TempDir();
-        var home = t.Combine("home");
-        var env = AiTestFiles.IsolatedEnvironment(home, $"{t.Combine("env1")}:{t.Combine("env2")}");
+        using var t = new TempFolder();
+        var home = t.File("home");
+        var env = AiTestFiles.IsolatedEnvironment(home, $"{t.File("env1")}:{t.File("env2")}");
         var xdg = Path.Combine(home, ".local", "share", "rawengine", "models");
-        WriteModel(t.Combine("explicit"), "a", "shared-id", "denoise", """, "name": "explicit copy" """);
-        WriteModel(t.Combine("env2"), "b", "shared-id", "denoise", """, "name": "env copy" """);
-        WriteModel(t.Combine("env1"), "c", "env-only", "denoise");
+        WriteModel(t.File("explicit"), "a", "shared-id", "denoise", """, "name": "explicit copy" """);
+        WriteModel(t.File("env2"), "b", "shared-id", "denoise", """, "name": "env copy" """);
+        WriteModel(t.File("env1"), "c", "env-only", "denoise");
         WriteModel(xdg, "d", "user-only", "denoise");
 
-        var registry = ModelRegistry.Discover(new ModelSearchOptions([t.Combine("explicit")], env));
-        Assert.Equal([t.Combine("explicit"), t.Combine("env1"), t.Combine("env2"), xdg], registry.SearchPaths);
+        var registry = ModelRegistry.Discover(new ModelSearchOptions([t.File("explicit")], env));
+        Assert.Equal([t.File("explicit"), t.File("env1"), t.File("env2"), xdg], registry.SearchPaths);
         Assert.Equal(["shared-id", "env-only", "user-only"], registry.Models.Select(m => m.Id));
         Assert.Equal("explicit copy", registry.Get("shared-id").Manifest.Name);
-        Assert.Contains(registry.Problems, p => p.Directory == t.Combine("env2", "b") && p.Message.Contains("hidden by"));
-        Assert.Equal(t.Combine("explicit"), registry.InstallDirectory);
+        Assert.Contains(registry.Problems, p => p.Directory == Path.Combine(t.Path, "env2", "b") && p.Message.Contains("hidden by"));
+        Assert.Equal(t.File("explicit"), registry.InstallDirectory);
     }
 
     [Fact]
     public void XdgDataHomeIsHonouredAndHiddenOrBrokenFoldersAreSkipped()
     {
-        using var t = new TempDir();
-        var data = t.Combine("data");
-        var env = new ModelEnvironment(name => name == "XDG_DATA_HOME" ? data : null, t.Combine("home"));
+        using var t = new TempFolder();
+        var data = t.File("data");
+        var env = new ModelEnvironment(name => name == "XDG_DATA_HOME" ? data : null, t.File("home"));
         var models = Path.Combine(data, "rawengine", "models");
         WriteModel(models, "good", "good", "denoise");
         WriteModel(models, ".staging-123", "staged", "denoise");
@@ -63,15 +64,15 @@ public class RegistryTests
     [Fact]
     public void ChoiceFollowsRequestedThenActiveThenDefaultThenFirstFound()
     {
-        using var t = new TempDir();
-        var root = t.Combine("models");
+        using var t = new TempFolder();
+        var root = t.File("models");
         WriteModel(root, "b", "b-denoise", "denoise");
         WriteModel(root, "a", "a-denoise", "denoise");
         WriteModel(root, "c", "c-denoise", "denoise", """, "default": true""");
         WriteModel(root, "m", "mosaic", "demosaic", BayerIo);
-        var options = new ModelSearchOptions([root], AiTestFiles.IsolatedEnvironment(t.Combine("home")));
+        var options = new ModelSearchOptions([root], AiTestFiles.IsolatedEnvironment(t.File("home")));
         var registry = ModelRegistry.Discover(options);
-        var config = ActiveModelConfig.Load(t.Combine("config", "models.json"));
+        var config = ActiveModelConfig.Load(Path.Combine(t.Path, "config", "models.json"));
 
         Assert.Equal(new ModelChoice(registry.Get("c-denoise"), ChoiceReason.Default), registry.Choose("denoise", ModelInputTraits.Rgb, active: config));
         config.Use(registry, "denoise", "b-denoise");
@@ -89,12 +90,12 @@ public class RegistryTests
     [Fact]
     public void ActiveModelThatDoesNotFitTheInputGivesWayToOneThatDoes()
     {
-        using var t = new TempDir();
-        var root = t.Combine("models");
+        using var t = new TempFolder();
+        var root = t.File("models");
         WriteModel(root, "bayer", "bayer-net", "demosaic", BayerIo);
         WriteModel(root, "xtrans", "xtrans-net", "demosaic", XTransIo);
-        var registry = ModelRegistry.Discover(new ModelSearchOptions([root], AiTestFiles.IsolatedEnvironment(t.Combine("home"))));
-        var config = ActiveModelConfig.Load(t.Combine("models.json"));
+        var registry = ModelRegistry.Discover(new ModelSearchOptions([root], AiTestFiles.IsolatedEnvironment(t.File("home"))));
+        var config = ActiveModelConfig.Load(t.File("models.json"));
         config.Use(registry, "demosaic", "bayer-net");
         Assert.Equal("bayer-net", registry.Choose("demosaic", ModelInputTraits.Mosaic(CfaPattern.Gbrg), active: config).Package.Id);
         var xtrans = registry.Choose("demosaic", ModelInputTraits.Mosaic(CfaPattern.XTrans), active: config);
@@ -106,12 +107,12 @@ public class RegistryTests
     [Fact]
     public void ActiveConfigRoundTripsThroughItsFileAndChecksWhatItIsGiven()
     {
-        using var t = new TempDir();
-        var root = t.Combine("models");
+        using var t = new TempFolder();
+        var root = t.File("models");
         WriteModel(root, "n", "nafnet", "denoise");
-        var registry = ModelRegistry.Discover(new ModelSearchOptions([root], AiTestFiles.IsolatedEnvironment(t.Combine("home"))));
-        var env = AiTestFiles.IsolatedEnvironment(t.Combine("home"));
-        Assert.Equal(Path.Combine(t.Combine("home"), ".config", "rawengine", "models.json"), env.ActiveConfigPath);
+        var registry = ModelRegistry.Discover(new ModelSearchOptions([root], AiTestFiles.IsolatedEnvironment(t.File("home"))));
+        var env = AiTestFiles.IsolatedEnvironment(t.File("home"));
+        Assert.Equal(Path.Combine(t.File("home"), ".config", "rawengine", "models.json"), env.ActiveConfigPath);
 
         var config = ActiveModelConfig.Load(environment: env);
         Assert.Empty(config.Active);
