@@ -2,6 +2,7 @@ switch (args.FirstOrDefault())
 {
     case "nn":
         RawEngine.Bench.Ai.BackendOverhead.Run();
+        RawEngine.Bench.Ai.KernelThroughput.Run();
         return 0;
     case "nn-provider" when args.Length == 2:
         return RawEngine.Bench.Ai.ProviderCheck.Run(args[1]);

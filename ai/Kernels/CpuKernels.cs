@@ -127,10 +127,12 @@ public static class CpuKernels
             var src = tile.Span;
             var sum = sums.Span;
             var weight = weights.Span;
-            var w = scratch[..place.Width];
+            var wx = scratch[..place.Width];
+            var w = scratch[place.Width..];
+            for (var tx = 0; tx < place.Width; tx++) wx[tx] = place.WeightX(tx);
             for (var ty = y0; ty < y1; ty++)
             {
-                for (var tx = 0; tx < place.Width; tx++) w[tx] = place.Weight(tx, ty);
+                TensorPrimitives.Multiply(wx, place.WeightY(ty), w);
                 var offset = (place.Y + ty) * imageWidth + place.X;
                 TensorPrimitives.Add(weight.Slice(offset, place.Width), w, weight.Slice(offset, place.Width));
                 for (var c = 0; c < 3; c++)
@@ -139,7 +141,7 @@ public static class CpuKernels
                     TensorPrimitives.FusedMultiplyAdd(src.Slice(c * tilePlane + ty * place.Width, place.Width), w, dst, dst);
                 }
             }
-        });
+        }, extraScratch: place.Width);
     }
 
     /// <summary>Divides the accumulated sums by their weights (pixels no tile reached stay 0).</summary>
@@ -206,16 +208,25 @@ public static class CpuKernels
         TensorPrimitives.Abs(values, tmp);
         if (transfer == Transfer.SrgbEncode)
         {
-            TensorPrimitives.Pow(tmp, 1f / 2.4f, tmp);
+            Pow(tmp, 1f / 2.4f);
             Blend(values, tmp, EncodeKnee, linearScale: 12.92f, curveScale: 1.055f, curveOffset: -0.055f);
         }
         else
         {
             TensorPrimitives.Add(tmp, 0.055f, tmp);
             TensorPrimitives.Multiply(tmp, 1f / 1.055f, tmp);
-            TensorPrimitives.Pow(tmp, 2.4f, tmp);
+            Pow(tmp, 2.4f);
             Blend(values, tmp, DecodeKnee, linearScale: 1f / 12.92f, curveScale: 1f, curveOffset: 0f);
         }
+    }
+
+    /// <summary>x^y in place for x &gt;= 0 as 2^(y log2 x): both halves are vectorised, where the
+    /// general Pow is not.</summary>
+    private static void Pow(Span<float> values, float exponent)
+    {
+        TensorPrimitives.Log2(values, values);
+        TensorPrimitives.Multiply(values, exponent, values);
+        TensorPrimitives.Exp2(values, values);
     }
 
     /// <summary>values = sign(v) * (|v| &lt;= knee ? |v| * linearScale : curve * curveScale + curveOffset).</summary>

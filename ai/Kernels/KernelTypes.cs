@@ -45,17 +45,21 @@ public enum TileEdges { None = 0, Left = 1, Top = 2, Right = 4, Bottom = 8 }
 public readonly record struct TilePlacement(int X, int Y, int Width, int Height, int Overlap, TileEdges Blend)
 {
     /// <summary>The blend weight of tile pixel (tx, ty): 1 in the core, ramping down across shared halos,
-    /// so two overlapping tiles' weights add up to 1. (XMath: the same code runs in ILGPU kernels.)</summary>
-    public float Weight(int tx, int ty)
+    /// so two overlapping tiles' weights add up to 1. Separable: <see cref="WeightX"/> times <see cref="WeightY"/>.</summary>
+    public float Weight(int tx, int ty) => WeightX(tx) * WeightY(ty);
+
+    // XMath: the same code runs inside ILGPU kernels.
+    public float WeightX(int tx) => Ramp(tx, Width, (Blend & TileEdges.Left) != 0, (Blend & TileEdges.Right) != 0);
+
+    public float WeightY(int ty) => Ramp(ty, Height, (Blend & TileEdges.Top) != 0, (Blend & TileEdges.Bottom) != 0);
+
+    private float Ramp(int t, int size, bool low, bool high)
     {
         if (Overlap <= 0) return 1f;
         var span = 2f * Overlap;
-        var wx = 1f;
-        if ((Blend & TileEdges.Left) != 0) wx = XMath.Min(wx, (tx + 0.5f) / span);
-        if ((Blend & TileEdges.Right) != 0) wx = XMath.Min(wx, (Width - tx - 0.5f) / span);
-        var wy = 1f;
-        if ((Blend & TileEdges.Top) != 0) wy = XMath.Min(wy, (ty + 0.5f) / span);
-        if ((Blend & TileEdges.Bottom) != 0) wy = XMath.Min(wy, (Height - ty - 0.5f) / span);
-        return XMath.Clamp(wx, 0f, 1f) * XMath.Clamp(wy, 0f, 1f);
+        var w = 1f;
+        if (low) w = XMath.Min(w, (t + 0.5f) / span);
+        if (high) w = XMath.Min(w, (size - t - 0.5f) / span);
+        return XMath.Clamp(w, 0f, 1f);
     }
 }

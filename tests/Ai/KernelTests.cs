@@ -28,17 +28,17 @@ public class KernelTests
     [Fact]
     public void SrgbCurveHitsKnownValuesMirrorsNegativesAndRoundTrips()
     {
-        Assert.Equal(0.7353569f, Transfer1(0.5f, Transfer.SrgbEncode), 5);
-        Assert.Equal(1f, Transfer1(1f, Transfer.SrgbEncode), 5);
-        Assert.Equal(0.04045f, Transfer1(0.0031308f, Transfer.SrgbEncode), 5);
-        Assert.Equal(0.2140411f, Transfer1(0.5f, Transfer.SrgbDecode), 5);
+        Assert.Equal(0.7353569f, Transfer1(0.5f, Transfer.SrgbEncode), 1e-5f);
+        Assert.Equal(1f, Transfer1(1f, Transfer.SrgbEncode), 1e-5f);
+        Assert.Equal(0.04045f, Transfer1(0.0031308f, Transfer.SrgbEncode), 1e-5f);
+        Assert.Equal(0.2140411f, Transfer1(0.5f, Transfer.SrgbDecode), 1e-5f);
         Assert.Equal(-Transfer1(0.25f, Transfer.SrgbEncode), Transfer1(-0.25f, Transfer.SrgbEncode));
         Assert.True(Transfer1(2f, Transfer.SrgbEncode) > 1f, "values above white are kept");
         var values = Random(1000, 1, -1f, 2f);
         var copy = values.ToArray();
         CpuKernels.ApplyTransfer(copy, Transfer.SrgbEncode, new float[copy.Length]);
         CpuKernels.ApplyTransfer(copy, Transfer.SrgbDecode, new float[copy.Length]);
-        for (var i = 0; i < values.Length; i++) Assert.Equal(values[i], copy[i], 4);
+        for (var i = 0; i < values.Length; i++) Assert.Equal(values[i], copy[i], 1e-4f);
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public class KernelTests
 
         // Pixel (5, 7), green: sRGB-encode, scale to 0..255, subtract mean, divide by std.
         var g = rgba[7 * stride + 4 * 5 + 1];
-        Assert.Equal((Transfer1(g, Transfer.SrgbEncode) * 255f - ImageNetMean[1]) / ImageNetStd[1], planar[w * h + 7 * w + 5], 3);
+        Assert.Equal((Transfer1(g, Transfer.SrgbEncode) * 255f - ImageNetMean[1]) / ImageNetStd[1], planar[w * h + 7 * w + 5], 1e-3f);
 
         var back = new float[rgba.Length];
         Array.Fill(back, -7f);
@@ -60,7 +60,7 @@ public class KernelTests
         for (var y = 0; y < h; y++)
             for (var x = 0; x < w; x++)
             {
-                for (var c = 0; c < 3; c++) Assert.Equal(rgba[y * stride + 4 * x + c], back[y * stride + 4 * x + c], 4);
+                for (var c = 0; c < 3; c++) Assert.Equal(rgba[y * stride + 4 * x + c], back[y * stride + 4 * x + c], 1e-4f);
                 Assert.Equal(-7f, back[y * stride + 4 * x + 3]); // alpha untouched
             }
     }
@@ -97,12 +97,12 @@ public class KernelTests
                         tile[(c * h + y) * tileW + x] = image[(c * h + y) * w + x0 + x];
             CpuKernels.AccumulateTile(tile, new TilePlacement(x0, 0, tileW, h, overlap, edges), sums, weights, w, h);
         }
-        Assert.All(weights, wt => Assert.Equal(1f, wt, 5));
+        Assert.All(weights, wt => Assert.Equal(1f, wt, 1e-5f));
         Assert.True(weights.Length > 0);
         CpuKernels.ResolveAccumulated(sums, weights, w, h);
-        for (var i = 0; i < image.Length; i++) Assert.Equal(image[i], sums[i], 5);
+        for (var i = 0; i < image.Length; i++) Assert.Equal(image[i], sums[i], 1e-5f);
         var placement = new TilePlacement(16, 0, tileW, h, overlap, TileEdges.Left);
-        Assert.Equal(0.5f / 8f, placement.Weight(0, 3), 6);
+        Assert.Equal(0.5f / 8f, placement.Weight(0, 3), 1e-6f);
         Assert.Equal(1f, placement.Weight(8, 3));
     }
 
@@ -113,9 +113,9 @@ public class KernelTests
         var mask = new float[4 * 4];
         CpuKernels.MaskFromLogits(logits, 2, 2, mask, 4, 4);
         // Output x = 1 samples source x = 0.25: logit 1.0.
-        Assert.Equal(1f / (1f + MathF.Exp(-1f)), mask[1], 5);
-        Assert.Equal(0.5f, mask[0], 5);
-        Assert.Equal(1f / (1f + MathF.Exp(-4f)), mask[3], 5);
+        Assert.Equal(1f / (1f + MathF.Exp(-1f)), mask[1], 1e-5f);
+        Assert.Equal(0.5f, mask[0], 1e-5f);
+        Assert.Equal(1f / (1f + MathF.Exp(-4f)), mask[3], 1e-5f);
     }
 
     [Fact]
