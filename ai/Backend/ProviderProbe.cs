@@ -53,7 +53,11 @@ internal static class ProviderProbe
         {
             case ExecutionProvider.Cpu: break;
             case ExecutionProvider.Cuda: options.AppendExecutionProvider_CUDA(deviceId); break;
-            case ExecutionProvider.TensorRt: options.AppendExecutionProvider_Tensorrt(deviceId); break;
+            case ExecutionProvider.TensorRt:
+                // Nodes TensorRT cannot take fall to the next provider: CUDA, not the CPU.
+                options.AppendExecutionProvider_Tensorrt(deviceId);
+                options.AppendExecutionProvider_CUDA(deviceId);
+                break;
             case ExecutionProvider.MiGraphX: options.AppendExecutionProvider_MIGraphX(deviceId); break;
             case ExecutionProvider.CoreMl: options.AppendExecutionProvider_CoreML(CoreMLFlags.COREML_FLAG_USE_NONE); break;
             case ExecutionProvider.DirectMl: options.AppendExecutionProvider_DML(deviceId); break;

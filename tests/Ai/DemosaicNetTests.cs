@@ -1,5 +1,6 @@
 using RawEngine.AI.Backend;
 using RawEngine.AI.Hosting;
+using RawEngine.AI.Kernels;
 using RawEngine.AI.Registry;
 using RawEngine.Engine.Raw;
 using Xunit.Abstractions;
@@ -53,13 +54,13 @@ public class DemosaicNetTests(ITestOutputHelper output)
             [inputName] = [1, 3, size, size],
             [outputName] = [1, 3, size, size],
         });
-        var mosaic = binding[inputName].Span;
+        // The sensor's view: one value per site, the colour the CFA lets through; packed straight into
+        // the model's input tensor by the kernel the demosaic op uses.
+        var sensor = new float[size * size];
         for (var y = 0; y < size; y++)
             for (var x = 0; x < size; x++)
-            {
-                var c = cfa.ColorAt(y, x);
-                mosaic[(c * size + y) * size + x] = truth[(c * size + y) * size + x];
-            }
+                sensor[y * size + x] = truth[(cfa.ColorAt(y, x) * size + y) * size + x];
+        CpuKernels.CfaToMaskedMosaic(sensor, size, size, size, cfa, Transfer.None, binding[inputName].Memory);
         binding.Run();
 
         var network = Psnr(truth, binding[outputName].Span, size);
