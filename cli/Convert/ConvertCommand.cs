@@ -61,7 +61,7 @@ public static class ConvertCommand
                     Overwrite = parsed.GetValue(overwrite),
                     StripMetadata = parsed.GetValue(strip),
                 };
-                var (fmt, b) = (settings.Format ?? ExportFormat.Jpeg, settings.Bits);
+                var (fmt, b) = (settings.FormatFor(settings.Output), settings.Bits);
                 if (!fmt.BitDepths().Contains(b))
                     throw new UsageException($"--bits {b} cannot be written as {fmt.DisplayName()} (it takes {string.Join(" or ", fmt.BitDepths())})");
                 if (settings.Quality is < 1 or > 100) throw new UsageException($"--quality: {settings.Quality} is outside 1..100");

@@ -33,6 +33,18 @@ public sealed record ConvertSettings
 
     public bool ToStandardOutput => Output == "-";
 
+    /// <summary>
+    /// The format a file gets: --format, else the output name's extension; JPEG for folders and stdout.
+    /// An extension that names no format is a usage error rather than a silent JPEG.
+    /// </summary>
+    public ExportFormat FormatFor(string output)
+    {
+        if (Format is { } chosen) return chosen;
+        if (output == "-" || Directory.Exists(output) || Path.GetExtension(output).Length == 0) return ExportFormat.Jpeg;
+        return ExportFormats.FromPath(output)
+            ?? throw new UsageException($"-o {output}: '{Path.GetExtension(output)}' names no format this engine writes (jpg, png, tif); use --format");
+    }
+
     /// <summary>The scale for an output of <paramref name="size"/> (oriented, cropped, at scale 1).</summary>
     public double ScaleFor(ImageSize size)
     {

@@ -39,7 +39,7 @@ public sealed class Converter(RenderEngine engine, ConvertSettings settings)
 
     public ExportOptions ExportOptionsFor(string output) => new()
     {
-        Format = settings.Format ?? (output == "-" ? null : ExportFormats.FromPath(output)) ?? ExportFormat.Jpeg,
+        Format = settings.FormatFor(output),
         Bits = settings.Bits,
         Quality = settings.Quality,
         StripMetadata = settings.StripMetadata,

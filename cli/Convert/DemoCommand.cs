@@ -25,12 +25,18 @@ public static class DemoCommand
             var settings = new ConvertSettings { Inputs = ["demo"], Output = target, Overwrite = parsed.GetValue(overwrite) };
             try
             {
+                settings.FormatFor(target);
                 using var engine = new RenderEngine(StandardModules.CreateRegistry(), new EngineOptions { CacheBytes = 0 });
                 using var session = engine.Open(SyntheticRaw.Chart(Width, Height), "demo");
                 using var stdout = target == "-" ? Console.OpenStandardOutput() : null;
                 await new Converter(engine, settings).DevelopAsync(session, Edit.Empty, "demo", target, stdout, cancellation);
                 if (target != "-") context.Out.WriteLine($"{target}: {Width}x{Height} synthetic raw developed");
                 return ExitCodes.Ok;
+            }
+            catch (UsageException e)
+            {
+                context.Fail(e.Message);
+                return ExitCodes.UsageError;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
