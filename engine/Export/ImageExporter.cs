@@ -71,8 +71,8 @@ public static class ImageExporter
         if (options.StripMetadata) return new EncodedFile(encoded, null);
         return options.Format switch
         {
-            ExportFormat.Jpeg => new EncodedFile(ExifEmbedding.IntoJpeg(encoded, ExifBlock.Build(image)), null),
-            ExportFormat.Png => new EncodedFile(ExifEmbedding.IntoPng(encoded, ExifBlock.Build(image)), null),
+            ExportFormat.Jpeg => new EncodedFile(ExifEmbedding.IntoJpeg(encoded, ExifBlock.Build(image, ExportFormat.Jpeg)), null),
+            ExportFormat.Png => new EncodedFile(ExifEmbedding.IntoPng(encoded, ExifBlock.Build(image, ExportFormat.Png)), null),
             _ => new EncodedFile(encoded, image),
         };
     }
