@@ -5,22 +5,22 @@ using RawEngine.Engine.Export;
 namespace RawEngine.Bench;
 
 /// <summary>
-/// `bench export`: a 24 MP float RGBA picture (what the pipe hands over) to an 8-bit sRGB JPEG at quality 90,
-/// end to end through <see cref="ImageExporter"/>, split into the float-to-byte packing (against a plain
-/// scalar loop) and libvips' encode of the packed bytes alone.
+/// `bench export [width height]`: a 24 MP float RGBA picture (what the pipe hands over) to an 8-bit sRGB
+/// JPEG at quality 90, end to end through <see cref="ImageExporter"/>, split into the float-to-byte packing
+/// (against a plain scalar loop; also from RGB without alpha) and libvips' encode of the packed bytes alone.
 /// </summary>
 internal static class ExportBench
 {
     private const int Runs = 5;
 
-    public static int Run(string[] args)
+    public static int Run(MetricReport report, string[] args)
     {
         var width = args.Length > 0 ? int.Parse(args[0]) : 6000;
         var height = args.Length > 1 ? int.Parse(args[1]) : 4000;
         var pixels = Picture(width, height);
         var image = new ExportImage(pixels, RgbColorSpace.Srgb);
         var options = new ExportOptions { Format = ExportFormat.Jpeg, Quality = 90 };
-        Console.WriteLine($"export: {width}x{height} ({width * height / 1e6:F1} MP) float RGBA -> JPEG q90, {Environment.ProcessorCount} cores, median of {Runs}");
+        Console.Error.WriteLine($"export bench: {width}x{height} ({width * height / 1e6:F1} MP) float RGBA -> JPEG q90, {Environment.ProcessorCount} cores, median of {Runs}");
 
         var packed = new byte[width * height * 3];
         var scalar = Median(() => ScalarPack(pixels, packed));
@@ -32,11 +32,12 @@ internal static class ExportBench
         long size = 0;
         var total = Median(() => size = ImageExporter.ToBytes(image, options).Length);
 
-        Console.WriteLine($"  pack float->uchar, scalar 1 thread : {scalar,8:F1} ms");
-        Console.WriteLine($"  pack float->uchar, Vector + rows    : {vector,8:F1} ms  ({scalar / vector:F1}x faster)");
-        Console.WriteLine($"  the same from float RGB (no alpha)  : {vectorRgb,8:F1} ms");
-        Console.WriteLine($"  libvips JPEG encode of packed bytes : {encodeOnly,8:F1} ms");
-        Console.WriteLine($"  ImageExporter.ToBytes (all in)      : {total,8:F1} ms  ({size / 1e6:F1} MB; pack is {vector / total:P0} of it)");
+        report.Add(new Metric("export_pack_rgba_to_u8", vector, "ms", scalar, "< scalar loop"));
+        report.Add(new Metric("export_pack_rgb_to_u8", vectorRgb, "ms", scalar));
+        report.Add(new Metric("export_vips_jpeg_encode_q90", encodeOnly, "ms"));
+        report.Add(new Metric("export_jpeg_q90_24mp_total", total, "ms", encodeOnly, "pack + encode + EXIF"));
+        report.Add(new Metric("export_jpeg_q90_size", size / 1e6, "MB"));
+        report.PrintTable();
         return 0;
     }
 

@@ -1,13 +1,18 @@
 using RawEngine.Bench;
+using RawEngine.Bench.Pipe;
 
-return args.FirstOrDefault() switch
+// Suites: pipe | export | convert | nn | mask. Each prints one JSON object per metric per line, then a table.
+var suite = args.Length > 0 ? args[0] : "";
+switch (suite)
 {
-    "export" => ExportBench.Run(args[1..]),
-    _ => Usage(),
-};
-
-static int Usage()
-{
-    Console.Error.WriteLine("usage: bench <suite>   suites: export [width height]");
-    return 2;
+    case "pipe":
+        return PipeBench.Run(new MetricReport(Console.Out));
+    case "export":
+        return ExportBench.Run(new MetricReport(Console.Out), args[1..]);
+    case "convert" or "nn" or "mask":
+        Console.Error.WriteLine($"bench: suite '{suite}' not implemented yet");
+        return 2;
+    default:
+        Console.Error.WriteLine("usage: bench <pipe|export|convert|nn|mask>");
+        return 2;
 }
