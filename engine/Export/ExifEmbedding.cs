@@ -84,7 +84,7 @@ internal static class ExifEmbedding
             ifd0.SetVerbatim(BinaryPrimitives.ReadUInt16LittleEndian(entry), (TiffType)BinaryPrimitives.ReadUInt16LittleEndian(entry[2..]),
                 checked((int)BinaryPrimitives.ReadUInt32LittleEndian(entry[4..])), entry[8..]);
         }
-        ExifBlock.AddTo(ifd0, image);
+        ExifBlock.AddTo(ifd0, image, ExportFormat.Tiff);
 
         var appendAt = tiff.Length + (tiff.Length & 1);
         BinaryPrimitives.WriteUInt32LittleEndian(span[4..], (uint)appendAt);

@@ -1,3 +1,5 @@
+using RawEngine.Engine.Buffers;
+
 namespace RawEngine.Engine.Export;
 
 /// <summary>
@@ -37,6 +39,12 @@ public sealed class FloatPixels : IExportPixels
         Channels = channels;
         Stride = stride;
     }
+
+    /// <summary>The pipe's RGBA output as it stands (no copy); the buffer must stay alive until the export returns.</summary>
+    public static FloatPixels Of(ImageBuffer buffer) =>
+        buffer.Channels == 4
+            ? new FloatPixels(buffer.Array.AsMemory(buffer.Offset), buffer.Width, buffer.Height, 4, buffer.Stride)
+            : throw new ArgumentException($"Only RGBA image buffers can be exported, not {buffer.Channels}-channel ones.", nameof(buffer));
 
     public int Width { get; }
     public int Height { get; }

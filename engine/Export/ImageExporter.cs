@@ -61,20 +61,23 @@ public static class ImageExporter
         if (image.Metadata.Orientation is < 1 or > 8)
             throw new ArgumentException($"Orientation {image.Metadata.Orientation} is not an EXIF orientation 1..8.", nameof(image));
 
-        using var vipsImage = ToVips(pixels, options.Bits, ct);
-        ct.ThrowIfCancellationRequested();
-        using var tagged = vipsImage.Mutate(m => m.Set(GValue.BlobType, IccField, IccProfile.For(image.ColorSpace)));
-        var encoded = Save(tagged, options);
+        byte[] encoded;
+        using (var packed = ToVips(pixels, options.Bits, ct))
+        {
+            ct.ThrowIfCancellationRequested();
+            using var tagged = packed.Image.Mutate(m => m.Set(GValue.BlobType, IccField, IccProfile.For(image.ColorSpace)));
+            encoded = Save(tagged, options);
+        }
         if (options.StripMetadata) return new EncodedFile(encoded, null);
         return options.Format switch
         {
-            ExportFormat.Jpeg => new EncodedFile(ExifEmbedding.IntoJpeg(encoded, ExifBlock.Build(image)), null),
-            ExportFormat.Png => new EncodedFile(ExifEmbedding.IntoPng(encoded, ExifBlock.Build(image)), null),
+            ExportFormat.Jpeg => new EncodedFile(ExifEmbedding.IntoJpeg(encoded, ExifBlock.Build(image, ExportFormat.Jpeg)), null),
+            ExportFormat.Png => new EncodedFile(ExifEmbedding.IntoPng(encoded, ExifBlock.Build(image, ExportFormat.Png)), null),
             _ => new EncodedFile(encoded, image),
         };
     }
 
-    private static Image ToVips(IExportPixels pixels, int bits, CancellationToken ct) => bits switch
+    private static PackedImage ToVips(IExportPixels pixels, int bits, CancellationToken ct) => bits switch
     {
         8 => SampleQuantizer.ToVips<byte>(pixels, Enums.BandFormat.Uchar, SampleQuantizer.Quantize, ct),
         16 => SampleQuantizer.ToVips<ushort>(pixels, Enums.BandFormat.Ushort, SampleQuantizer.Quantize, ct),

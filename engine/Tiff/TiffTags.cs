@@ -17,11 +17,15 @@ public static class TiffTags
     public const ushort SamplesPerPixel = 277;
     public const ushort RowsPerStrip = 278;
     public const ushort StripByteCounts = 279;
+    public const ushort XResolution = 282;
+    public const ushort YResolution = 283;
     public const ushort PlanarConfiguration = 284;
+    public const ushort ResolutionUnit = 296;
     public const ushort Software = 305;
     public const ushort DateTime = 306;
     public const ushort Artist = 315;
     public const ushort SubIfds = 330;
+    public const ushort YCbCrPositioning = 531;
     public const ushort CfaRepeatPatternDim = 33421;
     public const ushort CfaPattern = 33422;
     public const ushort Copyright = 33432;
@@ -38,7 +42,9 @@ public static class ExifTags
     public const ushort IsoSpeedRatings = 34855;
     public const ushort ExifVersion = 36864;
     public const ushort DateTimeOriginal = 36867;
+    public const ushort ComponentsConfiguration = 37121;
     public const ushort FocalLength = 37386;
+    public const ushort FlashpixVersion = 40960;
     public const ushort ColorSpace = 40961;
     public const ushort PixelXDimension = 40962;
     public const ushort PixelYDimension = 40963;

@@ -170,5 +170,25 @@ public class ExportRoundTripTests
         Assert.Equal([path], Directory.GetFiles(folder.Path));
     }
 
+    [Fact]
+    public void Pipe_image_buffer_view_exports_as_is()
+    {
+        var pool = new RawEngine.Engine.Buffers.BufferPool();
+        using var buffer = RawEngine.Engine.Buffers.ImageBuffer.Rent(pool, 40, 30, 4);
+        for (var y = 0; y < 30; y++)
+            for (var x = 0; x < 40; x++)
+                for (var c = 0; c < 4; c++)
+                    buffer.At(x, y, c) = (x * 7 + y * 13 + c * 29) % 101 / 100f;
+        using var view = buffer.View(3, 2, 31, 25); // offset and stride differ from a packed image
+        var bytes = ImageExporter.ToBytes(new ExportImage(FloatPixels.Of(view), RgbColorSpace.Srgb), new ExportOptions { Format = ExportFormat.Png, Bits = 16 });
+        using var loaded = VipsImage.NewFromBuffer(bytes);
+        var actual = loaded.WriteToMemory<ushort>();
+        Assert.Equal((31, 25), (loaded.Width, loaded.Height));
+        for (var y = 0; y < 25; y++)
+            for (var x = 0; x < 31; x++)
+                for (var c = 0; c < 3; c++)
+                    Assert.Equal((ushort)(view.At(x, y, c) * 65535f + 0.5f), actual[(y * 31 + x) * 3 + c]);
+    }
+
     private static int IndexOf(byte[] haystack, ReadOnlySpan<byte> needle) => haystack.AsSpan().IndexOf(needle);
 }

@@ -47,15 +47,27 @@ public class SampleQuantizerTests
         }
     }
 
-    [Fact]
-    public void Rgba_rows_with_stride_pack_to_rgb()
+    [Theory]
+    [InlineData(29)]
+    [InlineData(64)]
+    [InlineData(3)]
+    public void Rgba_rows_with_stride_pack_to_rgb(int width)
     {
-        var pixels = ExportTestImages.Pixels(width: 29, height: 70, channels: 4);
-        var output = new ushort[29 * 70 * 3];
-        SampleQuantizer.Pack<ushort>(pixels, output, SampleQuantizer.Quantize, CancellationToken.None);
+        var pixels = ExportTestImages.Pixels(width: width, height: 70, channels: 4);
+        var bytes = new byte[width * 70 * 3];
+        var shorts = new ushort[width * 70 * 3];
+        var floats = new float[width * 70 * 3];
+        SampleQuantizer.Pack<byte>(pixels, bytes, SampleQuantizer.Quantize, CancellationToken.None);
+        SampleQuantizer.Pack<ushort>(pixels, shorts, SampleQuantizer.Quantize, CancellationToken.None);
+        SampleQuantizer.Pack<float>(pixels, floats, static (row, output) => row.CopyTo(output), CancellationToken.None);
         for (var y = 0; y < 70; y++)
-            for (var x = 0; x < 29; x++)
+            for (var x = 0; x < width; x++)
                 for (var band = 0; band < 3; band++)
-                    Assert.Equal(ExportTestImages.Expected(pixels, x, y, band, 16), output[(y * 29 + x) * 3 + band]);
+                {
+                    var at = (y * width + x) * 3 + band;
+                    Assert.Equal(ExportTestImages.Expected(pixels, x, y, band, 8), bytes[at]);
+                    Assert.Equal(ExportTestImages.Expected(pixels, x, y, band, 16), shorts[at]);
+                    Assert.Equal(ExportTestImages.Expected(pixels, x, y, band, 32), floats[at]);
+                }
     }
 }
