@@ -64,6 +64,9 @@ public sealed class ImageBuffer : IDisposable
     /// <summary>One channel of one pixel.</summary>
     public ref float At(int x, int y, int channel = 0) => ref Row(y)[x * Channels + channel];
 
+    /// <summary>True when no other handle (a cache entry, a view) shares these pixels, so they may be overwritten.</summary>
+    public bool IsSoleHandle => _disposed == 0 && _storage.References == 1;
+
     /// <summary>Another handle onto the same pixels.</summary>
     public ImageBuffer Share()
     {
@@ -102,6 +105,8 @@ public sealed class ImageBuffer : IDisposable
         private int _references = 1;
 
         public float[] Pixels { get; } = pixels;
+
+        public int References => Volatile.Read(ref _references);
 
         public void AddReference()
         {

@@ -14,6 +14,11 @@ public enum OperationFlags
     Geometric = 8,
     /// <summary>The pipe runs the module with default params when an edit does not mention it.</summary>
     EnabledByDefault = 16,
+    /// <summary>
+    /// Pointwise, same region and channels in and out: <c>Process</c> may be handed one buffer as both
+    /// input and output, which the pipe does when nothing else holds the input (no cache entry, no blend).
+    /// </summary>
+    InPlace = 32,
 }
 
 /// <summary>

@@ -155,7 +155,9 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
 
     private ImageBuffer RunNode(PipeNode node, ImageBuffer input, Roi roiIn, Roi roiOut, CancellationToken cancellation, IProgress<PipeProgress>? progress, int step, int steps)
     {
-        var output = ImageBuffer.Rent(Resources.Pool, roiOut.Width, roiOut.Height, node.OutputFormat.Channels);
+        var inPlace = node.Operation.Info.Has(OperationFlags.InPlace) && node.Blend is null && roiIn == roiOut
+                      && input.Channels == node.OutputFormat.Channels && input.IsSoleHandle;
+        var output = inPlace ? input.Share() : ImageBuffer.Rent(Resources.Pool, roiOut.Width, roiOut.Height, node.OutputFormat.Channels);
         try
         {
             var context = new ProcessContext(node.InputFormat, node.OutputFormat, Resources.Pool, Resources.Compute, cancellation, Resources.Logger);

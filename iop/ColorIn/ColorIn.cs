@@ -14,7 +14,7 @@ public sealed record ColorInParams : OperationParams;
 public sealed class ColorInOperation : ImageOperation<ColorInParams, Matrix3>
 {
     public override OperationInfo Info { get; } = new("colorin", 1, "Input colour profile",
-        OperationFlags.TilingAllowed | OperationFlags.EnabledByDefault,
+        OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault,
         new FormatFilter(PixelLayout.Rgba, ColorEncoding.LinearCamera), TilingNeeds.Pointwise);
 
     protected override Matrix3 Commit(ColorInParams parameters, CommitContext context) =>

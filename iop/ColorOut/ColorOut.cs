@@ -23,7 +23,7 @@ public sealed class ColorOutOperation : ImageOperation<ColorOutParams, ColorOutO
     public sealed record State(RgbColorSpace Space, Matrix3 FromWorking, TransferLut Curve);
 
     public override OperationInfo Info { get; } = new("colorout", 1, "Output colour profile",
-        OperationFlags.TilingAllowed | OperationFlags.EnabledByDefault,
+        OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault,
         new FormatFilter(PixelLayout.Rgba, ColorEncoding.LinearWorking), TilingNeeds.Pointwise);
 
     /// <summary>The output space the params name; an unknown name is an error listing the known ones.</summary>

@@ -24,7 +24,7 @@ public sealed record ExposureParams : OperationParams
 public sealed class ExposureOperation : ImageOperation<ExposureParams, CellAffine>
 {
     public override OperationInfo Info { get; } = new("exposure", 1, "Exposure",
-        OperationFlags.TilingAllowed | OperationFlags.EnabledByDefault | OperationFlags.SupportsBlending,
+        OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault | OperationFlags.SupportsBlending,
         new FormatFilter(PixelLayout.Any, ColorEncoding.LinearCamera | ColorEncoding.LinearWorking), TilingNeeds.Pointwise);
 
     protected override CellAffine Commit(ExposureParams parameters, CommitContext context)

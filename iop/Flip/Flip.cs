@@ -1,6 +1,7 @@
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Edits;
 using RawEngine.Engine.Pipeline;
+using RawEngine.Iop.Shared;
 
 namespace RawEngine.Iop.Flip;
 
@@ -55,6 +56,11 @@ public sealed class FlipOperation : ImageOperation<FlipParams, FlipOperation.Ori
 
     protected override void Process(ProcessContext context, Orientation state, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
     {
+        if (state.Value == 1)
+        {
+            RegionCopy.Run(context, input, roiIn, output, roiOut);
+            return;
+        }
         var size = state.InputSize.Scaled(roiOut.Scale);
         context.ForRows(roiOut.Height, (y0, y1) =>
         {

@@ -17,7 +17,7 @@ public sealed record HighlightsParams : OperationParams
 public sealed class HighlightsOperation : ImageOperation<HighlightsParams, float>
 {
     public override OperationInfo Info { get; } = new("highlights", 1, "Highlight clipping",
-        OperationFlags.TilingAllowed | OperationFlags.EnabledByDefault,
+        OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault,
         new FormatFilter(PixelLayout.Any, ColorEncoding.LinearCamera), TilingNeeds.Pointwise);
 
     protected override float Commit(HighlightsParams parameters, CommitContext context) => (float)parameters.Threshold;

@@ -17,7 +17,7 @@ public sealed record RawPrepareParams : OperationParams;
 public sealed class RawPrepareOperation : ImageOperation<RawPrepareParams, CellAffine>
 {
     public override OperationInfo Info { get; } = new("rawprepare", 1, "Raw black/white point",
-        OperationFlags.TilingAllowed | OperationFlags.EnabledByDefault,
+        OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault,
         new FormatFilter(PixelLayout.Any, ColorEncoding.RawCamera), TilingNeeds.Pointwise);
 
     protected override BufferFormat OutputFormat(CellAffine state, CommitContext context) =>

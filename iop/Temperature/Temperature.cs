@@ -29,7 +29,7 @@ public sealed record TemperatureParams : OperationParams
 public sealed class TemperatureOperation : ImageOperation<TemperatureParams, CellAffine>
 {
     public override OperationInfo Info { get; } = new("temperature", 1, "White balance",
-        OperationFlags.TilingAllowed | OperationFlags.EnabledByDefault | OperationFlags.SupportsBlending,
+        OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault | OperationFlags.SupportsBlending,
         new FormatFilter(PixelLayout.Any, ColorEncoding.LinearCamera), TilingNeeds.Pointwise);
 
     /// <summary>The multipliers (R, G, B, normalised to G = 1) the params give for an image.</summary>
