@@ -107,7 +107,11 @@ public static class ModelsCommand
     private static Command Use(ModelsScope scope)
     {
         var task = new Argument<string>("task") { Description = $"Task: {string.Join(", ", TaskDefaults.KnownTasks)}" };
-        task.AcceptOnlyFromAmong([.. TaskDefaults.KnownTasks]);
+        task.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } name && !TaskDefaults.KnownTasks.Contains(name))
+                result.AddError($"\"{name}\" is not a task (known: {string.Join(", ", TaskDefaults.KnownTasks)})");
+        });
         var id = IdArgument();
         var command = new Command("use", "Make a model the active one for its task (saved in the user config)") { task, id };
         command.SetAction(parsed => scope.Run(parsed.GetValue(id), () =>
