@@ -19,6 +19,7 @@ public static class ModelsCommand
         var folders = new Option<string[]>("--models")
         {
             Description = "Model folder to search first (repeatable); the first one receives installs",
+            HelpName = "DIR",
             Recursive = true,
         };
         var scope = new ModelsScope(context, folders);
