@@ -15,6 +15,7 @@ public static class RawEngineCommand
         {
             InfoCommand.Create(context),
             ThumbCommand.Create(context),
+            Models.ModelsCommand.Create(context),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is ParseErrorAction)
