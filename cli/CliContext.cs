@@ -1,9 +1,15 @@
+using RawEngine.AI.Registry;
+
 namespace RawEngine.Cli;
 
 /// <summary>Where a command writes, so tests can run commands in-process.</summary>
 public sealed record CliContext(TextWriter Out, TextWriter Error)
 {
     public static CliContext Console { get; } = new(System.Console.Out, System.Console.Error);
+
+    /// <summary>Where <c>RAWENGINE_MODELS</c>, the user's models folder and the active-model config are
+    /// read from: the process's environment, or one a test sets up in a temporary folder.</summary>
+    public ModelEnvironment ModelEnvironment { get; init; } = ModelEnvironment.Process;
 
     /// <summary>The one-line error form every command uses: <c>rawengine: &lt;file&gt;: &lt;reason&gt;</c>.</summary>
     public void Fail(string message) => Error.WriteLine($"rawengine: {message}");

@@ -17,6 +17,7 @@ public static class RawEngineCommand
             ThumbCommand.Create(context),
             Convert.ConvertCommand.Create(context),
             Convert.DemoCommand.Create(context),
+            Models.ModelsCommand.Create(context),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is ParseErrorAction)
