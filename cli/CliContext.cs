@@ -11,6 +11,9 @@ public sealed record CliContext(TextWriter Out, TextWriter Error)
     /// read from: the process's environment, or one a test sets up in a temporary folder.</summary>
     public ModelEnvironment ModelEnvironment { get; init; } = ModelEnvironment.Process;
 
+    /// <summary>Opens the byte stream behind <c>-o -</c>: the process's standard output, or a test's buffer.</summary>
+    public Func<Stream> OpenStandardOutput { get; init; } = System.Console.OpenStandardOutput;
+
     /// <summary>The one-line error form every command uses: <c>rawengine: &lt;file&gt;: &lt;reason&gt;</c>.</summary>
     public void Fail(string message) => Error.WriteLine($"rawengine: {message}");
 }

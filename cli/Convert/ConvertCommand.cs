@@ -123,7 +123,7 @@ public static class BatchConverter
             string? error = null;
             try
             {
-                using var stdout = pair.Output == "-" ? Console.OpenStandardOutput() : null;
+                using var stdout = pair.Output == "-" ? context.OpenStandardOutput() : null;
                 await converter.ConvertAsync(pair.Input, pair.Output, stdout, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -28,7 +28,7 @@ public static class DemoCommand
                 settings.FormatFor(target);
                 using var engine = new RenderEngine(StandardModules.CreateRegistry(), new EngineOptions { CacheBytes = 0 });
                 using var session = engine.Open(SyntheticRaw.Chart(Width, Height), "demo");
-                using var stdout = target == "-" ? Console.OpenStandardOutput() : null;
+                using var stdout = target == "-" ? context.OpenStandardOutput() : null;
                 await new Converter(engine, settings).DevelopAsync(session, Edit.Empty, "demo", target, stdout, cancellation);
                 if (target != "-") context.Out.WriteLine($"{target}: {Width}x{Height} synthetic raw developed");
                 return ExitCodes.Ok;

@@ -6,7 +6,7 @@ namespace RawEngine.Tests.Support;
 /// <summary>Runs the <c>rawengine</c> command tree in-process and captures what it prints.</summary>
 public static class CliRunner
 {
-    public sealed record Result(int ExitCode, string Out, string Error);
+    public sealed record Result(int ExitCode, string Out, string Error, byte[] StandardOutputBytes);
 
     public static Task<Result> RunAsync(params string[] args) => RunAsync(ModelEnvironment.Process, args);
 
@@ -16,7 +16,24 @@ public static class CliRunner
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var code = await RawEngineCommand.RunAsync(args, new CliContext(output, error) { ModelEnvironment = models });
-        return new Result(code, output.ToString(), error.ToString());
+        var bytes = new MemoryStream();
+        var context = new CliContext(output, error) { ModelEnvironment = models, OpenStandardOutput = () => new NonClosingStream(bytes) };
+        var code = await RawEngineCommand.RunAsync(args, context);
+        return new Result(code, output.ToString(), error.ToString(), bytes.ToArray());
+    }
+
+    /// <summary>Lets a command dispose "standard output" without losing what it wrote.</summary>
+    private sealed class NonClosingStream(Stream inner) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
     }
 }

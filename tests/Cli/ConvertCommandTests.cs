@@ -1,0 +1,186 @@
+using RawEngine.Engine.Color;
+using RawEngine.Engine.Dng;
+using RawEngine.Engine.Imaging;
+using RawEngine.Engine.Raw;
+using RawEngine.Engine.Synthetic;
+using RawEngine.Tests.Support;
+
+namespace RawEngine.Tests.Cli;
+
+public class ConvertCommandTests
+{
+    private static string WriteChart(TempFolder temp, string name, SyntheticRawOptions? options = null)
+    {
+        var path = temp.File(name);
+        DngWriter.Write(SyntheticRaw.Chart(240, 160, options), path);
+        return path;
+    }
+
+    private static double MeanLevel(string image)
+    {
+        var picture = ImageFile.LoadSrgb8(image);
+        return picture.Rgb.Average(b => (double)b);
+    }
+
+    [Fact]
+    public async Task WritesAJpegWithTheProfileAndTheCameraMetadata()
+    {
+        using var temp = new TempFolder();
+        var dng = WriteChart(temp, "IMG_1.dng", new SyntheticRawOptions { Capture = new CaptureInfo { Make = "Testcam", Model = "T1", Iso = 400 } });
+
+        var result = await CliRunner.RunAsync("convert", dng, "-o", temp.Path);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var jpeg = temp.File("IMG_1.jpg");
+        using var image = NetVips.Image.NewFromFile(jpeg);
+        Assert.Equal((240, 160), (image.Width, image.Height));
+        Assert.Equal(IccProfile.For(RgbColorSpace.Srgb), (byte[])image.Get("icc-profile-data"));
+        Assert.Contains("Testcam", image.Get("exif-ifd0-Make").ToString());
+    }
+
+    [Fact]
+    public async Task FitsInsideWidthAndHeightAndWritesSixteenBitPng()
+    {
+        using var temp = new TempFolder();
+        var dng = WriteChart(temp, "a.dng");
+
+        var result = await CliRunner.RunAsync("convert", dng, "-o", temp.File("a.png"), "--width", "120", "--height", "100", "--bits", "16", "--profile", "prophoto");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var image = NetVips.Image.NewFromFile(temp.File("a.png"));
+        Assert.Equal((120, 80), (image.Width, image.Height));
+        Assert.Equal(NetVips.Enums.BandFormat.Ushort, image.Format);
+        Assert.Equal(IccProfile.For(RgbColorSpace.ProPhoto), (byte[])image.Get("icc-profile-data"));
+    }
+
+    [Fact]
+    public async Task ExposureAndTheSidecarBesideTheInputChangeTheResult()
+    {
+        using var temp = new TempFolder();
+        var dng = WriteChart(temp, "b.dng");
+        Assert.Equal(0, (await CliRunner.RunAsync("convert", dng, "-o", temp.File("plain.png"))).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync("convert", dng, "-o", temp.File("darker.png"), "--exposure", "-1")).ExitCode);
+        File.WriteAllText(dng + ".rawengine.json", """
+            { "format": "rawengine-edit", "version": 1,
+              "modules": [ { "module": "exposure", "version": 1, "params": { "exposure": 2.0 } } ] }
+            """);
+        var sidecar = await CliRunner.RunAsync("convert", dng, "-o", temp.File("brighter.png"));
+        Assert.True(sidecar.ExitCode == 0, sidecar.Error);
+
+        Assert.True(MeanLevel(temp.File("darker.png")) < MeanLevel(temp.File("plain.png")) - 5);
+        Assert.True(MeanLevel(temp.File("brighter.png")) > MeanLevel(temp.File("plain.png")) + 5);
+    }
+
+    [Fact]
+    public async Task ABatchKeepsGoingPastABadFileAndExitsOne()
+    {
+        using var temp = new TempFolder();
+        var input = Directory.CreateDirectory(temp.File("in")).FullName;
+        var output = Directory.CreateDirectory(temp.File("out")).FullName;
+        DngWriter.Write(SyntheticRaw.Chart(96, 64), Path.Combine(input, "good1.dng"));
+        DngWriter.Write(SyntheticRaw.Chart(96, 64), Path.Combine(input, "good2.dng"));
+        File.WriteAllBytes(Path.Combine(input, "broken.dng"), File.ReadAllBytes(Path.Combine(input, "good1.dng")).AsSpan(0, 3000).ToArray());
+
+        var result = await CliRunner.RunAsync("convert", input, "-o", output, "--jobs", "2");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.True(File.Exists(Path.Combine(output, "good1.jpg")));
+        Assert.True(File.Exists(Path.Combine(output, "good2.jpg")));
+        Assert.False(File.Exists(Path.Combine(output, "broken.jpg")));
+        Assert.Contains($"rawengine: {Path.Combine(input, "broken.dng")}: ", result.Error);
+        Assert.Contains("1 of 3 files failed", result.Error);
+        Assert.Empty(Directory.GetFiles(output, "*.tmp").Concat(Directory.GetFiles(output, ".*")));
+    }
+
+    [Fact]
+    public async Task AnExistingOutputIsKeptWithoutOverwrite()
+    {
+        using var temp = new TempFolder();
+        var dng = WriteChart(temp, "c.dng");
+        var target = temp.File("c.jpg");
+        File.WriteAllText(target, "keep me");
+
+        var refused = await CliRunner.RunAsync("convert", dng, "-o", target);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("--overwrite", refused.Error);
+        Assert.Equal("keep me", File.ReadAllText(target));
+
+        Assert.Equal(0, (await CliRunner.RunAsync("convert", dng, "-o", target, "--overwrite")).ExitCode);
+        Assert.NotEqual("keep me", File.ReadAllText(target));
+    }
+
+    [Fact]
+    public async Task StandardOutputGetsTheEncodedFile()
+    {
+        using var temp = new TempFolder();
+        var dng = WriteChart(temp, "d.dng");
+
+        var result = await CliRunner.RunAsync("convert", dng, "-o", "-", "--format", "png");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, result.StandardOutputBytes[..4]);
+        Assert.Equal("", result.Error);
+    }
+
+    [Theory]
+    [InlineData("--bits", "32")]
+    [InlineData("--profile", "cmyk")]
+    [InlineData("--wb", "1,2")]
+    [InlineData("--roi", "1,2,3")]
+    [InlineData("--demosaic", "magic")]
+    [InlineData("--format", "bmp")]
+    public async Task BadOptionsAreUsageErrors(string option, string value)
+    {
+        using var temp = new TempFolder();
+        var dng = WriteChart(temp, "e.dng");
+
+        var result = await CliRunner.RunAsync("convert", dng, "-o", temp.File("e.jpg"), option, value);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("rawengine: ", result.Error);
+        Assert.Contains(option, result.Error);
+        Assert.Empty(Directory.GetFiles(temp.Path, "*.jpg"));
+    }
+
+    [Fact]
+    public async Task ABadSidecarIsNamedAndNothingIsWritten()
+    {
+        using var temp = new TempFolder();
+        var dng = WriteChart(temp, "f.dng");
+        var sidecar = temp.File("edit.json");
+        File.WriteAllText(sidecar, """{ "format": "rawengine-edit", "version": 1, "modules": [ { "module": "exposure", "version": 1, "params": { "exposure": 40 } } ] }""");
+
+        var result = await CliRunner.RunAsync("convert", dng, "-o", temp.File("f.jpg"), "--edit", sidecar);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(sidecar, result.Error);
+        Assert.Contains("exposure", result.Error);
+        Assert.False(File.Exists(temp.File("f.jpg")));
+    }
+
+    [Fact]
+    public async Task DemoRendersTheBuiltInRaw()
+    {
+        using var temp = new TempFolder();
+        var target = temp.File("demo.png");
+
+        var result = await CliRunner.RunAsync("demo", "-o", target);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var picture = ImageFile.LoadSrgb8(target);
+        Assert.Equal((2400, 1600), (picture.Width, picture.Height));
+        Assert.InRange(picture.Rgb.Average(b => (double)b), 60, 200);
+    }
+
+    [Fact]
+    public async Task TheRealCanonDngConvertsWithItsOwnLook()
+    {
+        using var temp = new TempFolder();
+        var result = await CliRunner.RunAsync("convert", SharedData.CanonLinearDng, "-o", temp.File("canon.jpg"));
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var picture = ImageFile.LoadSrgb8(temp.File("canon.jpg"));
+        Assert.Equal((1224, 816), (picture.Width, picture.Height));
+        Assert.InRange(picture.Rgb.Average(b => (double)b), 15, 200);
+    }
+}
