@@ -17,12 +17,14 @@ switch (args.FirstOrDefault())
         RawEngine.Bench.Ai.BackendOverhead.Run();
         RawEngine.Bench.Ai.KernelThroughput.Run();
         return 0;
+    case "gpu-kernels":
+        return RawEngine.Bench.Ai.GpuKernelCheck.Run(new MetricReport(Console.Out));
     case "nn-provider" when args.Length == 2:
         return RawEngine.Bench.Ai.ProviderCheck.Run(args[1]);
     case "mask":
         Console.Error.WriteLine("bench: suite 'mask' is not implemented yet (the masks issue adds it)");
         return 2;
     default:
-        Console.Error.WriteLine("usage: bench <pipe|convert|nn|mask|export|demosaic>   (also: nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
+        Console.Error.WriteLine("usage: bench <pipe|convert|nn|mask|export|demosaic>   (also: gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
         return 2;
 }
