@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using static RawEngine.Iop.Demosaic.Algorithms.TilePlanes;
 
 namespace RawEngine.Iop.Demosaic.Algorithms;
@@ -275,7 +276,7 @@ internal static class LmmseDemosaic
         Span<float> blue = stackalloc float[Lanes];
         for (var y = 0; y < height; y++)
         {
-            var row = pixels.Slice((top + y) * output.Stride + left * 4, width * 4);
+            ref var row = ref pixels.Slice((top + y) * output.Stride + left * 4, width * 4)[0];
             var start = (y + Pad) * tile.Stride + Pad;
             for (var x = 0; x < width; x += Lanes)
             {
@@ -285,12 +286,12 @@ internal static class LmmseDemosaic
                 PerceptualCurve.Decode(gv).CopyTo(green);
                 PerceptualCurve.Decode(gv - Load(ref dB, i)).CopyTo(blue);
                 var count = Math.Min(Lanes, width - x);
+                ref var pixel = ref Unsafe.Add(ref row, 4 * x);
                 for (var k = 0; k < count; k++)
                 {
-                    var o = 4 * (x + k);
-                    row[o] = red[k];
-                    row[o + 1] = green[k];
-                    row[o + 2] = blue[k];
+                    Unsafe.Add(ref pixel, 4 * k) = red[k];
+                    Unsafe.Add(ref pixel, 4 * k + 1) = green[k];
+                    Unsafe.Add(ref pixel, 4 * k + 2) = blue[k];
                 }
             }
         }
