@@ -71,6 +71,22 @@ public class DemosaicKernelTests
         Assert.True(worst <= 1e-6f, $"{method}: a crop differs from the full image by {worst} inside its {halo} px halo");
     }
 
+    [Theory]
+    [InlineData(DemosaicMethod.Bilinear, "RGGB", 2, 2)]
+    [InlineData(DemosaicMethod.Lmmse, "RGGB", 2, 2)]
+    [InlineData(DemosaicMethod.Lmmse, "GRBG", 5, 3)]
+    [InlineData(DemosaicMethod.Lmmse, "BGGR", 300, 7)]
+    [InlineData(DemosaicMethod.XTransColorDifference, "xtrans", 6, 6)]
+    [InlineData(DemosaicMethod.XTransColorDifference, "xtrans", 13, 200)]
+    [InlineData(DemosaicMethod.HalfSize, "xtrans", 7, 6)]
+    public void TinyAndOddSizesGiveFiniteOutput(DemosaicMethod method, string patternName, int width, int height)
+    {
+        var random = new Random(width * 1000 + height);
+        var mosaic = Enumerable.Range(0, width * height).Select(_ => random.NextSingle()).ToArray();
+        var rgba = DemosaicRoundTrip.Demosaic(method, mosaic, width, height, Pattern(patternName));
+        Assert.All(rgba, value => Assert.True(float.IsFinite(value) && value > -0.5f && value < 2f, $"{method}: {value}"));
+    }
+
     [Fact]
     public void HalfSizeAveragesEachBlock()
     {
