@@ -1,9 +1,10 @@
-# Sourced by ./rawengine and ./test: makes sure the native build prerequisites are installed.
+# Sourced by ./rawengine and ./test: makes sure the native build prerequisites (LibRaw headers, a C++
+# compiler for our shim) are installed.
 # As root it installs what is missing with apt-get; otherwise it prints the exact command and fails.
 rawengine_prerequisites() {
   local missing=()
   [ -f /usr/include/libraw/libraw.h ] || missing+=(libraw-dev)
-  command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+  command -v g++ >/dev/null 2>&1 || missing+=(g++)
   if ! command -v dotnet >/dev/null 2>&1; then
     echo "rawengine: the .NET 10 SDK is required (dotnet not found on PATH)" >&2
     return 1

@@ -11,14 +11,13 @@ public static class DngTags
     public const ushort BlackLevelRepeatDim = 50713;
     public const ushort BlackLevel = 50714;
     public const ushort WhiteLevel = 50717;
-    public const ushort DefaultCropOrigin = 50719;
-    public const ushort DefaultCropSize = 50720;
     public const ushort ColorMatrix1 = 50721;
     public const ushort ColorMatrix2 = 50722;
     public const ushort AsShotNeutral = 50728;
     public const ushort BaselineExposure = 50730;
     public const ushort CalibrationIlluminant1 = 50778;
     public const ushort CalibrationIlluminant2 = 50779;
+    public const ushort ActiveArea = 50829;
 
     public const ushort PhotometricCfa = 32803;
     public const ushort PhotometricLinearRaw = 34892;

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using RawEngine.Engine.IO;
 using RawEngine.Engine.Raw;
 using RawEngine.Engine.Tiff;
 
@@ -12,12 +13,15 @@ public sealed record DngWriteOptions
 
     /// <summary>Software tag.</summary>
     public string Software { get; init; } = "RawEngine";
+
+    /// <summary>Longest side, at most, in pixels of an 8-bit sRGB preview to embed (IFD0, the raw then in a SubIFD); 0 for none.</summary>
+    public int PreviewLongSide { get; init; }
 }
 
 /// <summary>
-/// Writes a <see cref="RawImage"/> as an uncompressed 16-bit little-endian DNG 1.4: one IFD0 holding the
-/// whole sensor array (CFA: Bayer in any phase or X-Trans 6x6; or LinearRaw with 3 samples), its levels,
-/// colour matrices, as-shot neutral, orientation and crop, plus EXIF and GPS sub-IFDs. LibRaw reads back
+/// Writes a <see cref="RawImage"/> as an uncompressed 16-bit little-endian DNG 1.4: IFD0 (or, with a
+/// preview, a SubIFD) holding the whole sensor array (CFA: Bayer in any phase or X-Trans 6x6; or LinearRaw with 3 samples), its levels,
+/// colour matrices, as-shot neutral, orientation and visible area, plus EXIF and GPS sub-IFDs. LibRaw reads back
 /// the same sensor values and metadata.
 /// </summary>
 public static class DngWriter
@@ -26,31 +30,14 @@ public static class DngWriter
     public static void Write(RawImage image, string path, DngWriteOptions? options = null)
     {
         options ??= new DngWriteOptions();
-        var full = Path.GetFullPath(path);
-        if (!options.Overwrite && File.Exists(full))
-            throw new IOException($"{path}: the file exists (set Overwrite to replace it).");
-        var folder = Path.GetDirectoryName(full) ?? throw new ArgumentException($"{path}: not a file path.", nameof(path));
-        var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                Write(image, stream, options);
-                stream.Flush(flushToDisk: false);
-            }
-            File.Move(temp, full, options.Overwrite);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        Validate(image);
+        AtomicFile.Write(path, stream => Write(image, stream, options), options.Overwrite);
     }
 
     public static void Write(RawImage image, Stream stream, DngWriteOptions? options = null)
     {
         Validate(image);
-        TiffFileWriter.Write(stream, BuildRawDirectory(image, options ?? new DngWriteOptions()));
+        TiffFileWriter.Write(stream, BuildDirectories(image, options ?? new DngWriteOptions()));
     }
 
     /// <summary>The whole DNG in memory (for tests and callers that decode from memory).</summary>
@@ -74,6 +61,8 @@ public static class DngWriter
         var v = image.Visible;
         if (v.X < 0 || v.Y < 0 || v.Width < 1 || v.Height < 1 || v.Right > image.SensorWidth || v.Bottom > image.SensorHeight)
             throw new ArgumentException($"The visible area {v} is not inside the {image.SensorWidth}x{image.SensorHeight} sensor.", nameof(image));
+        if (image.Cfa?.Kind == CfaKind.Bayer && (v.X % 2 != 0 || v.Y % 2 != 0))
+            throw new ArgumentException($"The visible area {v} starts at an odd row or column of a Bayer sensor; LibRaw aligns Bayer margins to 2 pixels, so it would read a different area.", nameof(image));
         if (image.Orientation is < 1 or > 8)
             throw new ArgumentException($"Orientation {image.Orientation} is not an EXIF orientation 1..8.", nameof(image));
         if (!(image.White > 0 && image.White <= ushort.MaxValue))
@@ -82,10 +71,39 @@ public static class DngWriter
             throw new ArgumentException($"As-shot multipliers [{string.Join(", ", image.AsShotMultipliers)}] need three positive values.", nameof(image));
     }
 
-    private static TiffDirectory BuildRawDirectory(RawImage image, DngWriteOptions options)
+    /// <summary>
+    /// Without a preview, IFD0 is the raw. With one, IFD0 is the 8-bit RGB preview (NewSubfileType 1) and
+    /// the raw sits in a SubIFD, as DNG converters write it; the file-wide tags (camera, colour, EXIF) stay in IFD0.
+    /// </summary>
+    private static TiffDirectory BuildDirectories(RawImage image, DngWriteOptions options)
     {
-        var ifd = new TiffDirectory();
-        var capture = image.Capture;
+        var raw = new TiffDirectory();
+        SetRawImage(raw, image);
+        if (options.PreviewLongSide <= 0)
+        {
+            SetFileTags(raw, image, options);
+            return raw;
+        }
+        var preview = DngPreview.Render(image, options.PreviewLongSide);
+        var ifd0 = new TiffDirectory();
+        ifd0.SetLongs(TiffTags.NewSubfileType, 1);
+        ifd0.SetLongs(TiffTags.ImageWidth, (uint)preview.Width);
+        ifd0.SetLongs(TiffTags.ImageLength, (uint)preview.Height);
+        ifd0.SetShorts(TiffTags.BitsPerSample, 8, 8, 8);
+        ifd0.SetShorts(TiffTags.Compression, 1);
+        ifd0.SetShorts(TiffTags.PhotometricInterpretation, DngTags.PhotometricRgb);
+        ifd0.SetShorts(TiffTags.SamplesPerPixel, 3);
+        ifd0.SetLongs(TiffTags.RowsPerStrip, (uint)preview.Height);
+        ifd0.SetShorts(TiffTags.PlanarConfiguration, 1);
+        ifd0.SetDataBlock(TiffTags.StripOffsets, TiffTags.StripByteCounts, new TiffDataBlock(preview.Rgb.Length, stream => stream.Write(preview.Rgb)));
+        SetFileTags(ifd0, image, options);
+        ifd0.SetChildren(TiffTags.SubIfds, raw);
+        return ifd0;
+    }
+
+    /// <summary>The sensor array and what describes its samples: layout, CFA, levels, visible area.</summary>
+    private static void SetRawImage(TiffDirectory ifd, RawImage image)
+    {
         var samples = image.SamplesPerPixel;
         ifd.SetLongs(TiffTags.NewSubfileType, 0);
         ifd.SetLongs(TiffTags.ImageWidth, (uint)image.SensorWidth);
@@ -93,41 +111,44 @@ public static class DngWriter
         ifd.SetShorts(TiffTags.BitsPerSample, Enumerable.Repeat((ushort)16, samples).ToArray());
         ifd.SetShorts(TiffTags.Compression, 1);
         ifd.SetShorts(TiffTags.PhotometricInterpretation, image.IsCfa ? DngTags.PhotometricCfa : DngTags.PhotometricLinearRaw);
+        ifd.SetShorts(TiffTags.SamplesPerPixel, (ushort)samples);
+        ifd.SetLongs(TiffTags.RowsPerStrip, (uint)image.SensorHeight);
+        ifd.SetShorts(TiffTags.PlanarConfiguration, 1);
+        ifd.SetDataBlock(TiffTags.StripOffsets, TiffTags.StripByteCounts,
+            new TiffDataBlock(image.Data.LongLength * 2, stream => WriteSamples(stream, image.Data)));
+        if (image.Cfa is { } cfa) SetCfa(ifd, cfa);
+        SetLevels(ifd, image);
+        // The visible area as ActiveArea, not DefaultCrop: LibRaw 0.20 turns ActiveArea into its margins but
+        // ignores DefaultCrop unless asked; and DNG states the CFA and black patterns at the ActiveArea origin,
+        // which is where RawImage states them.
+        var v = image.Visible;
+        if (v != new PixelRect(0, 0, image.SensorWidth, image.SensorHeight))
+            ifd.SetLongs(DngTags.ActiveArea, (uint)v.Y, (uint)v.X, (uint)v.Bottom, (uint)v.Right);
+    }
+
+    /// <summary>Tags about the whole file: camera, orientation, DNG version, colour calibration, EXIF and GPS.</summary>
+    private static void SetFileTags(TiffDirectory ifd, RawImage image, DngWriteOptions options)
+    {
+        var capture = image.Capture;
         if (capture.Description.Length > 0) ifd.SetAscii(TiffTags.ImageDescription, capture.Description);
         if (capture.Make.Length > 0) ifd.SetAscii(TiffTags.Make, capture.Make);
         if (capture.Model.Length > 0) ifd.SetAscii(TiffTags.Model, capture.Model);
         ifd.SetShorts(TiffTags.Orientation, (ushort)image.Orientation);
-        ifd.SetShorts(TiffTags.SamplesPerPixel, (ushort)samples);
-        ifd.SetLongs(TiffTags.RowsPerStrip, (uint)image.SensorHeight);
-        ifd.SetShorts(TiffTags.PlanarConfiguration, 1);
         ifd.SetAscii(TiffTags.Software, options.Software);
         if (capture.Timestamp is { } timestamp) ifd.SetAscii(TiffTags.DateTime, ExifDate(timestamp));
         if (capture.Artist.Length > 0) ifd.SetAscii(TiffTags.Artist, capture.Artist);
-        ifd.SetDataBlock(TiffTags.StripOffsets, TiffTags.StripByteCounts,
-            new TiffDataBlock(image.Data.LongLength * 2, stream => WriteSamples(stream, image.Data)));
-
-        if (image.Cfa is { } cfa) SetCfa(ifd, cfa.Shifted(-image.Visible.Y, -image.Visible.X));
-
         ifd.SetBytes(DngTags.DngVersion, 1, 4, 0, 0);
         ifd.SetBytes(DngTags.DngBackwardVersion, 1, 1, 0, 0);
         ifd.SetAscii(DngTags.UniqueCameraModel, UniqueCameraModel(capture));
-        SetLevels(ifd, image);
-        if (image.Visible != new PixelRect(0, 0, image.SensorWidth, image.SensorHeight))
-        {
-            ifd.SetLongs(DngTags.DefaultCropOrigin, (uint)image.Visible.X, (uint)image.Visible.Y);
-            ifd.SetLongs(DngTags.DefaultCropSize, (uint)image.Visible.Width, (uint)image.Visible.Height);
-        }
         SetColor(ifd, image);
         ifd.SetChildren(TiffTags.ExifIfd, BuildExifDirectory(capture));
         if (capture.Gps is { } gps) ifd.SetChildren(TiffTags.GpsIfd, BuildGpsDirectory(gps));
-        return ifd;
     }
 
-    /// <summary>CFA tags for the pattern as seen from the sensor origin (DNG's CFA origin with no ActiveArea).</summary>
-    private static void SetCfa(TiffDirectory ifd, CfaPattern sensorCfa)
+    private static void SetCfa(TiffDirectory ifd, CfaPattern cfa)
     {
-        ifd.SetShorts(TiffTags.CfaRepeatPatternDim, (ushort)sensorCfa.Height, (ushort)sensorCfa.Width);
-        ifd.SetBytes(TiffTags.CfaPattern, sensorCfa.Colors.ToArray());
+        ifd.SetShorts(TiffTags.CfaRepeatPatternDim, (ushort)cfa.Height, (ushort)cfa.Width);
+        ifd.SetBytes(TiffTags.CfaPattern, cfa.Colors.ToArray());
         ifd.SetBytes(DngTags.CfaPlaneColor, 0, 1, 2);
         ifd.SetShorts(DngTags.CfaLayout, 1);
     }
@@ -199,21 +220,11 @@ public static class DngWriter
         return directory;
     }
 
-    /// <summary>Sensor samples as little-endian uint16, straight from the array on little-endian machines.</summary>
+    /// <summary>Sensor samples as little-endian uint16, straight from the array (every .NET target is little-endian).</summary>
     private static void WriteSamples(Stream stream, ushort[] data)
     {
-        if (BitConverter.IsLittleEndian)
-        {
-            stream.Write(MemoryMarshal.AsBytes(data.AsSpan()));
-            return;
-        }
-        var buffer = new byte[1 << 16];
-        for (var start = 0; start < data.Length; start += buffer.Length / 2)
-        {
-            var count = Math.Min(buffer.Length / 2, data.Length - start);
-            for (var i = 0; i < count; i++) System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(buffer.AsSpan(i * 2), data[start + i]);
-            stream.Write(buffer, 0, count * 2);
-        }
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("DngWriter writes sample memory as is and needs a little-endian machine.");
+        stream.Write(MemoryMarshal.AsBytes(data.AsSpan()));
     }
 
     private static string UniqueCameraModel(CaptureInfo capture)

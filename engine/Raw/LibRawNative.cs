@@ -20,13 +20,15 @@ internal unsafe struct LibRawInfo
 {
     public int RawWidth, RawHeight, RawPitchBytes;
     public int TopMargin, LeftMargin, Width, Height;
-    public fixed int DefaultCrop[4];
     public int SamplesPerPixel, Filters, Colors, Flip, DngVersion;
     public uint Black;
     public fixed uint ChannelBlack[4];
     public uint BlackPatternRows, BlackPatternCols;
     public fixed uint BlackPattern[36];
     public uint Maximum;
+    public uint DngWhite, DngBlack;
+    public fixed uint DngChannelBlack[42];
+    public fixed float DngNeutral[4];
     public fixed float CamMul[4];
     public fixed float PreMul[4];
     public fixed float CamXyz[12];

@@ -110,7 +110,9 @@ public static unsafe class RawDecoder
 
         fixed (LibRawInfo* p = &info)
         {
-            var white = info.Maximum > 0 ? info.Maximum : 65535u;
+            var dngLevels = info.DngVersion != 0 && info.DngWhite > 0;
+            var dngMatrices = ReadDngMatrices(p);
+            var camXyz = Matrix3.FromRows(new ReadOnlySpan<float>(p->CamXyz, 9));
             return new RawImage
             {
                 Source = source,
@@ -120,12 +122,12 @@ public static unsafe class RawDecoder
                 Data = data,
                 Visible = visible,
                 Cfa = cfa,
-                Black = ReadBlack(p, visible),
-                White = white,
-                AsShotMultipliers = Multipliers(p->CamMul) ?? Multipliers(p->PreMul) ?? [1, 1, 1],
+                Black = dngLevels ? ReadDngBlack(p) : ReadBlack(p),
+                White = dngLevels ? info.DngWhite : info.Maximum > 0 ? info.Maximum : 65535u,
+                AsShotMultipliers = (dngLevels ? Reciprocals(p->DngNeutral) : null) ?? Multipliers(p->CamMul) ?? Multipliers(p->PreMul) ?? [1, 1, 1],
                 DaylightMultipliers = Multipliers(p->PreMul) ?? [1, 1, 1],
-                XyzToCamera = Matrix3.FromRows(new ReadOnlySpan<float>(p->CamXyz, 9)),
-                DngColorMatrices = ReadDngMatrices(p),
+                XyzToCamera = camXyz.IsZero ? DaylightMatrix(dngMatrices) ?? camXyz : camXyz,
+                DngColorMatrices = dngMatrices,
                 BaselineExposure = info.BaselineExposure,
                 Orientation = OrientationFromFlip(info.Flip),
                 Capture = ReadCapture(p),
@@ -133,38 +135,38 @@ public static unsafe class RawDecoder
         }
     }
 
-    /// <summary>LibRaw's margins, then the DNG DefaultCrop inside them when it fits.</summary>
+    /// <summary>
+    /// LibRaw 0.20 leaves its own XYZ-to-camera matrix empty for DNGs it has no table entry for;
+    /// then the DNG matrix nearest daylight serves.
+    /// </summary>
+    private static Matrix3? DaylightMatrix(IReadOnlyList<DngColorMatrix> matrices) =>
+        matrices.OrderBy(m => m.Illuminant switch { Illuminant.D65 => 0, Illuminant.D55 or Illuminant.Daylight or Illuminant.D50 => 1, _ => 2 })
+            .FirstOrDefault()?.XyzToCamera;
+
+    /// <summary>LibRaw's margins (which include a DNG's ActiveArea and DefaultCrop).</summary>
     private static PixelRect VisibleArea(in LibRawInfo info, string source)
     {
         var area = new PixelRect(info.LeftMargin, info.TopMargin, info.Width, info.Height);
         if (area.Width <= 0 || area.Height <= 0 || area.Right > info.RawWidth || area.Bottom > info.RawHeight)
             throw new RawDecodeException(source, $"the visible area {area.Width}x{area.Height}+{area.X}+{area.Y} does not fit the {info.RawWidth}x{info.RawHeight} sensor");
-        fixed (int* crop = info.DefaultCrop)
-        {
-            var (x, y, w, h) = (crop[0], crop[1], crop[2], crop[3]);
-            if (w > 0 && h > 0 && x >= 0 && y >= 0 && x + w <= area.Width && y + h <= area.Height)
-                area = new PixelRect(area.X + x, area.Y + y, w, h);
-        }
         return area;
     }
 
     private static CfaPattern ReadCfa(LibRawHandle handle, PixelRect visible, in LibRawInfo info, string source)
     {
         var size = info.Filters == 9 ? 6 : 2;
-        // LibRaw's colour indices are relative to its margins; our pattern is stated at the visible origin.
-        var (dy, dx) = (visible.Y - info.TopMargin, visible.X - info.LeftMargin);
         var colors = new byte[size * size];
         for (var y = 0; y < size; y++)
             for (var x = 0; x < size; x++)
             {
-                var color = LibRawNative.ColorAt(handle, y + dy, x + dx);
+                var color = LibRawNative.ColorAt(handle, y, x);
                 colors[y * size + x] = (byte)(color == 3 ? 1 : color);
             }
         if (size == 2)
             for (var y = 0; y < 4; y++)
                 for (var x = 0; x < 4; x++)
                 {
-                    var color = LibRawNative.ColorAt(handle, y + dy, x + dx);
+                    var color = LibRawNative.ColorAt(handle, y, x);
                     if ((color == 3 ? 1 : color) != colors[(y % 2) * 2 + x % 2])
                         throw new RawDecodeException(source, $"unsupported CFA layout (filters 0x{info.Filters:X8} does not repeat every 2x2)");
                 }
@@ -172,18 +174,29 @@ public static unsafe class RawDecoder
         catch (ArgumentException e) { throw new RawDecodeException(source, $"unsupported CFA layout: {e.Message}", e); }
     }
 
-    private static BlackLevels ReadBlack(LibRawInfo* info, PixelRect visible)
+    private static BlackLevels ReadBlack(LibRawInfo* info) =>
+        Black(info->Black, info->ChannelBlack, info->BlackPatternRows, info->BlackPatternCols, info->BlackPattern);
+
+    /// <summary>The DNG's BlackLevel as written (LibRaw 0.20 folds it differently for LinearRaw files).</summary>
+    private static BlackLevels ReadDngBlack(LibRawInfo* info) =>
+        Black(info->DngBlack, info->DngChannelBlack, info->DngChannelBlack[4], info->DngChannelBlack[5], info->DngChannelBlack + 6);
+
+    /// <summary>LibRaw's black layout: a base, four per-colour offsets, and a repeating pattern of rows x cols.</summary>
+    private static BlackLevels Black(uint black, uint* perColor, uint rows, uint cols, uint* pattern)
     {
-        var perChannel = new float[] { info->ChannelBlack[0], info->ChannelBlack[1], info->ChannelBlack[2], info->ChannelBlack[3] };
-        int rows = (int)info->BlackPatternRows, cols = (int)info->BlackPatternCols;
-        if (rows <= 0 || cols <= 0) return new BlackLevels(info->Black, perChannel);
-        // LibRaw's pattern starts at its margins; restate it at the visible origin.
-        var (dy, dx) = (visible.Y - info->TopMargin, visible.X - info->LeftMargin);
-        var pattern = new float[rows * cols];
-        for (var y = 0; y < rows; y++)
-            for (var x = 0; x < cols; x++)
-                pattern[y * cols + x] = info->BlackPattern[((y + dy) % rows) * cols + (x + dx) % cols];
-        return new BlackLevels(info->Black, perChannel, cols, rows, pattern);
+        var perChannel = new float[] { perColor[0], perColor[1], perColor[2], perColor[3] };
+        if (rows == 0 || cols == 0 || rows * cols > 36) return new BlackLevels(black, perChannel);
+        var values = new float[rows * cols];
+        for (var i = 0; i < values.Length; i++) values[i] = pattern[i];
+        return new BlackLevels(black, perChannel, (int)cols, (int)rows, values);
+    }
+
+    /// <summary>Multipliers from a neutral (1 / neutral, normalised so G = 1), or null when it is not set.</summary>
+    private static float[]? Reciprocals(float* neutral)
+    {
+        if (!(neutral[0] > 0 && neutral[1] > 0 && neutral[2] > 0)) return null;
+        float* multipliers = stackalloc float[3] { 1 / neutral[0], 1 / neutral[1], 1 / neutral[2] };
+        return Multipliers(multipliers);
     }
 
     /// <summary>R, G, B multipliers normalised to G = 1, or null when LibRaw has none.</summary>

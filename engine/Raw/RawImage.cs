@@ -113,7 +113,7 @@ public sealed class RawImage
     /// <summary>Row-major sensor samples, <c>SensorWidth * SensorHeight * SamplesPerPixel</c> long.</summary>
     public required ushort[] Data { get; init; }
 
-    /// <summary>The visible area within the sensor (after margins and the DNG DefaultCrop).</summary>
+    /// <summary>The visible area within the sensor (after margins, a DNG's ActiveArea and DefaultCrop).</summary>
     public required PixelRect Visible { get; init; }
 
     /// <summary>CFA layout at the visible area's top-left; null for linear data.</summary>

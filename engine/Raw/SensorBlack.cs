@@ -1,56 +1,59 @@
 namespace RawEngine.Engine.Raw;
 
 /// <summary>
-/// The black level of every cell of the sensor's repeating tile, from the sensor origin: the CFA period
-/// combined with any black pattern period (LinearRaw: one cell, one value per sample). What a DNG's
-/// BlackLevel / BlackLevelRepeatDim states and what a raw-prepare step subtracts.
+/// The black level of every cell of the sensor's repeating tile, stated like the CFA at the visible
+/// area's origin: the CFA period combined with any black pattern period (LinearRaw: one cell, one value
+/// per sample). What a DNG's BlackLevel / BlackLevelRepeatDim states (at its ActiveArea origin) and what
+/// a raw-prepare step subtracts.
 /// </summary>
 public sealed class SensorBlack
 {
     private readonly float[] _values;
+    private readonly byte[] _colors;
 
     public int Width { get; }
     public int Height { get; }
     public int Samples { get; }
 
-    private SensorBlack(int width, int height, int samples, float[] values)
+    private SensorBlack(int width, int height, int samples, float[] values, byte[] colors)
     {
         Width = width;
         Height = height;
         Samples = samples;
         _values = values;
+        _colors = colors;
     }
 
     /// <summary>Values row by row, cell by cell, sample by sample.</summary>
     public ReadOnlySpan<float> Values => _values;
 
+    /// <summary>The colour (0 R, 1 G, 2 B) each of <see cref="Values"/> belongs to: its cell's CFA colour, or its sample for LinearRaw.</summary>
+    public ReadOnlySpan<byte> Colors => _colors;
+
     public bool IsUniform => _values.AsSpan().IndexOfAnyExcept(_values[0]) < 0;
 
-    /// <summary>Black of a sensor sample at sensor (row, col).</summary>
-    public float At(int row, int col, int sample = 0) => _values[((row % Height) * Width + col % Width) * Samples + sample];
+    /// <summary>Black of a sample at (row, col) relative to the visible origin (negative inside top/left margins).</summary>
+    public float At(int row, int col, int sample = 0) => _values[(Mod(row, Height) * Width + Mod(col, Width)) * Samples + sample];
 
     public static SensorBlack Of(RawImage image)
     {
         var black = image.Black;
         var patternWidth = black.Pattern is null ? 1 : Math.Max(1, black.PatternWidth);
         var patternHeight = black.Pattern is null ? 1 : Math.Max(1, black.PatternHeight);
-        if (image.Cfa is not { } cfa)
-        {
-            var linear = new float[patternWidth * patternHeight * image.SamplesPerPixel];
-            for (var y = 0; y < patternHeight; y++)
-                for (var x = 0; x < patternWidth; x++)
-                    for (var s = 0; s < image.SamplesPerPixel; s++)
-                        linear[(y * patternWidth + x) * image.SamplesPerPixel + s] = black.At(y, x, s);
-            return new SensorBlack(patternWidth, patternHeight, image.SamplesPerPixel, linear);
-        }
-
-        var width = Lcm(cfa.Width, patternWidth);
-        var height = Lcm(cfa.Height, patternHeight);
-        var values = new float[width * height];
+        var width = Lcm(image.Cfa?.Width ?? 1, patternWidth);
+        var height = Lcm(image.Cfa?.Height ?? 1, patternHeight);
+        var samples = image.SamplesPerPixel;
+        var values = new float[width * height * samples];
+        var colors = new byte[values.Length];
         for (var y = 0; y < height; y++)
             for (var x = 0; x < width; x++)
-                values[y * width + x] = black.At(y, x, ChannelIndex(cfa, y - image.Visible.Y, x - image.Visible.X));
-        return new SensorBlack(width, height, 1, values);
+                for (var s = 0; s < samples; s++)
+                {
+                    var cell = (y * width + x) * samples + s;
+                    values[cell] = black.At(y, x, image.Cfa is { } cfa ? ChannelIndex(cfa, y, x) : s);
+                    colors[cell] = (byte)(image.Cfa?.ColorAt(y, x) ?? s);
+                }
+        return new SensorBlack(width, height, samples, values, colors);
     }
 
     /// <summary>
@@ -64,6 +67,7 @@ public sealed class SensorBlack
         return cfa.ColorAt(row, col + 1) == 2 ? 3 : 1;
     }
 
+    private static int Mod(int value, int period) => ((value % period) + period) % period;
     private static int Lcm(int a, int b) => a / Gcd(a, b) * b;
     private static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
 }

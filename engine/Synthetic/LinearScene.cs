@@ -1,3 +1,4 @@
+using RawEngine.Engine.Color;
 using RawEngine.Engine.Imaging;
 
 namespace RawEngine.Engine.Synthetic;
@@ -28,7 +29,7 @@ public sealed class LinearScene
         if (image.Rgb.Length != image.Width * image.Height * 3)
             throw new ArgumentException($"A {image.Width}x{image.Height} 8-bit RGB image needs {image.Width * image.Height * 3} bytes, got {image.Rgb.Length}.", nameof(image));
         Span<float> table = stackalloc float[256];
-        for (var i = 0; i < 256; i++) table[i] = (float)SrgbToLinear(i / 255.0);
+        for (var i = 0; i < 256; i++) table[i] = (float)TransferFunction.Srgb.Decode(i / 255.0);
         var rgb = new float[image.Rgb.Length];
         for (var i = 0; i < rgb.Length; i++) rgb[i] = table[image.Rgb[i]];
         return new LinearScene(image.Width, image.Height, rgb);
@@ -36,7 +37,4 @@ public sealed class LinearScene
 
     /// <summary>Loads an sRGB image file (e.g. a Kodak PNG) as a linear scene.</summary>
     public static LinearScene LoadSrgb(string path) => FromSrgb8(ImageFile.LoadSrgb8(path));
-
-    public static double SrgbToLinear(double encoded) =>
-        encoded <= 0.04045 ? encoded / 12.92 : Math.Pow((encoded + 0.055) / 1.055, 2.4);
 }

@@ -1,3 +1,4 @@
+using RawEngine.Engine.Color;
 using RawEngine.Engine.Raw;
 
 namespace RawEngine.Engine.Synthetic;
@@ -9,10 +10,7 @@ public static class SyntheticCameras
     /// The "identity" camera: its native space is linear sRGB, so white is (1, 1, 1), the as-shot
     /// neutral is 1, 1, 1 and a correct pipe reproduces the scene exactly.
     /// </summary>
-    public static Matrix3 XyzToLinearSrgb { get; } = new(
-        3.2404542f, -1.5371385f, -0.4985314f,
-        -0.9692660f, 1.8760108f, 0.0415560f,
-        0.0556434f, -0.2040259f, 1.0572252f);
+    public static Matrix3 XyzToLinearSrgb { get; } = RgbColorSpace.Srgb.ToXyz.Inverse();
 
     /// <summary>
     /// A realistic DSLR: Adobe's D65 ColorMatrix for the Canon EOS 6D (as its DNGs carry it). White comes
@@ -22,12 +20,4 @@ public static class SyntheticCameras
         0.7034f, -0.0804f, -0.1014f,
         -0.4420f, 1.2564f, 0.2058f,
         -0.0851f, 0.1994f, 0.5758f);
-
-    /// <summary>Linear sRGB (D65) to XYZ, rows X, Y, Z.</summary>
-    internal static readonly double[] LinearSrgbToXyz =
-    [
-        0.4124564, 0.3575761, 0.1804375,
-        0.2126729, 0.7151522, 0.0721750,
-        0.0193339, 0.1191920, 0.9503041,
-    ];
 }

@@ -1,3 +1,4 @@
+using RawEngine.Engine.Color;
 using RawEngine.Engine.Raw;
 
 namespace RawEngine.Engine.Synthetic;
@@ -25,7 +26,7 @@ public static class SyntheticRaw
     {
         options ??= new SyntheticRawOptions();
         Validate(options);
-        var sceneToCamera = Multiply(options.XyzToCamera.ToArray().Select(v => (double)v).ToArray(), SyntheticCameras.LinearSrgbToXyz);
+        var sceneToCamera = (options.XyzToCamera * RgbColorSpace.Srgb.ToXyz).ToArray().Select(v => (double)v).ToArray();
         // Camera response to the scene's white, rounded so that a matrix meant as identity gives exactly 1.
         var cameraWhite = new double[3];
         for (var c = 0; c < 3; c++)
@@ -49,7 +50,7 @@ public static class SyntheticRaw
             Data = new ushort[(long)sensorWidth * sensorHeight * samples],
             Visible = new PixelRect(margin, margin, scene.Width, scene.Height),
             Cfa = options.Cfa,
-            Black = BlackLevels.Uniform(options.BlackLevel),
+            Black = options.ChannelBlack is { } offsets ? new BlackLevels(options.BlackLevel, offsets.ToArray()) : BlackLevels.Uniform(options.BlackLevel),
             White = options.WhiteLevel,
             AsShotMultipliers = multipliers,
             DaylightMultipliers = multipliers,
@@ -58,40 +59,48 @@ public static class SyntheticRaw
             Orientation = options.Orientation,
             Capture = options.Capture,
         };
-        Parallel.For(0, sensorHeight, row => RenderRow(scene, raw, row, sceneToCamera, options));
+        var black = SensorBlack.Of(raw);
+        Parallel.For(0, sensorHeight, row => RenderRow(scene, raw, black, row, sceneToCamera, options));
         return raw;
     }
 
-    private static void RenderRow(LinearScene scene, RawImage raw, int row, double[] sceneToCamera, SyntheticRawOptions options)
+    private static void RenderRow(LinearScene scene, RawImage raw, SensorBlack tile, int row, double[] sceneToCamera, SyntheticRawOptions options)
     {
         var random = SplitMix64.ForRow(options.Seed, row);
         var samples = raw.SamplesPerPixel;
+        var white = options.WhiteLevel;
         var output = raw.Data.AsSpan(row * raw.SensorWidth * samples, raw.SensorWidth * samples);
         var sceneRow = row - raw.Visible.Y;
-        var insideRows = sceneRow >= 0 && sceneRow < scene.Height;
-        var black = (double)options.BlackLevel;
-        var range = options.WhiteLevel - black;
+        var sceneLine = sceneRow >= 0 && sceneRow < scene.Height ? scene.Rgb.AsSpan(sceneRow * scene.Width * 3, scene.Width * 3) : [];
+        // The tile (CFA colours and blacks) is stated at the visible origin; walk it with a counter, not a modulo.
+        var tileRow = Mod(sceneRow, tile.Height) * tile.Width;
+        var tileCol = Mod(-raw.Visible.X, tile.Width);
+        var blacks = tile.Values;
+        var colors = tile.Colors;
         for (var col = 0; col < raw.SensorWidth; col++)
         {
             var sceneCol = col - raw.Visible.X;
-            var inside = insideRows && sceneCol >= 0 && sceneCol < scene.Width;
+            var inside = !sceneLine.IsEmpty && sceneCol >= 0 && sceneCol < scene.Width;
             for (var s = 0; s < samples; s++)
             {
+                var cell = (tileRow + tileCol) * samples + s;
                 var signal = 0.0;
                 if (inside)
                 {
-                    var channel = raw.Cfa?.ColorAt(sceneRow, sceneCol) ?? s;
-                    var at = (sceneRow * scene.Width + sceneCol) * 3;
-                    signal = sceneToCamera[channel * 3] * scene.Rgb[at]
-                           + sceneToCamera[channel * 3 + 1] * scene.Rgb[at + 1]
-                           + sceneToCamera[channel * 3 + 2] * scene.Rgb[at + 2];
+                    var m = colors[cell] * 3;
+                    var at = sceneCol * 3;
+                    signal = sceneToCamera[m] * sceneLine[at] + sceneToCamera[m + 1] * sceneLine[at + 1] + sceneToCamera[m + 2] * sceneLine[at + 2];
                 }
                 if (options.Noise is { } noise)
                     signal += Math.Sqrt(Math.Max(0, noise.Shot * Math.Max(signal, 0) + noise.Read)) * random.NextGaussian();
-                output[col * samples + s] = (ushort)Math.Clamp(Math.Round(black + signal * range), 0, options.WhiteLevel);
+                var black = blacks[cell];
+                output[col * samples + s] = (ushort)Math.Clamp(Math.Round(black + signal * (white - black)), 0, white);
             }
+            if (++tileCol == tile.Width) tileCol = 0;
         }
     }
+
+    private static int Mod(int value, int period) => ((value % period) + period) % period;
 
     private static void Validate(SyntheticRawOptions options)
     {
@@ -101,18 +110,13 @@ public static class SyntheticRaw
             throw new ArgumentOutOfRangeException(nameof(options), options.BlackLevel, $"BlackLevel must be 0..{options.WhiteLevel - 1} at {options.BitDepth} bits.");
         if (!(options.Exposure > 0))
             throw new ArgumentOutOfRangeException(nameof(options), options.Exposure, "Exposure must be positive.");
+        if (options.ChannelBlack is { } offsets && (offsets.Length != 4 || offsets.Any(o => !(options.BlackLevel + o >= 0 && options.BlackLevel + o < options.WhiteLevel))))
+            throw new ArgumentOutOfRangeException(nameof(options), $"ChannelBlack needs 4 offsets (R, G, B, G2) keeping black within 0..{options.WhiteLevel - 1}.");
         if (options.Margin < 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.Margin, "Margin must not be negative.");
+        if (options.Cfa?.Kind == CfaKind.Bayer && options.Margin % 2 != 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Margin, "Margin must be even with a Bayer CFA (LibRaw aligns Bayer margins to 2 pixels).");
         if (options.Orientation is < 1 or > 8)
             throw new ArgumentOutOfRangeException(nameof(options), options.Orientation, "Orientation must be an EXIF orientation 1..8.");
-    }
-
-    private static double[] Multiply(double[] a, double[] b)
-    {
-        var product = new double[9];
-        for (var r = 0; r < 3; r++)
-            for (var c = 0; c < 3; c++)
-                product[r * 3 + c] = a[r * 3] * b[c] + a[r * 3 + 1] * b[3 + c] + a[r * 3 + 2] * b[6 + c];
-        return product;
     }
 }

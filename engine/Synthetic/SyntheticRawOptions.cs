@@ -26,13 +26,16 @@ public sealed record SyntheticRawOptions
 
     public int BlackLevel { get; init; } = 512;
 
+    /// <summary>Per-channel offsets added to <see cref="BlackLevel"/>, R, G, B, G2 as LibRaw numbers them (G2: the Bayer green on blue rows); null for none.</summary>
+    public float[]? ChannelBlack { get; init; }
+
     /// <summary>Noise added before quantisation; null for none.</summary>
     public SensorNoise? Noise { get; init; }
 
     /// <summary>Seed of the noise (same seed, same raw).</summary>
     public ulong Seed { get; init; } = 1;
 
-    /// <summary>Sensor border (pixels at black plus noise) around the visible area on every side; the DNG states the visible area as DefaultCrop.</summary>
+    /// <summary>Sensor border (pixels at black plus noise) around the visible area on every side; the DNG states the visible area as ActiveArea. Even for Bayer.</summary>
     public int Margin { get; init; }
 
     /// <summary>EXIF orientation 1..8 to record (the pixels are not rotated).</summary>

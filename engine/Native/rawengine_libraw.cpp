@@ -1,16 +1,20 @@
 /* RawEngine's LibRaw shim: exposes, through a struct of our own, what LibRaw's C API lacks
  * (raw buffer and pitch, margins, per-channel black, X-Trans layout, camera and DNG matrices,
  * EXIF fields, the embedded thumbnail). C# binds to these functions only, never to LibRaw's
- * struct layouts, so any LibRaw version this compiles against works. */
+ * struct layouts, so any LibRaw version this compiles against works. C++ only to reach the
+ * unpacker's data offset (through LibRaw's own accessor), to check in-memory files for truncation. */
 #include <libraw/libraw.h>
 #include <stdlib.h>
 #include <string.h>
+
+extern "C" {
 
 #define RE_TEXT 128
 
 typedef struct rawengine_handle {
     libraw_data_t *lr;
     void *buffer;          /* copy of an in-memory file; LibRaw reads it lazily */
+    size_t buffer_size;
     int data_errors;       /* counted by LibRaw's data error callback (truncation, corruption) */
     int data_error_offset;
     volatile int cancel;   /* set from another thread; LibRaw's progress callback stops the work */
@@ -19,7 +23,6 @@ typedef struct rawengine_handle {
 typedef struct rawengine_info {
     int raw_width, raw_height, raw_pitch_bytes;
     int top_margin, left_margin, width, height;
-    int default_crop[4];      /* DNG DefaultCrop: left, top, width, height within the margins; 0 when absent */
     int samples_per_pixel;    /* 1 CFA, 3 or 4 for linear data, 0 when no data */
     int filters;              /* 0 linear, 9 X-Trans, else Bayer bit pattern */
     int colors;
@@ -30,6 +33,10 @@ typedef struct rawengine_info {
     unsigned black_pattern_rows, black_pattern_cols; /* repeating black offsets at the margins' origin */
     unsigned black_pattern[36];
     unsigned maximum;
+    /* The DNG's own BlackLevel / WhiteLevel / AsShotNeutral as written, before LibRaw adjusts them. */
+    unsigned dng_white, dng_black;
+    unsigned dng_cblack[4 + 2 + 36];
+    float dng_neutral[4];
     float cam_mul[4], pre_mul[4];
     float cam_xyz[4][3];
     float dng_matrix[2][3][3];
@@ -62,13 +69,15 @@ static int on_progress(void *data, enum LibRaw_progress stage, int iteration, in
 
 static rawengine_handle *create(void)
 {
-    rawengine_handle *h = calloc(1, sizeof(rawengine_handle));
+    rawengine_handle *h = (rawengine_handle *)calloc(1, sizeof(rawengine_handle));
     if (!h) return NULL;
     h->lr = libraw_init(0);
     if (!h->lr) { free(h); return NULL; }
     libraw_set_dataerror_handler(h->lr, on_data_error, h);
     libraw_set_memerror_handler(h->lr, on_memory_error, h);
     libraw_set_progress_handler(h->lr, on_progress, h);
+    /* DNG DefaultCrop becomes LibRaw's margins, so the visible area is what the camera maker intends. */
+    h->lr->params.raw_processing_options |= LIBRAW_PROCESSING_USE_DNG_DEFAULT_CROP;
     return h;
 }
 
@@ -102,10 +111,31 @@ int rawengine_open_buffer(const void *data, size_t size, rawengine_handle **out)
     (*out)->buffer = malloc(size ? size : 1);
     if (!(*out)->buffer) return LIBRAW_UNSUFFICIENT_MEMORY;
     memcpy((*out)->buffer, data, size);
+    (*out)->buffer_size = size;
     return libraw_open_buffer((*out)->lr, (*out)->buffer, size);
 }
 
-int rawengine_unpack(rawengine_handle *h) { return libraw_unpack(h->lr); }
+/* LibRaw's memory reader counts a partly read last sample as read, so a file cut inside its last
+ * sample would unpack silently; where the raw data's extent is known, check that it fits. */
+static void check_buffer_extent(rawengine_handle *h)
+{
+    if (!h->buffer) return;
+    LibRaw *processor = (LibRaw *)h->lr->parent_class;
+    const libraw_internal_data_t *internal = processor->get_internal_data_pointer();
+    const unpacker_data_t &unpacker = internal->unpacker_data;
+    unsigned long long extent = unpacker.data_size;
+    if (extent == 0 && unpacker.tiff_compress == 1 && unpacker.tiff_bps == 16)
+        extent = 2ULL * h->lr->sizes.raw_width * h->lr->sizes.raw_height * (unpacker.tiff_samples ? unpacker.tiff_samples : 1);
+    if (extent > 0 && unpacker.data_offset >= 0 && (unsigned long long)unpacker.data_offset + extent > h->buffer_size)
+        on_data_error(h, NULL, (int)h->buffer_size);
+}
+
+int rawengine_unpack(rawengine_handle *h)
+{
+    int rc = libraw_unpack(h->lr);
+    if (rc == LIBRAW_SUCCESS) check_buffer_extent(h);
+    return rc;
+}
 
 /* Number of data errors LibRaw met while unpacking (short reads, corrupt streams), and the first offset. */
 int rawengine_data_errors(rawengine_handle *h, int *first_offset)
@@ -140,8 +170,6 @@ void rawengine_get_info(rawengine_handle *h, rawengine_info *info)
     info->left_margin = d->sizes.left_margin;
     info->width = d->sizes.width;
     info->height = d->sizes.height;
-    if (d->color.dng_levels.default_crop[2] > 0 && d->color.dng_levels.default_crop[3] > 0)
-        for (int i = 0; i < 4; i++) info->default_crop[i] = (int)d->color.dng_levels.default_crop[i];
     info->samples_per_pixel = d->rawdata.raw_image ? 1 : d->rawdata.color3_image ? 3 : d->rawdata.color4_image ? 4 : 0;
     info->filters = (int)d->idata.filters;
     info->colors = d->idata.colors;
@@ -157,6 +185,10 @@ void rawengine_get_info(rawengine_handle *h, rawengine_info *info)
     else
         info->black_pattern_rows = info->black_pattern_cols = 0;
     info->maximum = d->color.maximum;
+    info->dng_white = d->color.dng_levels.dng_whitelevel[0];
+    info->dng_black = d->color.dng_levels.dng_black;
+    for (int i = 0; i < 4 + 2 + 36; i++) info->dng_cblack[i] = d->color.dng_levels.dng_cblack[i];
+    for (int i = 0; i < 4; i++) info->dng_neutral[i] = d->color.dng_levels.asshotneutral[i];
     for (int i = 0; i < 4; i++) { info->cam_mul[i] = d->color.cam_mul[i]; info->pre_mul[i] = d->color.pre_mul[i]; }
     memcpy(info->cam_xyz, d->color.cam_xyz, sizeof(info->cam_xyz));
     for (int m = 0; m < 2; m++) {
@@ -224,3 +256,5 @@ int rawengine_thumbnail(rawengine_handle *h, const void **data, unsigned *length
     *height = t->theight;
     return LIBRAW_SUCCESS;
 }
+
+} /* extern "C" */

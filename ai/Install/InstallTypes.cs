@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+using RawEngine.AI.Registry;
+
+namespace RawEngine.AI.Install;
+
+/// <summary>Bounds on what an archive may unpack to: guards against zip bombs and entry floods.</summary>
+/// <param name="MaxEntries">Entries (files, folders) in one archive.</param>
+/// <param name="MaxTotalBytes">Uncompressed bytes in all, counted as they are written (and the download size).</param>
+public sealed record InstallLimits(int MaxEntries = 1_000, long MaxTotalBytes = 4L << 30)
+{
+    public static InstallLimits Default { get; } = new();
+}
+
+/// <summary>How the installer works.</summary>
+/// <param name="Search">Where models live; installs go to its <see cref="ModelSearchOptions.InstallDirectory"/>.</param>
+/// <param name="AllowDownloads">False turns the URL path off (offline mode); builds with
+/// RAWENGINE_NO_DOWNLOADS have it compiled out whatever this says.</param>
+/// <param name="Catalog">Known archives and their digests, for installs by id or by a known file name.</param>
+/// <param name="Http">Client for downloads; a private one when null.</param>
+public sealed record InstallerOptions(
+    ModelSearchOptions? Search = null,
+    bool AllowDownloads = true,
+    InstallLimits? Limits = null,
+    ModelCatalog? Catalog = null,
+    HttpClient? Http = null,
+    ILogger? Logger = null);
+
+/// <summary>Where an install stands: stage name, and bytes (or entries) done out of a total when known.</summary>
+public sealed record InstallProgress(string Stage, long Done, long? Total);
+
+/// <summary>An install, removal or verification that failed; the message names the archive, URL or
+/// model and the problem. A failed install leaves the models folder as it was.</summary>
+public sealed class ModelInstallException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>What <c>models verify</c> found for one model: problems is empty when it is sound.</summary>
+public sealed record VerifyResult(string Id, string Directory, bool HasRecordedDigests, IReadOnlyList<string> Problems)
+{
+    public bool Ok => Problems.Count == 0;
+}

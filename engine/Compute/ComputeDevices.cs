@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace RawEngine.Engine.Compute;
+
+/// <summary>
+/// The devices modules compute on: always the CPU; a GPU when <c>useGpu</c> is set and one is found
+/// (discovered on first use, since opening a driver costs time a CPU-only render should not pay).
+/// </summary>
+public sealed class ComputeDevices : IDisposable
+{
+    private readonly Lazy<GpuDevice?> _gpu;
+
+    public ComputeDevices(int maxThreads = 0, bool useGpu = false, ILogger? logger = null)
+    {
+        Cpu = new CpuCompute(maxThreads);
+        var log = logger ?? NullLogger.Instance;
+        _gpu = new Lazy<GpuDevice?>(() => useGpu ? GpuDevice.Discover(log) : null, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public CpuCompute Cpu { get; }
+
+    /// <summary>The GPU, or null when disabled or absent.</summary>
+    public GpuDevice? Gpu => _gpu.Value;
+
+    public void Dispose()
+    {
+        if (_gpu.IsValueCreated) _gpu.Value?.Dispose();
+    }
+}

@@ -1,0 +1,26 @@
+namespace RawEngine.Engine.Pipeline;
+
+/// <summary>
+/// The engine's default processing order of module ids (after darktable's v5.0 order, trimmed to
+/// the modules this engine has). Pass it, or an extended copy, to <see cref="ModuleRegistry"/>;
+/// an edit's explicit order overrides it per image.
+/// </summary>
+public static class IopOrder
+{
+    public static IReadOnlyList<string> Default { get; } =
+    [
+        "rawprepare",
+        "temperature",
+        "highlights",
+        "denoise_nn",
+        "demosaic",
+        "demosaic_nn",
+        "colorin",
+        "exposure",
+        "crop",
+        "flip",
+        "sigmoid",
+        "colorout",
+        "finalscale",
+    ];
+}

@@ -1,0 +1,255 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RawEngine.Engine.Buffers;
+using RawEngine.Engine.Compute;
+using RawEngine.Engine.Edits;
+
+namespace RawEngine.Engine.Pipeline;
+
+/// <summary>What every pipe of an engine shares: buffer pool, cache, compute devices and the memory budget for module work.</summary>
+public sealed class PipeResources(BufferPool pool, PipeCache cache, ComputeDevices compute, long memoryBudgetBytes, ILogger? logger = null)
+{
+    public BufferPool Pool { get; } = pool;
+    public PipeCache Cache { get; } = cache;
+    public ComputeDevices Compute { get; } = compute;
+
+    /// <summary>Bounds each module's working memory (tiles and temporaries); the pipe's images are outside it.</summary>
+    public long MemoryBudgetBytes { get; } = memoryBudgetBytes > 0
+        ? memoryBudgetBytes
+        : throw new ArgumentOutOfRangeException(nameof(memoryBudgetBytes), $"The memory budget must be positive, not {memoryBudgetBytes} bytes.");
+
+    public ILogger Logger { get; } = logger ?? NullLogger.Instance;
+}
+
+/// <summary>
+/// Builds pipes from edits and renders regions of them. A render walks the modules backward
+/// through <c>ModifyRoiIn</c> to learn each one's region, resumes after the latest cached stage
+/// output, and runs the rest forward, tiling any module whose need exceeds the budget.
+/// </summary>
+public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
+{
+    public ModuleRegistry Modules { get; } = modules;
+    public PipeResources Resources { get; } = resources;
+
+    /// <summary>
+    /// Places the edit's enabled instances (and modules enabled by default that it does not
+    /// mention) in order, checks and commits their params, and chains formats, sizes and keys.
+    /// </summary>
+    /// <param name="imageId">Identifies the image's pixels for the cache (same id, same pixels).</param>
+    public PipeProgram Build(Edit edit, RawSource source, string imageId, PipeKind kind)
+    {
+        var placed = Place(edit);
+        var sourceKey = ChainKey.Root($"image {imageId}\nkind {kind}");
+        var nodes = new List<PipeNode>(placed.Count);
+        var format = source.Format;
+        var size = source.Size;
+        var key = sourceKey;
+        foreach (var (instance, entry, path) in placed)
+        {
+            var operation = Modules.Get(ModuleEntry.ModuleIdOf(instance));
+            var info = operation.Info;
+            var schema = Modules.SchemaOf(info.Id);
+            var parameters = entry?.Params ?? schema.Defaults;
+            schema.Validate(parameters, $"{path}.params");
+            if (entry?.Blend is { } given) BlendParams.Schema.Validate(given, $"{path}.blend");
+            if (!info.Accepts.Accepts(format))
+                throw new PipeException($"module '{instance}' accepts {info.Accepts} but receives {format} from {(nodes.Count == 0 ? "the raw source" : $"'{nodes[^1].Instance}'")}");
+
+            var context = new CommitContext(instance, format, size, source.Image, kind);
+            var committed = operation.Commit(parameters, context);
+            var outputSize = committed.ModifyRoiOut(Roi.Full(size)).Size;
+            if (outputSize.Width <= 0 || outputSize.Height <= 0)
+                throw new PipeException($"module '{instance}' makes an empty image from {size}");
+
+            var blend = entry?.Blend is { IsIdentity: false } b ? b : null;
+            if (blend is not null) CheckBlend(instance, info, format, committed.OutputFormat, blend, path);
+
+            var identity = new StringBuilder()
+                .Append("module ").Append(info.Id).Append(" v").Append(info.ParamsVersion)
+                .Append("\nparams ").Append(schema.Write(parameters).ToJsonString());
+            if (blend is not null)
+            {
+                identity.Append("\nblend ").Append(BlendParams.Schema.Write(blend).ToJsonString());
+                if (blend.Mask is not null) identity.Append("\nmasks ").Append(edit.Masks.ToJson());
+            }
+            key = key.Then(identity.ToString());
+            nodes.Add(new PipeNode(instance, operation, committed, format, size, committed.OutputFormat, outputSize, blend, key));
+            format = committed.OutputFormat;
+            size = outputSize;
+        }
+        return new PipeProgram(source, kind, sourceKey, nodes);
+    }
+
+    /// <summary>
+    /// Renders <paramref name="roi"/> (in the finished image at <c>roi.Scale</c>). The result is a
+    /// handle the caller disposes; it may be shared with the cache and must not be written to.
+    /// </summary>
+    public ImageBuffer Render(PipeProgram program, Roi roi, CancellationToken cancellation = default, IProgress<PipeProgress>? progress = null)
+    {
+        CheckRequest(program, roi);
+        var nodes = program.Nodes;
+        var roiOut = new Roi[nodes.Count];
+        var roiIn = new Roi[nodes.Count];
+        var request = roi;
+        for (var i = nodes.Count - 1; i >= 0; i--)
+        {
+            roiOut[i] = request;
+            roiIn[i] = nodes[i].Committed.ModifyRoiIn(request);
+            var inputFull = Roi.Full(nodes[i].InputSize, roiIn[i].Scale);
+            if (roiIn[i].IsEmpty || !inputFull.Contains(roiIn[i]) || !(roiIn[i].Scale > 0))
+                throw new PipeException($"module '{nodes[i].Instance}' asks for input {roiIn[i]} to make {request}, outside its {inputFull.Size} input");
+            request = roiIn[i];
+        }
+        var sourceRoi = request;
+
+        // Resume after the latest stage whose output is cached.
+        var start = nodes.Count;
+        ImageBuffer? current = null;
+        while (start > 0 && (current = Resources.Cache.TryGet(nodes[start - 1].Key, roiOut[start - 1])) is null) start--;
+        var steps = nodes.Count - start + (current is null ? 1 : 0);
+        var step = 0;
+        try
+        {
+            if (current is null)
+            {
+                current = Resources.Cache.TryGet(program.SourceKey, sourceRoi);
+                if (current is null)
+                {
+                    var read = ImageBuffer.Rent(Resources.Pool, sourceRoi.Width, sourceRoi.Height, program.Source.Format.Channels);
+                    try
+                    {
+                        program.Source.Read(sourceRoi, read, Resources.Compute.Cpu, cancellation);
+                    }
+                    catch
+                    {
+                        read.Dispose();
+                        throw;
+                    }
+                    current = read;
+                    Resources.Cache.Put(program.SourceKey, sourceRoi, current);
+                }
+                progress?.Report(new PipeProgress(++step, steps, "source"));
+            }
+            for (var i = start; i < nodes.Count; i++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var output = RunNode(nodes[i], current, roiIn[i], roiOut[i], cancellation, progress, step, steps);
+                current.Dispose();
+                current = output;
+                Resources.Cache.Put(nodes[i].Key, roiOut[i], current);
+                progress?.Report(new PipeProgress(++step, steps, nodes[i].Instance));
+            }
+            Resources.Logger.LogDebug("Rendered {Roi}: {Computed} of {Total} modules computed, resumed after stage {Start}.", roi, nodes.Count - start, nodes.Count, start);
+            var result = current;
+            current = null;
+            return result;
+        }
+        finally
+        {
+            current?.Dispose();
+        }
+    }
+
+    private ImageBuffer RunNode(PipeNode node, ImageBuffer input, Roi roiIn, Roi roiOut, CancellationToken cancellation, IProgress<PipeProgress>? progress, int step, int steps)
+    {
+        var output = ImageBuffer.Rent(Resources.Pool, roiOut.Width, roiOut.Height, node.OutputFormat.Channels);
+        try
+        {
+            var context = new ProcessContext(node.InputFormat, node.OutputFormat, Resources.Pool, Resources.Compute, cancellation, Resources.Logger);
+            var committed = node.Committed;
+            var tiles = node.Operation.Info.Has(OperationFlags.TilingAllowed) && !node.Operation.Info.Has(OperationFlags.NeedsFullRoi)
+                ? TilePlanner.Plan(committed, roiOut, node.InputFormat, Resources.MemoryBudgetBytes, node.Instance)
+                : [roiOut];
+            if (tiles.Count == 1)
+            {
+                if (TilePlanner.NeedFor(committed, roiOut, node.InputFormat) > Resources.MemoryBudgetBytes)
+                    Resources.Logger.LogWarning("Module '{Instance}' cannot be tiled and needs more than the memory budget for {Roi}.", node.Instance, roiOut);
+                committed.Process(context, input, roiIn, output, roiOut);
+            }
+            else
+            {
+                Resources.Logger.LogDebug("Module '{Instance}' runs on {Tiles} tiles for {Roi}.", node.Instance, tiles.Count, roiOut);
+                for (var t = 0; t < tiles.Count; t++)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    var tile = tiles[t];
+                    var tileIn = committed.ModifyRoiIn(tile);
+                    if (!roiIn.Contains(tileIn) || tileIn.Scale != roiIn.Scale)
+                        throw new PipeException($"module '{node.Instance}' asks for {tileIn} to make tile {tile}, outside the {roiIn} it asked for the whole {roiOut}");
+                    using var inView = input.View(tileIn.X - roiIn.X, tileIn.Y - roiIn.Y, tileIn.Width, tileIn.Height);
+                    using var outView = output.View(tile.X - roiOut.X, tile.Y - roiOut.Y, tile.Width, tile.Height);
+                    committed.Process(context, inView, tileIn, outView, tile);
+                    progress?.Report(new PipeProgress(step, steps, node.Instance, t + 1, tiles.Count));
+                }
+            }
+            if (node.Blend is { } blend) Blending.Apply(blend, input, roiIn, output, roiOut, Resources.Compute.Cpu, cancellation);
+            return output;
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
+    }
+
+    private static void CheckRequest(PipeProgram program, Roi roi)
+    {
+        if (!(roi.Scale > 0) || !double.IsFinite(roi.Scale))
+            throw new ArgumentOutOfRangeException(nameof(roi), $"The scale must be a positive number, not {roi.Scale}.");
+        if (roi.IsEmpty)
+            throw new ArgumentOutOfRangeException(nameof(roi), $"The region {roi} is empty.");
+        var full = Roi.Full(program.OutputSize, roi.Scale);
+        if (!full.Contains(roi))
+            throw new ArgumentOutOfRangeException(nameof(roi), $"The region {roi} is outside the {full.Width}x{full.Height} image at scale {roi.Scale}.");
+    }
+
+    private static void CheckBlend(string instance, OperationInfo info, BufferFormat input, BufferFormat output, BlendParams blend, string path)
+    {
+        if (!info.Has(OperationFlags.SupportsBlending) || info.Has(OperationFlags.Geometric))
+            throw new EditException($"{path}.blend", $"module '{instance}' does not support blending");
+        if (input.Layout != output.Layout)
+            throw new EditException($"{path}.blend", $"module '{instance}' turns {input.Layout} into {output.Layout}; only like with like blends");
+        if (blend.Mask is not null)
+            throw new EditException($"{path}.blend.mask", $"mask '{blend.Mask}': this engine does not rasterise masks yet");
+    }
+
+    /// <summary>The enabled instances in processing order with their edit entries (null: enabled by default) and JSON paths.</summary>
+    private List<(string Instance, ModuleEntry? Entry, string Path)> Place(Edit edit)
+    {
+        var placed = new List<(string Instance, ModuleEntry? Entry, string Path, int Rank)>();
+        for (var i = 0; i < edit.Modules.Length; i++)
+        {
+            var entry = edit.Modules[i];
+            var path = $"modules[{i}]";
+            if (!ModuleEntry.IsValidInstanceName(entry.Instance))
+                throw new EditException($"{path}.module", $"'{entry.Instance}' is not a module instance name");
+            if (!Modules.Contains(entry.ModuleId)) throw new EditException($"{path}.module", Modules.UnknownModule(entry.ModuleId));
+            if (placed.Any(p => p.Instance == entry.Instance)) throw new EditException($"{path}.module", $"instance '{entry.Instance}' appears twice");
+            // The first instance of a module runs before its other instances, which keep the edit's order.
+            if (entry.Enabled) placed.Add((entry.Instance, entry, path, entry.Instance == entry.ModuleId ? -1 : i));
+        }
+        foreach (var module in Modules.Modules)
+            if (module.Info.Has(OperationFlags.EnabledByDefault) && edit.IndexOf(module.Info.Id) < 0)
+                placed.Add((module.Info.Id, null, $"(default {module.Info.Id})", -1));
+
+        if (edit.Order is { } order)
+        {
+            for (var i = 0; i < order.Length; i++)
+            {
+                if (!ModuleEntry.IsValidInstanceName(order[i]) || !Modules.Contains(ModuleEntry.ModuleIdOf(order[i])))
+                    throw new EditException($"order[{i}]", $"'{order[i]}': {Modules.UnknownModule(ModuleEntry.ModuleIdOf(order[i]))}");
+                if (order.IndexOf(order[i]) != i) throw new EditException($"order[{i}]", $"'{order[i]}' appears twice");
+            }
+            foreach (var p in placed)
+                if (!order.Contains(p.Instance))
+                    throw new EditException("order", $"the explicit order does not place enabled instance '{p.Instance}'");
+            return placed.OrderBy(p => order.IndexOf(p.Instance)).Select(p => (p.Instance, p.Entry, p.Path)).ToList();
+        }
+        return placed
+            .OrderBy(p => Modules.OrderIndexOf(ModuleEntry.ModuleIdOf(p.Instance)))
+            .ThenBy(p => p.Rank)
+            .Select(p => (p.Instance, p.Entry, p.Path))
+            .ToList();
+    }
+}
