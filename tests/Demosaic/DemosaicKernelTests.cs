@@ -87,6 +87,31 @@ public class DemosaicKernelTests
         Assert.All(rgba, value => Assert.True(float.IsFinite(value) && value > -0.5f && value < 2f, $"{method}: {value}"));
     }
 
+    [Theory]
+    [InlineData(DemosaicMethod.Bilinear, "GBRG", 0, 0)]
+    [InlineData(DemosaicMethod.Lmmse, "RGGB", 301, 157)]
+    [InlineData(DemosaicMethod.Lmmse, "GRBG", 0, 5)]
+    [InlineData(DemosaicMethod.XTransColorDifference, "xtrans", 301, 157)]
+    [InlineData(DemosaicMethod.HalfSize, "xtrans", 31, 7)]
+    public void ARegionOfTheResultEqualsTheSameRegionOfTheWholeRun(DemosaicMethod method, string patternName, int top, int left)
+    {
+        var (_, scene) = DemosaicRoundTrip.Kodak(23);
+        var pattern = Pattern(patternName);
+        var mosaic = CfaMosaic.Sample(scene, pattern);
+        var full = DemosaicRoundTrip.Demosaic(method, mosaic, scene.Width, scene.Height, pattern);
+        var (fullWidth, _) = DemosaicKernels.OutputSize(method, pattern, scene.Width, scene.Height);
+        const int width = 203, height = 97;
+        var region = new float[width * height * 4];
+        DemosaicKernels.Run(method, new CfaPlane(mosaic, scene.Width, scene.Height, scene.Width, pattern),
+            new RgbaPlane(region, width, height, width * 4), left, top);
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+                for (var c = 0; c < 3; c++)
+                    Assert.Equal(full[((top + y) * fullWidth + left + x) * 4 + c], region[(y * width + x) * 4 + c]);
+        Assert.Throws<ArgumentException>(() => DemosaicKernels.Run(method, new CfaPlane(mosaic, scene.Width, scene.Height, scene.Width, pattern),
+            new RgbaPlane(region, width, height, width * 4), fullWidth - width + 1, top));
+    }
+
     [Fact]
     public void HalfSizeAveragesEachBlock()
     {

@@ -101,25 +101,27 @@ internal static class XTransDemosaic
         }
     }
 
-    public static void Run(CfaPlane input, RgbaPlane output, CancellationToken ct)
+    /// <summary>Demosaics the <paramref name="output"/>-sized region at (<paramref name="left"/>, <paramref name="top"/>) of the input.</summary>
+    public static void Run(CfaPlane input, RgbaPlane output, int left, int top, CancellationToken ct)
     {
         var width = TileSize + 2 * Pad;
         var layout = new Layout(input.Pattern, StrideFor(width, 2), width);
-        TileGrid.ForEach(input.Width, input.Height, TileSize, TileSize, ct,
-            (left, top, tileWidth, tileHeight) => ProcessTile(input, output, layout, left, top, tileWidth, tileHeight));
+        TileGrid.ForEach(output.Width, output.Height, TileSize, TileSize, ct,
+            (x, y, tileWidth, tileHeight) => ProcessTile(input, output, layout, left + x, top + y, tileWidth, tileHeight, x, y));
     }
 
-    private static void ProcessTile(in CfaPlane input, in RgbaPlane output, Layout layout, int left, int top, int width, int height)
+    /// <summary>The tile at input (<paramref name="left"/>, <paramref name="top"/>), written at output (<paramref name="outputLeft"/>, <paramref name="outputTop"/>).</summary>
+    private static void ProcessTile(in CfaPlane input, in RgbaPlane output, Layout layout, int left, int top, int width, int height, int outputLeft, int outputTop)
     {
         var size = layout.Stride * layout.Rows;
         var buffer = ArrayPool<float>.Shared.Rent(size * (int)Plane.Count);
         try
         {
-            // Tiles start at multiples of 6 and Pad is one too, so a tile pixel's CFA phase is (y mod 6, x mod 6).
             var tileWidth = width + 2 * Pad;
             var rows = height + 2 * Pad;
             CfaTile.Load(input, left - Pad, top - Pad, tileWidth, rows, buffer.AsSpan(0, size), layout.Stride, encode: true);
-            var planes = new Planes(buffer, size);
+            // Tile pixel (y, x) is input pixel (top - Pad + y, left - Pad + x): its CFA phase is shifted by the tile origin's.
+            var planes = new Planes(buffer, size, Modulo6(top - Pad), Modulo6(left - Pad));
             Start(planes, layout, tileWidth, rows);
             var margin = 2;
             for (var pass = 0; pass < Iterations; pass++)
@@ -129,7 +131,7 @@ internal static class XTransDemosaic
                 margin += 2;
                 UpdateRedBlue(planes, layout, tileWidth, rows, margin);
             }
-            WriteRgba(planes, layout, output, left, top, width, height);
+            WriteRgba(planes, layout, output, outputLeft, outputTop, width, height);
         }
         finally
         {
@@ -137,9 +139,14 @@ internal static class XTransDemosaic
         }
     }
 
-    private readonly struct Planes(float[] buffer, int size)
+    private static int Modulo6(int value) => (value % 6 + 6) % 6;
+
+    private readonly struct Planes(float[] buffer, int size, int phaseY, int phaseX)
     {
         public ref float this[Plane plane] => ref At(buffer, (int)plane * size);
+
+        /// <summary>Index of the first of the 25 window entries of the layout for a vector starting at tile pixel (y, x).</summary>
+        public int LayoutAt(int y, int x) => ((y + phaseY) % 6 * 6 + (x + phaseX) % 6) * Window;
     }
 
     /// <summary>Each colour as the tent-weighted mean of its samples, measured from the pixel's own sample so a flat field stays exact.</summary>
@@ -154,7 +161,7 @@ internal static class XTransDemosaic
             for (var x = 2; x < width - 2; x += Lanes)
             {
                 var i = y * layout.Stride + x;
-                var at = (y % 6 * 6 + x % 6) * Window;
+                var at = planes.LayoutAt(y, x);
                 var centre = Load(ref m, i);
                 Vector<float> red = Vector<float>.Zero, green = Vector<float>.Zero, blue = Vector<float>.Zero;
                 ref var weights = ref Element(layout.Start, at * 3);
@@ -195,7 +202,7 @@ internal static class XTransDemosaic
             for (var x = margin; x < width - margin; x += Lanes)
             {
                 var i = y * layout.Stride + x;
-                var at = (y % 6 * 6 + x % 6) * Window;
+                var at = planes.LayoutAt(y, x);
                 var isRed = layout.IsRed[at / Window];
                 var here = Load(ref g, i);
                 Vector<float> sum = Vector<float>.Zero, weights = Vector<float>.Zero;
@@ -226,7 +233,7 @@ internal static class XTransDemosaic
             for (var x = margin; x < width - margin; x += Lanes)
             {
                 var i = y * layout.Stride + x;
-                var at = (y % 6 * 6 + x % 6) * Window;
+                var at = planes.LayoutAt(y, x);
                 var here = Load(ref g, i);
                 Vector<float> red = Vector<float>.Zero, redWeights = Vector<float>.Zero;
                 Vector<float> blue = Vector<float>.Zero, blueWeights = Vector<float>.Zero;
