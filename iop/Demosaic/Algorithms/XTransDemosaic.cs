@@ -32,7 +32,7 @@ internal static class XTransDemosaic
     private const float EdgeFloor = 0.05f;
     private const int Window = 25;
 
-    private enum Plane { Mosaic, Red, Green, Blue, Count }
+    private enum Plane { Mosaic, Red, Green, Blue, NextGreen, Count }
 
     /// <summary>
     /// Per (row phase, vector start phase): lane masks of each colour and, per 5x5 offset, lane weights.
@@ -128,6 +128,7 @@ internal static class XTransDemosaic
             {
                 margin += 1;
                 UpdateGreen(planes, layout, tileWidth, rows, margin);
+                planes = planes.WithNextGreen();
                 margin += 2;
                 UpdateRedBlue(planes, layout, tileWidth, rows, margin);
             }
@@ -141,9 +142,19 @@ internal static class XTransDemosaic
 
     private static int Modulo6(int value) => (value % 6 + 6) % 6;
 
-    private readonly struct Planes(float[] buffer, int size, int phaseY, int phaseX)
+    /// <summary>The tile's planes; green and its successor swap places after each green update.</summary>
+    private readonly struct Planes(float[] buffer, int size, int phaseY, int phaseX, bool swapped = false)
     {
-        public ref float this[Plane plane] => ref At(buffer, (int)plane * size);
+        public ref float this[Plane plane] => ref At(buffer, (int)Swap(plane) * size);
+
+        public Planes WithNextGreen() => new(buffer, size, phaseY, phaseX, !swapped);
+
+        private Plane Swap(Plane plane) => !swapped ? plane : plane switch
+        {
+            Plane.Green => Plane.NextGreen,
+            Plane.NextGreen => Plane.Green,
+            _ => plane,
+        };
 
         /// <summary>Index of the first of the 25 window entries of the layout for a vector starting at tile pixel (y, x).</summary>
         public int LayoutAt(int y, int x) => ((y + phaseY) % 6 * 6 + (x + phaseX) % 6) * Window;
@@ -188,8 +199,8 @@ internal static class XTransDemosaic
         Vector<float>.One / (new Vector<float>(EdgeFloor) + Vector.Abs(here - there));
 
     /// <summary>
-    /// Green at red/blue pixels from the neighbouring greens' colour differences. The neighbours are green
-    /// pixels, whose green never changes, so the update is in place.
+    /// Green at red/blue pixels from the neighbouring greens' colour differences, into the next green plane
+    /// (not in place: a vector's lanes past the valid columns would spoil the row below's neighbours).
     /// </summary>
     private static void UpdateGreen(in Planes planes, Layout layout, int width, int rows, int margin)
     {
@@ -198,6 +209,7 @@ internal static class XTransDemosaic
         ref var r = ref planes[Plane.Red];
         ref var g = ref planes[Plane.Green];
         ref var b = ref planes[Plane.Blue];
+        ref var next = ref planes[Plane.NextGreen];
         for (var y = margin; y < rows - margin; y++)
             for (var x = margin; x < width - margin; x += Lanes)
             {
@@ -217,7 +229,7 @@ internal static class XTransDemosaic
                     weights += w;
                 }
                 var updated = Load(ref m, i) + sum / weights;
-                Store(Vector.ConditionalSelect(layout.IsGreen[at / Window], here, updated), ref g, i);
+                Store(Vector.ConditionalSelect(layout.IsGreen[at / Window], here, updated), ref next, i);
             }
     }
 
