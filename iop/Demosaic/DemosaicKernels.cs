@@ -4,10 +4,12 @@ using RawEngine.Iop.Demosaic.Algorithms;
 namespace RawEngine.Iop.Demosaic;
 
 /// <summary>
-/// The demosaic algorithms as pure kernels: a float CFA plane in, float RGBA out. The whole given rectangle
-/// is computed; pixels within <see cref="HaloPixels"/> of its edge see a made-up (mirrored) neighbourhood,
-/// so a caller that wants exact results over a region passes that many extra pixels on each side.
-/// Tiles run in parallel; cancellation is checked between tiles.
+/// The demosaic algorithms as pure kernels: a float CFA plane in, float RGBA out (alpha left alone). Pixels
+/// within <see cref="HaloPixels"/> of the input's edge see a made-up neighbourhood (the nearest pixels of the
+/// same CFA phase), so a caller that wants exact results over a region passes that many extra pixels on each
+/// side and asks for the region only (<see cref="Run(DemosaicMethod, CfaPlane, RgbaPlane, int, int, CancellationToken)"/>).
+/// Tiles run in parallel over pooled scratch buffers; cancellation is checked between tiles. A flat field comes
+/// out exactly flat.
 /// </summary>
 public static class DemosaicKernels
 {
