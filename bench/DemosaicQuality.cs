@@ -12,6 +12,7 @@ namespace RawEngine.Bench;
 /// X-Trans), demosaicked, encoded back to 8-bit sRGB and compared with the original (CPSNR, 10 px border
 /// excluded; the issue's protocol with an identity camera). Speed: a 24 MP mosaic, median of 3 runs.
 /// Arguments: <c>--images N</c> (first N Kodak images, default 24), <c>--no-speed</c>, <c>--no-quality</c>.
+/// Wire it as <c>case "demosaic": return DemosaicQuality.Run(new MetricReport(Console.Out), args[1..]);</c>
 /// </summary>
 public static class DemosaicQuality
 {
@@ -25,21 +26,27 @@ public static class DemosaicQuality
         ("xtrans-colordifference", DemosaicMethod.XTransColorDifference, CfaPattern.XTrans),
     ];
 
-    public static int Run(string[]? args = null)
+    public static int Run(MetricReport report, IReadOnlyList<string>? args = null)
     {
         args ??= [];
         var images = 24;
-        for (var i = 0; i < args.Length; i++)
-            if (args[i] == "--images" && i + 1 < args.Length) images = int.Parse(args[++i], CultureInfo.InvariantCulture);
-        if (!args.Contains("--no-quality")) Quality(images);
-        if (!args.Contains("--no-speed")) Speed();
+        for (var i = 0; i < args.Count; i++)
+            if (args[i] == "--images" && i + 1 < args.Count) images = int.Parse(args[++i], CultureInfo.InvariantCulture);
+        if (images is < 1 or > 24)
+        {
+            Console.Error.WriteLine($"bench demosaic: --images must be 1..24, not {images}");
+            return 2;
+        }
+        if (!args.Contains("--no-quality")) Quality(report, images);
+        if (!args.Contains("--no-speed")) Speed(report);
+        report.PrintTable();
         return 0;
     }
 
-    private static void Quality(int images)
+    private static void Quality(MetricReport report, int images)
     {
         var totals = new double[Cases.Length];
-        Console.WriteLine($"{"image",-10}" + string.Concat(Cases.Select(c => $"{c.Name,20}")));
+        Console.WriteLine($"{"image",-10}" + string.Concat(Cases.Select(c => $"{c.Name,24}")));
         for (var index = 1; index <= images; index++)
         {
             var original = ImageFile.LoadSrgb8(KodakPath(index));
@@ -49,12 +56,16 @@ public static class DemosaicQuality
             {
                 var db = RoundTrip(original, scene, Cases[c].Method, Cases[c].Pattern);
                 totals[c] += db;
-                line += $"{db,20:F2}";
+                line += $"{db,24:F2}";
             }
             Console.WriteLine(line);
         }
+        // Baselines: peers measured on this protocol (issue 4): dcraw_emu bilinear, darktable LMMSE;
+        // the X-Trans method against X-Trans bilinear.
+        double?[] baselines = [29.9, 40.4, null, totals[2] / images];
+        string?[] targets = [">= 29 (issue 4)", ">= 38, beat darktable LMMSE 40.4", null, "> X-Trans bilinear + 1"];
         for (var c = 0; c < Cases.Length; c++)
-            Report($"demosaic-cpsnr-{Cases[c].Name}", totals[c] / images, "dB", null);
+            report.Add(new Metric($"demosaic.cpsnr.{Cases[c].Name}", totals[c] / images, "dB", baselines[c], targets[c]));
     }
 
     /// <summary>CPSNR of one image through mosaic, demosaic and 8-bit sRGB.</summary>
@@ -67,7 +78,7 @@ public static class DemosaicQuality
         return ImageQuality.Cpsnr(original, ImageQuality.EncodeSrgb8(rgba, scene.Width, scene.Height, scene.Width * 4, 4), Border);
     }
 
-    private static void Speed()
+    private static void Speed(MetricReport report)
     {
         const int width = 6000, height = 4000;
         var scene = LinearScene.LoadSrgb(KodakPath(1));
@@ -83,19 +94,29 @@ public static class DemosaicQuality
                 var input = new CfaPlane(mosaic, width, height, width, pattern);
                 var output = new RgbaPlane(rgba, ow, oh, ow * 4);
                 DemosaicKernels.Run(method, input, output);
+                // Wall time is what a user sees; CPU time per megapixel stays comparable on a busy machine.
                 var times = new List<double>();
+                var cpuTimes = new List<double>();
+                using var process = Process.GetCurrentProcess();
                 for (var run = 0; run < 3; run++)
                 {
+                    process.Refresh();
+                    var cpuBefore = process.TotalProcessorTime;
                     var clock = Stopwatch.StartNew();
                     DemosaicKernels.Run(method, input, output);
                     times.Add(clock.Elapsed.TotalSeconds);
+                    process.Refresh();
+                    cpuTimes.Add((process.TotalProcessorTime - cpuBefore).TotalSeconds);
                 }
                 times.Sort();
-                Report($"demosaic-speed-{pattern.Kind.ToString().ToLowerInvariant()}-{method.ToString().ToLowerInvariant()}",
-                    width * (double)height / 1e6 / times[1], "MP/s", null);
+                cpuTimes.Sort();
+                var megapixels = width * (double)height / 1e6;
+                var name = $"{pattern.Kind.ToString().ToLowerInvariant()}.{method.ToString().ToLowerInvariant()}";
+                report.Add(new Metric($"demosaic.speed.{name}", megapixels / times[1], "MP/s"));
+                report.Add(new Metric($"demosaic.cpu.{name}", megapixels / cpuTimes[1], "MP/cpu-s"));
             }
         }
-        Console.WriteLine($"(speed on {Environment.ProcessorCount} threads)");
+        Console.WriteLine($"(speed: 24 MP input, {Environment.ProcessorCount} hardware threads)");
     }
 
     private static LinearScene Tile(LinearScene scene, int width, int height)
@@ -121,13 +142,6 @@ public static class DemosaicQuality
         var period = 2 * size;
         i %= period;
         return i < size ? i : period - 1 - i;
-    }
-
-    private static void Report(string name, double value, string unit, double? baseline)
-    {
-        var ratio = baseline is { } b ? (value / b).ToString("F3", CultureInfo.InvariantCulture) : "null";
-        var baselineText = baseline?.ToString("F3", CultureInfo.InvariantCulture) ?? "null";
-        Console.WriteLine($"{{\"name\": \"{name}\", \"value\": {value.ToString("F3", CultureInfo.InvariantCulture)}, \"unit\": \"{unit}\", \"baseline\": {baselineText}, \"ratio\": {ratio}}}");
     }
 
     private static string KodakPath(int index)

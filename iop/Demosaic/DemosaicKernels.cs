@@ -4,10 +4,12 @@ using RawEngine.Iop.Demosaic.Algorithms;
 namespace RawEngine.Iop.Demosaic;
 
 /// <summary>
-/// The demosaic algorithms as pure kernels: a float CFA plane in, float RGBA out. The whole given rectangle
-/// is computed; pixels within <see cref="HaloPixels"/> of its edge see a made-up (mirrored) neighbourhood,
-/// so a caller that wants exact results over a region passes that many extra pixels on each side.
-/// Tiles run in parallel; cancellation is checked between tiles.
+/// The demosaic algorithms as pure kernels: a float CFA plane in, float RGBA out (alpha left alone). Pixels
+/// within <see cref="HaloPixels"/> of the input's edge see a made-up neighbourhood (the nearest pixels of the
+/// same CFA phase), so a caller that wants exact results over a region passes that many extra pixels on each
+/// side and asks for the region only (<see cref="Run(DemosaicMethod, CfaPlane, RgbaPlane, int, int, CancellationToken)"/>).
+/// Tiles run in parallel over pooled scratch buffers; cancellation is checked between tiles. A flat field comes
+/// out exactly flat.
 /// </summary>
 public static class DemosaicKernels
 {
@@ -43,22 +45,35 @@ public static class DemosaicKernels
         return (width / factor, height / factor);
     }
 
-    /// <summary>Demosaics <paramref name="input"/> into <paramref name="output"/> (sized by <see cref="OutputSize"/>).</summary>
+    /// <summary>Demosaics the whole of <paramref name="input"/> into <paramref name="output"/> (sized by <see cref="OutputSize"/>).</summary>
     /// <exception cref="ArgumentException">The method does not handle the pattern, or a plane is inconsistent.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the output is then partly written.</exception>
-    public static void Run(DemosaicMethod method, CfaPlane input, RgbaPlane output, CancellationToken ct = default)
+    public static void Run(DemosaicMethod method, CfaPlane input, RgbaPlane output, CancellationToken ct = default) =>
+        Run(method, input, output, 0, 0, ct);
+
+    /// <summary>
+    /// Demosaics only the region of the result that <paramref name="output"/> covers, its pixel (0, 0) being result pixel
+    /// (<paramref name="left"/>, <paramref name="top"/>) (result coordinates are input coordinates, divided by
+    /// <see cref="Downscale"/> for half size). A pipe module passes its input ROI with the halo and writes its output ROI
+    /// directly: the region's pixels are exactly those of demosaicking the whole input.
+    /// </summary>
+    /// <exception cref="ArgumentException">The method does not handle the pattern, a plane is inconsistent, or the region leaves the result.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the output is then partly written.</exception>
+    public static void Run(DemosaicMethod method, CfaPlane input, RgbaPlane output, int left, int top, CancellationToken ct = default)
     {
         input.Validate(nameof(input));
         if (!Supports(method, input.Pattern.Kind))
             throw new ArgumentException($"Demosaic method {method} does not handle a {input.Pattern.Kind} pattern ({input.Pattern}).", nameof(method));
         var (width, height) = OutputSize(method, input.Pattern, input.Width, input.Height);
-        output.Validate(nameof(output), width, height);
+        if (left < 0 || top < 0 || left + output.Width > width || top + output.Height > height)
+            throw new ArgumentException($"output: the {output.Width}x{output.Height} region at ({left}, {top}) leaves the {width}x{height} result.", nameof(output));
+        output.Validate(nameof(output));
         switch (method)
         {
-            case DemosaicMethod.Bilinear: BilinearDemosaic.Run(input, output, ct); break;
-            case DemosaicMethod.Lmmse: LmmseDemosaic.Run(input, output, ct); break;
-            case DemosaicMethod.XTransColorDifference: XTransDemosaic.Run(input, output, ct); break;
-            case DemosaicMethod.HalfSize: HalfSizeDemosaic.Run(input, output, ct); break;
+            case DemosaicMethod.Bilinear: BilinearDemosaic.Run(input, output, left, top, ct); break;
+            case DemosaicMethod.Lmmse: LmmseDemosaic.Run(input, output, left, top, ct); break;
+            case DemosaicMethod.XTransColorDifference: XTransDemosaic.Run(input, output, left, top, ct); break;
+            case DemosaicMethod.HalfSize: HalfSizeDemosaic.Run(input, output, left, top, ct); break;
         }
     }
 }

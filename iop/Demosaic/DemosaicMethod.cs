@@ -8,13 +8,13 @@ public enum DemosaicMethod
 
     /// <summary>
     /// Bayer only, high quality: directional LMMSE green (Zhang &amp; Wu 2005) on a perceptually encoded
-    /// mosaic, colour-difference red/blue, median refinement of the colour differences.
+    /// (gamma 2.7) mosaic, then red/blue by edge-weighted colour-difference interpolation. Kodak24: 40.47 dB.
     /// </summary>
     Lmmse,
 
     /// <summary>
     /// X-Trans only, high quality: green and red/blue in turn by edge-weighted colour-difference
-    /// interpolation, three rounds, on a perceptually encoded mosaic.
+    /// interpolation, three rounds, on a perceptually encoded mosaic. Kodak24: 37.79 dB (X-Trans bilinear 29.28).
     /// </summary>
     XTransColorDifference,
 

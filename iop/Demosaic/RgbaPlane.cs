@@ -6,10 +6,10 @@ namespace RawEngine.Iop.Demosaic;
 /// </summary>
 public readonly record struct RgbaPlane(Memory<float> Data, int Width, int Height, int Stride)
 {
-    internal void Validate(string name, int width, int height)
+    internal void Validate(string name)
     {
-        if (Width != width || Height != height)
-            throw new ArgumentException($"{name}: is {Width}x{Height}, the demosaic makes {width}x{height}.", name);
+        if (Width < 1 || Height < 1)
+            throw new ArgumentException($"{name}: a {Width}x{Height} plane has no pixels.", name);
         if (Stride < 4 * Width)
             throw new ArgumentException($"{name}: stride {Stride} is less than 4 x width {Width}.", name);
         if (Data.Length < (long)(Height - 1) * Stride + 4 * Width)

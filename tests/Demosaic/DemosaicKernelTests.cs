@@ -71,6 +71,47 @@ public class DemosaicKernelTests
         Assert.True(worst <= 1e-6f, $"{method}: a crop differs from the full image by {worst} inside its {halo} px halo");
     }
 
+    [Theory]
+    [InlineData(DemosaicMethod.Bilinear, "RGGB", 2, 2)]
+    [InlineData(DemosaicMethod.Lmmse, "RGGB", 2, 2)]
+    [InlineData(DemosaicMethod.Lmmse, "GRBG", 5, 3)]
+    [InlineData(DemosaicMethod.Lmmse, "BGGR", 300, 7)]
+    [InlineData(DemosaicMethod.XTransColorDifference, "xtrans", 6, 6)]
+    [InlineData(DemosaicMethod.XTransColorDifference, "xtrans", 13, 200)]
+    [InlineData(DemosaicMethod.HalfSize, "xtrans", 7, 6)]
+    public void TinyAndOddSizesGiveFiniteOutput(DemosaicMethod method, string patternName, int width, int height)
+    {
+        var random = new Random(width * 1000 + height);
+        var mosaic = Enumerable.Range(0, width * height).Select(_ => random.NextSingle()).ToArray();
+        var rgba = DemosaicRoundTrip.Demosaic(method, mosaic, width, height, Pattern(patternName));
+        Assert.All(rgba, value => Assert.True(float.IsFinite(value) && value > -0.5f && value < 2f, $"{method}: {value}"));
+    }
+
+    [Theory]
+    [InlineData(DemosaicMethod.Bilinear, "GBRG", 0, 0)]
+    [InlineData(DemosaicMethod.Lmmse, "RGGB", 301, 157)]
+    [InlineData(DemosaicMethod.Lmmse, "GRBG", 0, 5)]
+    [InlineData(DemosaicMethod.XTransColorDifference, "xtrans", 301, 157)]
+    [InlineData(DemosaicMethod.HalfSize, "xtrans", 31, 7)]
+    public void ARegionOfTheResultEqualsTheSameRegionOfTheWholeRun(DemosaicMethod method, string patternName, int top, int left)
+    {
+        var (_, scene) = DemosaicRoundTrip.Kodak(23);
+        var pattern = Pattern(patternName);
+        var mosaic = CfaMosaic.Sample(scene, pattern);
+        var full = DemosaicRoundTrip.Demosaic(method, mosaic, scene.Width, scene.Height, pattern);
+        var (fullWidth, _) = DemosaicKernels.OutputSize(method, pattern, scene.Width, scene.Height);
+        const int width = 203, height = 97;
+        var region = new float[width * height * 4];
+        DemosaicKernels.Run(method, new CfaPlane(mosaic, scene.Width, scene.Height, scene.Width, pattern),
+            new RgbaPlane(region, width, height, width * 4), left, top);
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+                for (var c = 0; c < 3; c++)
+                    Assert.Equal(full[((top + y) * fullWidth + left + x) * 4 + c], region[(y * width + x) * 4 + c]);
+        Assert.Throws<ArgumentException>(() => DemosaicKernels.Run(method, new CfaPlane(mosaic, scene.Width, scene.Height, scene.Width, pattern),
+            new RgbaPlane(region, width, height, width * 4), fullWidth - width + 1, top));
+    }
+
     [Fact]
     public void HalfSizeAveragesEachBlock()
     {

@@ -13,7 +13,8 @@ internal static class BilinearDemosaic
 
     private readonly record struct Tap(int Offset, float Weight);
 
-    public static void Run(CfaPlane input, RgbaPlane output, CancellationToken ct)
+    /// <summary>Demosaics the <paramref name="output"/>-sized region at (<paramref name="left"/>, <paramref name="top"/>) of the input.</summary>
+    public static void Run(CfaPlane input, RgbaPlane output, int left, int top, CancellationToken ct)
     {
         var pattern = input.Pattern;
         var period = pattern.Width;
@@ -23,9 +24,9 @@ internal static class BilinearDemosaic
             for (var px = 0; px < period; px++)
                 for (var c = 0; c < 3; c++)
                     taps[(py * period + px) * 3 + c] = TapsFor(pattern, py, px, c, input.Stride);
-        TileGrid.ForEach(input.Width, input.Height, input.Width, BandRows, ct, (_, top, _, rows) =>
+        TileGrid.ForEach(output.Width, output.Height, output.Width, BandRows, ct, (_, band, _, rows) =>
         {
-            for (var y = top; y < top + rows; y++) Row(input, output, taps, y);
+            for (var y = band; y < band + rows; y++) Row(input, output, taps, left, top + y, y);
         });
     }
 
@@ -41,18 +42,20 @@ internal static class BilinearDemosaic
         return list.Select(t => t with { Weight = t.Weight / sum }).ToArray();
     }
 
-    private static void Row(in CfaPlane input, in RgbaPlane output, Tap[][] taps, int y)
+    /// <summary>Input row <paramref name="y"/> from column <paramref name="left"/> into output row <paramref name="outputRow"/>.</summary>
+    private static void Row(in CfaPlane input, in RgbaPlane output, Tap[][] taps, int left, int y, int outputRow)
     {
         var data = input.Data.Span;
-        var row = output.Data.Span.Slice(y * output.Stride, output.Width * 4);
+        var pixels = output.Data.Span.Slice(outputRow * output.Stride, output.Width * 4);
         var period = input.Pattern.Width;
         var phaseRow = y % period * period;
         var interior = y > 0 && y < input.Height - 1;
-        for (var x = 0; x < input.Width; x++)
+        for (var x = left; x < left + output.Width; x++)
         {
+            var row = pixels[(4 * (x - left))..];
             if (!interior || x == 0 || x == input.Width - 1)
             {
-                for (var c = 0; c < 3; c++) row[4 * x + c] = AtEdge(input, y, x, c);
+                for (var c = 0; c < 3; c++) row[c] = AtEdge(input, y, x, c);
                 continue;
             }
             var centre = y * input.Stride + x;
@@ -64,7 +67,7 @@ internal static class BilinearDemosaic
                 var anchor = data[centre + colourTaps[0].Offset];
                 var sum = 0f;
                 foreach (var tap in colourTaps) sum += tap.Weight * (data[centre + tap.Offset] - anchor);
-                row[4 * x + c] = anchor + sum;
+                row[c] = anchor + sum;
             }
         }
     }

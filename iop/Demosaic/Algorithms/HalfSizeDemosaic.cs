@@ -11,19 +11,20 @@ internal static class HalfSizeDemosaic
 
     public static int Factor(Engine.Raw.CfaPattern pattern) => pattern.Width == 2 ? 2 : 3;
 
-    public static void Run(CfaPlane input, RgbaPlane output, CancellationToken ct)
+    /// <summary>Output pixel (x, y) is block (<paramref name="left"/> + x, <paramref name="top"/> + y) of the input.</summary>
+    public static void Run(CfaPlane input, RgbaPlane output, int left, int top, CancellationToken ct)
     {
         var factor = Factor(input.Pattern);
         var period = input.Pattern.Width;
         var colours = input.Pattern.Colors.ToArray();
-        TileGrid.ForEach(output.Width, output.Height, output.Width, BandRows, ct, (_, top, _, rows) =>
+        TileGrid.ForEach(output.Width, output.Height, output.Width, BandRows, ct, (_, band, _, rows) =>
         {
             var data = input.Data.Span;
             var pixels = output.Data.Span;
             Span<float> sums = stackalloc float[3];
             Span<int> counts = stackalloc int[3];
             Span<float> anchors = stackalloc float[3];
-            for (var oy = top; oy < top + rows; oy++)
+            for (var oy = band; oy < band + rows; oy++)
             {
                 var row = pixels.Slice(oy * output.Stride, output.Width * 4);
                 for (var ox = 0; ox < output.Width; ox++)
@@ -34,12 +35,12 @@ internal static class HalfSizeDemosaic
                     anchors.Clear();
                     for (var dy = 0; dy < factor; dy++)
                     {
-                        var y = oy * factor + dy;
+                        var y = (top + oy) * factor + dy;
                         var source = data.Slice(y * input.Stride, input.Width);
                         var phaseRow = y % period * period;
                         for (var dx = 0; dx < factor; dx++)
                         {
-                            var x = ox * factor + dx;
+                            var x = (left + ox) * factor + dx;
                             var c = colours[phaseRow + x % period];
                             if (counts[c]++ == 0) anchors[c] = source[x];
                             sums[c] += source[x] - anchors[c];

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using static RawEngine.Iop.Demosaic.Algorithms.TilePlanes;
 
 namespace RawEngine.Iop.Demosaic.Algorithms;
@@ -30,13 +31,14 @@ internal static class LmmseDemosaic
 
     private enum Plane { Mosaic, DiffH, DiffV, SmoothH, SmoothV, Own, Green, DiffR, DiffB, Count }
 
-    public static void Run(CfaPlane input, RgbaPlane output, CancellationToken ct)
+    /// <summary>Demosaics the <paramref name="output"/>-sized region at (<paramref name="left"/>, <paramref name="top"/>) of the input.</summary>
+    public static void Run(CfaPlane input, RgbaPlane output, int left, int top, CancellationToken ct)
     {
         // Green sits where (row + column) has this parity, counted from the plane's origin.
         var greenParity = input.Pattern.ColorAt(0, 0) == 1 ? 0 : 1;
         var redRowParity = input.Pattern.ColorAt(0, 0) == 0 || input.Pattern.ColorAt(0, 1) == 0 ? 0 : 1;
-        TileGrid.ForEach(input.Width, input.Height, TileWidth, TileHeight, ct,
-            (left, top, width, height) => ProcessTile(input, output, greenParity, redRowParity, left, top, width, height));
+        TileGrid.ForEach(output.Width, output.Height, TileWidth, TileHeight, ct,
+            (x, y, width, height) => ProcessTile(input, output, greenParity, redRowParity, left + x, top + y, width, height, x, y));
     }
 
     private static float[] GaussianTaps()
@@ -65,7 +67,9 @@ internal static class LmmseDemosaic
         public Vector<int> GreenLanes(int y) => ParityMask(GreenParity ^ (y & 1));
     }
 
-    private static void ProcessTile(in CfaPlane input, in RgbaPlane output, int greenParity, int redRowParity, int left, int top, int width, int height)
+    /// <summary>The tile at input (<paramref name="left"/>, <paramref name="top"/>), written at output (<paramref name="outputLeft"/>, <paramref name="outputTop"/>).</summary>
+    private static void ProcessTile(in CfaPlane input, in RgbaPlane output, int greenParity, int redRowParity,
+        int left, int top, int width, int height, int outputLeft, int outputTop)
     {
         var tileWidth = width + 2 * Pad;
         var rows = height + 2 * Pad;
@@ -73,14 +77,14 @@ internal static class LmmseDemosaic
         var buffer = ArrayPool<float>.Shared.Rent(stride * rows * (int)Plane.Count);
         try
         {
-            // Tile pixel (y, x) is image pixel (top - Pad + y, left - Pad + x); Pad is even, so parities carry over.
+            // Tile pixel (y, x) is input pixel (top - Pad + y, left - Pad + x); Pad is even, so parities carry over.
             var tile = new Tile(buffer, tileWidth, rows, stride, greenParity ^ ((top + left) & 1), redRowParity ^ (top & 1));
             CfaTile.Load(input, left - Pad, top - Pad, tileWidth, rows, buffer.AsSpan(0, stride * rows), stride, encode: true);
             Differences(tile);
             Smooth(tile);
             FuseGreen(tile);
             ColourDifferences(tile);
-            WriteRgba(tile, output, left, top, width, height);
+            WriteRgba(tile, output, outputLeft, outputTop, width, height);
         }
         finally
         {
@@ -275,7 +279,7 @@ internal static class LmmseDemosaic
         Span<float> blue = stackalloc float[Lanes];
         for (var y = 0; y < height; y++)
         {
-            var row = pixels.Slice((top + y) * output.Stride + left * 4, width * 4);
+            ref var row = ref pixels.Slice((top + y) * output.Stride + left * 4, width * 4)[0];
             var start = (y + Pad) * tile.Stride + Pad;
             for (var x = 0; x < width; x += Lanes)
             {
@@ -285,12 +289,12 @@ internal static class LmmseDemosaic
                 PerceptualCurve.Decode(gv).CopyTo(green);
                 PerceptualCurve.Decode(gv - Load(ref dB, i)).CopyTo(blue);
                 var count = Math.Min(Lanes, width - x);
+                ref var pixel = ref Unsafe.Add(ref row, 4 * x);
                 for (var k = 0; k < count; k++)
                 {
-                    var o = 4 * (x + k);
-                    row[o] = red[k];
-                    row[o + 1] = green[k];
-                    row[o + 2] = blue[k];
+                    Unsafe.Add(ref pixel, 4 * k) = red[k];
+                    Unsafe.Add(ref pixel, 4 * k + 1) = green[k];
+                    Unsafe.Add(ref pixel, 4 * k + 2) = blue[k];
                 }
             }
         }
