@@ -12,7 +12,7 @@ switch (args.FirstOrDefault())
     case "export":
         return ExportBench.Run(new MetricReport(Console.Out), args[1..]);
     case "demosaic":
-        return DemosaicQuality.Run(args[1..]);
+        return DemosaicQuality.Run(new MetricReport(Console.Out), args[1..]);
     case "nn":
         RawEngine.Bench.Ai.BackendOverhead.Run();
         RawEngine.Bench.Ai.KernelThroughput.Run();

@@ -73,26 +73,34 @@ public sealed class DemosaicOperation : ImageOperation<DemosaicParams, DemosaicO
 
     protected override void Process(ProcessContext context, Setup setup, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
     {
+        var pattern = context.Input.CfaAt(roiIn);
+        var plane = new CfaPlane(input.Array.AsMemory(input.Offset, (input.Height - 1) * input.Stride + input.Width), roiIn.Width, roiIn.Height, input.Stride, pattern);
+        if (roiOut.Scale == 1 && roiIn.Scale == 1)
+        {
+            // Straight into the output: the kernel renders just the part of its result the output covers.
+            DemosaicKernels.Run(setup.Method, plane, Plane(output), roiOut.X - roiIn.X, roiOut.Y - roiIn.Y, context.Cancellation);
+            SetOpaque(context, output);
+            return;
+        }
+
         var halfSize = HalfSizeFactor(setup, roiOut.Scale);
         var method = halfSize is null ? setup.Method : DemosaicMethod.HalfSize;
-        var pattern = context.Input.CfaAt(roiIn);
         var (width, height) = DemosaicKernels.OutputSize(method, pattern, roiIn.Width, roiIn.Height);
         using var rgb = ImageBuffer.Rent(context.Pool, width, height, 4);
-        var plane = new CfaPlane(input.Array.AsMemory(input.Offset), roiIn.Width, roiIn.Height, input.Stride, pattern);
-        DemosaicKernels.Run(method, plane, new RgbaPlane(rgb.Array.AsMemory(rgb.Offset), width, height, rgb.Stride), context.Cancellation);
+        DemosaicKernels.Run(method, plane, Plane(rgb), context.Cancellation);
         SetOpaque(context, rgb);
-
         if (halfSize is { } factor)
         {
             var blocks = new ImageSize(setup.InputSize.Width / factor, setup.InputSize.Height / factor);
             var demosaiced = new Roi(roiIn.X / factor, roiIn.Y / factor, width, height, 1);
             Resampler.Run(context, blocks, rgb, demosaiced, output, roiOut with { Scale = roiOut.Scale * factor });
         }
-        else if (roiOut.Scale != 1)
-            Resampler.Run(context, setup.InputSize, rgb, roiIn, output, roiOut);
         else
-            RegionCopy.Run(context, rgb, roiIn, output, roiOut);
+            Resampler.Run(context, setup.InputSize, rgb, roiIn, output, roiOut);
     }
+
+    private static RgbaPlane Plane(ImageBuffer buffer) =>
+        new(buffer.Array.AsMemory(buffer.Offset, (buffer.Height - 1) * buffer.Stride + buffer.Width * 4), buffer.Width, buffer.Height, buffer.Stride);
 
     private static void SetOpaque(ProcessContext context, ImageBuffer rgb) =>
         context.ForRows(rgb.Height, (y0, y1) =>
