@@ -30,6 +30,13 @@ public sealed record BufferFormat(PixelLayout Layout, ColorEncoding Encoding, fl
     public int Channels => Layout == PixelLayout.Cfa ? 1 : 4;
     public int BytesPerPixel => Channels * sizeof(float);
 
+    /// <summary>
+    /// Where each colour channel saturated on the sensor, in this buffer's units (1, 1, 1 after
+    /// rawprepare; scaled by white balance), so highlight handling knows what is clipped. Null once
+    /// colours are mixed (after colorin).
+    /// </summary>
+    public ChannelLevels? Saturation { get; init; }
+
     /// <summary>The CFA repeat period (2 Bayer, 6 X-Trans), 1 when not a mosaic.</summary>
     public int CfaPeriod => Cfa?.Width ?? 1;
 
@@ -38,6 +45,16 @@ public sealed record BufferFormat(PixelLayout Layout, ColorEncoding Encoding, fl
         (Cfa ?? throw new InvalidOperationException($"A {Layout} buffer has no CFA pattern.")).Shifted(roi.Y, roi.X);
 
     public override string ToString() => Cfa is null ? $"{Layout} {Encoding} white {White}" : $"{Layout} {Cfa} {Encoding} white {White}";
+}
+
+/// <summary>One value per colour channel (R, G, B).</summary>
+public readonly record struct ChannelLevels(float R, float G, float B)
+{
+    public float this[int channel] => channel switch { 0 => R, 1 => G, _ => B };
+
+    public float Min => Math.Min(R, Math.Min(G, B));
+
+    public ChannelLevels Scaled(float r, float g, float b) => new(R * r, G * g, B * b);
 }
 
 /// <summary>The formats a module accepts as input.</summary>

@@ -21,7 +21,7 @@ public sealed class ColorInOperation : ImageOperation<ColorInParams, Matrix3>
         CameraToWorking.For(context.Image, RgbColorSpace.LinearRec2020);
 
     protected override BufferFormat OutputFormat(Matrix3 state, CommitContext context) =>
-        context.Input with { Encoding = ColorEncoding.LinearWorking };
+        context.Input with { Encoding = ColorEncoding.LinearWorking, Saturation = null };
 
     protected override void Process(ProcessContext context, Matrix3 state, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut) =>
         PixelMatrix.Apply(context, state, input, roiIn, output, roiOut);

@@ -4,25 +4,75 @@ using RawEngine.Engine.Pipeline;
 
 namespace RawEngine.Iop.Highlights;
 
+public enum HighlightsMode { Clip, Reconstruct }
+
 public sealed record HighlightsParams : OperationParams
 {
-    [ParamRange(0.5, 2), ParamDescription("Values above this (1.0 = the sensor's white after white balance) are clipped.")]
-    public double Threshold { get; init; } = 1.0;
+    [ParamDescription("clip: saturated areas turn neutral white; reconstruct: their colour is rebuilt from the channels that did not saturate.")]
+    public HighlightsMode Mode { get; init; } = HighlightsMode.Reconstruct;
+
+    [ParamRange(0.5, 1.0), ParamDescription("Fraction of a channel's saturation level from which it counts as clipped.")]
+    public double Threshold { get; init; } = 0.99;
 }
 
 /// <summary>
-/// Clips every CFA sample (or channel) at the threshold, so areas where any channel saturated turn
-/// neutral instead of taking a false colour from the channels that did not.
+/// Highlight handling on white-balanced sensor data, before demosaic. <c>clip</c> clamps every sample
+/// to the lowest channel saturation, so blown areas turn neutral instead of magenta. <c>reconstruct</c>
+/// rebuilds a clipped channel from the ones that did not clip, scaled by the ratios between channels
+/// measured just outside the clipped areas (an "opposed" inpainting): a blown sky stays blue and a
+/// blown flower keeps its hue. Ratios are gathered over the whole image, so every region and every
+/// tile sees the same ones; where all channels clipped, it falls back to neutral clipping.
 /// </summary>
-public sealed class HighlightsOperation : ImageOperation<HighlightsParams, float>
+public sealed class HighlightsOperation : ImageOperation<HighlightsParams, HighlightsOperation.Setup>
 {
-    public override OperationInfo Info { get; } = new("highlights", 1, "Highlight clipping",
+    /// <summary>Where each channel counts as clipped, and where it saturated.</summary>
+    public sealed record Setup(HighlightsMode Mode, ChannelLevels ClipAt, ChannelLevels Saturation, ImageSize InputSize);
+
+    public override OperationInfo Info { get; } = new("highlights", 2, "Highlight reconstruction",
         OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault,
         new FormatFilter(PixelLayout.Any, ColorEncoding.LinearCamera), TilingNeeds.Pointwise);
 
-    protected override float Commit(HighlightsParams parameters, CommitContext context) => (float)parameters.Threshold;
+    /// <summary>Version 1 had only a clipping threshold in units of white; it clipped.</summary>
+    protected override System.Text.Json.Nodes.JsonObject UpgradeParams(int fromVersion, System.Text.Json.Nodes.JsonObject parameters) =>
+        fromVersion == 1 ? new() { ["mode"] = "clip", ["threshold"] = 0.99 } : base.UpgradeParams(fromVersion, parameters);
 
-    protected override void Process(ProcessContext context, float threshold, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
+    protected override Setup Commit(HighlightsParams parameters, CommitContext context)
+    {
+        var saturation = context.Input.Saturation ?? new ChannelLevels(context.Input.White, context.Input.White, context.Input.White);
+        var t = (float)parameters.Threshold;
+        return new Setup(parameters.Mode, saturation.Scaled(t, t, t), saturation, context.InputSize);
+    }
+
+    /// <summary>
+    /// Reconstruction works on the whole image; besides it, it holds one block grid (3 floats and a byte
+    /// per 2x2 or 3x3 block, under 0.85 of the image's bytes), so it rarely needs tiling.
+    /// </summary>
+    protected override TilingNeeds Tiling(Setup setup, CommitContext context) =>
+        setup.Mode == HighlightsMode.Reconstruct ? Info.Tiling with { MemoryFactor = 0.85 } : Info.Tiling;
+
+    /// <summary>Reconstruction reads the whole image (for its colour ratios); clipping is pointwise.</summary>
+    protected override Roi ModifyRoiIn(Setup setup, Roi roiOut, CommitContext context) =>
+        setup.Mode == HighlightsMode.Reconstruct ? Roi.Full(setup.InputSize, roiOut.Scale) : roiOut;
+
+    protected override void Process(ProcessContext context, Setup setup, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
+    {
+        if (setup.Mode == HighlightsMode.Clip)
+        {
+            Clip(context, setup.Saturation.Min, input, roiIn, output, roiOut);
+            return;
+        }
+        var blocks = BlockGrid.Measure(context, input, roiIn, setup.ClipAt);
+        var ratios = blocks.RatiosAroundClipping();
+        if (ratios is null)
+        {
+            // Nothing clipped anywhere: reconstruction is the identity.
+            Clip(context, float.PositiveInfinity, input, roiIn, output, roiOut);
+            return;
+        }
+        blocks.Reconstruct(context, ratios, setup.Saturation.Min, input, roiIn, output, roiOut);
+    }
+
+    private static void Clip(ProcessContext context, float level, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
     {
         var channels = input.Channels;
         var dx = (roiOut.X - roiIn.X) * channels;
@@ -34,7 +84,7 @@ public sealed class HighlightsOperation : ImageOperation<HighlightsParams, float
                 var source = input.Row(y + dy).Slice(dx, roiOut.Width * channels);
                 var target = output.Row(y);
                 for (var i = 0; i < source.Length; i++)
-                    target[i] = channels == 4 && (i & 3) == 3 ? source[i] : Math.Min(source[i], threshold);
+                    target[i] = channels == 4 && (i & 3) == 3 ? source[i] : Math.Min(source[i], level);
             }
         });
     }

@@ -21,7 +21,7 @@ public sealed class RawPrepareOperation : ImageOperation<RawPrepareParams, CellA
         new FormatFilter(PixelLayout.Any, ColorEncoding.RawCamera), TilingNeeds.Pointwise);
 
     protected override BufferFormat OutputFormat(CellAffine state, CommitContext context) =>
-        context.Input with { Encoding = ColorEncoding.LinearCamera, White = 1f };
+        context.Input with { Encoding = ColorEncoding.LinearCamera, White = 1f, Saturation = new ChannelLevels(1, 1, 1) };
 
     protected override CellAffine Commit(RawPrepareParams parameters, CommitContext context)
     {

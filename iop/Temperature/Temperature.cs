@@ -26,7 +26,7 @@ public sealed record TemperatureParams : OperationParams
 /// White balance: multiplies each CFA colour (or RGB channel) of linear camera data. Multipliers are
 /// normalised so green is 1, so a clipped green stays at 1.0 and the other channels clip above it.
 /// </summary>
-public sealed class TemperatureOperation : ImageOperation<TemperatureParams, CellAffine>
+public sealed class TemperatureOperation : ImageOperation<TemperatureParams, TemperatureOperation.Balance>
 {
     public override OperationInfo Info { get; } = new("temperature", 1, "White balance",
         OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault | OperationFlags.SupportsBlending,
@@ -44,17 +44,26 @@ public sealed class TemperatureOperation : ImageOperation<TemperatureParams, Cel
         return [raw[0] / raw[1], 1f, raw[2] / raw[1]];
     }
 
-    protected override CellAffine Commit(TemperatureParams parameters, CommitContext context)
+    /// <summary>The multipliers (R, G, B) and their map onto the input's CFA cells or channels.</summary>
+    public sealed record Balance(float[] Multipliers, CellAffine Map);
+
+    /// <summary>White balance moves each channel's saturation level with it.</summary>
+    protected override BufferFormat OutputFormat(Balance state, CommitContext context) =>
+        context.Input.Saturation is { } saturation
+            ? context.Input with { Saturation = saturation.Scaled(state.Multipliers[0], state.Multipliers[1], state.Multipliers[2]) }
+            : context.Input;
+
+    protected override Balance Commit(TemperatureParams parameters, CommitContext context)
     {
         var multipliers = Multipliers(parameters, context.Image);
-        if (context.Input.Cfa is not { } cfa) return new CellAffine(1, 1, multipliers, new float[3]);
+        if (context.Input.Cfa is not { } cfa) return new Balance(multipliers, new CellAffine(1, 1, multipliers, new float[3]));
         var scale = new float[cfa.Width * cfa.Height];
         for (var y = 0; y < cfa.Height; y++)
             for (var x = 0; x < cfa.Width; x++)
                 scale[y * cfa.Width + x] = multipliers[cfa.ColorAt(y, x)];
-        return new CellAffine(cfa.Width, cfa.Height, scale, new float[scale.Length]);
+        return new Balance(multipliers, new CellAffine(cfa.Width, cfa.Height, scale, new float[scale.Length]));
     }
 
-    protected override void Process(ProcessContext context, CellAffine state, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut) =>
-        state.Apply(context, input, roiIn, output, roiOut);
+    protected override void Process(ProcessContext context, Balance state, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut) =>
+        state.Map.Apply(context, input, roiIn, output, roiOut);
 }

@@ -1,0 +1,151 @@
+using RawEngine.Engine.Buffers;
+using RawEngine.Engine.Pipeline;
+using RawEngine.Engine.Raw;
+
+namespace RawEngine.Iop.Highlights;
+
+/// <summary>
+/// The image cut into small blocks fixed to its origin (2x2 on Bayer, 3x3 on X-Trans, which both hold
+/// every colour; one pixel on RGBA): each block's mean per colour and which colours clipped in it.
+/// </summary>
+internal sealed class BlockGrid
+{
+    private readonly int _size, _columns, _rows;
+    private readonly CfaPattern? _pattern;
+    private readonly float[] _means;
+    private readonly byte[] _clipped;
+
+    private BlockGrid(int size, int columns, int rows, CfaPattern? pattern)
+    {
+        (_size, _columns, _rows, _pattern) = (size, columns, rows, pattern);
+        _means = new float[columns * rows * 3];
+        _clipped = new byte[columns * rows];
+    }
+
+    /// <summary>Measures the whole image, which <paramref name="input"/> covers (<paramref name="roi"/> at origin 0, 0).</summary>
+    public static BlockGrid Measure(ProcessContext context, ImageBuffer input, Roi roi, ChannelLevels clipAt)
+    {
+        var pattern = context.Input.Cfa;
+        var size = pattern is null ? 1 : pattern.Kind == CfaKind.Bayer ? 2 : 3;
+        var grid = new BlockGrid(size, (roi.Width + size - 1) / size, (roi.Height + size - 1) / size, pattern);
+        context.ForRows(grid._rows, (r0, r1) =>
+        {
+            Span<float> sums = stackalloc float[3];
+            Span<int> counts = stackalloc int[3];
+            for (var by = r0; by < r1; by++)
+                for (var bx = 0; bx < grid._columns; bx++)
+                {
+                    sums.Clear();
+                    counts.Clear();
+                    var clipped = 0;
+                    for (var y = by * size; y < Math.Min(roi.Height, (by + 1) * size); y++)
+                    {
+                        var row = input.Row(y);
+                        for (var x = bx * size; x < Math.Min(roi.Width, (bx + 1) * size); x++)
+                            for (var c = 0; c < 3; c++)
+                            {
+                                if (pattern is not null && pattern.ColorAt(y, x) != c) continue;
+                                var v = row[pattern is null ? x * 4 + c : x];
+                                sums[c] += v;
+                                counts[c]++;
+                                if (v >= clipAt[c]) clipped |= 1 << c;
+                            }
+                    }
+                    var block = by * grid._columns + bx;
+                    for (var c = 0; c < 3; c++) grid._means[block * 3 + c] = counts[c] > 0 ? sums[c] / counts[c] : 0;
+                    grid._clipped[block] = (byte)clipped;
+                }
+        });
+        return grid;
+    }
+
+    /// <summary>
+    /// Ratios between channels (row c, column k: colour c over colour k) measured on unclipped blocks
+    /// touching a clipped one; null when nothing clipped or no such block exists.
+    /// </summary>
+    public float[]? RatiosAroundClipping()
+    {
+        var sums = new double[3];
+        var found = 0L;
+        for (var by = 0; by < _rows; by++)
+            for (var bx = 0; bx < _columns; bx++)
+            {
+                var block = by * _columns + bx;
+                if (_clipped[block] != 0 || !TouchesClipping(bx, by)) continue;
+                if (!(_means[block * 3] > 0 && _means[block * 3 + 1] > 0 && _means[block * 3 + 2] > 0)) continue;
+                for (var c = 0; c < 3; c++) sums[c] += _means[block * 3 + c];
+                found++;
+            }
+        if (found == 0) return null;
+        var ratios = new float[9];
+        for (var c = 0; c < 3; c++)
+            for (var k = 0; k < 3; k++) ratios[c * 3 + k] = (float)(sums[c] / sums[k]);
+        return ratios;
+    }
+
+    private bool TouchesClipping(int bx, int by)
+    {
+        for (var y = Math.Max(0, by - 1); y <= Math.Min(_rows - 1, by + 1); y++)
+            for (var x = Math.Max(0, bx - 1); x <= Math.Min(_columns - 1, bx + 1); x++)
+                if (_clipped[y * _columns + x] != 0) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="roiOut"/>: samples of a colour that clipped in their block become at least
+    /// the estimate from the block's unclipped colours and the ratios; where every colour clipped they
+    /// are clamped to <paramref name="neutral"/>.
+    /// </summary>
+    public void Reconstruct(ProcessContext context, float[] ratios, float neutral, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
+    {
+        var channels = input.Channels;
+        context.ForRows(roiOut.Height, (y0, y1) =>
+        {
+            Span<float> estimates = stackalloc float[3];
+            for (var y = y0; y < y1; y++)
+            {
+                var imageY = roiOut.Y + y;
+                var source = input.Row(imageY - roiIn.Y).Slice((roiOut.X - roiIn.X) * channels, roiOut.Width * channels);
+                var target = output.Row(y);
+                source.CopyTo(target);
+                var blockRow = imageY / _size * _columns;
+                for (var x = 0; x < roiOut.Width; x++)
+                {
+                    var imageX = roiOut.X + x;
+                    var block = blockRow + imageX / _size;
+                    var clipped = _clipped[block];
+                    if (clipped == 0) continue;
+                    Estimate(block, clipped, ratios, neutral, estimates);
+                    if (_pattern is not null)
+                    {
+                        var c = _pattern.ColorAt(imageY, imageX);
+                        if ((clipped & (1 << c)) != 0) target[x] = Apply(target[x], estimates[c], clipped, neutral);
+                    }
+                    else
+                        for (var c = 0; c < 3; c++)
+                            if ((clipped & (1 << c)) != 0) target[x * 4 + c] = Apply(target[x * 4 + c], estimates[c], clipped, neutral);
+                }
+            }
+        });
+    }
+
+    private static float Apply(float value, float estimate, int clipped, float neutral) =>
+        clipped == 7 ? Math.Min(value, neutral) : Math.Max(value, estimate);
+
+    private void Estimate(int block, int clipped, float[] ratios, float neutral, Span<float> estimates)
+    {
+        for (var c = 0; c < 3; c++)
+        {
+            if ((clipped & (1 << c)) == 0) continue;
+            float sum = 0;
+            var n = 0;
+            for (var k = 0; k < 3; k++)
+                if ((clipped & (1 << k)) == 0)
+                {
+                    sum += ratios[c * 3 + k] * _means[block * 3 + k];
+                    n++;
+                }
+            estimates[c] = n > 0 ? sum / n : neutral;
+        }
+    }
+}
