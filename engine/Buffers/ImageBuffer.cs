@@ -67,6 +67,9 @@ public sealed class ImageBuffer : IDisposable
     /// <summary>True when no other handle (a cache entry, a view) shares these pixels, so they may be overwritten.</summary>
     public bool IsSoleHandle => _disposed == 0 && _storage.References == 1;
 
+    /// <summary>True when both handles start at the same pixel of the same storage (an in-place call).</summary>
+    public bool SharesPixelsWith(ImageBuffer other) => ReferenceEquals(_storage, other._storage) && Offset == other.Offset;
+
     /// <summary>Another handle onto the same pixels.</summary>
     public ImageBuffer Share()
     {

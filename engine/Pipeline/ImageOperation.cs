@@ -28,6 +28,9 @@ public interface ICommittedOperation
     BufferFormat OutputFormat { get; }
     TilingNeeds Tiling { get; }
 
+    /// <summary>Whether <c>Process</c> may get one buffer as input and output (see <see cref="OperationFlags.InPlace"/>).</summary>
+    bool InPlace { get; }
+
     /// <summary>The region of output that an input region becomes (whole image at scale 1 gives the output size).</summary>
     Roi ModifyRoiOut(Roi roiIn);
 
@@ -61,6 +64,12 @@ public abstract class ImageOperation<TParams, TState> : IImageOperation
 
     protected virtual TilingNeeds Tiling(TState state, CommitContext context) => Info.Tiling;
 
+    /// <summary>
+    /// In place by the module's flag; a module that is pointwise only for some params (an upright
+    /// flip, a resize to the same scale) says so here and then does nothing when handed one buffer.
+    /// </summary>
+    protected virtual bool InPlace(TState state) => Info.Has(OperationFlags.InPlace);
+
     protected virtual Roi ModifyRoiOut(TState state, Roi roiIn, CommitContext context) => roiIn;
 
     protected virtual Roi ModifyRoiIn(TState state, Roi roiOut, CommitContext context) =>
@@ -84,6 +93,7 @@ public abstract class ImageOperation<TParams, TState> : IImageOperation
     {
         public BufferFormat OutputFormat { get; } = op.OutputFormat(state, context);
         public TilingNeeds Tiling { get; } = op.Tiling(state, context);
+        public bool InPlace { get; } = op.InPlace(state);
 
         public Roi ModifyRoiOut(Roi roiIn) => op.ModifyRoiOut(state, roiIn, context);
 

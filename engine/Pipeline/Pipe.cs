@@ -155,7 +155,7 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
 
     private ImageBuffer RunNode(PipeNode node, ImageBuffer input, Roi roiIn, Roi roiOut, CancellationToken cancellation, IProgress<PipeProgress>? progress, int step, int steps)
     {
-        var inPlace = node.Operation.Info.Has(OperationFlags.InPlace) && node.Blend is null && roiIn == roiOut
+        var inPlace = node.Committed.InPlace && node.Blend is null && roiIn == roiOut
                       && input.Channels == node.OutputFormat.Channels && input.IsSoleHandle;
         var output = inPlace ? input.Share() : ImageBuffer.Rent(Resources.Pool, roiOut.Width, roiOut.Height, node.OutputFormat.Channels);
         try

@@ -24,6 +24,9 @@ public sealed class FinalScaleOperation : ImageOperation<FinalScaleParams, Final
 
     protected override Setup Commit(FinalScaleParams parameters, CommitContext context) => new(context.Kind, context.InputSize);
 
+    /// <summary>Passing a region through needs no second buffer (the pipe hands one only when the regions match).</summary>
+    protected override bool InPlace(Setup setup) => true;
+
     protected override Roi ModifyRoiIn(Setup setup, Roi roiOut, CommitContext context) =>
         setup.Kind == PipeKind.Export && roiOut.Scale != 1 ? Resampler.SourceRoi(roiOut, 1, setup.InputSize) : roiOut;
 

@@ -40,6 +40,8 @@ public sealed class FlipOperation : ImageOperation<FlipParams, FlipOperation.Ori
         OperationFlags.TilingAllowed | OperationFlags.Geometric | OperationFlags.EnabledByDefault,
         new FormatFilter(PixelLayout.Rgba, ColorEncoding.Any), TilingNeeds.Pointwise);
 
+    protected override bool InPlace(Orientation state) => state.Value == 1;
+
     protected override Orientation Commit(FlipParams parameters, CommitContext context) =>
         new(parameters.Orientation == 0 ? context.Image.Orientation : parameters.Orientation, context.InputSize);
 

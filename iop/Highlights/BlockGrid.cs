@@ -28,35 +28,46 @@ internal sealed class BlockGrid
         var pattern = context.Input.Cfa;
         var size = pattern is null ? 1 : pattern.Kind == CfaKind.Bayer ? 2 : 3;
         var grid = new BlockGrid(size, (roi.Width + size - 1) / size, (roi.Height + size - 1) / size, pattern);
+        float[] clip = [clipAt.R, clipAt.G, clipAt.B];
         context.ForRows(grid._rows, (r0, r1) =>
         {
-            Span<float> sums = stackalloc float[3];
-            Span<int> counts = stackalloc int[3];
+            // One block row at a time: sums and counts per block and colour, then means.
+            var sums = new float[grid._columns * 3];
+            var counts = new int[grid._columns * 3];
+            var rowColors = new int[pattern?.Width ?? 1];
             for (var by = r0; by < r1; by++)
-                for (var bx = 0; bx < grid._columns; bx++)
+            {
+                Array.Clear(sums);
+                Array.Clear(counts);
+                var blockRow = by * grid._columns;
+                for (var y = by * size; y < Math.Min(roi.Height, (by + 1) * size); y++)
                 {
-                    sums.Clear();
-                    counts.Clear();
-                    var clipped = 0;
-                    for (var y = by * size; y < Math.Min(roi.Height, (by + 1) * size); y++)
+                    var row = input.Row(y);
+                    if (pattern is null)
                     {
-                        var row = input.Row(y);
-                        for (var x = bx * size; x < Math.Min(roi.Width, (bx + 1) * size); x++)
-                            for (var c = 0; c < 3; c++)
-                            {
-                                if (pattern is not null && pattern.ColorAt(y, x) != c) continue;
-                                var v = row[pattern is null ? x * 4 + c : x];
-                                sums[c] += v;
-                                counts[c]++;
-                                if (v >= clipAt[c]) clipped |= 1 << c;
-                            }
+                        for (var x = 0; x < roi.Width; x++)
+                            for (var c = 0; c < 3; c++) Add(grid, sums, counts, blockRow, x, c, row[x * 4 + c], clip[c]);
+                        continue;
                     }
-                    var block = by * grid._columns + bx;
-                    for (var c = 0; c < 3; c++) grid._means[block * 3 + c] = counts[c] > 0 ? sums[c] / counts[c] : 0;
-                    grid._clipped[block] = (byte)clipped;
+                    for (var i = 0; i < rowColors.Length; i++) rowColors[i] = pattern.ColorAt(y, i);
+                    for (int x = 0, phase = 0; x < roi.Width; x++)
+                    {
+                        var c = rowColors[phase];
+                        Add(grid, sums, counts, blockRow, x / size, c, row[x], clip[c]);
+                        if (++phase == rowColors.Length) phase = 0;
+                    }
                 }
+                for (var i = 0; i < sums.Length; i++) grid._means[blockRow * 3 + i] = counts[i] > 0 ? sums[i] / counts[i] : 0;
+            }
         });
         return grid;
+    }
+
+    private static void Add(BlockGrid grid, float[] sums, int[] counts, int blockRow, int column, int c, float value, float clip)
+    {
+        sums[column * 3 + c] += value;
+        counts[column * 3 + c]++;
+        if (value >= clip) grid._clipped[blockRow + column] |= (byte)(1 << c);
     }
 
     /// <summary>

@@ -9,6 +9,7 @@ public static class RegionCopy
     /// <summary>Output pixel (x, y) of <paramref name="roiOut"/> takes input pixel (x + shiftX, y + shiftY).</summary>
     public static void Run(ProcessContext context, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut, int shiftX = 0, int shiftY = 0)
     {
+        if (roiIn == roiOut && shiftX == 0 && shiftY == 0 && input.SharesPixelsWith(output)) return; // in place: already there
         var dx = (roiOut.X + shiftX - roiIn.X) * 4;
         var dy = roiOut.Y + shiftY - roiIn.Y;
         context.ForRows(roiOut.Height, (y0, y1) =>
