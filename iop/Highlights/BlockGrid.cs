@@ -14,12 +14,14 @@ internal sealed class BlockGrid
     private readonly CfaPattern? _pattern;
     private readonly float[] _means;
     private readonly byte[] _clipped;
+    private readonly bool[] _rowHasClipping;
 
     private BlockGrid(int size, int columns, int rows, CfaPattern? pattern)
     {
         (_size, _columns, _rows, _pattern) = (size, columns, rows, pattern);
         _means = new float[columns * rows * 3];
         _clipped = new byte[columns * rows];
+        _rowHasClipping = new bool[rows];
     }
 
     /// <summary>Measures the whole image, which <paramref name="input"/> covers (<paramref name="roi"/> at origin 0, 0).</summary>
@@ -58,6 +60,7 @@ internal sealed class BlockGrid
                     }
                 }
                 for (var i = 0; i < sums.Length; i++) grid._means[blockRow * 3 + i] = counts[i] > 0 ? sums[i] / counts[i] : 0;
+                grid._rowHasClipping[by] = grid._clipped.AsSpan(blockRow, grid._columns).IndexOfAnyExcept((byte)0) >= 0;
             }
         });
         return grid;
@@ -79,6 +82,9 @@ internal sealed class BlockGrid
         var sums = new double[3];
         var found = 0L;
         for (var by = 0; by < _rows; by++)
+        {
+            // Only rows next to a row with clipping can hold blocks touching it.
+            if (!_rowHasClipping[Math.Max(0, by - 1)] && !_rowHasClipping[by] && !_rowHasClipping[Math.Min(_rows - 1, by + 1)]) continue;
             for (var bx = 0; bx < _columns; bx++)
             {
                 var block = by * _columns + bx;
@@ -87,6 +93,7 @@ internal sealed class BlockGrid
                 for (var c = 0; c < 3; c++) sums[c] += _means[block * 3 + c];
                 found++;
             }
+        }
         if (found == 0) return null;
         var ratios = new float[9];
         for (var c = 0; c < 3; c++)
@@ -118,7 +125,8 @@ internal sealed class BlockGrid
                 var imageY = roiOut.Y + y;
                 var source = input.Row(imageY - roiIn.Y).Slice((roiOut.X - roiIn.X) * channels, roiOut.Width * channels);
                 var target = output.Row(y);
-                source.CopyTo(target);
+                if (!input.SharesPixelsWith(output) || roiIn != roiOut) source.CopyTo(target);
+                if (!_rowHasClipping[imageY / _size]) continue;
                 var blockRow = imageY / _size * _columns;
                 for (var x = 0; x < roiOut.Width; x++)
                 {
