@@ -26,25 +26,18 @@ public sealed class RawPrepareOperation : ImageOperation<RawPrepareParams, CellA
     protected override CellAffine Commit(RawPrepareParams parameters, CommitContext context)
     {
         var image = context.Image;
-        var black = image.Black;
-        if (image.Cfa is not { } cfa)
+        var black = SensorBlack.Of(image);
+        if (image.Cfa is null)
         {
             var offsets = new float[3];
             var scales = new float[3];
             for (var c = 0; c < 3; c++) (scales[c], offsets[c]) = Normalise(black.At(0, 0, c), image.White);
             return new CellAffine(1, 1, scales, offsets);
         }
-
-        var patternWidth = black.Pattern is null ? 1 : Math.Max(1, black.PatternWidth);
-        var patternHeight = black.Pattern is null ? 1 : Math.Max(1, black.PatternHeight);
-        var width = LeastCommonMultiple(cfa.Width, patternWidth);
-        var height = LeastCommonMultiple(cfa.Height, patternHeight);
-        var scale = new float[width * height];
-        var offset = new float[width * height];
-        for (var y = 0; y < height; y++)
-            for (var x = 0; x < width; x++)
-                (scale[y * width + x], offset[y * width + x]) = Normalise(black.At(y, x, SensorBlack.ChannelIndex(cfa, y, x)), image.White);
-        return new CellAffine(width, height, scale, offset);
+        var scale = new float[black.Width * black.Height];
+        var offset = new float[scale.Length];
+        for (var cell = 0; cell < scale.Length; cell++) (scale[cell], offset[cell]) = Normalise(black.Values[cell], image.White);
+        return new CellAffine(black.Width, black.Height, scale, offset);
     }
 
     protected override void Process(ProcessContext context, CellAffine state, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut) =>
@@ -56,12 +49,5 @@ public sealed class RawPrepareOperation : ImageOperation<RawPrepareParams, CellA
         var range = white - black;
         if (!(range > 0)) throw new PipeException($"the raw's white level {white} is not above its black level {black}");
         return (1f / range, -black / range);
-    }
-
-    private static int LeastCommonMultiple(int a, int b)
-    {
-        int x = a, y = b;
-        while (y != 0) (x, y) = (y, x % y);
-        return a / x * b;
     }
 }
