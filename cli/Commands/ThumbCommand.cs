@@ -1,4 +1,6 @@
 using System.CommandLine;
+using RawEngine.Engine.Color;
+using RawEngine.Engine.Export;
 using RawEngine.Engine.IO;
 using RawEngine.Engine.Raw;
 
@@ -10,7 +12,7 @@ public static class ThumbCommand
     public static Command Create(CliContext context)
     {
         var file = new Argument<string>("raw") { Description = "Raw file with an embedded preview" };
-        var output = new Option<string>("--output", "-o") { Description = "Where to write the preview (JPEG previews as .jpg, bitmap previews as .ppm)", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Where to write the preview (.jpg, .png or .tif)", Required = true };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing output file" };
         var command = new Command("thumb", "Extract the embedded preview of a raw file") { file, output, overwrite };
         command.SetAction(parsed =>
@@ -20,8 +22,12 @@ public static class ThumbCommand
             try
             {
                 var thumbnail = RawDecoder.ExtractThumbnail(path);
-                AtomicFile.Write(target, stream => WritePreview(thumbnail, stream), parsed.GetValue(overwrite));
-                context.Out.WriteLine($"{target}: {thumbnail.Width}x{thumbnail.Height} {(thumbnail.Format == ThumbnailFormat.Jpeg ? "JPEG" : "PPM")}");
+                var format = ExportFormats.FromPath(target) ?? ExportFormat.Jpeg;
+                if (thumbnail.Format == ThumbnailFormat.Jpeg && format == ExportFormat.Jpeg)
+                    AtomicFile.Write(target, stream => stream.Write(thumbnail.Data), parsed.GetValue(overwrite));
+                else
+                    Reencode(thumbnail, target, format, parsed.GetValue(overwrite));
+                context.Out.WriteLine($"{target}: {thumbnail.Width}x{thumbnail.Height} preview");
                 return ExitCodes.Ok;
             }
             catch (RawDecodeException e)
@@ -38,11 +44,20 @@ public static class ThumbCommand
         return command;
     }
 
-    /// <summary>JPEG previews are written unchanged; 8-bit RGB bitmaps as binary PPM.</summary>
-    private static void WritePreview(RawThumbnail thumbnail, Stream stream)
+    /// <summary>
+    /// A JPEG preview asked for as JPEG is copied byte for byte; anything else (a bitmap preview, or
+    /// another output format) is decoded and written through the exporter as 8-bit sRGB.
+    /// </summary>
+    private static void Reencode(RawThumbnail thumbnail, string target, ExportFormat format, bool overwrite)
     {
-        if (thumbnail.Format == ThumbnailFormat.Bitmap)
-            stream.Write(System.Text.Encoding.ASCII.GetBytes($"P6\n{thumbnail.Width} {thumbnail.Height}\n255\n"));
-        stream.Write(thumbnail.Data);
+        using var decoded = thumbnail.Format == ThumbnailFormat.Jpeg
+            ? NetVips.Image.NewFromBuffer(thumbnail.Data)
+            : NetVips.Image.NewFromMemory(thumbnail.Data, thumbnail.Width, thumbnail.Height, 3, NetVips.Enums.BandFormat.Uchar);
+        using var rgb = decoded.Bands >= 3 ? decoded.ExtractBand(0, 3) : decoded.Bandjoin(decoded, decoded);
+        var bytes = rgb.WriteToMemory<byte>();
+        var pixels = new float[bytes.Length];
+        for (var i = 0; i < bytes.Length; i++) pixels[i] = bytes[i] / 255f;
+        var image = new ExportImage(new FloatPixels(pixels, rgb.Width, rgb.Height, 3), RgbColorSpace.Srgb);
+        ImageExporter.Write(image, target, new ExportOptions { Format = format, Overwrite = overwrite, StripMetadata = true });
     }
 }

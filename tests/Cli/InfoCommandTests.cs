@@ -78,4 +78,26 @@ public class InfoCommandTests
 
         Assert.Equal(0, (await CliRunner.RunAsync("thumb", SharedData.CanonLinearDng, "-o", target, "--overwrite")).ExitCode);
     }
+
+    [Fact]
+    public async Task ThumbEncodesBitmapPreviewsAndConvertsJpegOnesToOtherFormats()
+    {
+        using var temp = new TempFolder();
+        var dng = temp.File("preview.dng");
+        var grey = new RawEngine.Engine.Synthetic.LinearScene(120, 90, Enumerable.Repeat(0.18f, 120 * 90 * 3).ToArray());
+        RawEngine.Engine.Dng.DngWriter.Write(RawEngine.Engine.Synthetic.SyntheticRaw.Create(grey), dng, new RawEngine.Engine.Dng.DngWriteOptions { PreviewLongSide = 64 });
+
+        var bitmap = await CliRunner.RunAsync("thumb", dng, "-o", temp.File("bitmap.jpg"));
+        Assert.True(bitmap.ExitCode == 0, bitmap.Error);
+        using (var jpeg = NetVips.Image.NewFromFile(temp.File("bitmap.jpg")))
+        {
+            Assert.Equal(RawEngine.Engine.Raw.RawDecoder.ExtractThumbnail(dng).Width, jpeg.Width);
+            Assert.InRange(jpeg.Avg(), 110, 125); // 18 % grey in sRGB is about 118
+        }
+
+        var converted = await CliRunner.RunAsync("thumb", SharedData.CanonLinearDng, "-o", temp.File("canon.png"));
+        Assert.True(converted.ExitCode == 0, converted.Error);
+        using var png = NetVips.Image.NewFromFile(temp.File("canon.png"));
+        Assert.Equal((1024, 683), (png.Width, png.Height));
+    }
 }
