@@ -43,5 +43,5 @@ public sealed class ColorOutOperation : ImageOperation<ColorOutParams, ColorOutO
         context.Input with { Encoding = ColorEncoding.Display, White = 1f };
 
     protected override void Process(ProcessContext context, State state, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut) =>
-        PixelMatrix.Apply(context, state.FromWorking, new TransferLut.Encoder(state.Curve), input, roiIn, output, roiOut);
+        PixelMatrix.Apply(context, state.FromWorking, input, roiIn, output, roiOut, state.Curve.EncodeRgba);
 }

@@ -1,5 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using RawEngine.Engine.Color;
-using RawEngine.Iop.Shared;
 
 namespace RawEngine.Iop.ColorOut;
 
@@ -22,18 +23,40 @@ public sealed class TransferLut
         _table[Size + 1] = _table[Size];
     }
 
-    /// <summary>Encodes a linear value, clamped to [0, 1].</summary>
+    /// <summary>Encodes a linear value, clamped to [0, 1] (NaN counts as 0).</summary>
     public float Encode(float linear)
     {
-        var u = MathF.Sqrt(Math.Clamp(linear, 0f, 1f)) * Size;
+        var u = MathF.Sqrt(linear > 0 ? MathF.Min(linear, 1f) : 0f) * Size;
         var index = (int)u;
         var fraction = u - index;
         return _table[index] + fraction * (_table[index + 1] - _table[index]);
     }
 
-    /// <summary>The table as a per-channel map for <see cref="PixelMatrix"/>.</summary>
-    public readonly struct Encoder(TransferLut lut) : IValueMap
+    /// <summary>Encodes the colour channels of an RGBA row in place, eight values at a time where AVX2 gathers are there.</summary>
+    public unsafe void EncodeRgba(Span<float> row)
     {
-        public float Map(float value) => lut.Encode(value);
+        var i = 0;
+        if (Avx2.IsSupported)
+        {
+            var zero = Vector256<float>.Zero;
+            var one = Vector256.Create(1f);
+            var size = Vector256.Create((float)Size);
+            var alpha = Vector256.Create(0, 0, 0, -1, 0, 0, 0, -1).AsSingle();
+            fixed (float* table = _table)
+            fixed (float* values = row)
+                for (; i <= row.Length - 8; i += 8)
+                {
+                    var x = Avx.LoadVector256(values + i);
+                    var u = Avx.Multiply(Avx.Sqrt(Avx.Min(Avx.Max(x, zero), one)), size);
+                    var index = Avx.ConvertToVector256Int32WithTruncation(u);
+                    var fraction = Avx.Subtract(u, Avx.ConvertToVector256Single(index));
+                    var low = Avx2.GatherVector256(table, index, 4);
+                    var high = Avx2.GatherVector256(table + 1, index, 4);
+                    var encoded = Avx.Add(low, Avx.Multiply(fraction, Avx.Subtract(high, low)));
+                    Avx.Store(values + i, Avx.BlendVariable(encoded, x, alpha));
+                }
+        }
+        for (; i < row.Length; i++)
+            if ((i & 3) != 3) row[i] = Encode(row[i]);
     }
 }

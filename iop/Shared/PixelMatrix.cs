@@ -4,26 +4,18 @@ using RawEngine.Engine.Raw;
 
 namespace RawEngine.Iop.Shared;
 
-/// <summary>A function applied to each channel after the matrix; a struct so the JIT inlines it.</summary>
-public interface IValueMap
-{
-    float Map(float value);
-}
-
-/// <summary>Leaves values as the matrix made them.</summary>
-public readonly struct IdentityMap : IValueMap
-{
-    public float Map(float value) => value;
-}
-
-/// <summary>Applies a 3x3 colour matrix, then a per-channel map, to every RGBA pixel (alpha kept).</summary>
+/// <summary>Applies a 3x3 colour matrix to RGBA pixels (alpha kept).</summary>
 public static class PixelMatrix
 {
+    /// <summary>The whole region, rows in parallel.</summary>
     public static void Apply(ProcessContext context, Matrix3 m, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut) =>
-        Apply(context, m, default(IdentityMap), input, roiIn, output, roiOut);
+        Apply(context, m, input, roiIn, output, roiOut, afterRow: null);
 
-    public static void Apply<TMap>(ProcessContext context, Matrix3 m, TMap map, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
-        where TMap : struct, IValueMap
+    /// <summary>
+    /// The whole region, then <paramref name="afterRow"/> on each output row while it is still in cache
+    /// (one pass over memory for a matrix and a curve).
+    /// </summary>
+    public static void Apply(ProcessContext context, Matrix3 m, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut, SpanAction? afterRow)
     {
         var dx = (roiOut.X - roiIn.X) * 4;
         var dy = roiOut.Y - roiIn.Y;
@@ -37,12 +29,15 @@ public static class PixelMatrix
                 for (var i = 0; i < source.Length; i += 4)
                 {
                     float r = source[i], g = source[i + 1], b = source[i + 2];
-                    target[i] = map.Map(m00 * r + m01 * g + m02 * b);
-                    target[i + 1] = map.Map(m10 * r + m11 * g + m12 * b);
-                    target[i + 2] = map.Map(m20 * r + m21 * g + m22 * b);
+                    target[i] = m00 * r + m01 * g + m02 * b;
+                    target[i + 1] = m10 * r + m11 * g + m12 * b;
+                    target[i + 2] = m20 * r + m21 * g + m22 * b;
                     target[i + 3] = source[i + 3];
                 }
+                afterRow?.Invoke(target);
             }
         });
     }
+
+    public delegate void SpanAction(Span<float> row);
 }
