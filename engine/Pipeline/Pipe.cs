@@ -155,16 +155,19 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
 
     private ImageBuffer RunNode(PipeNode node, ImageBuffer input, Roi roiIn, Roi roiOut, CancellationToken cancellation, IProgress<PipeProgress>? progress, int step, int steps)
     {
-        var inPlace = node.Committed.InPlace && node.Blend is null && roiIn == roiOut
-                      && input.Channels == node.OutputFormat.Channels && input.IsSoleHandle;
+        var committed = node.Committed;
+        var tiles = node.Operation.Info.Has(OperationFlags.TilingAllowed) && !node.Operation.Info.Has(OperationFlags.NeedsFullRoi)
+            ? TilePlanner.Plan(committed, roiOut, node.InputFormat, Resources.MemoryBudgetBytes, node.Instance)
+            : [roiOut];
+        // In place only where every tile reads exactly what it writes: a tile reading a halo or the
+        // whole image would otherwise see pixels an earlier tile already replaced.
+        var inPlace = committed.InPlace && node.Blend is null && roiIn == roiOut
+                      && input.Channels == node.OutputFormat.Channels && input.IsSoleHandle
+                      && (tiles.Count == 1 || tiles.All(tile => committed.ModifyRoiIn(tile) == tile));
         var output = inPlace ? input.Share() : ImageBuffer.Rent(Resources.Pool, roiOut.Width, roiOut.Height, node.OutputFormat.Channels);
         try
         {
             var context = new ProcessContext(node.InputFormat, node.OutputFormat, Resources.Pool, Resources.Compute, cancellation, Resources.Logger);
-            var committed = node.Committed;
-            var tiles = node.Operation.Info.Has(OperationFlags.TilingAllowed) && !node.Operation.Info.Has(OperationFlags.NeedsFullRoi)
-                ? TilePlanner.Plan(committed, roiOut, node.InputFormat, Resources.MemoryBudgetBytes, node.Instance)
-                : [roiOut];
             if (tiles.Count == 1)
             {
                 if (TilePlanner.NeedFor(committed, roiOut, node.InputFormat) > Resources.MemoryBudgetBytes)

@@ -17,13 +17,18 @@ public sealed record GainParams : OperationParams
 }
 
 /// <summary>A pointwise op: <c>v * gain + offset</c> on colour channels (alpha kept), CFA or RGBA.</summary>
-public sealed class GainOperation(string id = "gain") : ImageOperation<GainParams, GainParams>
+public sealed class GainOperation(string id = "gain", bool inPlace = false) : ImageOperation<GainParams, GainParams>
 {
     private int _processCalls;
+    private int _inPlaceCalls;
 
     public int ProcessCalls => _processCalls;
 
-    public override OperationInfo Info { get; } = new(id, 2, "Gain", OperationFlags.TilingAllowed | OperationFlags.SupportsBlending,
+    /// <summary>Calls that were handed one buffer as input and output.</summary>
+    public int InPlaceCalls => _inPlaceCalls;
+
+    public override OperationInfo Info { get; } = new(id, 2, "Gain",
+        OperationFlags.TilingAllowed | OperationFlags.SupportsBlending | (inPlace ? OperationFlags.InPlace : OperationFlags.None),
         FormatFilter.Any, TilingNeeds.Pointwise);
 
     protected override GainParams Commit(GainParams parameters, CommitContext context) => parameters;
@@ -38,6 +43,7 @@ public sealed class GainOperation(string id = "gain") : ImageOperation<GainParam
     protected override void Process(ProcessContext context, GainParams state, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
     {
         Interlocked.Increment(ref _processCalls);
+        if (input.SharesPixelsWith(output)) Interlocked.Increment(ref _inPlaceCalls);
         var gains = input.Channels == 4 ? Simd.RepeatRgba(state.Gain, state.Gain, state.Gain, 1f) : new System.Numerics.Vector<float>(state.Gain);
         var offsets = input.Channels == 4 ? Simd.RepeatRgba(state.Offset, state.Offset, state.Offset, 0f) : new System.Numerics.Vector<float>(state.Offset);
         context.ForRows(roiOut.Height, (y0, y1) =>
