@@ -14,6 +14,10 @@ public sealed record CliContext(TextWriter Out, TextWriter Error)
     /// <summary>Opens the byte stream behind <c>-o -</c>: the process's standard output, or a test's buffer.</summary>
     public Func<Stream> OpenStandardOutput { get; init; } = System.Console.OpenStandardOutput;
 
+    /// <summary>Where the library's log goes: warnings on stderr, more with <c>--verbose</c>.</summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory { get; init; } =
+        new CliLoggerFactory(Error, Microsoft.Extensions.Logging.LogLevel.Warning);
+
     /// <summary>The one-line error form every command uses: <c>rawengine: &lt;file&gt;: &lt;reason&gt;</c>.</summary>
     public void Fail(string message) => Error.WriteLine($"rawengine: {message}");
 }

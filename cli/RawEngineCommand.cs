@@ -11,8 +11,13 @@ public static class RawEngineCommand
 
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
     {
+        // Known before the commands are made, so each one gets a context that logs at the asked level.
+        var verbose = new Option<bool>("--verbose") { Description = "Log what the engine does (debug level) on stderr", Recursive = true };
+        if (args.Contains("--verbose"))
+            context = context with { LoggerFactory = new CliLoggerFactory(context.Error, Microsoft.Extensions.Logging.LogLevel.Debug) };
         var root = new RootCommand("RawEngine: raw photo processing engine")
         {
+            verbose,
             InfoCommand.Create(context),
             ThumbCommand.Create(context),
             Convert.ConvertCommand.Create(context),

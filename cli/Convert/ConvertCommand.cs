@@ -112,7 +112,7 @@ public static class BatchConverter
             MemoryBudgetBytes = settings.MemoryBudgetBytes,
             CacheBytes = 0, // each file is rendered once: keeping stages would only cost memory
             MaxThreads = Math.Max(1, Environment.ProcessorCount / settings.Jobs),
-        });
+        }, context.LoggerFactory);
         var converter = new Converter(engine, settings);
         var failures = new List<string>();
         var done = 0;

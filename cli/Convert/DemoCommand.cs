@@ -26,7 +26,7 @@ public static class DemoCommand
             try
             {
                 settings.FormatFor(target);
-                using var engine = new RenderEngine(StandardModules.CreateRegistry(), new EngineOptions { CacheBytes = 0 });
+                using var engine = new RenderEngine(StandardModules.CreateRegistry(), new EngineOptions { CacheBytes = 0 }, context.LoggerFactory);
                 using var session = engine.Open(SyntheticRaw.Chart(Width, Height), "demo");
                 using var stdout = target == "-" ? context.OpenStandardOutput() : null;
                 await new Converter(engine, settings).DevelopAsync(session, Edit.Empty, "demo", target, stdout, cancellation);

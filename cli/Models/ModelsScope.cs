@@ -15,7 +15,7 @@ internal sealed class ModelsScope(CliContext context, Option<string[]> folders)
 {
     public CliContext Context { get; } = context;
 
-    public ILogger Logger { get; } = new WarningLogger(context);
+    public ILogger Logger { get; } = context.LoggerFactory.CreateLogger("models");
 
     /// <summary><c>--models</c> folders first, then <c>RAWENGINE_MODELS</c>, then the user's models folder.</summary>
     public ModelSearchOptions Search(ParseResult parsed) => new(parsed.GetValue(folders) ?? [], Context.ModelEnvironment);
@@ -65,19 +65,5 @@ internal sealed class ModelsScope(CliContext context, Option<string[]> folders)
     {
         var message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "") : e.Message;
         Context.Fail(subject is null || message.StartsWith(subject + ":", StringComparison.Ordinal) ? message : $"{subject}: {message}");
-    }
-
-    /// <summary>The library's warnings (an install without a known digest, a skipped model folder) as
-    /// one stderr line each; its information messages are left out.</summary>
-    private sealed class WarningLogger(CliContext context) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel)) context.Error.WriteLine($"rawengine: warning: {formatter(state, exception)}");
-        }
     }
 }

@@ -183,4 +183,18 @@ public class ConvertCommandTests
         Assert.Equal((1224, 816), (picture.Width, picture.Height));
         Assert.InRange(picture.Rgb.Average(b => (double)b), 15, 200);
     }
+
+    [Fact]
+    public async Task VerboseShowsTheEnginesLogOnStandardError()
+    {
+        using var temp = new TempFolder();
+        var dng = WriteChart(temp, "g.dng");
+
+        var quiet = await CliRunner.RunAsync("convert", dng, "-o", temp.File("quiet.jpg"));
+        var verbose = await CliRunner.RunAsync("convert", dng, "-o", temp.File("verbose.jpg"), "--verbose", "--memory-budget", "1");
+
+        Assert.Equal(0, verbose.ExitCode);
+        Assert.DoesNotContain("rawengine: debug:", quiet.Error);
+        Assert.Contains("rawengine: debug: Pipe: Module 'demosaic' runs on", verbose.Error);
+    }
 }
