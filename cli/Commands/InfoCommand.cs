@@ -61,13 +61,6 @@ public sealed record RawInfoReport
 
     public sealed record CfaReport(string Type, string[] Pattern);
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        WriteIndented = true,
-    };
-
     public static RawInfoReport From(string path, RawImage image) => new()
     {
         File = path,
@@ -94,7 +87,7 @@ public sealed record RawInfoReport
         Timestamp = image.Capture.Timestamp?.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture),
     };
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => ReportJson.Serialize(this);
 
     public string ToText()
     {

@@ -11,19 +11,6 @@ using RawEngine.Cli.Commands;
 
 namespace RawEngine.Cli.Models;
 
-/// <summary>The JSON form of every <c>models</c> report: snake_case, nulls left out, indented.</summary>
-internal static class ReportJson
-{
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        WriteIndented = true,
-    };
-
-    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
-}
-
 /// <summary>What a model takes: its io block completed with the task's defaults.</summary>
 public sealed record ModelInputReport(string? Layout, string? Encoding, RawInfoReport.CfaReport? Cfa)
 {

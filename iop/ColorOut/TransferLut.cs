@@ -1,6 +1,7 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using RawEngine.Engine.Color;
+using RawEngine.Iop.Shared;
 
 namespace RawEngine.Iop.ColorOut;
 
@@ -41,19 +42,13 @@ public sealed class TransferLut
             var zero = Vector256<float>.Zero;
             var one = Vector256.Create(1f);
             var size = Vector256.Create((float)Size);
-            var alpha = Vector256.Create(0, 0, 0, -1, 0, 0, 0, -1).AsSingle();
             fixed (float* table = _table)
             fixed (float* values = row)
                 for (; i <= row.Length - 8; i += 8)
                 {
                     var x = Avx.LoadVector256(values + i);
-                    var u = Avx.Multiply(Avx.Sqrt(Avx.Min(Avx.Max(x, zero), one)), size);
-                    var index = Avx.ConvertToVector256Int32WithTruncation(u);
-                    var fraction = Avx.Subtract(u, Avx.ConvertToVector256Single(index));
-                    var low = Avx2.GatherVector256(table, index, 4);
-                    var high = Avx2.GatherVector256(table + 1, index, 4);
-                    var encoded = Avx.Add(low, Avx.Multiply(fraction, Avx.Subtract(high, low)));
-                    Avx.Store(values + i, Avx.BlendVariable(encoded, x, alpha));
+                    var encoded = TableLookup.Interpolate(table, Avx.Multiply(Avx.Sqrt(Avx.Min(Avx.Max(x, zero), one)), size));
+                    Avx.Store(values + i, Avx.BlendVariable(encoded, x, TableLookup.AlphaLanes));
                 }
         }
         for (; i < row.Length; i++)

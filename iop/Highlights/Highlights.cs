@@ -28,13 +28,9 @@ public sealed class HighlightsOperation : ImageOperation<HighlightsParams, Highl
     /// <summary>Where each channel counts as clipped, and where it saturated.</summary>
     public sealed record Setup(HighlightsMode Mode, ChannelLevels ClipAt, ChannelLevels Saturation, ImageSize InputSize);
 
-    public override OperationInfo Info { get; } = new("highlights", 2, "Highlight reconstruction",
+    public override OperationInfo Info { get; } = new("highlights", 1, "Highlight reconstruction",
         OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault,
         new FormatFilter(PixelLayout.Any, ColorEncoding.LinearCamera), TilingNeeds.Pointwise);
-
-    /// <summary>Version 1 had only a clipping threshold in units of white; it clipped.</summary>
-    protected override System.Text.Json.Nodes.JsonObject UpgradeParams(int fromVersion, System.Text.Json.Nodes.JsonObject parameters) =>
-        fromVersion == 1 ? new() { ["mode"] = "clip", ["threshold"] = 0.99 } : base.UpgradeParams(fromVersion, parameters);
 
     protected override Setup Commit(HighlightsParams parameters, CommitContext context)
     {

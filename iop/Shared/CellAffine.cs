@@ -1,5 +1,3 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Pipeline;
 
@@ -37,7 +35,7 @@ public sealed class CellAffine
             context.ForRows(roiOut.Height, (y0, y1) =>
             {
                 for (var y = y0; y < y1; y++)
-                    MultiplyAdd(input.Row(y + dy).Slice(dx * 4, roiOut.Width * 4), output.Row(y), scale, offset);
+                    Engine.Compute.Simd.MultiplyAddRgba(input.Row(y + dy).Slice(dx * 4, roiOut.Width * 4), output.Row(y), scale, offset);
             });
             return;
         }
@@ -57,14 +55,5 @@ public sealed class CellAffine
                 }
             }
         });
-    }
-
-    private static void MultiplyAdd(ReadOnlySpan<float> source, Span<float> target, Vector<float> scale, Vector<float> offset)
-    {
-        var vectors = Vector<float>.Count % 4 == 0 ? source.Length / Vector<float>.Count : 0;
-        var s = MemoryMarshal.Cast<float, Vector<float>>(source);
-        var t = MemoryMarshal.Cast<float, Vector<float>>(target);
-        for (var i = 0; i < vectors; i++) t[i] = s[i] * scale + offset;
-        for (var i = vectors * Vector<float>.Count; i < source.Length; i++) target[i] = source[i] * scale[i % 4] + offset[i % 4];
     }
 }

@@ -4,6 +4,7 @@ using System.Runtime.Intrinsics.X86;
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Edits;
 using RawEngine.Engine.Pipeline;
+using RawEngine.Iop.Shared;
 
 namespace RawEngine.Iop.Sigmoid;
 
@@ -136,7 +137,6 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
                 var one = Vector256.Create(1f);
                 var largest = Vector256.Create(1e30f); // keeps x / (x + 1) below 1, so the index stays in the table
                 var size = Vector256.Create((float)Size);
-                var alpha = Vector256.Create(0, 0, 0, -1, 0, 0, 0, -1).AsSingle();
                 fixed (float* table = _table)
                 fixed (float* from = source)
                 fixed (float* to = target)
@@ -144,13 +144,8 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
                     {
                         var x = Avx.LoadVector256(from + i);
                         var clamped = Avx.Min(Avx.Max(x, zero), largest); // NaN becomes 0
-                        var position = Avx.Multiply(Avx.Divide(clamped, Avx.Add(clamped, one)), size);
-                        var index = Avx.ConvertToVector256Int32WithTruncation(position);
-                        var fraction = Avx.Subtract(position, Avx.ConvertToVector256Single(index));
-                        var low = Avx2.GatherVector256(table, index, 4);
-                        var high = Avx2.GatherVector256(table + 1, index, 4);
-                        var mapped = Avx.Add(low, Avx.Multiply(fraction, Avx.Subtract(high, low)));
-                        Avx.Store(to + i, Avx.BlendVariable(mapped, x, alpha));
+                        var mapped = TableLookup.Interpolate(table, Avx.Multiply(Avx.Divide(clamped, Avx.Add(clamped, one)), size));
+                        Avx.Store(to + i, Avx.BlendVariable(mapped, x, TableLookup.AlphaLanes));
                     }
             }
             for (; i < source.Length; i++) target[i] = (i & 3) == 3 ? source[i] : Map(source[i]);
