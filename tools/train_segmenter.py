@@ -3,7 +3,7 @@
 held-out scenes and exports it with the SAM 2.1 signature (the default mask model) and the SAM 1 signature.
 
   /usr/bin/python3 tools/train_segmenter.py --steps 600                    train, measure, export
-  /usr/bin/python3 tools/train_segmenter.py --resume CK --steps 550 --lr 1e-3   a further phase from checkpoint CK
+  /usr/bin/python3 tools/train_segmenter.py --resume CK --steps 700 --lr 1e-3   a further phase from checkpoint CK
   /usr/bin/python3 tools/train_segmenter.py --steps 0                      measure and export the saved checkpoint
 
 Model: nets.pooled_cnn.PooledCnnEncoder (fixed 4x4 average pool, so it trains on the 256 px scenes that a
@@ -266,9 +266,9 @@ def evaluate(encoder, decoder, count, seed=EVAL_SEED, device="cpu"):
 def export(encoder, decoder, models, summary, train_info):
     encoder.eval()
     decoder.eval()
-    architecture = ("SAM 2.1 signature: 4x4 average pool + residual CNN with a global-attention block + FPN neck "
-                    "(nets/pooled_cnn.py); SAM prompt encoder with click maps, two-way transformer, high-res upscaling "
-                    "(nets/sam.py)")
+    architecture = ("encoder: fixed 4x4 average pool + residual CNN with InstanceNorm and a global-attention block + FPN "
+                    "neck (tools/nets/pooled_cnn.py); decoder: SAM prompt encoder with click maps, two-way transformer, "
+                    "high-res upscaling, 4 hypernetwork masks + IoU head (tools/nets/sam.py)")
     phases = " + ".join(f"{p['steps']} steps (batch {p['batch']} scenes x {TARGETS_PER_SCENE} targets, lr {p['lr']})" for p in train_info["phases"])
     training = (f"generated scenes (tools/scenes.py, seed {TRAIN_SEED}): {train_info['scenes']} scenes, {phases}, "
                 f"1-3 click rounds, CPU {train_info['seconds']} s; held-out (seed {EVAL_SEED}, {summary['scenes']} scenes, "
@@ -286,7 +286,7 @@ def export(encoder, decoder, models, summary, train_info):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=550, help="training steps (0: load --checkpoint instead)")
+    parser.add_argument("--steps", type=int, default=600, help="training steps (0: load --checkpoint instead)")
     parser.add_argument("--batch", type=int, default=1, help=f"scenes per step ({TARGETS_PER_SCENE} targets each)")
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--eval-scenes", type=int, default=200)
