@@ -90,32 +90,54 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
     public ImageBuffer Render(PipeProgram program, Roi roi, CancellationToken cancellation = default, IProgress<PipeProgress>? progress = null)
     {
         CheckRequest(program, roi);
-        var nodes = program.Nodes;
-        var roiOut = new Roi[nodes.Count];
-        var roiIn = new Roi[nodes.Count];
-        var request = roi;
-        for (var i = nodes.Count - 1; i >= 0; i--)
-        {
-            roiOut[i] = request;
-            roiIn[i] = nodes[i].Committed.ModifyRoiIn(request);
-            var inputFull = Roi.Full(nodes[i].InputSize, roiIn[i].Scale);
-            if (roiIn[i].IsEmpty || !inputFull.Contains(roiIn[i]) || !(roiIn[i].Scale > 0))
-                throw new PipeException($"module '{nodes[i].Instance}' asks for input {roiIn[i]} to make {request}, outside its {inputFull.Size} input");
-            request = roiIn[i];
-        }
-        var sourceRoi = request;
+        return RenderStage(program, program.Nodes.Count, roi, start: null, cacheStages: true, cancellation, progress);
+    }
 
-        // Resume after the latest stage whose output is cached.
-        var start = nodes.Count;
+    /// <summary>
+    /// Prepares <paramref name="roi"/> for rendering a band of rows at a time (<see cref="PipeStrips"/>), so an
+    /// export never holds the whole image at every stage: only modules that need their whole input for any
+    /// output row run once on the whole region; everything after them runs per band.
+    /// </summary>
+    public PipeStrips OpenStrips(PipeProgram program, Roi roi)
+    {
+        CheckRequest(program, roi);
+        return new PipeStrips(this, program, roi);
+    }
+
+    /// <summary>
+    /// The output of the first <paramref name="stages"/> modules for <paramref name="roi"/> in that stage's
+    /// coordinates. Starts from <paramref name="start"/> (a stage output covering what the next module reads)
+    /// when given, else resumes after the latest cached stage or reads the source.
+    /// </summary>
+    internal ImageBuffer RenderStage(PipeProgram program, int stages, Roi roi, StageOutput? start, bool cacheStages,
+        CancellationToken cancellation, IProgress<PipeProgress>? progress)
+    {
+        var nodes = program.Nodes;
+        var first = start?.Stages ?? 0;
+        var roiOut = new Roi[stages];
+        var roiIn = new Roi[stages];
+        var sourceRoi = WalkBack(program, first, stages, roi, roiIn, roiOut);
+
+        var resumeAt = first;
         ImageBuffer? current = null;
-        while (start > 0 && (current = Resources.Cache.TryGet(nodes[start - 1].Key, roiOut[start - 1])) is null) start--;
-        var steps = nodes.Count - start + (current is null ? 1 : 0);
+        if (start is { } given)
+        {
+            if (!given.Roi.Contains(sourceRoi) || given.Roi.Scale != sourceRoi.Scale)
+                throw new PipeException($"stage {first} holds {given.Roi}, not the {sourceRoi} module '{nodes[first].Instance}' reads");
+            current = given.Buffer.View(sourceRoi.X - given.Roi.X, sourceRoi.Y - given.Roi.Y, sourceRoi.Width, sourceRoi.Height);
+        }
+        else if (cacheStages)
+        {
+            resumeAt = stages;
+            while (resumeAt > 0 && (current = Resources.Cache.TryGet(nodes[resumeAt - 1].Key, roiOut[resumeAt - 1])) is null) resumeAt--;
+        }
+        var steps = stages - resumeAt + (current is null ? 1 : 0);
         var step = 0;
         try
         {
             if (current is null)
             {
-                current = Resources.Cache.TryGet(program.SourceKey, sourceRoi);
+                current = cacheStages ? Resources.Cache.TryGet(program.SourceKey, sourceRoi) : null;
                 if (current is null)
                 {
                     var read = ImageBuffer.Rent(Resources.Pool, sourceRoi.Width, sourceRoi.Height, program.Source.Format.Channels);
@@ -129,20 +151,20 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
                         throw;
                     }
                     current = read;
-                    Resources.Cache.Put(program.SourceKey, sourceRoi, current);
+                    if (cacheStages) Resources.Cache.Put(program.SourceKey, sourceRoi, current);
                 }
                 progress?.Report(new PipeProgress(++step, steps, "source"));
             }
-            for (var i = start; i < nodes.Count; i++)
+            for (var i = resumeAt; i < stages; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
                 var output = RunNode(nodes[i], current, roiIn[i], roiOut[i], cancellation, progress, step, steps);
                 current.Dispose();
                 current = output;
-                Resources.Cache.Put(nodes[i].Key, roiOut[i], current);
+                if (cacheStages) Resources.Cache.Put(nodes[i].Key, roiOut[i], current);
                 progress?.Report(new PipeProgress(++step, steps, nodes[i].Instance));
             }
-            Resources.Logger.LogDebug("Rendered {Roi}: {Computed} of {Total} modules computed, resumed after stage {Start}.", roi, nodes.Count - start, nodes.Count, start);
+            Resources.Logger.LogDebug("Rendered {Roi}: {Computed} of {Total} modules computed, resumed after stage {Start}.", roi, stages - resumeAt, stages, resumeAt);
             var result = current;
             current = null;
             return result;
@@ -151,6 +173,25 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
         {
             current?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// <c>ModifyRoiIn</c> backward from <paramref name="request"/> (the output of module <paramref name="stages"/> - 1)
+    /// down to module <paramref name="first"/>, filling each one's regions; returns what module <paramref name="first"/> reads.
+    /// </summary>
+    internal static Roi WalkBack(PipeProgram program, int first, int stages, Roi request, Roi[] roiIn, Roi[] roiOut)
+    {
+        var nodes = program.Nodes;
+        for (var i = stages - 1; i >= first; i--)
+        {
+            roiOut[i] = request;
+            roiIn[i] = nodes[i].Committed.ModifyRoiIn(request);
+            var inputFull = Roi.Full(nodes[i].InputSize, roiIn[i].Scale);
+            if (roiIn[i].IsEmpty || !inputFull.Contains(roiIn[i]) || !(roiIn[i].Scale > 0))
+                throw new PipeException($"module '{nodes[i].Instance}' asks for input {roiIn[i]} to make {request}, outside its {inputFull.Size} input");
+            request = roiIn[i];
+        }
+        return request;
     }
 
     private ImageBuffer RunNode(PipeNode node, ImageBuffer input, Roi roiIn, Roi roiOut, CancellationToken cancellation, IProgress<PipeProgress>? progress, int step, int steps)
