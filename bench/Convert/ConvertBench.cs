@@ -14,18 +14,25 @@ namespace RawEngine.Bench.Convert;
 /// `./rawengine convert` (process start included, as a user runs it), beside the peers Debian ships
 /// (dcraw_emu, darktable-cli, rawtherapee-cli) when installed, in one run: median wall time of
 /// `runs` (default 3) and peak RSS, ratios against each peer; then per-module times of one render.
+/// `bench -- convert modules` prints only the per-module times (no processes, no peers).
 /// </summary>
 public static class ConvertBench
 {
     public static int Run(MetricReport report, string[] args)
     {
-        var runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
+        var modulesOnly = args.FirstOrDefault() == "modules";
+        var runs = args.Length > 0 && !modulesOnly ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
         var root = RepositoryRoot();
         var work = Directory.CreateTempSubdirectory("rawengine-bench-convert-").FullName;
         try
         {
             var dng = Path.Combine(work, "chart24mp.dng");
             DngWriter.Write(SyntheticRaw.Chart(6000, 4000, new SyntheticRawOptions { Noise = SensorNoise.AtIso(400) }), dng);
+            if (modulesOnly)
+            {
+                ReportModuleTimes(report, dng);
+                return 0;
+            }
             var rawengine = Path.Combine(root, "rawengine");
             Timed.Once(rawengine, ["--version"], work); // builds the Release binary if it is stale
 
@@ -55,15 +62,20 @@ public static class ConvertBench
                 report.Add(new Metric($"rawengine vs {name}", ours.Seconds, "ratio", peer.Seconds, target));
             }
 
-            foreach (var (stage, seconds) in ModuleTimes(dng))
-                report.Add(new Metric($"module {stage}", seconds * 1000, "ms"));
-            report.PrintTable();
+            ReportModuleTimes(report, dng);
             return 0;
         }
         finally
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    private static void ReportModuleTimes(MetricReport report, string dng)
+    {
+        foreach (var (stage, seconds) in ModuleTimes(dng))
+            report.Add(new Metric($"module {stage}", seconds * 1000, "ms"));
+        report.PrintTable();
     }
 
     /// <summary>Per-stage times of one export render, in process, timed as each stage reports completion.</summary>
