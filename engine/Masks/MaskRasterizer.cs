@@ -48,6 +48,9 @@ public static class MaskRasterizer
         }
     }
 
+    /// <summary>Throws <see cref="ArgumentException"/> naming the member and value when a form cannot be rasterised.</summary>
+    public static void Check(MaskNode node) => Compile(node, MaskView.Image(1, 1), "mask");
+
     internal static CompiledMask Compile(MaskNode node, MaskView view, string what) => node switch
     {
         MaskGroup group => new CompiledGroup(group, view, what),
