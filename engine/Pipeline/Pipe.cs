@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Compute;
 using RawEngine.Engine.Edits;
+using RawEngine.Engine.Masks;
 
 namespace RawEngine.Engine.Pipeline;
 
@@ -65,7 +66,12 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
                 throw new PipeException($"module '{instance}' makes an empty image from {size}");
 
             var blend = entry?.Blend is { IsIdentity: false } b ? b : null;
-            if (blend is not null) CheckBlend(instance, info, format, committed.OutputFormat, blend, path);
+            MaskGroup? mask = null;
+            if (blend is not null)
+            {
+                CheckBlend(instance, info, format, committed.OutputFormat, path);
+                if (blend.Mask is { } maskId) mask = MaskFor(edit.Masks, maskId, $"{path}.blend.mask");
+            }
 
             var identity = new StringBuilder()
                 .Append("module ").Append(info.Id).Append(" v").Append(info.ParamsVersion)
@@ -73,10 +79,11 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
             if (blend is not null)
             {
                 identity.Append("\nblend ").Append(BlendParams.Schema.Write(blend).ToJsonString());
-                if (blend.Mask is not null) identity.Append("\nmasks ").Append(edit.Masks.ToJson());
+                // The named group's content, not its id: editing that mask recomputes from this module on, other masks do not.
+                if (mask is not null) identity.Append("\nmask ").Append(MaskJson.WriteGroup(mask).ToJsonString());
             }
             key = key.Then(identity.ToString());
-            nodes.Add(new PipeNode(instance, operation, committed, format, size, committed.OutputFormat, outputSize, blend, key));
+            nodes.Add(new PipeNode(instance, operation, committed, format, size, committed.OutputFormat, outputSize, blend, mask, key));
             format = committed.OutputFormat;
             size = outputSize;
         }
@@ -116,15 +123,17 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
         var first = start?.Stages ?? 0;
         var roiOut = new Roi[stages];
         var roiIn = new Roi[stages];
-        var sourceRoi = WalkBack(program, first, stages, roi, roiIn, roiOut);
+        // Every module's regions, those below a held start too: mask views need each module's scales.
+        var sourceRoi = WalkBack(program, 0, stages, roi, roiIn, roiOut);
+        var firstInput = first == 0 ? sourceRoi : first < stages ? roiIn[first] : roi;
 
         var resumeAt = first;
         ImageBuffer? current = null;
         if (start is { } given)
         {
-            if (!given.Roi.Contains(sourceRoi) || given.Roi.Scale != sourceRoi.Scale)
-                throw new PipeException($"stage {first} holds {given.Roi}, not the {sourceRoi} module '{nodes[first].Instance}' reads");
-            current = given.Buffer.View(sourceRoi.X - given.Roi.X, sourceRoi.Y - given.Roi.Y, sourceRoi.Width, sourceRoi.Height);
+            if (!given.Roi.Contains(firstInput) || given.Roi.Scale != firstInput.Scale)
+                throw new PipeException($"stage {first} holds {given.Roi}, not the {firstInput} the modules after it read");
+            current = given.Buffer.View(firstInput.X - given.Roi.X, firstInput.Y - given.Roi.Y, firstInput.Width, firstInput.Height);
         }
         else if (cacheStages)
         {
@@ -158,7 +167,8 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
             for (var i = resumeAt; i < stages; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
-                var output = RunNode(nodes[i], current, roiIn[i], roiOut[i], cancellation, progress, step, steps);
+                var maskView = nodes[i].Mask is null ? (MaskView?)null : MaskViewFor(program, i, roiIn, roiOut);
+                var output = RunNode(nodes[i], current, roiIn[i], roiOut[i], maskView, cancellation, progress, step, steps);
                 current.Dispose();
                 current = output;
                 if (cacheStages) Resources.Cache.Put(nodes[i].Key, roiOut[i], current);
@@ -194,7 +204,22 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
         return request;
     }
 
-    private ImageBuffer RunNode(PipeNode node, ImageBuffer input, Roi roiIn, Roi roiOut, CancellationToken cancellation, IProgress<PipeProgress>? progress, int step, int steps)
+    /// <summary>
+    /// The pixels of node <paramref name="index"/>'s output region as a window onto its whole output grid,
+    /// mapped back through every module before it (crop, flip, scale changes) to normalised source coordinates.
+    /// </summary>
+    private static MaskView MaskViewFor(PipeProgram program, int index, Roi[] roiIn, Roi[] roiOut)
+    {
+        var map = Affine2.Identity;
+        for (var j = index; j >= 0; j--) map = map.Then(program.Nodes[j].Committed.OutputToInput(roiOut[j].Scale, roiIn[j].Scale));
+        var source = program.Source.Size;
+        var sourceScale = roiIn[0].Scale;
+        map = map.Then(Affine2.Scaling(1 / (source.Width * sourceScale), 1 / (source.Height * sourceScale)));
+        var region = roiOut[index];
+        return new MaskView(region.Width, region.Height, map) { ImageAspect = (double)source.Width / source.Height, Left = region.X, Top = region.Y };
+    }
+
+    private ImageBuffer RunNode(PipeNode node, ImageBuffer input, Roi roiIn, Roi roiOut, MaskView? maskView, CancellationToken cancellation, IProgress<PipeProgress>? progress, int step, int steps)
     {
         var committed = node.Committed;
         var tiles = node.Operation.Info.Has(OperationFlags.TilingAllowed) && !node.Operation.Info.Has(OperationFlags.NeedsFullRoi)
@@ -231,7 +256,11 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
                     progress?.Report(new PipeProgress(step, steps, node.Instance, t + 1, tiles.Count));
                 }
             }
-            if (node.Blend is { } blend) Blending.Apply(blend, input, roiIn, output, roiOut, Resources.Compute.Cpu, cancellation);
+            if (node.Blend is { } blend)
+            {
+                using var mask = node.Mask is { } group && maskView is { } view ? RenderMask(group, view, cancellation) : null;
+                Blending.Apply(blend, input, roiIn, output, roiOut, mask, Resources.Compute.Cpu, cancellation);
+            }
             return output;
         }
         catch
@@ -252,14 +281,42 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
             throw new ArgumentOutOfRangeException(nameof(roi), $"The region {roi} is outside the {full.Width}x{full.Height} image at scale {roi.Scale}.");
     }
 
-    private static void CheckBlend(string instance, OperationInfo info, BufferFormat input, BufferFormat output, BlendParams blend, string path)
+    private ImageBuffer RenderMask(MaskGroup group, MaskView view, CancellationToken cancellation)
+    {
+        var mask = ImageBuffer.Rent(Resources.Pool, view.Width, view.Height, 1);
+        try
+        {
+            MaskRasterizer.Render(group, view, mask.Array.AsSpan(mask.Offset, view.Width * view.Height), Resources.Compute.Cpu, cancellation);
+            return mask;
+        }
+        catch
+        {
+            mask.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The group a blend names, checked so that a bad form fails when the pipe is built, naming the group.</summary>
+    private static MaskGroup MaskFor(MaskSet masks, string id, string path)
+    {
+        var group = masks.Find(id) ?? throw new EditException(path, EditSerializer.MissingMask(id, masks));
+        try
+        {
+            MaskRasterizer.Check(group);
+        }
+        catch (ArgumentException e)
+        {
+            throw new EditException($"masks.groups[{masks.Groups.IndexOf(group)}]", e.Message, e);
+        }
+        return group;
+    }
+
+    private static void CheckBlend(string instance, OperationInfo info, BufferFormat input, BufferFormat output, string path)
     {
         if (!info.Has(OperationFlags.SupportsBlending) || info.Has(OperationFlags.Geometric))
             throw new EditException($"{path}.blend", $"module '{instance}' does not support blending");
         if (input.Layout != output.Layout)
             throw new EditException($"{path}.blend", $"module '{instance}' turns {input.Layout} into {output.Layout}; only like with like blends");
-        if (blend.Mask is not null)
-            throw new EditException($"{path}.blend.mask", $"mask '{blend.Mask}': this engine does not rasterise masks yet");
     }
 
     /// <summary>The enabled instances in processing order with their edit entries (null: enabled by default) and JSON paths.</summary>

@@ -1,10 +1,12 @@
 using RawEngine.Engine.Edits;
+using RawEngine.Engine.Masks;
 using RawEngine.Engine.Pipeline;
 using RawEngine.Engine.Raw;
 using RawEngine.Engine.Sessions;
 using RawEngine.Engine.Synthetic;
 using RawEngine.Iop;
 using RawEngine.Iop.Crop;
+using RawEngine.Iop.Exposure;
 using RawEngine.Iop.Highlights;
 
 namespace RawEngine.Tests.Pipeline;
@@ -28,9 +30,11 @@ public class StripRenderTests
         {
             Cfa = cfa == "XTRANS" ? CfaPattern.XTrans : CfaPattern.Bayer(cfa), Exposure = 3, Orientation = orientation,
         }));
-        var edit = Edit.Empty
+        // A masked exposure: the mask is rasterised per band, mapped back through flip and crop.
+        var edit = (Edit.Empty with { Masks = new MaskSet([new MaskGroup("spot", [new GroupMember(new EllipseForm(new MaskPoint(0.4, 0.5), 0.3, 0.2, 25) { Feather = 0.05 })])]) })
             .With("highlights", new HighlightsParams { Mode = highlights })
-            .With("crop", new CropParams { X = 0.05, Y = 0.1, Width = 0.9, Height = 0.8 });
+            .With("crop", new CropParams { X = 0.05, Y = 0.1, Width = 0.9, Height = 0.8 })
+            .With("exposure", new ExposureParams { Exposure = 1 }, new BlendParams { Mask = "spot" });
         var roi = Roi.Full(session.OutputSize(edit, PipeKind.Export), scale);
         using var whole = await session.RenderAsync(edit, roi, PipeKind.Export);
 
