@@ -73,13 +73,17 @@ public static class ConvertBench
 
     private static void ReportModuleTimes(MetricReport report, string dng)
     {
-        foreach (var (stage, seconds) in ModuleTimes(dng))
+        foreach (var (stage, seconds, cpuSeconds) in ModuleTimes(dng))
+        {
             report.Add(new Metric($"module {stage}", seconds * 1000, "ms"));
+            // CPU time over all threads: steadier than wall time on a shared machine.
+            report.Add(new Metric($"module {stage} CPU", cpuSeconds * 1000, "ms"));
+        }
         report.PrintTable();
     }
 
     /// <summary>Per-stage times of one export render, in process, timed as each stage reports completion.</summary>
-    private static List<(string Stage, double Seconds)> ModuleTimes(string dng)
+    private static List<(string Stage, double Seconds, double CpuSeconds)> ModuleTimes(string dng)
     {
         using var engine = new RenderEngine(StandardModules.CreateRegistry(), new EngineOptions { CacheBytes = 0 });
         using var session = engine.Open(dng);
@@ -91,15 +95,20 @@ public static class ConvertBench
     private sealed class StageClock : IProgress<PipeProgress>
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly Process _process = Process.GetCurrentProcess();
         private double _last;
-        public List<(string Stage, double Seconds)> Stages { get; } = [];
+        private double _lastCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        public List<(string Stage, double Seconds, double CpuSeconds)> Stages { get; } = [];
 
         public void Report(PipeProgress value)
         {
             if (value.Tiles > 0) return;
             var now = _clock.Elapsed.TotalSeconds;
-            Stages.Add((value.Stage, now - _last));
+            _process.Refresh();
+            var cpu = _process.TotalProcessorTime.TotalSeconds;
+            Stages.Add((value.Stage, now - _last, cpu - _lastCpu));
             _last = now;
+            _lastCpu = cpu;
         }
     }
 
