@@ -51,6 +51,26 @@ public class StripRenderTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(6)]
+    public async Task ModulesFusedChunkByChunkRenderLikeOneAfterAnother(int orientation)
+    {
+        // Without a cache, in-place modules in a row run fused over small chunks; with one, each keeps its own stage.
+        using var fused = new RenderEngine(StandardModules.CreateRegistry(), new EngineOptions { CacheBytes = 0 });
+        using var separate = new RenderEngine(StandardModules.CreateRegistry(), new EngineOptions { CacheBytes = 1L << 30 });
+        var raw = SyntheticRaw.Chart(240, 170, new SyntheticRawOptions { Exposure = 2, Orientation = orientation });
+        var edit = Edit.Empty.With("exposure", new ExposureParams { Exposure = 0.7f });
+        using var fusedSession = fused.Open(raw);
+        using var separateSession = separate.Open(raw);
+        using var a = await fusedSession.RenderExportAsync(edit);
+        using var b = await separateSession.RenderExportAsync(edit);
+        Assert.Equal((a.Width, a.Height), (b.Width, b.Height));
+        for (var y = 0; y < a.Height; y++)
+            Assert.True(a.Row(y).SequenceEqual(b.Row(y)), $"row {y} differs");
+        Assert.True(separate.Cache.Count >= 8, $"the cached engine kept {separate.Cache.Count} stages, so it did not fuse");
+    }
+
+    [Theory]
     [InlineData(HighlightsMode.Reconstruct, 3)]
     [InlineData(HighlightsMode.Clip, 0)]
     public void OnlyModulesThatReadTheWholeImageRunOnItOnce(HighlightsMode highlights, int wholeRegionStages)
