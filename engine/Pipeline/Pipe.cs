@@ -249,7 +249,7 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
                        && node.InputFormat.Channels == buffer.Channels && node.OutputFormat.Channels == buffer.Channels
                        && info.Has(OperationFlags.TilingAllowed) && !info.Has(OperationFlags.NeedsFullRoi)
                        && node.Committed.ModifyRoiIn(chunk) == chunk && node.Committed.ModifyRoiIn(lastChunk) == lastChunk
-                       && TilePlanner.NeedFor(node.Committed, roi, node.InputFormat) <= Resources.MemoryBudgetBytes;
+                       && TilePlanner.NeedFor(node.Committed, chunk, node.InputFormat) <= Resources.MemoryBudgetBytes;
             if (!fits) break;
             count++;
         }
