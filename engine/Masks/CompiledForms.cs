@@ -230,7 +230,7 @@ internal sealed class CompiledRaster : CompiledMask
 {
     private readonly RasterForm _form;
     private readonly Affine2 _pixelToTexel;
-    private readonly float _scale;
+    private readonly double _scale;
 
     public CompiledRaster(RasterForm form, MaskView view, string what)
     {
@@ -241,7 +241,7 @@ internal sealed class CompiledRaster : CompiledMask
             throw new ArgumentException($"{what} holds {form.Coverage?.Length ?? 0} bytes, not {form.Width}x{form.Height}.");
         _form = form;
         _pixelToTexel = view.PixelToImage.Then(new Affine2(form.Width, 0, 0, form.Height, -0.5, -0.5));
-        _scale = (float)(form.Opacity / 255.0);
+        _scale = form.Opacity / 255.0;
     }
 
     public override void RenderRow(int row, int left, Span<float> target, RowScratch scratch, int level)
@@ -259,7 +259,8 @@ internal sealed class CompiledRaster : CompiledMask
             var (fu, fv) = ((float)(u - u0), (float)(v - v0));
             var top = data[v0 * width + u0] + fu * (data[v0 * width + u1] - data[v0 * width + u0]);
             var bottom = data[v1 * width + u0] + fu * (data[v1 * width + u1] - data[v1 * width + u0]);
-            target[i] = (top + fv * (bottom - top)) * _scale;
+            // In double, so 255 at opacity 1 is exactly 1.
+            target[i] = (float)((top + fv * (bottom - top)) * _scale);
         }
     }
 }
