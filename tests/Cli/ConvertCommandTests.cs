@@ -233,6 +233,6 @@ public class ConvertCommandTests
 
         Assert.Equal(0, verbose.ExitCode);
         Assert.DoesNotContain("rawengine: debug:", quiet.Error);
-        Assert.Contains("rawengine: debug: Pipe: Module 'demosaic' runs on", verbose.Error);
+        Assert.Contains("rawengine: debug: Pipe: Rendered (0, 0, ", verbose.Error);
     }
 }
