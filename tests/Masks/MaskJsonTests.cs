@@ -111,5 +111,25 @@ public class MaskJsonTests
         using var fixture = new PipeFixture();
         var error = Assert.Throws<EditException>(() => fixture.Engine.Edits.Read(Sidecar(Member("""{ "type": "gradient", "anchor": [0, 0], "angle": 0 }"""), "sky")));
         Assert.Equal("modules[0].blend.mask: no mask group 'sky' in the edit's masks (known: a)", error.Message);
+        var unsaved = Edit.Empty.With("gain", new GainParams(), new BlendParams { Mask = "sky" });
+        Assert.Equal("modules[0].blend.mask: no mask group 'sky' in the edit's masks (known: none)",
+            Assert.Throws<EditException>(() => fixture.Engine.Edits.Write(unsaved)).Message);
+    }
+
+    [Fact]
+    public void GroupsAreAddedReplacedAndRemovedById()
+    {
+        var a = new MaskGroup("a", [new GroupMember(new GradientForm(new MaskPoint(0.5, 0.5), 0))]);
+        var b = new MaskGroup("b", [new GroupMember(new GradientForm(new MaskPoint(0.5, 0.5), 90))]);
+        var masks = MaskSet.Empty.With(a).With(b);
+        Assert.Equal(["a", "b"], masks.Groups.Select(g => g.Id));
+        var replaced = masks.With(a with { Inverted = true });
+        Assert.Equal(["a", "b"], replaced.Groups.Select(g => g.Id));
+        Assert.True(replaced.Find("a")!.Inverted);
+        Assert.NotEqual(masks, replaced);
+        Assert.Equal(["b"], replaced.Without("a").Groups.Select(g => g.Id));
+        Assert.Null(masks.Find("c"));
+        Assert.Throws<ArgumentException>(() => new MaskSet([a, a]));
+        Assert.Equal(masks, Edit.Empty.WithMask(a).WithMask(b).Masks);
     }
 }

@@ -130,6 +130,23 @@ public class MaskRasterizerTests
     }
 
     [Fact]
+    public void AFeatheredPathRampsAcrossItsEdgesAndKeepsItsArea()
+    {
+        const int size = 200;
+        // A 100 px square (50..150) with a 20 px feather: along the middle row, 0 up to x = 40 and 1 from x = 60.
+        var square = new PathForm([PathNode.Corner(0.25, 0.25), PathNode.Corner(0.75, 0.25), PathNode.Corner(0.75, 0.75), PathNode.Corner(0.25, 0.75)]) { Feather = 0.1 };
+        var coverage = Render(square, MaskView.Image(size, size));
+        float At(int x) => coverage[100 * size + x];
+        Assert.Equal(0f, At(39));
+        Assert.Equal(1f, At(61));
+        Assert.Equal(1f, At(100));
+        Assert.Equal(1f, At(50) + At(49), 3);   // symmetric about the outline at x = 50
+        for (var x = 40; x <= 61; x++) Assert.True(At(x) >= At(x - 1), $"coverage falls at {x}");
+        // Only the corners round off: the feathered area stays within 1% of the square's.
+        Assert.InRange(Area(coverage) / (100.0 * 100), 0.99, 1.01);
+    }
+
+    [Fact]
     public void AGradientMasksTheSideItsAnglePointsTo()
     {
         const int size = 100;
@@ -250,6 +267,18 @@ public class MaskRasterizerTests
         if (orientation == 1) Assert.Equal(new MaskPoint(12.5 / 60, 30.25 / 40), point);
         // Orientation 6 shows the stored image turned clockwise: the oriented top-left corner is the stored bottom-left.
         if (orientation == 6) Assert.Equal(new MaskPoint(0, 1), MaskCoordinates.FromOrientedPixel(0, 0, width, height, 6));
+    }
+
+    [Fact]
+    public void ShapesFarOffTheImageCoverNothingAndCoverEverything()
+    {
+        var view = MaskView.Image(40, 30);
+        var far = new PathForm([PathNode.Corner(1e12, 1e12), PathNode.Corner(2e12, 1e12), PathNode.Corner(2e12, 3e12)]);
+        Assert.All(Render(far, view), v => Assert.Equal(0f, v));
+        var huge = new PathForm([PathNode.Corner(-1e12, -1e12), PathNode.Corner(1e12, -1e12), PathNode.Corner(1e12, 1e12), PathNode.Corner(-1e12, 1e12)]);
+        Assert.All(Render(huge, view), v => Assert.Equal(1f, v));
+        Assert.All(Render(new EllipseForm(new MaskPoint(0.5, 0.5), 1e9, 1e9), view), v => Assert.Equal(1f, v));
+        Assert.All(Render(new BrushForm([new BrushPoint(new MaskPoint(-1e12, 0.5), 0.1), new BrushPoint(new MaskPoint(1e12, 0.5), 0.1)]), view).Take(40), v => Assert.Equal(0f, v));
     }
 
     [Fact]
