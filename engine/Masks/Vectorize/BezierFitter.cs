@@ -18,7 +18,9 @@ internal sealed class BezierFitter : IDisposable
     private readonly List<Line?> _runLines = [];
     private readonly List<PlanePoint> _anchors = [];
     private PlanePoint[] _run = [];
+    private PlanePoint[] _smooth = [];
     private double[] _parameters = [];
+    private double _splitCornerCos;
 
     /// <summary>
     /// Appends segments covering the closed polyline <paramref name="ring"/> to <paramref name="output"/>,
@@ -30,7 +32,9 @@ internal sealed class BezierFitter : IDisposable
     {
         var n = ring.Length;
         EnsureCapacity(n + 1);
+        _splitCornerCos = Math.Cos(cornerAngleDegrees / 2 * Math.PI / 180);
         _corners.Find(ring, cornerTolerance, cornerAngleDegrees, _cornerIndices);
+        ring = Smooth(ring);
 
         if (_cornerIndices.Count == 0)
         {
@@ -73,6 +77,35 @@ internal sealed class BezierFitter : IDisposable
             FitRun(run, EndTangent(run, fromStart: true), EndTangent(run, fromStart: false), tolerance, output);
         }
     }
+
+    /// <summary>
+    /// A copy of the ring with each vertex but the corners averaged with its neighbours (1-2-1) a few
+    /// times: this flattens the pixel staircase a hard-edged mask traces to (which would otherwise cost a
+    /// segment per step at sub-pixel tolerances) and moves a smooth outline by far less than a pixel.
+    /// </summary>
+    private ReadOnlySpan<PlanePoint> Smooth(ReadOnlySpan<PlanePoint> ring)
+    {
+        var n = ring.Length;
+        var smooth = _smooth.AsSpan(0, n);
+        ring.CopyTo(smooth);
+        for (var pass = 0; pass < SmoothingPasses; pass++)
+        {
+            var first = smooth[0];
+            var previous = smooth[n - 1];
+            var nextCorner = 0;
+            for (var i = 0; i < n; i++)
+            {
+                var current = smooth[i];
+                var next = i + 1 < n ? smooth[i + 1] : first;
+                if (nextCorner < _cornerIndices.Count && _cornerIndices[nextCorner] == i) nextCorner++;
+                else smooth[i] = (previous + current * 2 + next) * 0.25;
+                previous = current;
+            }
+        }
+        return smooth;
+    }
+
+    private const int SmoothingPasses = 3;
 
     private int RunLength(int k, int n)
     {
@@ -146,6 +179,7 @@ internal sealed class BezierFitter : IDisposable
         if (_run.Length >= count) return;
         ReturnBuffers();
         _run = ArrayPool<PlanePoint>.Shared.Rent(count);
+        _smooth = ArrayPool<PlanePoint>.Shared.Rent(count);
         _parameters = ArrayPool<double>.Shared.Rent(count);
     }
 
@@ -154,8 +188,10 @@ internal sealed class BezierFitter : IDisposable
     private void ReturnBuffers()
     {
         if (_run.Length > 0) ArrayPool<PlanePoint>.Shared.Return(_run);
+        if (_smooth.Length > 0) ArrayPool<PlanePoint>.Shared.Return(_smooth);
         if (_parameters.Length > 0) ArrayPool<double>.Shared.Return(_parameters);
         _run = [];
+        _smooth = [];
         _parameters = [];
     }
 
@@ -194,6 +230,16 @@ internal sealed class BezierFitter : IDisposable
             return;
         }
 
+        // A split where the outline bends sharply (a corner milder than the corner angle, which a smooth
+        // joint would round off with many short segments) keeps its two one-sided tangents.
+        var before = OutlineDirection.Away(points, split, -1, split);
+        var after = OutlineDirection.Away(points, split, +1, points.Length - 1 - split);
+        if (before != default && after != default && (-before).Dot(after) <= _splitCornerCos)
+        {
+            FitRun(points[..(split + 1)], startTangent, before, tolerance, output);
+            FitRun(points[split..], after, endTangent, tolerance, output);
+            return;
+        }
         var splitTangent = CentreTangent(points, split, wraps: false);
         FitRun(points[..(split + 1)], startTangent, -splitTangent, tolerance, output);
         FitRun(points[split..], splitTangent, endTangent, tolerance, output);
