@@ -34,6 +34,7 @@ internal sealed class BezierFitter : IDisposable
         EnsureCapacity(n + 1);
         _splitCornerCos = Math.Cos(cornerAngleDegrees / 2 * Math.PI / 180);
         _corners.Find(ring, cornerTolerance, cornerAngleDegrees, _cornerIndices);
+        var traced = ring;
         ring = Smooth(ring);
 
         if (_cornerIndices.Count == 0)
@@ -56,7 +57,7 @@ internal sealed class BezierFitter : IDisposable
         var corners = _cornerIndices.Count;
         _runLines.Clear();
         for (var k = 0; k < corners; k++)
-            _runLines.Add(StraightLine(CopyRun(ring, _cornerIndices[k], RunLength(k, n)), tolerance));
+            _runLines.Add(StraightLine(traced, ring, _cornerIndices[k], RunLength(k, n), tolerance));
         _anchors.Clear();
         for (var k = 0; k < corners; k++)
             _anchors.Add(SharpCorner(ring[_cornerIndices[k]], _runLines[(k + corners - 1) % corners], _runLines[k]));
@@ -81,11 +82,13 @@ internal sealed class BezierFitter : IDisposable
     /// <summary>
     /// A copy of the ring with each vertex but the corners averaged with its neighbours (1-2-1) a few
     /// times: this flattens the pixel staircase a hard-edged mask traces to (which would otherwise cost a
-    /// segment per step at sub-pixel tolerances) and moves a smooth outline by far less than a pixel.
+    /// segment per step at sub-pixel tolerances) and moves a smooth outline by far less than a pixel
+    /// (about 3 / (4 R) for radius R in pixels).
     /// </summary>
     private ReadOnlySpan<PlanePoint> Smooth(ReadOnlySpan<PlanePoint> ring)
     {
         var n = ring.Length;
+        if (n < MinimumVerticesToSmooth) return ring;
         var smooth = _smooth.AsSpan(0, n);
         ring.CopyTo(smooth);
         for (var pass = 0; pass < SmoothingPasses; pass++)
@@ -107,6 +110,9 @@ internal sealed class BezierFitter : IDisposable
 
     private const int SmoothingPasses = 3;
 
+    /// <summary>Rings shorter than this (a few pixels across) would shrink visibly; they are fitted as traced.</summary>
+    private const int MinimumVerticesToSmooth = 40;
+
     private int RunLength(int k, int n)
     {
         var from = _cornerIndices[k];
@@ -115,29 +121,33 @@ internal sealed class BezierFitter : IDisposable
     }
 
     /// <summary>
-    /// The line through a run if every point away from its two ends lies within the tolerance of it, else
-    /// null. Points within <see cref="CapRadius"/> of a corner are left out: tracing rounds a sharp corner off.
+    /// The line through the run of <paramref name="length"/> steps from vertex <paramref name="from"/> if
+    /// every vertex away from its two ends lies within half the tolerance of it, else null. Vertices within
+    /// <see cref="CapRadius"/> of a corner are left out (tracing rounds a sharp corner off). The line is
+    /// fitted to the traced vertices, which a pixel staircase leaves unbiased, and straightness is judged
+    /// on the smoothed ones, which it leaves flat. (Half the tolerance, so that a sliver a pixel wide is not
+    /// flattened into a line of no width.)
     /// </summary>
-    private static Line? StraightLine(ReadOnlySpan<PlanePoint> run, double tolerance)
+    private static Line? StraightLine(ReadOnlySpan<PlanePoint> traced, ReadOnlySpan<PlanePoint> smoothed, int from, int length, double tolerance)
     {
-        var first = run[0];
-        var last = run[^1];
+        var n = traced.Length;
+        var first = traced[from % n];
+        var last = traced[(from + length) % n];
+        if (first.DistanceSquared(last) < 1) return null;
         var capSquared = CapRadius * CapRadius;
-        var inner = new LineAccumulator();
-        for (var i = 1; i < run.Length - 1; i++)
-            if (run[i].DistanceSquared(first) > capSquared && run[i].DistanceSquared(last) > capSquared) inner.Add(run[i]);
+        bool InCap(PlanePoint p) => p.DistanceSquared(first) <= capSquared || p.DistanceSquared(last) <= capSquared;
 
-        Line line;
-        if (inner.Count >= 2) line = new Line(inner.Centroid, inner.Axis());
-        else line = new Line(first, (last - first).Normalized(), Refines: false);
-        if (line.Direction == default) return null;
-        var toleranceSquared = tolerance * tolerance;
-        for (var i = 0; i < run.Length; i++)
+        var inner = new LineAccumulator();
+        for (var i = 1; i < length; i++)
+            if (!InCap(traced[(from + i) % n])) inner.Add(traced[(from + i) % n]);
+        var line = inner.Count >= 2 ? new Line(inner.Centroid, inner.Axis()) : new Line(first, (last - first).Normalized(), Refines: false);
+
+        var limitSquared = tolerance * tolerance / 4;
+        for (var i = 1; i < length; i++)
         {
-            var point = run[i];
-            if (inner.Count >= 2 && (point.DistanceSquared(first) <= capSquared || point.DistanceSquared(last) <= capSquared)) continue;
-            var off = line.Direction.Cross(point - line.Through);
-            if (off * off > toleranceSquared) return null;
+            if (inner.Count >= 2 && InCap(traced[(from + i) % n])) continue;
+            var off = line.Direction.Cross(smoothed[(from + i) % n] - line.Through);
+            if (off * off > limitSquared) return null;
         }
         return line;
     }

@@ -28,8 +28,8 @@ internal sealed class OutlineVectorizer : IDisposable
 
         foreach (var contour in _traced.Contours)
         {
-            // A parent always precedes its children, so a dropped outline has already dropped its parent
-            // mapping to -1; children of dropped outlines lie inside them and are smaller anyway.
+            // Parents come before their children. A child of a dropped outline lies inside it, so it is
+            // smaller and dropped too; the parent check only makes that explicit.
             var parent = contour.Parent < 0 ? -1 : _keptIndex[contour.Parent];
             var keep = contour.Area >= options.MinimumArea && contour.Count >= 3 && (contour.Parent < 0 || parent >= 0);
             if (!keep)
@@ -40,6 +40,13 @@ internal sealed class OutlineVectorizer : IDisposable
             _keptIndex.Add(Outlines.Count);
             var first = Segments.Count;
             _fitter.FitClosed(_traced.Vertices(contour), options.FitTolerance, options.CornerTolerance, options.CornerAngle, Segments);
+            if (Segments.Count - first == 1)
+            {
+                // A closed path needs two nodes.
+                var (head, tail) = Segments[first].Halves();
+                Segments[first] = head;
+                Segments.Add(tail);
+            }
             Outlines.Add(new FittedOutline(first, Segments.Count - first, parent, contour.IsOuter));
         }
     }

@@ -33,6 +33,18 @@ internal readonly record struct CubicSegment(PlanePoint Start, PlanePoint Contro
         return Start * (s * s * s) + Control1 * (3 * s * s * t) + Control2 * (3 * s * t * t) + End * (t * t * t);
     }
 
+    /// <summary>The two halves of this segment, split at t = 0.5 (de Casteljau).</summary>
+    public (CubicSegment First, CubicSegment Second) Halves()
+    {
+        var a = (Start + Control1) * 0.5;
+        var b = (Control1 + Control2) * 0.5;
+        var c = (Control2 + End) * 0.5;
+        var ab = (a + b) * 0.5;
+        var bc = (b + c) * 0.5;
+        var middle = (ab + bc) * 0.5;
+        return (new CubicSegment(Start, a, ab, middle), new CubicSegment(middle, bc, c, End));
+    }
+
     public PlanePoint FirstDerivative(double t)
     {
         var s = 1 - t;
