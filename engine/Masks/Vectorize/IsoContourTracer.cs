@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 
 namespace RawEngine.Engine.Masks.Vectorize;
 
@@ -30,32 +31,56 @@ internal static class IsoContourTracer
             var grid = new SampleGrid(mask, width, height, level);
             for (var row = 0; row < height; row++)
             {
+                // Walk the row from the background left of it, jumping over runs of unchanged samples; each
+                // change of state is a crossing on the edge before sample x (edge x - 1), and the row ends
+                // with one more if its last sample is inside.
                 var samples = mask.Slice(row * width, width);
                 var lastOwner = 0;
-                var leftInside = false;
-                for (var x = -1; x < width; x++)
+                var inside = false;
+                for (var x = 0; x <= width; x++)
                 {
-                    var rightInside = x + 1 < width && samples[x + 1] >= level;
-                    if (leftInside != rightInside)
+                    x = NextChange(samples, x, inside, level);
+                    if (x == width && !inside) break;
+                    var edge = row * edgesPerRow + x;
+                    if (owners[edge] == 0)
                     {
-                        var edge = row * edgesPerRow + x + 1;
-                        if (owners[edge] == 0)
-                        {
-                            var id = output.Contours.Count + 1;
-                            var start = output.VertexCount;
-                            var area = Follow(grid, x, row, leftInside, id, owners, output);
-                            output.Contours.Add(new TracedContour(start, output.VertexCount - start,
-                                ParentOf(output.Contours, lastOwner, leftInside), IsOuter: !leftInside, area));
-                        }
-                        lastOwner = owners[edge];
+                        var id = output.Contours.Count + 1;
+                        var start = output.VertexCount;
+                        var area = Follow(grid, x - 1, row, inside, id, owners, output);
+                        output.Contours.Add(new TracedContour(start, output.VertexCount - start,
+                            ParentOf(output.Contours, lastOwner, inside), IsOuter: !inside, area));
                     }
-                    leftInside = rightInside;
+                    lastOwner = owners[edge];
+                    inside = !inside;
                 }
             }
         }
         finally
         {
             ArrayPool<int>.Shared.Return(owners);
+        }
+    }
+
+    /// <summary>
+    /// The first sample from <paramref name="x"/> on whose state differs from <paramref name="inside"/>, or
+    /// the row's length; whole vectors of unchanged samples are skipped at once (most of a mask is).
+    /// </summary>
+    private static int NextChange(ReadOnlySpan<float> samples, int x, bool inside, float level)
+    {
+        var lanes = Vector<float>.Count;
+        var levels = new Vector<float>(level);
+        while (true)
+        {
+            for (; x + lanes <= samples.Length; x += lanes)
+            {
+                var values = new Vector<float>(samples[x..]);
+                if (!(inside ? Vector.GreaterThanOrEqualAll(values, levels) : Vector.LessThanAll(values, levels))) break;
+            }
+            // NaN counts as outside, here as in the tracing: it is not >= level.
+            var end = Math.Min(samples.Length, x + lanes);
+            for (; x < end; x++)
+                if (samples[x] >= level != inside) return x;
+            if (x >= samples.Length) return samples.Length;
         }
     }
 
