@@ -16,7 +16,7 @@ internal sealed class BezierFitter : IDisposable
     private readonly CornerFinder _corners = new();
     private readonly List<int> _cornerIndices = [];
     private readonly List<Line?> _runLines = [];
-    private readonly List<PlanePoint> _anchors = [];
+    private readonly List<(PlanePoint Arrive, PlanePoint Leave)> _anchors = [];
     private PlanePoint[] _run = [];
     private PlanePoint[] _smooth = [];
     private double[] _parameters = [];
@@ -64,12 +64,12 @@ internal sealed class BezierFitter : IDisposable
 
         for (var k = 0; k < corners; k++)
         {
-            var start = _anchors[k];
-            var end = _anchors[(k + 1) % corners];
+            var (arrive, start) = _anchors[k];
+            if (arrive != start) output.Add(StraightSegment(arrive, start));
+            var end = _anchors[(k + 1) % corners].Arrive;
             if (_runLines[k] is not null)
             {
-                var third = (end - start) * (1.0 / 3);
-                output.Add(new CubicSegment(start, start + third, end - third, end));
+                output.Add(StraightSegment(start, end));
                 continue;
             }
             var run = CopyRun(ring, _cornerIndices[k], RunLength(k, n));
@@ -121,49 +121,71 @@ internal sealed class BezierFitter : IDisposable
     }
 
     /// <summary>
-    /// The line through the run of <paramref name="length"/> steps from vertex <paramref name="from"/> if
-    /// every vertex away from its two ends lies within half the tolerance of it, else null. Vertices within
+    /// The line through the run of <paramref name="length"/> steps from vertex <paramref name="from"/> if it
+    /// goes straight there: every vertex away from its two ends within the tolerance of the line, and no
+    /// doubling back (the run no longer than its chord, give or take). Vertices within
     /// <see cref="CapRadius"/> of a corner are left out (tracing rounds a sharp corner off). The line is
     /// fitted to the traced vertices, which a pixel staircase leaves unbiased, and straightness is judged
-    /// on the smoothed ones, which it leaves flat. (Half the tolerance, so that a sliver a pixel wide is not
-    /// flattened into a line of no width.)
+    /// on the smoothed ones, which it leaves flatter.
     /// </summary>
     private static Line? StraightLine(ReadOnlySpan<PlanePoint> traced, ReadOnlySpan<PlanePoint> smoothed, int from, int length, double tolerance)
     {
         var n = traced.Length;
         var first = traced[from % n];
         var last = traced[(from + length) % n];
-        if (first.DistanceSquared(last) < 1) return null;
+        var chordSquared = first.DistanceSquared(last);
+        if (chordSquared < 1) return null;
         var capSquared = CapRadius * CapRadius;
         bool InCap(PlanePoint p) => p.DistanceSquared(first) <= capSquared || p.DistanceSquared(last) <= capSquared;
 
         var inner = new LineAccumulator();
-        for (var i = 1; i < length; i++)
-            if (!InCap(traced[(from + i) % n])) inner.Add(traced[(from + i) % n]);
+        var travelled = 0.0;
+        for (var i = 1; i <= length; i++)
+        {
+            travelled += (smoothed[(from + i) % n] - smoothed[(from + i - 1) % n]).Length;
+            if (i < length && !InCap(traced[(from + i) % n])) inner.Add(traced[(from + i) % n]);
+        }
+        if (travelled > MaxStraightDetour * Math.Sqrt(chordSquared) + 2 * CapRadius) return null;
         var line = inner.Count >= 2 ? new Line(inner.Centroid, inner.Axis()) : new Line(first, (last - first).Normalized(), Refines: false);
 
-        var limitSquared = tolerance * tolerance / 4;
+        var toleranceSquared = tolerance * tolerance;
         for (var i = 1; i < length; i++)
         {
             if (inner.Count >= 2 && InCap(traced[(from + i) % n])) continue;
             var off = line.Direction.Cross(smoothed[(from + i) % n] - line.Through);
-            if (off * off > limitSquared) return null;
+            if (off * off > toleranceSquared) return null;
         }
         return line;
     }
 
+    /// <summary>How much longer than its chord a straight run may be (what is left of a staircase).</summary>
+    private const double MaxStraightDetour = 1.2;
+
     /// <summary>
-    /// The corner between two runs: where their lines cross if both are straight and the crossing lies near
-    /// the traced corner (a very acute tip is left as traced), else the traced corner itself.
+    /// Where the run before a corner ends and the run after it starts. Between two straight runs that is
+    /// where their lines cross, if near the traced corner; when they cross far away (a hairpin such as the
+    /// end of a thin bar, or a very acute tip) each line ends at the traced corner's foot on it, and a
+    /// short flat end joins them. Otherwise both runs meet at the traced corner.
     /// </summary>
-    private static PlanePoint SharpCorner(PlanePoint traced, Line? before, Line? after)
+    private static (PlanePoint Arrive, PlanePoint Leave) SharpCorner(PlanePoint traced, Line? before, Line? after)
     {
-        if (before is not { Refines: true } a || after is not { Refines: true } b) return traced;
+        if (before is not { Refines: true } a || after is not { Refines: true } b) return (traced, traced);
         var denominator = a.Direction.Cross(b.Direction);
-        if (Math.Abs(denominator) < 1e-9) return traced;
-        var along = (b.Through - a.Through).Cross(b.Direction) / denominator;
-        var crossing = a.Through + a.Direction * along;
-        return crossing.DistanceSquared(traced) <= MaxCornerShift * MaxCornerShift ? crossing : traced;
+        if (Math.Abs(denominator) > 1e-9)
+        {
+            var along = (b.Through - a.Through).Cross(b.Direction) / denominator;
+            var crossing = a.Through + a.Direction * along;
+            if (crossing.DistanceSquared(traced) <= MaxCornerShift * MaxCornerShift) return (crossing, crossing);
+        }
+        return (Foot(traced, a), Foot(traced, b));
+    }
+
+    private static PlanePoint Foot(PlanePoint point, Line line) => line.Through + line.Direction * line.Direction.Dot(point - line.Through);
+
+    private static CubicSegment StraightSegment(PlanePoint start, PlanePoint end)
+    {
+        var third = (end - start) * (1.0 / 3);
+        return new CubicSegment(start, start + third, end - third, end);
     }
 
     /// <summary>How far from a corner tracing bends the outline (more for acute tips), in pixels.</summary>

@@ -9,6 +9,8 @@ internal sealed class CornerFinder
 {
     private readonly Stack<(int First, int Last)> _pending = new();
     private readonly List<int> _kept = [];
+    private readonly List<(double Cos, int Index)> _sharp = [];
+    private readonly List<double> _turns = [];
 
     /// <summary>Writes the indices of the corners of the closed polyline, in order, into <paramref name="corners"/>.</summary>
     public void Find(ReadOnlySpan<PlanePoint> ring, double tolerance, double cornerAngleDegrees, List<int> corners)
@@ -19,21 +21,64 @@ internal sealed class CornerFinder
         Simplify(ring, tolerance);
         if (_kept.Count < 3) return;
 
-        // A kept vertex is a corner where the outline turns sharply right there: the directions in and out
-        // are measured over a few pixels either side, so a small circle (whose simplified polygon turns
-        // as much) stays smooth while a polygon's vertex does not.
+        // A kept vertex marks a corner where the outline turns sharply right there: the directions in and
+        // out are measured over a few pixels either side, so a small circle (whose simplified polygon turns
+        // as much) stays smooth while a polygon's vertex does not. Simplification keeps a vertex near the
+        // corner, not always on it, so the sharpest turn among its neighbours is taken.
         var minimumCos = Math.Cos(cornerAngleDegrees * Math.PI / 180);
-        for (var k = 0; k < _kept.Count; k++)
+        var maxSteps = (n - 1) / 2;
+        _sharp.Clear();
+        foreach (var candidate in _kept)
         {
-            var index = _kept[k];
-            var maxSteps = (n - 1) / 2;
-            var back = OutlineDirection.Away(ring, index, -1, maxSteps);
-            var ahead = OutlineDirection.Away(ring, index, +1, maxSteps);
-            if (back == default || ahead == default) continue;
-            // Incoming direction is -back; the turn is the angle between it and the outgoing one.
-            if ((-back).Dot(ahead) <= minimumCos) corners.Add(index);
+            var best = -1;
+            var bestCos = minimumCos;
+            for (var offset = -SearchSteps; offset <= SearchSteps; offset++)
+            {
+                var index = ((candidate + offset) % n + n) % n;
+                var back = OutlineDirection.Away(ring, index, -1, maxSteps);
+                var ahead = OutlineDirection.Away(ring, index, +1, maxSteps);
+                if (back == default || ahead == default) continue;
+                // The incoming direction is -back; the turn is the angle between it and the outgoing one.
+                var cos = (-back).Dot(ahead);
+                if (cos <= bestCos) { bestCos = cos; best = index; }
+            }
+            if (best >= 0) _sharp.Add((bestCos, best));
         }
+
+        // Sharpest first. A corner near a sharper one is the same corner found twice, unless the outline
+        // turns clearly more across the pair than at either alone (the two ends of a thin bar).
+        _sharp.Sort();
+        _turns.Clear();
+        var spacingSquared = CornerSpacing * CornerSpacing;
+        var separateBy = cornerAngleDegrees / 2;
+        foreach (var (cos, index) in _sharp)
+        {
+            var turn = Degrees(cos);
+            var same = false;
+            for (var k = 0; k < corners.Count && !same; k++)
+            {
+                var kept = corners[k];
+                if (ring[kept].DistanceSquared(ring[index]) >= spacingSquared) continue;
+                var keptFirst = (index - kept + n) % n < n / 2;
+                var (earlier, later) = keptFirst ? (kept, index) : (index, kept);
+                var back = OutlineDirection.Away(ring, earlier, -1, maxSteps);
+                var ahead = OutlineDirection.Away(ring, later, +1, maxSteps);
+                same = back == default || ahead == default || Degrees((-back).Dot(ahead)) < Math.Max(turn, _turns[k]) + separateBy;
+            }
+            if (same) continue;
+            corners.Add(index);
+            _turns.Add(turn);
+        }
+        corners.Sort();
     }
+
+    private static double Degrees(double cos) => Math.Acos(Math.Clamp(cos, -1, 1)) * 180 / Math.PI;
+
+    /// <summary>Corners closer than this (pixels) may be one corner found twice: a traced tip spans about this much.</summary>
+    private const double CornerSpacing = 3;
+
+    /// <summary>How many vertices either side of a simplified vertex are searched for the sharpest turn.</summary>
+    private const int SearchSteps = 3;
 
     /// <summary>
     /// Closed RDP: the ring is cut at vertex 0 and the vertex farthest from it, and each half is simplified
