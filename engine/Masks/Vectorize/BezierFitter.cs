@@ -16,7 +16,7 @@ internal sealed class BezierFitter : IDisposable
     private readonly CornerFinder _corners = new();
     private readonly List<int> _cornerIndices = [];
     private readonly List<Line?> _runLines = [];
-    private readonly List<(PlanePoint Arrive, PlanePoint Leave)> _anchors = [];
+    private readonly List<Join> _joins = [];
     private PlanePoint[] _run = [];
     private PlanePoint[] _smooth = [];
     private double[] _parameters = [];
@@ -58,25 +58,44 @@ internal sealed class BezierFitter : IDisposable
         _runLines.Clear();
         for (var k = 0; k < corners; k++)
             _runLines.Add(StraightLine(traced, ring, _cornerIndices[k], RunLength(k, n), tolerance));
-        _anchors.Clear();
-        for (var k = 0; k < corners; k++)
-            _anchors.Add(SharpCorner(ring[_cornerIndices[k]], _runLines[(k + corners - 1) % corners], _runLines[k]));
+        _joins.Clear();
+        for (var k = 0; k < corners; k++) _joins.Add(CornerJoin(traced, k));
 
         for (var k = 0; k < corners; k++)
         {
-            var (arrive, start) = _anchors[k];
-            if (arrive != start) output.Add(StraightSegment(arrive, start));
-            var end = _anchors[(k + 1) % corners].Arrive;
+            var join = _joins[k];
+            var next = _joins[(k + 1) % corners];
+            if (join.Arrive != join.Leave) output.Add(StraightSegment(join.Arrive, join.Leave));
             if (_runLines[k] is not null)
             {
-                output.Add(StraightSegment(start, end));
+                output.Add(StraightSegment(join.Leave, next.Arrive));
                 continue;
             }
+            // Next to a hairpin the run starts (ends) on the side's line, past the vertices of the rounded tip.
             var run = CopyRun(ring, _cornerIndices[k], RunLength(k, n));
-            run[0] = start;
-            run[^1] = end;
-            FitRun(run, EndTangent(run, fromStart: true), EndTangent(run, fromStart: false), tolerance, output);
+            var skipStart = join.LeaveSide is { } leaveSide ? OffLine(run, leaveSide, tolerance, +1) : 0;
+            var skipEnd = next.ArriveSide is { } arriveSide ? OffLine(run, arriveSide, tolerance, -1) : 0;
+            if (skipStart + skipEnd > run.Length - 2) skipStart = skipEnd = 0;
+            run = run[skipStart..(run.Length - skipEnd)];
+            run[0] = join.Leave;
+            run[^1] = next.Arrive;
+            var startTangent = join.LeaveSide?.Direction ?? EndTangent(run, fromStart: true);
+            var endTangent = next.ArriveSide?.Direction ?? EndTangent(run, fromStart: false);
+            FitRun(run, startTangent, endTangent, tolerance, output);
         }
+    }
+
+    /// <summary>
+    /// How many vertices from the start (<paramref name="step"/> +1) or end (-1) of the run lie farther
+    /// than the tolerance from <paramref name="side"/>: the rounded tip before the run settles on its side.
+    /// At most half the run.
+    /// </summary>
+    private static int OffLine(ReadOnlySpan<PlanePoint> run, Line side, double tolerance, int step)
+    {
+        var count = 0;
+        for (var i = step > 0 ? 0 : run.Length - 1; count < run.Length / 2; i += step, count++)
+            if (Math.Abs(side.Direction.Cross(run[i] - side.Through)) <= tolerance) break;
+        return count;
     }
 
     /// <summary>
@@ -162,23 +181,76 @@ internal sealed class BezierFitter : IDisposable
     private const double MaxStraightDetour = 1.2;
 
     /// <summary>
-    /// Where the run before a corner ends and the run after it starts. Between two straight runs that is
-    /// where their lines cross, if near the traced corner; when they cross far away (a hairpin such as the
-    /// end of a thin bar, or a very acute tip) each line ends at the traced corner's foot on it, and a
-    /// short flat end joins them. Otherwise both runs meet at the traced corner.
+    /// How the runs either side of corner <paramref name="k"/> meet. Two straight runs meet where their
+    /// lines cross, if near the traced corner. At a hairpin (both sides leave the tip the same way: the
+    /// end of a thin bar, a very acute tip) each side ends at the traced corner's foot on its line, a
+    /// short flat end joins them, and a curved side starts along its line (the <c>Side</c> lines, directed
+    /// away from the corner). Otherwise both runs meet at the traced corner.
     /// </summary>
-    private static (PlanePoint Arrive, PlanePoint Leave) SharpCorner(PlanePoint traced, Line? before, Line? after)
+    private Join CornerJoin(ReadOnlySpan<PlanePoint> traced, int k)
     {
-        if (before is not { Refines: true } a || after is not { Refines: true } b) return (traced, traced);
-        var denominator = a.Direction.Cross(b.Direction);
-        if (Math.Abs(denominator) > 1e-9)
+        var corners = _cornerIndices.Count;
+        var previous = (k + corners - 1) % corners;
+        var index = _cornerIndices[k];
+        var corner = traced[index];
+        Line? before = _runLines[previous] is { Refines: true } b ? b : null;
+        Line? after = _runLines[k] is { Refines: true } a ? a : null;
+        if (before is { } straightBefore && after is { } straightAfter)
         {
-            var along = (b.Through - a.Through).Cross(b.Direction) / denominator;
-            var crossing = a.Through + a.Direction * along;
-            if (crossing.DistanceSquared(traced) <= MaxCornerShift * MaxCornerShift) return (crossing, crossing);
+            var denominator = straightBefore.Direction.Cross(straightAfter.Direction);
+            if (Math.Abs(denominator) > 1e-9)
+            {
+                var along = (straightAfter.Through - straightBefore.Through).Cross(straightAfter.Direction) / denominator;
+                var crossing = straightBefore.Through + straightBefore.Direction * along;
+                if (crossing.DistanceSquared(corner) <= MaxCornerShift * MaxCornerShift) return new Join(crossing, crossing, null, null);
+            }
         }
-        return (Foot(traced, a), Foot(traced, b));
+
+        var sideBefore = before ?? SideLine(traced, index, -1, RunLength(previous, traced.Length));
+        var sideAfter = after ?? SideLine(traced, index, +1, RunLength(k, traced.Length));
+        if (sideBefore is not { } p || sideAfter is not { } q) return new Join(corner, corner, null, null);
+        var backward = Away(p, corner);
+        var forward = Away(q, corner);
+        if (before is null || after is null)
+            if (backward.Direction.Dot(forward.Direction) < HairpinCos) return new Join(corner, corner, null, null);
+        return new Join(Foot(corner, p), Foot(corner, q), before is null ? backward : null, after is null ? forward : null);
     }
+
+    /// <summary>The line with its direction turned to point from <paramref name="corner"/> towards its points.</summary>
+    private static Line Away(Line line, PlanePoint corner) =>
+        line.Direction.Dot(line.Through - corner) >= 0 ? line : line with { Direction = -line.Direction };
+
+    /// <summary>
+    /// The line of the side leaving vertex <paramref name="index"/> (<paramref name="step"/> +1 forward,
+    /// -1 backward): the principal axis of the vertices between <see cref="CapRadius"/> and
+    /// <see cref="SideReach"/> pixels along it, within <paramref name="steps"/> vertices; null if too few.
+    /// </summary>
+    private static Line? SideLine(ReadOnlySpan<PlanePoint> ring, int index, int step, int steps)
+    {
+        var n = ring.Length;
+        var corner = ring[index];
+        var side = new LineAccumulator();
+        var travelled = 0.0;
+        var previous = corner;
+        for (var k = 1; k < steps / 2; k++)
+        {
+            var point = ring[((index + step * k) % n + n) % n];
+            travelled += (point - previous).Length;
+            previous = point;
+            if (travelled > SideReach) break;
+            if (travelled >= CapRadius) side.Add(point);
+        }
+        return side.Count >= 3 ? new Line(side.Centroid, side.Axis()) : null;
+    }
+
+    /// <summary>How far along a curved side its line near a hairpin is measured, in pixels.</summary>
+    private const double SideReach = 8;
+
+    /// <summary>Sides leaving a corner within 60 degrees of each other make a hairpin.</summary>
+    private static readonly double HairpinCos = Math.Cos(Math.PI / 3);
+
+    /// <summary>Where the run before a corner ends, where the run after it starts, and the side lines next to a hairpin.</summary>
+    private readonly record struct Join(PlanePoint Arrive, PlanePoint Leave, Line? ArriveSide, Line? LeaveSide);
 
     private static PlanePoint Foot(PlanePoint point, Line line) => line.Through + line.Direction * line.Direction.Dot(point - line.Through);
 
