@@ -132,7 +132,11 @@ public sealed class EditSerializer(ModuleRegistry modules)
                 ["version"] = module.Info.ParamsVersion,
                 ["params"] = schema.Write(entry.Params),
             };
-            if (entry.Blend is { } blend) node["blend"] = BlendParams.Schema.Write(blend);
+            if (entry.Blend is { } blend)
+            {
+                if (blend.Mask is { } mask && edit.Masks.Find(mask) is null) throw new EditException($"{path}.blend.mask", MissingMask(mask, edit.Masks));
+                node["blend"] = BlendParams.Schema.Write(blend);
+            }
             array.Add(node);
         }
         root["modules"] = array;

@@ -7,7 +7,7 @@ internal sealed class CompiledEllipse : CompiledMask
     private readonly double _a, _b, _inverseA2, _inverseB2, _pixelsPerUnit;
     private readonly EdgeProfile _edge;
     private readonly float _opacity;
-    private readonly double _x0, _x1, _y0, _y1;
+    private readonly double _y0, _y1, _outerScale, _innerScale;
 
     public CompiledEllipse(EllipseForm form, MaskView view, string what)
     {
@@ -30,13 +30,17 @@ internal sealed class CompiledEllipse : CompiledMask
         _edge = new EdgeProfile(form.Feather * _pixelsPerUnit);
         _opacity = (float)form.Opacity;
 
+        // Scaling the ellipse by 1 +- r / min(a, b) moves every point of its outline at least r out or in
+        // (its support function grows by at least r), so these bound the soft edge; a pixel's margin added.
         var reach = _edge.HalfWidth * unitsPerPixel + unitsPerPixel;
+        _outerScale = 1 + reach / Math.Min(_a, _b);
+        _innerScale = 1 - reach / Math.Min(_a, _b);
         var toPixel = _pixelToLocal.Inverse();
-        (_x0, _y0, _x1, _y1) = (double.MaxValue, double.MaxValue, double.MinValue, double.MinValue);
+        (_y0, _y1) = (double.MaxValue, double.MinValue);
         foreach (var (lx, ly) in new[] { (-1, -1), (1, -1), (-1, 1), (1, 1) })
         {
-            var (px, py) = toPixel.Apply(lx * (_a + reach), ly * (_b + reach));
-            (_x0, _x1, _y0, _y1) = (Math.Min(_x0, px), Math.Max(_x1, px), Math.Min(_y0, py), Math.Max(_y1, py));
+            var (_, py) = toPixel.Apply(lx * _a * _outerScale, ly * _b * _outerScale);
+            (_y0, _y1) = (Math.Min(_y0, py), Math.Max(_y1, py));
         }
     }
 
@@ -45,10 +49,40 @@ internal sealed class CompiledEllipse : CompiledMask
         target.Clear();
         var y = row + 0.5;
         if (y < _y0 || y > _y1) return;
-        var first = Math.Max(left, (int)Math.Floor(_x0));
-        var end = Math.Min(left + target.Length, (int)Math.Ceiling(_x1) + 1);
+        // Only the band around the outline is evaluated: inside the inner ellipse every pixel is
+        // covered, outside the outer one none is (both hold the soft edge's half width off the outline).
+        var (outerStart, outerEnd) = Span(y, _outerScale, left, target.Length);
+        if (outerStart >= outerEnd) return;
+        var (innerStart, innerEnd) = _innerScale > 0 ? Span(y, _innerScale, left, target.Length) : (0, 0);
+        if (innerStart >= innerEnd) (innerStart, innerEnd) = (outerEnd, outerEnd);
+        Evaluate(y, outerStart, innerStart, left, target);
+        target[(innerStart - left)..(innerEnd - left)].Fill(_opacity);
+        Evaluate(y, innerEnd, outerEnd, left, target);
+    }
+
+    /// <summary>The columns [start, end) whose pixel centres on row centre <paramref name="y"/> lie inside the ellipse scaled by <paramref name="scale"/>, clipped to the target.</summary>
+    private (int Start, int End) Span(double y, double scale, int left, int length)
+    {
+        // Along the row, local = p + x d; solve |local / (scale * radii)|^2 = 1 for x.
         var m = _pixelToLocal;
-        for (var i = first; i < end; i++)
+        var (px, py) = (m.M12 * y + m.OffsetX, m.M22 * y + m.OffsetY);
+        var (ia, ib) = (_inverseA2 / (scale * scale), _inverseB2 / (scale * scale));
+        var a = m.M11 * m.M11 * ia + m.M21 * m.M21 * ib;
+        var b = 2 * (px * m.M11 * ia + py * m.M21 * ib);
+        var c = px * px * ia + py * py * ib - 1;
+        var discriminant = b * b - 4 * a * c;
+        if (discriminant < 0 || a <= 0) return (left, left);
+        var root = Math.Sqrt(discriminant);
+        var (x0, x1) = ((-b - root) / (2 * a), (-b + root) / (2 * a));
+        var start = Math.Clamp((int)Math.Ceiling(x0 - 0.5), left, left + length);
+        var end = Math.Clamp((int)Math.Floor(x1 - 0.5) + 1, start, left + length);
+        return (start, end);
+    }
+
+    private void Evaluate(double y, int start, int end, int left, Span<float> target)
+    {
+        var m = _pixelToLocal;
+        for (var i = start; i < end; i++)
         {
             var x = i + 0.5;
             var lx = m.M11 * x + m.M12 * y + m.OffsetX;
@@ -91,8 +125,20 @@ internal sealed class CompiledGradient : CompiledMask
     {
         var m = _pixelToDistance;
         var rowStart = m.M12 * (row + 0.5) + m.OffsetX;
-        for (var i = 0; i < target.Length; i++)
-            target[i] = _edge.Coverage(m.M11 * (left + i + 0.5) + rowStart) * _opacity;
+        var (start, end) = (left, left + target.Length);
+        if (Math.Abs(m.M11) > 1e-12)
+        {
+            // The distance is linear along the row: constant 0 or 1 outside the band |d| < half width.
+            var x0 = (-_edge.HalfWidth - rowStart) / m.M11 - 0.5;
+            var x1 = (_edge.HalfWidth - rowStart) / m.M11 - 0.5;
+            start = Math.Clamp((int)Math.Floor(Math.Min(x0, x1)) - 1, left, left + target.Length);
+            end = Math.Clamp((int)Math.Ceiling(Math.Max(x0, x1)) + 2, start, left + target.Length);
+            var (before, after) = m.M11 > 0 ? (0f, _opacity) : (_opacity, 0f);
+            target[..(start - left)].Fill(before);
+            target[(end - left)..].Fill(after);
+        }
+        for (var i = start; i < end; i++)
+            target[i - left] = _edge.Coverage(m.M11 * (i + 0.5) + rowStart) * _opacity;
     }
 }
 
@@ -100,7 +146,7 @@ internal sealed class CompiledGradient : CompiledMask
 internal sealed class CompiledBrush : CompiledMask
 {
     private readonly (double X, double Y, double Radius, double Inner)[] _dabs;
-    private readonly (int Row0, int Row1, int Col0, int Col1)[] _bounds;
+    private readonly (int Row0, int Row1, double Reach)[] _bounds;
     private readonly float _opacity;
 
     public CompiledBrush(BrushForm form, MaskView view, string what)
@@ -122,13 +168,12 @@ internal sealed class CompiledBrush : CompiledMask
             var radius = point.Radius * pixelsPerUnit;
             _dabs[i] = (x, y, radius + halfFeather, radius * point.Hardness - halfFeather);
         }
-        _bounds = new (int, int, int, int)[Math.Max(1, _dabs.Length - 1)];
+        _bounds = new (int, int, double)[Math.Max(1, _dabs.Length - 1)];
         for (var s = 0; s < _bounds.Length; s++)
         {
             var (a, b) = (_dabs[s], _dabs[Math.Min(s + 1, _dabs.Length - 1)]);
             var reach = Math.Max(a.Radius, b.Radius) + 1;
-            _bounds[s] = ((int)Math.Floor(Math.Min(a.Y, b.Y) - reach), (int)Math.Ceiling(Math.Max(a.Y, b.Y) + reach),
-                (int)Math.Floor(Math.Min(a.X, b.X) - reach), (int)Math.Ceiling(Math.Max(a.X, b.X) + reach));
+            _bounds[s] = ((int)Math.Floor(Math.Min(a.Y, b.Y) - reach), (int)Math.Ceiling(Math.Max(a.Y, b.Y) + reach), reach);
         }
         _opacity = (float)form.Opacity;
     }
@@ -139,14 +184,17 @@ internal sealed class CompiledBrush : CompiledMask
         var y = row + 0.5;
         for (var s = 0; s < _bounds.Length; s++)
         {
-            var (row0, row1, col0, col1) = _bounds[s];
+            var (row0, row1, reach) = _bounds[s];
             if (row < row0 || row > row1) continue;
             var a = _dabs[s];
             var b = _dabs[Math.Min(s + 1, _dabs.Length - 1)];
             var (dx, dy) = (b.X - a.X, b.Y - a.Y);
             var length2 = dx * dx + dy * dy;
-            var first = Math.Max(left, col0);
-            var end = Math.Min(left + target.Length, col1 + 1);
+            // Columns within reach: the part of the spine within reach of this row, widened by the reach.
+            var (ta, tb) = dy == 0 ? (0.0, 1.0) : (Math.Clamp((y - reach - a.Y) / dy, 0, 1), Math.Clamp((y + reach - a.Y) / dy, 0, 1));
+            var (xa, xb) = (a.X + ta * dx, a.X + tb * dx);
+            var first = Math.Max(left, (int)Math.Floor(Math.Min(xa, xb) - reach));
+            var end = Math.Min(left + target.Length, (int)Math.Ceiling(Math.Max(xa, xb) + reach) + 1);
             for (var i = first; i < end; i++)
             {
                 var (px, py) = (i + 0.5 - a.X, y - a.Y);
@@ -182,7 +230,7 @@ internal sealed class CompiledRaster : CompiledMask
 {
     private readonly RasterForm _form;
     private readonly Affine2 _pixelToTexel;
-    private readonly float _scale;
+    private readonly double _scale;
 
     public CompiledRaster(RasterForm form, MaskView view, string what)
     {
@@ -193,7 +241,7 @@ internal sealed class CompiledRaster : CompiledMask
             throw new ArgumentException($"{what} holds {form.Coverage?.Length ?? 0} bytes, not {form.Width}x{form.Height}.");
         _form = form;
         _pixelToTexel = view.PixelToImage.Then(new Affine2(form.Width, 0, 0, form.Height, -0.5, -0.5));
-        _scale = (float)(form.Opacity / 255.0);
+        _scale = form.Opacity / 255.0;
     }
 
     public override void RenderRow(int row, int left, Span<float> target, RowScratch scratch, int level)
@@ -211,7 +259,8 @@ internal sealed class CompiledRaster : CompiledMask
             var (fu, fv) = ((float)(u - u0), (float)(v - v0));
             var top = data[v0 * width + u0] + fu * (data[v0 * width + u1] - data[v0 * width + u0]);
             var bottom = data[v1 * width + u0] + fu * (data[v1 * width + u1] - data[v1 * width + u0]);
-            target[i] = (top + fv * (bottom - top)) * _scale;
+            // In double, so 255 at opacity 1 is exactly 1.
+            target[i] = (float)((top + fv * (bottom - top)) * _scale);
         }
     }
 }

@@ -103,6 +103,7 @@ internal sealed class CompiledPath : CompiledMask
     public override void RenderRow(int row, int left, Span<float> target, RowScratch scratch, int level)
     {
         target.Clear();
+        if (_opacity == 0) return;
         var bucket = (row >> BucketShift) - _firstBucket;
         if (bucket < 0 || bucket >= _bucketStarts.Length - 1) return;
         var edges = _bucketEdges.AsSpan(_bucketStarts[bucket], _bucketStarts[bucket + 1] - _bucketStarts[bucket]);
@@ -135,16 +136,16 @@ internal sealed class CompiledPath : CompiledMask
             {
                 var i0 = Math.Max(left, (int)Math.Ceiling(spanStart - 0.5));
                 var i1 = Math.Min(right, (int)Math.Ceiling(crossings[k] - 0.5));
-                if (i1 > i0) target.Slice(i0 - left, i1 - i0).Fill(1f);
+                if (i1 > i0) target.Slice(i0 - left, i1 - i0).Fill(_opacity);
             }
         }
 
-        // Pixels near an edge: coverage from the distance to the nearest one.
+        // Pixels near an edge: coverage from the distance to the nearest one. The scratch distances are
+        // infinite outside [nearStart, nearEnd) and put back so after use.
         var reach = _edge.HalfWidth;
         var distances = scratch.Distances[..target.Length];
-        distances.Fill((float)reach);
+        var (nearStart, nearEnd) = (right, left);
         var (low, high) = (y - reach, y + reach);
-        var near = false;
         foreach (var e in edges)
         {
             var (x0, y0, x1, y1) = (_x0[e], _y0[e], _x1[e], _y1[e]);
@@ -162,7 +163,7 @@ internal sealed class CompiledPath : CompiledMask
             var first = Math.Max(left, (int)Math.Ceiling(xa - reach - 0.5));
             var last = Math.Min(right - 1, (int)Math.Floor(xb + reach - 0.5));
             if (first > last) continue;
-            near = true;
+            (nearStart, nearEnd) = (Math.Min(nearStart, first), Math.Max(nearEnd, last + 1));
             var (dx, dy) = (x1 - x0, y1 - y0);
             var length2 = dx * dx + dy * dy;
             var py = y - y0;
@@ -175,13 +176,11 @@ internal sealed class CompiledPath : CompiledMask
                 if (distance < distances[i - left]) distances[i - left] = distance;
             }
         }
-        if (near)
-            for (var i = 0; i < target.Length; i++)
-            {
-                var distance = distances[i];
-                if (distance < reach) target[i] = _edge.Coverage(target[i] > 0.5f ? distance : -distance);
-            }
-        if (_opacity != 1f)
-            for (var i = 0; i < target.Length; i++) target[i] *= _opacity;
+        for (var i = nearStart - left; i < nearEnd - left; i++)
+        {
+            var distance = distances[i];
+            if (distance < reach) target[i] = _edge.Coverage(target[i] != 0 ? distance : -distance) * _opacity;
+        }
+        if (nearEnd > nearStart) distances[(nearStart - left)..(nearEnd - left)].Fill(float.PositiveInfinity);
     }
 }

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using RawEngine.Engine.Compute;
 
 namespace RawEngine.Engine.Masks;
@@ -48,6 +50,9 @@ public static class MaskRasterizer
         }
     }
 
+    /// <summary>Throws <see cref="ArgumentException"/> naming the member and value when a form cannot be rasterised.</summary>
+    public static void Check(MaskNode node) => Compile(node, MaskView.Image(1, 1), "mask");
+
     internal static CompiledMask Compile(MaskNode node, MaskView view, string what) => node switch
     {
         MaskGroup group => new CompiledGroup(group, view, what),
@@ -74,13 +79,21 @@ internal abstract class CompiledMask
 internal sealed class RowScratch(int width, int depth)
 {
     private readonly float[] _rows = ArrayPool<float>.Shared.Rent(Math.Max(1, depth) * width);
-    private float[] _distances = ArrayPool<float>.Shared.Rent(width);
+    private float[] _distances = Infinite(width);
     private double[] _crossings = ArrayPool<double>.Shared.Rent(64);
     private int[] _directions = ArrayPool<int>.Shared.Rent(64);
 
     public Span<float> Row(int level) => _rows.AsSpan(level * width, width);
 
+    /// <summary>One row of distances, all infinite between uses (a user puts back what it changes).</summary>
     public Span<float> Distances => _distances.AsSpan(0, width);
+
+    private static float[] Infinite(int width)
+    {
+        var distances = ArrayPool<float>.Shared.Rent(width);
+        distances.AsSpan(0, width).Fill(float.PositiveInfinity);
+        return distances;
+    }
 
     /// <summary>Crossing positions and winding directions, room for at least <paramref name="count"/>.</summary>
     public (double[] Crossings, int[] Directions) Crossings(int count)
@@ -179,29 +192,28 @@ internal sealed class CompiledGroup : CompiledMask
 
     private static void Invert(Span<float> values)
     {
-        for (var i = 0; i < values.Length; i++) values[i] = 1f - values[i];
+        var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+        for (var i = 0; i < vectors.Length; i++) vectors[i] = Vector<float>.One - vectors[i];
+        for (var i = vectors.Length * Vector<float>.Count; i < values.Length; i++) values[i] = 1f - values[i];
     }
 
     private static void Combine(CombineMode mode, Span<float> a, ReadOnlySpan<float> m)
     {
-        switch (mode)
-        {
-            case CombineMode.Union:
-                for (var i = 0; i < a.Length; i++) a[i] = MathF.Max(a[i], m[i]);
-                break;
-            case CombineMode.Intersection:
-                for (var i = 0; i < a.Length; i++) a[i] = MathF.Min(a[i], m[i]);
-                break;
-            case CombineMode.Difference:
-                for (var i = 0; i < a.Length; i++) a[i] = MathF.Min(a[i], 1f - m[i]);
-                break;
-            case CombineMode.Exclusion:
-                for (var i = 0; i < a.Length; i++) a[i] = MathF.Max(MathF.Min(a[i], 1f - m[i]), MathF.Min(1f - a[i], m[i]));
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(mode), $"Unknown combine mode {mode}.");
-        }
+        var av = MemoryMarshal.Cast<float, Vector<float>>(a);
+        var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
+        for (var i = 0; i < av.Length; i++) av[i] = Combine(mode, av[i], mv[i]);
+        for (var i = av.Length * Vector<float>.Count; i < a.Length; i++)
+            a[i] = Combine(mode, new Vector<float>(a[i]), new Vector<float>(m[i]))[0];
     }
+
+    private static Vector<float> Combine(CombineMode mode, Vector<float> a, Vector<float> m) => mode switch
+    {
+        CombineMode.Union => Vector.Max(a, m),
+        CombineMode.Intersection => Vector.Min(a, m),
+        CombineMode.Difference => Vector.Min(a, Vector<float>.One - m),
+        CombineMode.Exclusion => Vector.Max(Vector.Min(a, Vector<float>.One - m), Vector.Min(Vector<float>.One - a, m)),
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), $"Unknown combine mode {mode}."),
+    };
 }
 
 /// <summary>Checks shared by the forms, with messages naming the form.</summary>

@@ -45,8 +45,10 @@ public sealed record MaskSet
     /// <summary>These masks without the group named <paramref name="id"/> (unchanged when there is none).</summary>
     public MaskSet Without(string id) => new(Groups.Where(g => g.Id != id));
 
-    /// <summary>Compact canonical JSON (see <see cref="MaskJson"/>).</summary>
-    public string ToJson() => MaskJson.Write(this).ToJsonString();
+    private string? _json;
+
+    /// <summary>Compact canonical JSON (see <see cref="MaskJson"/>), made once: the set is immutable.</summary>
+    public string ToJson() => _json ??= MaskJson.Write(this).ToJsonString();
 
     public bool Equals(MaskSet? other) => other is not null && (ReferenceEquals(this, other) || ToJson() == other.ToJson());
 

@@ -130,6 +130,23 @@ public class MaskRasterizerTests
     }
 
     [Fact]
+    public void AFeatheredPathRampsAcrossItsEdgesAndKeepsItsArea()
+    {
+        const int size = 200;
+        // A 100 px square (50..150) with a 20 px feather: along the middle row, 0 up to x = 40 and 1 from x = 60.
+        var square = new PathForm([PathNode.Corner(0.25, 0.25), PathNode.Corner(0.75, 0.25), PathNode.Corner(0.75, 0.75), PathNode.Corner(0.25, 0.75)]) { Feather = 0.1 };
+        var coverage = Render(square, MaskView.Image(size, size));
+        float At(int x) => coverage[100 * size + x];
+        Assert.Equal(0f, At(39));
+        Assert.Equal(1f, At(61));
+        Assert.Equal(1f, At(100));
+        Assert.Equal(1f, At(50) + At(49), 3);   // symmetric about the outline at x = 50
+        for (var x = 40; x <= 61; x++) Assert.True(At(x) >= At(x - 1), $"coverage falls at {x}");
+        // Only the corners round off: the feathered area stays within 1% of the square's.
+        Assert.InRange(Area(coverage) / (100.0 * 100), 0.99, 1.01);
+    }
+
+    [Fact]
     public void AGradientMasksTheSideItsAnglePointsTo()
     {
         const int size = 100;
