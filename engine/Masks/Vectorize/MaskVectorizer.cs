@@ -6,7 +6,7 @@ namespace RawEngine.Engine.Masks.Vectorize;
 /// Turns a raster mask (a segmenter's output) into vector shapes for the mask manager: the outline where
 /// coverage crosses <see cref="VectorizeOptions.Threshold"/> is traced with sub-pixel precision
 /// (<see cref="IsoContourTracer"/>), noise islands and pinholes are dropped, and each outline is fitted
-/// with cubic Béziers (<see cref="BezierFitter"/>) as a closed <see cref="PathForm"/>.
+/// with cubic Béziers (<see cref="OutlineFitter"/>) as a closed <see cref="PathForm"/>.
 /// </summary>
 /// <remarks>
 /// The group unions one member per outer boundary, at any depth: a bare path when the region has no
@@ -32,8 +32,8 @@ public static class MaskVectorizer
         if (coverage.Length != (long)width * height)
             throw new ArgumentException($"The coverage holds {coverage.Length} values, not {width}x{height} = {(long)width * height}.", nameof(coverage));
 
-        using var outlines = new OutlineVectorizer();
-        outlines.Run(coverage, width, height, options);
+        using var outlines = new OutlineVectorizer(options);
+        outlines.Run(coverage, width, height);
         return ToGroup(outlines, width, height, options.GroupId);
     }
 

@@ -7,17 +7,17 @@ internal readonly record struct FittedOutline(int FirstSegment, int SegmentCount
 /// Traces a mask, drops noise, and fits Bézier segments to every outline that stays. Holds its pooled
 /// buffers between calls; not thread-safe.
 /// </summary>
-internal sealed class OutlineVectorizer : IDisposable
+internal sealed class OutlineVectorizer(VectorizeOptions options) : IDisposable
 {
     private readonly TracedContours _traced = new();
-    private readonly BezierFitter _fitter = new();
+    private readonly OutlineFitter _fitter = new(options);
     private readonly List<int> _keptIndex = [];
 
     public List<FittedOutline> Outlines { get; } = [];
 
     public List<CubicSegment> Segments { get; } = [];
 
-    public void Run(ReadOnlySpan<float> mask, int width, int height, VectorizeOptions options)
+    public void Run(ReadOnlySpan<float> mask, int width, int height)
     {
         Outlines.Clear();
         Segments.Clear();
@@ -39,7 +39,7 @@ internal sealed class OutlineVectorizer : IDisposable
             }
             _keptIndex.Add(Outlines.Count);
             var first = Segments.Count;
-            _fitter.FitClosed(_traced.Vertices(contour), options.FitTolerance, options.CornerTolerance, options.CornerAngle, Segments);
+            _fitter.FitClosed(_traced.Vertices(contour), Segments);
             if (Segments.Count - first == 1)
             {
                 // A closed path needs two nodes.

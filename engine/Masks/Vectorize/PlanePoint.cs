@@ -27,6 +27,13 @@ internal readonly record struct PlanePoint(double X, double Y)
 /// <summary>One cubic Bézier segment in pixel units: from <see cref="Start"/> to <see cref="End"/>.</summary>
 internal readonly record struct CubicSegment(PlanePoint Start, PlanePoint Control1, PlanePoint Control2, PlanePoint End)
 {
+    /// <summary>A straight segment: the controls a third of the way from each end.</summary>
+    public static CubicSegment Straight(PlanePoint start, PlanePoint end)
+    {
+        var third = (end - start) * (1.0 / 3);
+        return new CubicSegment(start, start + third, end - third, end);
+    }
+
     public PlanePoint At(double t)
     {
         var s = 1 - t;
