@@ -120,7 +120,13 @@ internal static class GeneratedMasks
     private const int Block = 4;
 
     /// <summary>Draws the shapes in order into a new soft mask: <c>cut</c> shapes remove, the others add.</summary>
-    public static float[] Draw(int width, int height, params (Shape Shape, bool Cut)[] layers)
+    public static float[] Draw(int width, int height, params (Shape Shape, bool Cut)[] layers) => Draw(width, height, 1, layers);
+
+    /// <summary>
+    /// As <see cref="Draw(int, int, (Shape, bool)[])"/> with edges ramping over <paramref name="edgeWidth"/>
+    /// pixels, as a segmenter's low-resolution output scaled up to the image comes.
+    /// </summary>
+    public static float[] Draw(int width, int height, double edgeWidth, params (Shape Shape, bool Cut)[] layers)
     {
         var mask = new float[width * height];
         foreach (var (shape, cut) in layers)
@@ -138,8 +144,8 @@ internal static class GeneratedMasks
                     for (var y = Math.Max(top, by * Block); y < Math.Min(bottom, (by + 1) * Block); y++)
                         for (var x = Math.Max(left, bx * Block); x < Math.Min(right, (bx + 1) * Block); x++)
                         {
-                            var distance = Math.Abs(centre) > Block ? centre : shape.SignedDistance(x + 0.5, y + 0.5);
-                            var coverage = (float)Math.Clamp(0.5 + distance, 0, 1);
+                            var distance = Math.Abs(centre) > Block + edgeWidth / 2 ? centre : shape.SignedDistance(x + 0.5, y + 0.5);
+                            var coverage = (float)Math.Clamp(0.5 + distance / edgeWidth, 0, 1);
                             ref var value = ref mask[y * width + x];
                             value = cut ? Math.Min(value, 1 - coverage) : Math.Max(value, coverage);
                         }
@@ -187,6 +193,14 @@ internal static class GeneratedMasks
                 (new Blob(size * 0.85, size * 0.25, size * 0.08, random), false),
                 (Polygon.Bar(size * 0.7, size * 0.45, size * 0.95, size * 0.05, 3), false),
                 (new Ellipse(size * 0.2, size * 0.25, size * 0.04, size * 0.03, 0), true))));
+            if (seed < 3)
+            {
+                var large = 1024 - 128 * seed;
+                yield return new Case($"wide-edge-{seed}", large, large, Draw(large, large, 4,
+                    (new Blob(large * 0.35, large * 0.4, large * 0.2, random), false),
+                    (new Ellipse(large * 0.35, large * 0.4, large * 0.06, large * 0.05, 30 * R()), true),
+                    (Polygon.Star(large * 0.75, large * 0.7, large * 0.2, large * 0.09, 5 + seed, R()), false)));
+            }
         }
     }
 
