@@ -41,6 +41,9 @@ public sealed record Edit
         return this with { Modules = Modules.SetItem(index, Modules[index] with { Enabled = enabled }) };
     }
 
+    /// <summary>This edit with <paramref name="group"/> added to its masks, or replacing the group of the same id.</summary>
+    public Edit WithMask(MaskGroup group) => this with { Masks = Masks.With(group) };
+
     public int IndexOf(string instance)
     {
         for (var i = 0; i < Modules.Length; i++)

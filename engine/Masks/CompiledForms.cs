@@ -74,8 +74,8 @@ internal sealed class CompiledEllipse : CompiledMask
         if (discriminant < 0 || a <= 0) return (left, left);
         var root = Math.Sqrt(discriminant);
         var (x0, x1) = ((-b - root) / (2 * a), (-b + root) / (2 * a));
-        var start = Math.Clamp((int)Math.Ceiling(x0 - 0.5), left, left + length);
-        var end = Math.Clamp((int)Math.Floor(x1 - 0.5) + 1, start, left + length);
+        var start = Math.Clamp(GridIndex.Ceiling(x0 - 0.5), left, left + length);
+        var end = Math.Clamp(GridIndex.Floor(x1 - 0.5) + 1, start, left + length);
         return (start, end);
     }
 
@@ -131,8 +131,8 @@ internal sealed class CompiledGradient : CompiledMask
             // The distance is linear along the row: constant 0 or 1 outside the band |d| < half width.
             var x0 = (-_edge.HalfWidth - rowStart) / m.M11 - 0.5;
             var x1 = (_edge.HalfWidth - rowStart) / m.M11 - 0.5;
-            start = Math.Clamp((int)Math.Floor(Math.Min(x0, x1)) - 1, left, left + target.Length);
-            end = Math.Clamp((int)Math.Ceiling(Math.Max(x0, x1)) + 2, start, left + target.Length);
+            start = Math.Clamp(GridIndex.Floor(Math.Min(x0, x1)) - 1, left, left + target.Length);
+            end = Math.Clamp(GridIndex.Ceiling(Math.Max(x0, x1)) + 2, start, left + target.Length);
             var (before, after) = m.M11 > 0 ? (0f, _opacity) : (_opacity, 0f);
             target[..(start - left)].Fill(before);
             target[(end - left)..].Fill(after);
@@ -173,7 +173,7 @@ internal sealed class CompiledBrush : CompiledMask
         {
             var (a, b) = (_dabs[s], _dabs[Math.Min(s + 1, _dabs.Length - 1)]);
             var reach = Math.Max(a.Radius, b.Radius) + 1;
-            _bounds[s] = ((int)Math.Floor(Math.Min(a.Y, b.Y) - reach), (int)Math.Ceiling(Math.Max(a.Y, b.Y) + reach), reach);
+            _bounds[s] = (GridIndex.Floor(Math.Min(a.Y, b.Y) - reach), GridIndex.Ceiling(Math.Max(a.Y, b.Y) + reach), reach);
         }
         _opacity = (float)form.Opacity;
     }
@@ -193,8 +193,8 @@ internal sealed class CompiledBrush : CompiledMask
             // Columns within reach: the part of the spine within reach of this row, widened by the reach.
             var (ta, tb) = dy == 0 ? (0.0, 1.0) : (Math.Clamp((y - reach - a.Y) / dy, 0, 1), Math.Clamp((y + reach - a.Y) / dy, 0, 1));
             var (xa, xb) = (a.X + ta * dx, a.X + tb * dx);
-            var first = Math.Max(left, (int)Math.Floor(Math.Min(xa, xb) - reach));
-            var end = Math.Min(left + target.Length, (int)Math.Ceiling(Math.Max(xa, xb) + reach) + 1);
+            var first = Math.Max(left, GridIndex.Floor(Math.Min(xa, xb) - reach));
+            var end = Math.Min(left + target.Length, GridIndex.Ceiling(Math.Max(xa, xb) + reach) + 1);
             for (var i = first; i < end; i++)
             {
                 var (px, py) = (i + 0.5 - a.X, y - a.Y);

@@ -74,8 +74,8 @@ internal sealed class CompiledPath : CompiledMask
 
     private bool RowSpan(int e, double reach, int firstRow, int lastRow, out int firstBucket, out int lastBucket)
     {
-        var row0 = Math.Max(firstRow, (int)Math.Ceiling(Math.Min(_y0[e], _y1[e]) - reach - 0.5));
-        var row1 = Math.Min(lastRow, (int)Math.Floor(Math.Max(_y0[e], _y1[e]) + reach - 0.5));
+        var row0 = Math.Max(firstRow, GridIndex.Ceiling(Math.Min(_y0[e], _y1[e]) - reach - 0.5));
+        var row1 = Math.Min(lastRow, GridIndex.Floor(Math.Max(_y0[e], _y1[e]) + reach - 0.5));
         firstBucket = (row0 >> BucketShift) - _firstBucket;
         lastBucket = (row1 >> BucketShift) - _firstBucket;
         return row0 <= row1;
@@ -134,8 +134,8 @@ internal sealed class CompiledPath : CompiledMask
             if (before == 0 && winding != 0) spanStart = crossings[k];
             else if (before != 0 && winding == 0)
             {
-                var i0 = Math.Max(left, (int)Math.Ceiling(spanStart - 0.5));
-                var i1 = Math.Min(right, (int)Math.Ceiling(crossings[k] - 0.5));
+                var i0 = Math.Max(left, GridIndex.Ceiling(spanStart - 0.5));
+                var i1 = Math.Min(right, GridIndex.Ceiling(crossings[k] - 0.5));
                 if (i1 > i0) target.Slice(i0 - left, i1 - i0).Fill(_opacity);
             }
         }
@@ -160,8 +160,8 @@ internal sealed class CompiledPath : CompiledMask
                 var (xta, xtb) = (x0 + ta * (x1 - x0), x0 + tb * (x1 - x0));
                 (xa, xb) = (Math.Min(xta, xtb), Math.Max(xta, xtb));
             }
-            var first = Math.Max(left, (int)Math.Ceiling(xa - reach - 0.5));
-            var last = Math.Min(right - 1, (int)Math.Floor(xb + reach - 0.5));
+            var first = Math.Max(left, GridIndex.Ceiling(xa - reach - 0.5));
+            var last = Math.Min(right - 1, GridIndex.Floor(xb + reach - 0.5));
             if (first > last) continue;
             (nearStart, nearEnd) = (Math.Min(nearStart, first), Math.Max(nearEnd, last + 1));
             var (dx, dy) = (x1 - x0, y1 - y0);

@@ -216,6 +216,16 @@ internal sealed class CompiledGroup : CompiledMask
     };
 }
 
+/// <summary>Pixel indices from view coordinates, held within +-1e9 so that shapes far off the view cannot overflow.</summary>
+internal static class GridIndex
+{
+    private const double Limit = 1e9;
+
+    public static int Floor(double value) => (int)Math.Floor(Math.Clamp(value, -Limit, Limit));
+
+    public static int Ceiling(double value) => (int)Math.Ceiling(Math.Clamp(value, -Limit, Limit));
+}
+
 /// <summary>Checks shared by the forms, with messages naming the form.</summary>
 internal static class FormChecks
 {

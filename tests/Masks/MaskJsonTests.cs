@@ -130,5 +130,6 @@ public class MaskJsonTests
         Assert.Equal(["b"], replaced.Without("a").Groups.Select(g => g.Id));
         Assert.Null(masks.Find("c"));
         Assert.Throws<ArgumentException>(() => new MaskSet([a, a]));
+        Assert.Equal(masks, Edit.Empty.WithMask(a).WithMask(b).Masks);
     }
 }

@@ -270,6 +270,18 @@ public class MaskRasterizerTests
     }
 
     [Fact]
+    public void ShapesFarOffTheImageCoverNothingAndCoverEverything()
+    {
+        var view = MaskView.Image(40, 30);
+        var far = new PathForm([PathNode.Corner(1e12, 1e12), PathNode.Corner(2e12, 1e12), PathNode.Corner(2e12, 3e12)]);
+        Assert.All(Render(far, view), v => Assert.Equal(0f, v));
+        var huge = new PathForm([PathNode.Corner(-1e12, -1e12), PathNode.Corner(1e12, -1e12), PathNode.Corner(1e12, 1e12), PathNode.Corner(-1e12, 1e12)]);
+        Assert.All(Render(huge, view), v => Assert.Equal(1f, v));
+        Assert.All(Render(new EllipseForm(new MaskPoint(0.5, 0.5), 1e9, 1e9), view), v => Assert.Equal(1f, v));
+        Assert.All(Render(new BrushForm([new BrushPoint(new MaskPoint(-1e12, 0.5), 0.1), new BrushPoint(new MaskPoint(1e12, 0.5), 0.1)]), view).Take(40), v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
     public void BadFormsNameWhatIsWrong()
     {
         var view = MaskView.Image(10, 10);
