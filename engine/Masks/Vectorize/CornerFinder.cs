@@ -10,7 +10,7 @@ internal sealed class CornerFinder
     private readonly Stack<(int First, int Last)> _pending = new();
     private readonly List<int> _kept = [];
     private readonly List<(double Cos, int Index)> _sharp = [];
-    private readonly List<double> _turns = [];
+    private readonly Dictionary<int, double> _keptTurns = [];
 
     /// <summary>Writes the indices of the corners of the closed polyline, in order, into <paramref name="corners"/>.</summary>
     public void Find(ReadOnlySpan<PlanePoint> ring, double tolerance, double cornerAngleDegrees, List<int> corners)
@@ -48,27 +48,26 @@ internal sealed class CornerFinder
         // Sharpest first. A corner near a sharper one is the same corner found twice, unless the outline
         // turns clearly more across the pair than at either alone (the two ends of a thin bar).
         _sharp.Sort();
-        _turns.Clear();
+        _keptTurns.Clear();
         var spacingSquared = CornerSpacing * CornerSpacing;
         var separateBy = cornerAngleDegrees / 2;
         foreach (var (cos, index) in _sharp)
         {
             var turn = Degrees(cos);
             var same = false;
-            for (var k = 0; k < corners.Count && !same; k++)
+            for (var offset = -NeighbourSteps; offset <= NeighbourSteps && !same; offset++)
             {
-                var kept = corners[k];
+                var kept = ((index + offset) % n + n) % n;
+                if (offset == 0 || !_keptTurns.TryGetValue(kept, out var keptTurn)) continue;
                 if (ring[kept].DistanceSquared(ring[index]) >= spacingSquared) continue;
-                var keptFirst = (index - kept + n) % n < n / 2;
-                var (earlier, later) = keptFirst ? (kept, index) : (index, kept);
+                var (earlier, later) = offset < 0 ? (kept, index) : (index, kept);
                 var back = OutlineDirection.Away(ring, earlier, -1, maxSteps);
                 var ahead = OutlineDirection.Away(ring, later, +1, maxSteps);
-                same = back == default || ahead == default || Degrees((-back).Dot(ahead)) < Math.Max(turn, _turns[k]) + separateBy;
+                same = back == default || ahead == default || Degrees((-back).Dot(ahead)) < Math.Max(turn, keptTurn) + separateBy;
             }
-            if (same) continue;
-            corners.Add(index);
-            _turns.Add(turn);
+            if (!same) _keptTurns[index] = turn;
         }
+        corners.AddRange(_keptTurns.Keys);
         corners.Sort();
     }
 
@@ -76,6 +75,9 @@ internal sealed class CornerFinder
 
     /// <summary>Corners closer than this (pixels) may be one corner found twice: a traced tip spans about this much.</summary>
     private const double CornerSpacing = 3;
+
+    /// <summary>How many vertices either way along the outline are searched for a sharper corner nearby.</summary>
+    private const int NeighbourSteps = 8;
 
     /// <summary>How many vertices either side of a simplified vertex are searched for the sharpest turn.</summary>
     private const int SearchSteps = 3;
