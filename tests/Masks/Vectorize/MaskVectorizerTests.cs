@@ -139,6 +139,39 @@ public sealed class MaskVectorizerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Random_blocks_with_holes_islands_and_diagonal_touches_round_trip()
+    {
+        const int size = 256, block = 8;
+        var random = new Random(42);
+        var cells = Enumerable.Range(0, size / block * (size / block)).Select(_ => random.NextDouble() < 0.5).ToArray();
+        var mask = new float[size * size];
+        for (var y = 0; y < size; y++)
+            for (var x = 0; x < size; x++) mask[y * size + x] = cells[y / block * (size / block) + x / block] ? 1 : 0;
+
+        var group = MaskVectorizer.Vectorize(mask, size, size, Options);
+
+        Assert.Contains(group.Members, m => m.Node is MaskGroup);
+        Assert.True(IoU(mask, Render(group, size, size)) >= 0.99);
+    }
+
+    [Fact]
+    public void Not_a_number_samples_count_as_background()
+    {
+        const int width = 120, height = 80;
+        var mask = GeneratedMasks.Draw(width, height, (new GeneratedMasks.Ellipse(60, 40, 40, 25, 15), false));
+        mask[40 * width + 60] = float.NaN;
+        mask[40 * width + 61] = float.NaN;
+        mask[41 * width + 60] = float.NaN;
+        mask[41 * width + 61] = float.NaN;
+
+        var group = MaskVectorizer.Vectorize(mask, width, height, Options with { MinimumArea = 1 });
+
+        var region = Assert.IsType<MaskGroup>(Assert.Single(group.Members).Node);
+        Assert.Equal(CombineMode.Difference, region.Members[1].Mode);
+        Assert.True(Render(group, width, height)[40 * width + 60] < 0.5f);
+    }
+
+    [Fact]
     public void An_eight_bit_mask_vectorises_like_the_same_float_mask()
     {
         var test = GeneratedMasks.TestSet.Value.First(t => t.Name == "star-1");
