@@ -81,6 +81,19 @@ public sealed class MaskVectorizerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_group_goes_into_an_edit_and_reads_back_unchanged()
+    {
+        var ring = GeneratedMasks.TestSet.Value.First(t => t.Name == "ring-island-1");
+        var group = MaskVectorizer.Vectorize(ring.Mask, ring.Width, ring.Height, Options);
+
+        var masks = MaskSet.Empty.With(group);
+        var read = MaskJson.Read(System.Text.Json.Nodes.JsonNode.Parse(masks.ToJson()));
+
+        Assert.Equal(masks, read);
+        Assert.Equal(Render(group, ring.Width, ring.Height), Render(read.Find("object")!, ring.Width, ring.Height));
+    }
+
+    [Fact]
     public void A_rectangle_becomes_four_corners_on_pixel_edges()
     {
         const int width = 64, height = 48;
