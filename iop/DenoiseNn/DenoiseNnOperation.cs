@@ -56,7 +56,6 @@ public sealed class DenoiseNnOperation(ModelServices? models) : ImageOperation<D
 
     protected override TilingNeeds Tiling(Setup setup, CommitContext context) => Info.Tiling with
     {
-        OverheadBytes = TiledInference.WorkingSetBytes(setup.FullScale.TensorWidth, setup.FullScale.TensorHeight, 4),
         Overlap = setup.FullScale.Overlap,
     };
 
