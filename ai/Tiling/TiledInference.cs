@@ -145,7 +145,7 @@ public sealed class TiledInference : IDisposable
             {
                 return RunGrid(grid, input, inputRegion, region, encoding, channels, period, cancellation, progress);
             }
-            catch (InferenceMemoryException e)
+            catch (Exception e) when (e is InferenceMemoryException or OutOfMemoryException)
             {
                 var smaller = Smaller(grid, imageCfa);
                 _logger.LogWarning("Model {Id}: {Reason}; retrying with {Size} px tiles", Model.Package.Id, e.Message, smaller.LadderSize);
