@@ -14,9 +14,14 @@ switch (args.FirstOrDefault())
     case "demosaic":
         return DemosaicQuality.Run(new MetricReport(Console.Out), args[1..]);
     case "nn":
+    {
         RawEngine.Bench.Ai.BackendOverhead.Run();
         RawEngine.Bench.Ai.KernelThroughput.Run();
+        var report = new MetricReport(Console.Out);
+        RawEngine.Bench.Ai.NeuralOps.Run(report);
+        report.PrintTable();
         return 0;
+    }
     case "gpu-kernels":
         return RawEngine.Bench.Ai.GpuKernelCheck.Run(new MetricReport(Console.Out));
     case "nn-provider" when args.Length == 2:

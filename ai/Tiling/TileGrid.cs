@@ -45,6 +45,14 @@ public sealed class TileGrid
     /// <summary>Halo per side in pixels; neighbours blend across twice this width.</summary>
     public int Overlap { get; }
 
+    /// <summary>
+    /// How far a tile's output reaches past its core to blend with its neighbour: half the halo, so the
+    /// blend runs over the halo's inner half and every pixel a tile contributes still has at least half
+    /// the halo of context beyond it (a ramp over the whole halo would take in pixels a network sees
+    /// next to nothing around).
+    /// </summary>
+    public int BlendReach => (Overlap + 1) / 2;
+
     /// <summary>Extra pixels left of (above) the halo that put the window's origin on the model's CFA phase.</summary>
     public int ShiftX { get; }
     public int ShiftY { get; }
@@ -91,9 +99,9 @@ public sealed class TileGrid
     {
         var tiles = new List<Tile>();
         if (region.IsEmpty) return tiles;
-        // A tile's placement reaches Overlap past its core.
-        int c0 = Math.Max(0, (region.X - Overlap) / CoreWidth - 1), c1 = Math.Min(Columns - 1, (region.Right - 1 + Overlap) / CoreWidth);
-        int r0 = Math.Max(0, (region.Y - Overlap) / CoreHeight - 1), r1 = Math.Min(Rows - 1, (region.Bottom - 1 + Overlap) / CoreHeight);
+        // A tile's placement reaches BlendReach past its core.
+        int c0 = Math.Max(0, (region.X - BlendReach) / CoreWidth - 1), c1 = Math.Min(Columns - 1, (region.Right - 1 + BlendReach) / CoreWidth);
+        int r0 = Math.Max(0, (region.Y - BlendReach) / CoreHeight - 1), r1 = Math.Min(Rows - 1, (region.Bottom - 1 + BlendReach) / CoreHeight);
         for (var row = r0; row <= r1; row++)
             for (var column = c0; column <= c1; column++)
             {
@@ -110,10 +118,11 @@ public sealed class TileGrid
             Math.Min(CoreWidth, Image.Width - column * CoreWidth), Math.Min(CoreHeight, Image.Height - row * CoreHeight));
         var window = new Roi(core.X - Overlap - ShiftX, core.Y - Overlap - ShiftY, TensorWidth, TensorHeight);
         bool left = column > 0, top = row > 0, right = column < Columns - 1, bottom = row < Rows - 1;
-        int x0 = left ? core.X - Overlap : core.X, y0 = top ? core.Y - Overlap : core.Y;
-        int x1 = right ? Math.Min(Image.Width, core.Right + Overlap) : core.Right, y1 = bottom ? Math.Min(Image.Height, core.Bottom + Overlap) : core.Bottom;
+        var blend = BlendReach;
+        int x0 = left ? core.X - blend : core.X, y0 = top ? core.Y - blend : core.Y;
+        int x1 = right ? Math.Min(Image.Width, core.Right + blend) : core.Right, y1 = bottom ? Math.Min(Image.Height, core.Bottom + blend) : core.Bottom;
         var edges = (left ? TileEdges.Left : 0) | (top ? TileEdges.Top : 0) | (right ? TileEdges.Right : 0) | (bottom ? TileEdges.Bottom : 0);
-        return new Tile(column, row, core, window, new TilePlacement(x0, y0, x1 - x0, y1 - y0, Overlap, edges));
+        return new Tile(column, row, core, window, new TilePlacement(x0, y0, x1 - x0, y1 - y0, blend, edges));
     }
 
     /// <summary>The input a region needs: the union of its tiles' windows, clamped to the image (past the

@@ -46,7 +46,7 @@ public sealed class PlanarImage(float[] data, int width, int height) : IDisposab
 /// <summary>
 /// Runs an image-to-image network (masked-mosaic or planar RGB in, planar RGB out) over any region of
 /// an image in tiles: the tile size is the largest of the model's ladder whose working set fits the
-/// memory budget; tiles overlap by the halo and blend with linear ramps; the grid sits on the CFA
+/// memory budget; tiles overlap by the halo and blend with linear ramps across its inner half; the grid sits on the CFA
 /// period and every window starts on the model's CFA phase, mirrored by whole CFA periods past the
 /// edges of the input; a tile that runs out of memory restarts the region one ladder size smaller.
 /// One binding per tensor size is pooled and reused across tiles and calls. Thread-safe.
@@ -86,6 +86,9 @@ public sealed class TiledInference : IDisposable
 
     /// <summary>The CFA pattern the model expects at its tensor's top-left; null for an RGB model.</summary>
     public CfaPattern? ModelCfa { get; }
+
+    /// <summary>Bindings made so far and resting in the pool (one per tensor size when runs do not overlap).</summary>
+    public int PooledBindings => _buffers.Values.Sum(bag => bag.Count);
 
     /// <summary>Bytes one tile of <paramref name="width"/> x <paramref name="height"/> takes: input and output
     /// tensors, the gathered pixels and the network's activations.</summary>
@@ -142,7 +145,7 @@ public sealed class TiledInference : IDisposable
             {
                 return RunGrid(grid, input, inputRegion, region, encoding, channels, period, cancellation, progress);
             }
-            catch (InferenceMemoryException e)
+            catch (Exception e) when (e is InferenceMemoryException or OutOfMemoryException)
             {
                 var smaller = Smaller(grid, imageCfa);
                 _logger.LogWarning("Model {Id}: {Reason}; retrying with {Size} px tiles", Model.Package.Id, e.Message, smaller.LadderSize);

@@ -45,11 +45,13 @@ public sealed class DemosaicNnOperation(ModelServices? models) : ImageOperation<
     protected override BufferFormat OutputFormat(Setup setup, CommitContext context) =>
         new(PixelLayout.Rgba, context.Input.Encoding, context.Input.White) { WhiteBalance = context.Input.WhiteBalance };
 
+    // The pipe's tiles bound the region buffers (mosaic, RGBA, the tiler's sums); the network's own tile
+    // working set is sized to the same budget by the tiler's ladder, so it is not counted here again.
+    // Pipe bands on whole rows of network tiles recompute only the tiles that blend across their edges.
     protected override TilingNeeds Tiling(Setup setup, CommitContext context) => Info.Tiling with
     {
-        OverheadBytes = TiledInference.WorkingSetBytes(setup.Grid.TensorWidth, setup.Grid.TensorHeight, 1),
         Overlap = setup.Grid.Overlap,
-        Alignment = setup.Cfa.Width,
+        Alignment = setup.Grid.CoreHeight,
     };
 
     protected override Roi ModifyRoiIn(Setup setup, Roi roiOut, CommitContext context) => setup.Grid.InputFor(SourceRegion(setup, roiOut));

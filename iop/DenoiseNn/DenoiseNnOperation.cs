@@ -54,10 +54,11 @@ public sealed class DenoiseNnOperation(ModelServices? models) : ImageOperation<D
             size => model.Tiler.Plan(size, null, full.LadderSize, full.Overlap));
     }
 
+    // As demosaic_nn: pipe bands on whole rows of network tiles; the network's working set is sized separately.
     protected override TilingNeeds Tiling(Setup setup, CommitContext context) => Info.Tiling with
     {
-        OverheadBytes = TiledInference.WorkingSetBytes(setup.FullScale.TensorWidth, setup.FullScale.TensorHeight, 4),
         Overlap = setup.FullScale.Overlap,
+        Alignment = setup.FullScale.CoreHeight,
     };
 
     protected override Roi ModifyRoiIn(Setup setup, Roi roiOut, CommitContext context) =>

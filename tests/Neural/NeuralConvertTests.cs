@@ -80,11 +80,13 @@ public class NeuralConvertTests(ITestOutputHelper output)
     public async Task DemosaicNnPicksTheModelOfTheRawsCfaKind()
     {
         using var temp = new TempFolder();
-        var both = SharedSubset(temp, "demosaicnet-bayer", "demosaicnet-xtrans");
+        // Two folders, one model each: --models repeats.
+        var bayer = SharedSubset(temp, "demosaicnet-bayer");
+        var xtrans = SharedSubset(temp, "demosaicnet-xtrans");
         foreach (var (cfa, expected) in new[] { (CfaPattern.Gbrg, "demosaic-demosaicnet-bayer"), (CfaPattern.XTrans.Shifted(2, 1), "demosaic-demosaicnet-xtrans") })
         {
             var dng = Dng(temp, $"{cfa.Kind}.dng", cfa, 96, 72);
-            var result = await ConvertAsync(temp, dng, "-o", temp.File($"{cfa.Kind}.png"), "--demosaic", "nn", "--models", both, "--verbose");
+            var result = await ConvertAsync(temp, dng, "-o", temp.File($"{cfa.Kind}.png"), "--demosaic", "nn", "--models", bayer, "--models", xtrans, "--verbose");
             Assert.True(result.ExitCode == 0, result.Error);
             Assert.Contains($"model '{expected}'", result.Error);
         }
