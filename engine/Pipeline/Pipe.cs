@@ -58,7 +58,7 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
             if (!info.Accepts.Accepts(format))
                 throw new PipeException($"module '{instance}' accepts {info.Accepts} but receives {format} from {(nodes.Count == 0 ? "the raw source" : $"'{nodes[^1].Instance}'")}");
 
-            var context = new CommitContext(instance, format, size, source.Image, kind);
+            var context = new CommitContext(instance, format, size, source.Image, kind) { MemoryBudgetBytes = Resources.MemoryBudgetBytes };
             var committed = operation.Commit(parameters, context);
             var outputSize = committed.ModifyRoiOut(Roi.Full(size)).Size;
             if (outputSize.Width <= 0 || outputSize.Height <= 0)
@@ -167,7 +167,10 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
         var output = inPlace ? input.Share() : ImageBuffer.Rent(Resources.Pool, roiOut.Width, roiOut.Height, node.OutputFormat.Channels);
         try
         {
-            var context = new ProcessContext(node.InputFormat, node.OutputFormat, Resources.Pool, Resources.Compute, cancellation, Resources.Logger);
+            var context = new ProcessContext(node.InputFormat, node.OutputFormat, Resources.Pool, Resources.Compute, cancellation, Resources.Logger)
+            {
+                WorkProgress = progress is null || tiles.Count > 1 ? null : (done, total) => progress.Report(new PipeProgress(step, steps, node.Instance, done, total)),
+            };
             if (tiles.Count == 1)
             {
                 if (TilePlanner.NeedFor(committed, roiOut, node.InputFormat) > Resources.MemoryBudgetBytes)
@@ -239,6 +242,9 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
         foreach (var module in Modules.Modules)
             if (module.Info.Has(OperationFlags.EnabledByDefault) && edit.IndexOf(module.Info.Id) < 0)
                 placed.Add((module.Info.Id, null, $"(default {module.Info.Id})", -1));
+        // A module that does another's job (demosaic_nn for demosaic) makes it step aside, so only one runs.
+        var replaced = placed.SelectMany(p => Modules.Get(ModuleEntry.ModuleIdOf(p.Instance)).Info.Replaces).ToHashSet();
+        placed.RemoveAll(p => replaced.Contains(ModuleEntry.ModuleIdOf(p.Instance)));
 
         if (edit.Order is { } order)
         {
