@@ -44,12 +44,21 @@ WHITE, BLACK = 16383, 512
 SENSOR_FLOOR = -BLACK / (WHITE - BLACK)
 SENSOR_STEP = 1.0 / (WHITE - BLACK)
 
-# Noise the training draws: a log-uniform in [A_MIN, A_MAX], b = a * r with r log-uniform in [R_MIN, R_MAX]
+# Noise the training draws: a log-uniform in [a_min, A_MAX], b = a * r with r log-uniform in [R_MIN, R_MAX]
 # (b at most B_MAX); a share of clean crops teaches the network to leave a clean image alone.
-A_MIN, A_MAX = 2e-5, 4e-3
+A_MAX = 4e-3
 R_MIN, R_MAX = 1e-3, 4e-2
 B_MAX = 1e-4
 CLEAN_SHARE = 0.1
+
+# Stages, each a fresh AdamW with a cosine learning rate from lr to lr/100 and its own data seed: the first
+# over the whole noise range, the later ones from the previous weights with more and more of the weakest
+# noise left out (the network already handles it), which buys most of the strong-noise gain per CPU minute.
+STAGES = [
+    {"iterations": 1200, "lr": 2e-3, "a_min": 2e-5, "seed_offset": 0},
+    {"iterations": 1000, "lr": 1e-3, "a_min": 1e-4, "seed_offset": 1},
+    {"iterations": 700, "lr": 5e-4, "a_min": 2e-4, "seed_offset": 2},
+]
 
 
 # ---------------------------------------------------------------- colour
@@ -193,8 +202,8 @@ def to_tensor(rgb):
 
 # ---------------------------------------------------------------- training
 
-def draw_noise(rng, n):
-    a = np.exp(rng.uniform(math.log(A_MIN), math.log(A_MAX), n))
+def draw_noise(rng, n, a_min):
+    a = np.exp(rng.uniform(math.log(a_min), math.log(A_MAX), n))
     b = np.minimum(a * np.exp(rng.uniform(math.log(R_MIN), math.log(R_MAX), n)), B_MAX)
     clean = rng.uniform(size=n) < CLEAN_SHARE
     return np.where(clean, 0, a).astype(np.float32), np.where(clean, 0, b).astype(np.float32)
@@ -224,19 +233,20 @@ def psnr_loss(output, target):
     return 10 * torch.log10(mse).mean()
 
 
-def train(model, args, log):
-    rng = np.random.default_rng(args.seed)
-    images = [load_linear(i)[0] for i in TRAIN_IMAGES]
+def train(model, images, stage, args, log):
+    """One stage: a fresh optimiser and its own data stream."""
+    rng = np.random.default_rng(args.seed + stage["seed_offset"])
+    iterations = args.iterations or stage["iterations"]
     # Crops carry a margin on every side so the demosaic sees real neighbours, not the crop's mirror.
     margin = LMMSE_PAD
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.9), weight_decay=0.0)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.iterations, eta_min=args.lr * 0.01)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=stage["lr"], betas=(0.9, 0.9), weight_decay=0.0)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=iterations, eta_min=stage["lr"] * 0.01)
     model.train()
     start = time.time()
     running = 0.0
-    for step in range(1, args.iterations + 1):
+    for step in range(1, iterations + 1):
         clean = random_crops(images, rng, args.batch, args.crop + 2 * margin)
-        a, b = draw_noise(rng, args.batch)
+        a, b = draw_noise(rng, args.batch, stage["a_min"])
         noisy = develop(clean, a, b, rng)[:, margin:-margin, margin:-margin]
         clean = clean[:, margin:-margin, margin:-margin]
         x = torch.from_numpy(srgb_encode(np.clip(noisy, 0, 1))).permute(0, 3, 1, 2).contiguous()
@@ -248,8 +258,8 @@ def train(model, args, log):
         optimizer.step()
         schedule.step()
         running += loss.item()
-        if step % args.log_every == 0 or step == args.iterations:
-            log(f"step {step}/{args.iterations}  loss {running / args.log_every:+.3f} dB  lr {schedule.get_last_lr()[0]:.2e}  {time.time() - start:.0f} s")
+        if step % args.log_every == 0 or step == iterations:
+            log(f"step {step}/{iterations}  loss {running / args.log_every:+.3f} dB  lr {schedule.get_last_lr()[0]:.2e}  {time.time() - start:.0f} s")
             running = 0.0
     model.eval()
     return time.time() - start
@@ -299,40 +309,44 @@ def evaluate(model, seed, log):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=os.path.join(ROOT, "testdata", "models", MODEL_ID), help="model folder to write")
-    parser.add_argument("--iterations", type=int, default=1200)
+    parser.add_argument("--iterations", type=int, help="iterations of every stage (default: the recipe's); for smoke runs")
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--crop", type=int, default=64, help="training crop size (what the network sees)")
-    parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--width", type=int, default=16)
     parser.add_argument("--middle-blocks", type=int, default=1)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (1 keeps the run reproducible and the machine shared)")
     parser.add_argument("--log-every", type=int, default=100)
     parser.add_argument("--skip-eval", action="store_true", help="export without the Kodak 17-24 evaluation")
-    parser.add_argument("--save-weights", help="also save the trained state_dict here (outside the repository)")
-    parser.add_argument("--load-weights", help="skip training: load this state_dict, then evaluate and export")
+    parser.add_argument("--save-weights", help="save the state_dict after each stage as PREFIX.stageN.pt (outside the repository)")
+    parser.add_argument("--resume", nargs=2, metavar=("N", "WEIGHTS"),
+                        help="load WEIGHTS (saved after stage N by --save-weights) and train the stages after N only")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     log = lambda line: print(line, flush=True)  # noqa: E731
     model = NAFNet(width=args.width, enc_blocks=(1, 1, 1), middle_blocks=args.middle_blocks, dec_blocks=(1, 1, 1))
-    log(f"NAFNet width {args.width}, {parameter_count(model)} parameters; {args.iterations} iterations of {args.batch} x {args.crop}^2 crops")
-    if args.load_weights:
-        model.load_state_dict(torch.load(args.load_weights))
-        model.eval()
-    else:
-        log(f"trained in {train(model, args, log):.0f} s")
+    log(f"NAFNet width {args.width}, {parameter_count(model)} parameters; stages {STAGES}, batches of {args.batch} x {args.crop}^2 crops")
+    done = 0
+    if args.resume:
+        done = int(args.resume[0])
+        model.load_state_dict(torch.load(args.resume[1]))
+    images = [load_linear(i)[0] for i in TRAIN_IMAGES]
+    for number, stage in enumerate(STAGES[done:], start=done + 1):
+        log(f"stage {number}: trained in {train(model, images, stage, args, log):.0f} s")
         if args.save_weights:
-            torch.save(model.state_dict(), args.save_weights)
+            torch.save(model.state_dict(), f"{args.save_weights}.stage{number}.pt")
+    model.eval()
 
     table = [] if args.skip_eval else evaluate(model, args.seed + 1, log)
     card = {"author": "RawEngine tools/train_denoiser.py", "license": "MIT", "architecture": "NAFNet (Chen et al. 2022)",
             "parameters": parameter_count(model),
             "training_data": "Kodak24 images 1-16, random crops, synthetic Poisson-Gaussian noise (variance a*x + b, 1.0 = white) "
                              "on an RGGB mosaic in linear light, demosaiced by a port of the engine's LMMSE",
-            "training": {"iterations": args.iterations, "batch": args.batch, "crop": args.crop, "loss": "PSNR", "seed": args.seed,
-                         "noise": {"a": [A_MIN, A_MAX], "b_over_a": [R_MIN, R_MAX], "b_max": B_MAX, "clean_share": CLEAN_SHARE}},
+            "training": {"stages": [{**stage, "iterations": args.iterations or stage["iterations"]} for stage in STAGES],
+                         "batch": args.batch, "crop": args.crop, "loss": "PSNR", "optimizer": "AdamW, cosine lr to lr/100", "seed": args.seed,
+                         "noise": {"a": ["a_min", A_MAX], "b_over_a": [R_MIN, R_MAX], "b_max": B_MAX, "clean_share": CLEAN_SHARE}},
             "evaluation": {"images": "Kodak24 17-24 (not trained on)", "metric": "CPSNR, 8-bit sRGB, 10 px border excluded",
                            "levels": table}}
     size = export_nafnet(model, args.out, MODEL_ID, "NAFNet denoiser (RawEngine, Kodak-trained)",

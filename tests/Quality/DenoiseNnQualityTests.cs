@@ -9,14 +9,13 @@ namespace RawEngine.Tests.Quality;
 
 /// <summary>
 /// The project's trained denoiser (testdata/models/nafnet-denoise, tools/train_denoiser.py, trained on Kodak
-/// 1-16) on the identity round trip: Kodak 17-24, centre crops of <see cref="CropSize"/> px to keep the test
-/// short, Poisson-Gaussian noise on the mosaic, `convert --tone none --profile srgb` with and without
-/// `--denoise nn --models testdata/models`, CPSNR against the clean crop.
+/// 1-16) on the identity round trip: Kodak 17-24 whole, Poisson-Gaussian noise on the mosaic,
+/// `convert --tone none --profile srgb` with and without `--denoise nn --models testdata/models`, CPSNR
+/// against the clean image.
 /// </summary>
 public class DenoiseNnQualityTests(ITestOutputHelper output)
 {
     private const string OurModel = "nafnet-denoise";
-    private const int CropSize = 256;
     private static readonly int[] UnseenImages = [.. Enumerable.Range(17, 8)];
 
     [Theory]
@@ -30,7 +29,7 @@ public class DenoiseNnQualityTests(ITestOutputHelper output)
         var denoised = new List<double>();
         foreach (var kodak in UnseenImages)
         {
-            var original = IdentityRoundTrip.CentreCrop(ImageFile.LoadSrgb8(SharedData.Kodak(kodak)), CropSize, CropSize);
+            var original = ImageFile.LoadSrgb8(SharedData.Kodak(kodak));
             var raw = SyntheticRaw.Create(LinearScene.FromSrgb8(original),
                 new SyntheticRawOptions { Noise = new SensorNoise(shot, read), Seed = (ulong)kodak });
             var dng = IdentityRoundTrip.WriteDng(home, raw, $"kodim{kodak:00}");
