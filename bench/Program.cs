@@ -1,7 +1,7 @@
 using RawEngine.Bench;
 using RawEngine.Bench.Pipe;
 
-// Suites: pipe | convert | nn | mask (and the parts: export, demosaic). Each prints one JSON object
+// Suites: pipe | convert | nn | mask (and the parts: export, demosaic, mask-raster, mask-vectorize). Each prints one JSON object
 // per metric per line, then a table.
 switch (args.FirstOrDefault())
 {
@@ -14,17 +14,26 @@ switch (args.FirstOrDefault())
     case "demosaic":
         return DemosaicQuality.Run(new MetricReport(Console.Out), args[1..]);
     case "nn":
+    {
         RawEngine.Bench.Ai.BackendOverhead.Run();
         RawEngine.Bench.Ai.KernelThroughput.Run();
+        var report = new MetricReport(Console.Out);
+        RawEngine.Bench.Ai.NeuralOps.Run(report);
+        report.PrintTable();
         return 0;
+    }
     case "gpu-kernels":
         return RawEngine.Bench.Ai.GpuKernelCheck.Run(new MetricReport(Console.Out));
     case "nn-provider" when args.Length == 2:
         return RawEngine.Bench.Ai.ProviderCheck.Run(args[1]);
+    case "mask-raster":
+        return RawEngine.Bench.Masks.MaskRasterBench.Run(new MetricReport(Console.Out));
+    case "mask-vectorize":
+        return RawEngine.Bench.Masks.VectorizeBench.Run(new MetricReport(Console.Out));
     case "mask":
         Console.Error.WriteLine("bench: suite 'mask' is not implemented yet (the masks issue adds it)");
         return 2;
     default:
-        Console.Error.WriteLine("usage: bench <pipe|convert|nn|mask|export|demosaic>   (also: gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
+        Console.Error.WriteLine("usage: bench <pipe|convert|nn|mask|export|demosaic>   (also: mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
         return 2;
 }

@@ -158,8 +158,7 @@ def main():
     export(denoise, (torch.rand(1, 3, 16, 16),), os.path.join(folder, "model.onnx"), ["input"], ["output"],
            {"input": image_axes, "output": image_axes})
     manifest(folder, id="denoise-tiny", name="tiny denoise (test)", description="Near-identity conv net with the NAFNet denoise contract",
-             task="denoise", arch="nafnet", backend="onnx", version="1.0", tiling=True, model_card=card(), attributes={},
-             default=True)
+             task="denoise", arch="nafnet", backend="onnx", version="1.0", tiling=True, model_card=card(), attributes={})
 
     folder16 = os.path.join(models, "denoise-tiny-fp16")
     os.makedirs(folder16, exist_ok=True)

@@ -10,21 +10,36 @@ namespace RawEngine.Engine.Compute;
 public sealed class ComputeDevices : IDisposable
 {
     private readonly Lazy<GpuDevice?> _gpu;
+    private readonly bool _ownsGpu;
 
     public ComputeDevices(int maxThreads = 0, bool useGpu = false, ILogger? logger = null)
     {
         Cpu = new CpuCompute(maxThreads);
         var log = logger ?? NullLogger.Instance;
         _gpu = new Lazy<GpuDevice?>(() => useGpu ? GpuDevice.Discover(log) : null, LazyThreadSafetyMode.ExecutionAndPublication);
+        _ownsGpu = true;
+        _serial = new Lazy<ComputeDevices>(() => new ComputeDevices(new CpuCompute(1), _gpu));
     }
 
+    private ComputeDevices(CpuCompute cpu, Lazy<GpuDevice?> gpu)
+    {
+        Cpu = cpu;
+        _gpu = gpu;
+        _serial = new Lazy<ComputeDevices>(() => this);
+    }
+
+    private readonly Lazy<ComputeDevices> _serial;
+
     public CpuCompute Cpu { get; }
+
+    /// <summary>The same devices with a one-thread CPU: for work the caller already runs in parallel pieces.</summary>
+    public ComputeDevices Serial => _serial.Value;
 
     /// <summary>The GPU, or null when disabled or absent.</summary>
     public GpuDevice? Gpu => _gpu.Value;
 
     public void Dispose()
     {
-        if (_gpu.IsValueCreated) _gpu.Value?.Dispose();
+        if (_ownsGpu && _gpu.IsValueCreated) _gpu.Value?.Dispose();
     }
 }

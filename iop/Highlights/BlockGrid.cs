@@ -42,6 +42,12 @@ internal sealed class BlockGrid
                 Array.Clear(sums);
                 Array.Clear(counts);
                 var blockRow = by * grid._columns;
+                if (pattern is { Kind: CfaKind.Bayer } && roi.Width % 2 == 0 && 2 * by + 1 < roi.Height)
+                {
+                    grid.MeasureBayerBlocks(input.Row(2 * by), input.Row(2 * by + 1), 2 * by, blockRow, clip);
+                    grid._rowHasClipping[by] = grid._clipped.AsSpan(blockRow, grid._columns).IndexOfAnyExcept((byte)0) >= 0;
+                    continue;
+                }
                 for (var y = by * size; y < Math.Min(roi.Height, (by + 1) * size); y++)
                 {
                     var row = input.Row(y);
@@ -64,6 +70,37 @@ internal sealed class BlockGrid
             }
         });
         return grid;
+    }
+
+    /// <summary>
+    /// One row of whole 2x2 Bayer blocks, each holding its four sites' colours at fixed places: the same sums,
+    /// means and clip bits as the general loop, without per-sample lookups.
+    /// </summary>
+    private void MeasureBayerBlocks(ReadOnlySpan<float> top, ReadOnlySpan<float> bottom, int y, int blockRow, float[] clip)
+    {
+        var pattern = _pattern!;
+        int c00 = pattern.ColorAt(y, 0), c01 = pattern.ColorAt(y, 1), c10 = pattern.ColorAt(y + 1, 0), c11 = pattern.ColorAt(y + 1, 1);
+        float k00 = clip[c00], k01 = clip[c01], k10 = clip[c10], k11 = clip[c11];
+        int b00 = 1 << c00, b01 = 1 << c01, b10 = 1 << c10, b11 = 1 << c11;
+        Span<float> inverse = stackalloc float[3];
+        foreach (var c in (ReadOnlySpan<int>)[c00, c01, c10, c11]) inverse[c]++;
+        for (var c = 0; c < 3; c++) inverse[c] = 1 / inverse[c];
+        Span<float> sums = stackalloc float[3];
+        var means = _means.AsSpan(blockRow * 3, _columns * 3);
+        var clipped = _clipped.AsSpan(blockRow, _columns);
+        for (var bx = 0; bx < clipped.Length; bx++)
+        {
+            float v00 = top[2 * bx], v01 = top[2 * bx + 1], v10 = bottom[2 * bx], v11 = bottom[2 * bx + 1];
+            sums.Clear();
+            sums[c00] += v00;
+            sums[c01] += v01;
+            sums[c10] += v10;
+            sums[c11] += v11;
+            means[3 * bx] = sums[0] * inverse[0];
+            means[3 * bx + 1] = sums[1] * inverse[1];
+            means[3 * bx + 2] = sums[2] * inverse[2];
+            clipped[bx] = (byte)((v00 >= k00 ? b00 : 0) | (v01 >= k01 ? b01 : 0) | (v10 >= k10 ? b10 : 0) | (v11 >= k11 ? b11 : 0));
+        }
     }
 
     private static void Add(BlockGrid grid, float[] sums, int[] counts, int blockRow, int column, int c, float value, float clip)

@@ -41,7 +41,6 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
     {
         var dx = (roiOut.X - roiIn.X) * 4;
         var dy = roiOut.Y - roiIn.Y;
-        var preserveHue = curve.PreserveHue;
         context.ForRows(roiOut.Height, (y0, y1) =>
         {
             // The input row is kept aside: the output may be the same memory, and hue needs the originals.
@@ -52,11 +51,7 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
                 {
                     var source = original.AsSpan(0, roiOut.Width * 4);
                     input.Row(y + dy).Slice(dx, source.Length).CopyTo(source);
-                    var target = output.Row(y);
-                    curve.MapRgba(source, target);
-                    if (preserveHue <= 0) continue;
-                    for (var i = 0; i < source.Length; i += 4)
-                        RestoreHue(source[i], source[i + 1], source[i + 2], ref target[i], ref target[i + 1], ref target[i + 2], preserveHue);
+                    curve.MapRgba(source, output.Row(y), curve.PreserveHue);
                 }
             }
             finally
@@ -67,7 +62,7 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
     }
 
     /// <summary>Sets the middle channel so (mid - min) / (max - min) matches the input's.</summary>
-    private static void RestoreHue(float r, float g, float b, ref float mr, ref float mg, ref float mb, float strength)
+    internal static void RestoreHue(float r, float g, float b, ref float mr, ref float mg, ref float mb, float strength)
     {
         if (r >= g)
         {
@@ -127,8 +122,12 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
             return _table[index] + (position - index) * (_table[index + 1] - _table[index]);
         }
 
-        /// <summary>Maps the colour channels of an RGBA row (alpha copied), eight values at a time where AVX2 gathers are there.</summary>
-        public unsafe void MapRgba(ReadOnlySpan<float> source, Span<float> target)
+        /// <summary>
+        /// Maps the colour channels of an RGBA row (alpha copied), eight values at a time where AVX2 gathers are
+        /// there; with <paramref name="preserveHue"/> &gt; 0 each pixel's middle channel then moves that far toward
+        /// keeping its place between the extremes (<see cref="RestoreHue"/>), in the same pass.
+        /// </summary>
+        public unsafe void MapRgba(ReadOnlySpan<float> source, Span<float> target, float preserveHue)
         {
             var i = 0;
             if (Avx2.IsSupported)
@@ -137,6 +136,7 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
                 var one = Vector256.Create(1f);
                 var largest = Vector256.Create(1e30f); // keeps x / (x + 1) below 1, so the index stays in the table
                 var size = Vector256.Create((float)Size);
+                var strength = Vector256.Create(preserveHue);
                 fixed (float* table = _table)
                 fixed (float* from = source)
                 fixed (float* to = target)
@@ -145,10 +145,34 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
                         var x = Avx.LoadVector256(from + i);
                         var clamped = Avx.Min(Avx.Max(x, zero), largest); // NaN becomes 0
                         var mapped = TableLookup.Interpolate(table, Avx.Multiply(Avx.Divide(clamped, Avx.Add(clamped, one)), size));
+                        if (preserveHue > 0) mapped = KeepHue(x, mapped, strength);
                         Avx.Store(to + i, Avx.BlendVariable(mapped, x, TableLookup.AlphaLanes));
                     }
             }
+            var tail = i; // a whole pixel: the vector loop takes two at a time
             for (; i < source.Length; i++) target[i] = (i & 3) == 3 ? source[i] : Map(source[i]);
+            if (preserveHue > 0)
+                for (var p = tail; p + 3 < source.Length; p += 4)
+                    RestoreHue(source[p], source[p + 1], source[p + 2], ref target[p], ref target[p + 1], ref target[p + 2], preserveHue);
+        }
+
+        /// <summary>
+        /// <see cref="RestoreHue"/> for two RGBA pixels at once, without branches: every colour channel is set toward
+        /// min' + (c - min) / (max - min) x (max' - min'), which leaves the extremes where the (rising) curve put them.
+        /// </summary>
+        private static Vector256<float> KeepHue(Vector256<float> x, Vector256<float> mapped, Vector256<float> strength)
+        {
+            const byte GbrA = 0b11_00_10_01, BrgA = 0b11_01_00_10;
+            var (xg, xb) = (Avx.Permute(x, GbrA), Avx.Permute(x, BrgA));
+            var (mg, mb) = (Avx.Permute(mapped, GbrA), Avx.Permute(mapped, BrgA));
+            var low = Avx.Min(x, Avx.Min(xg, xb));
+            var range = Avx.Subtract(Avx.Max(x, Avx.Max(xg, xb)), low);
+            var mappedLow = Avx.Min(mapped, Avx.Min(mg, mb));
+            var mappedRange = Avx.Subtract(Avx.Max(mapped, Avx.Max(mg, mb)), mappedLow);
+            var kept = Avx.Add(mappedLow, Avx.Multiply(Avx.Divide(Avx.Subtract(x, low), range), mappedRange));
+            var moved = Avx.Add(mapped, Avx.Multiply(strength, Avx.Subtract(kept, mapped)));
+            // Grey (or NaN) pixels have no hue to keep.
+            return Avx.BlendVariable(mapped, moved, Avx.Compare(range, Vector256<float>.Zero, FloatComparisonMode.OrderedGreaterThanNonSignaling));
         }
     }
 }

@@ -1,3 +1,4 @@
+using RawEngine.AI.Registry;
 using RawEngine.Engine.Dng;
 using RawEngine.Engine.Imaging;
 using RawEngine.Engine.Raw;
@@ -24,15 +25,11 @@ public class IdentityRoundTripTests(ITestOutputHelper output)
         return scores.Average();
     }
 
-    private static async Task<double> RoundTripAsync(int kodak, CfaPattern cfa, string demosaic, params string[] extra)
+    internal static async Task<double> RoundTripAsync(int kodak, CfaPattern cfa, string demosaic, params string[] extra)
     {
         using var temp = new TempFolder();
-        var dng = temp.File($"kodim{kodak:00}.dng");
-        DngWriter.Write(SyntheticRaw.FromSrgbFile(SharedData.Kodak(kodak), new SyntheticRawOptions { Cfa = cfa }), dng);
-        var png = temp.File("out.png");
-        var result = await CliRunner.RunAsync(["convert", dng, "-o", png, "--tone", "none", "--profile", "srgb", "--demosaic", demosaic, .. extra]);
-        Assert.True(result.ExitCode == 0, result.Error);
-        return ImageQuality.Cpsnr(ImageFile.LoadSrgb8(SharedData.Kodak(kodak)), ImageFile.LoadSrgb8(png), border: 10);
+        var dng = IdentityRoundTrip.WriteDng(temp, SyntheticRaw.FromSrgbFile(SharedData.Kodak(kodak), new SyntheticRawOptions { Cfa = cfa }), $"kodim{kodak:00}");
+        return await IdentityRoundTrip.ScoreAsync(dng, ImageFile.LoadSrgb8(SharedData.Kodak(kodak)), ModelEnvironment.Process, ["--demosaic", demosaic, .. extra]);
     }
 
     [Fact]
