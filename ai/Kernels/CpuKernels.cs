@@ -166,12 +166,15 @@ public static class CpuKernels
     }
 
     /// <summary>Low-resolution mask logits to a probability mask of another size: bilinear resize
-    /// (half-pixel centres, as PyTorch's align_corners=False) followed by the logistic sigmoid.</summary>
-    public static void MaskFromLogits(ReadOnlyMemory<float> logits, int logitsWidth, int logitsHeight, Memory<float> mask, int width, int height)
+    /// (half-pixel centres, as PyTorch's align_corners=False) followed by the logistic sigmoid. The mask
+    /// covers the top-left <paramref name="regionWidth"/> x <paramref name="regionHeight"/> logits (in logit
+    /// pixels, fractions allowed; 0 = all): SAM's image fills only part of its padded square frame.</summary>
+    public static void MaskFromLogits(ReadOnlyMemory<float> logits, int logitsWidth, int logitsHeight, Memory<float> mask, int width, int height,
+        float regionWidth = 0, float regionHeight = 0)
     {
         Check(logits.Length, (long)logitsWidth * logitsHeight, "logits");
         Check(mask.Length, (long)width * height, "mask");
-        float sx = logitsWidth / (float)width, sy = logitsHeight / (float)height;
+        var (sx, sy) = MaskScale(logitsWidth, logitsHeight, width, height, regionWidth, regionHeight);
         ForBands(height, width, (y0, y1, _) =>
         {
             var src = logits.Span;
@@ -190,6 +193,14 @@ public static class CpuKernels
                 TensorPrimitives.Sigmoid(row, row);
             }
         });
+    }
+
+    /// <summary>Logit pixels per mask pixel for a mask covering the top-left region of the logits (0 = the whole side).</summary>
+    internal static (float X, float Y) MaskScale(int logitsWidth, int logitsHeight, int width, int height, float regionWidth, float regionHeight)
+    {
+        if (regionWidth < 0 || regionWidth > logitsWidth || regionHeight < 0 || regionHeight > logitsHeight)
+            throw new ArgumentOutOfRangeException(nameof(regionWidth), $"The region {regionWidth}x{regionHeight} does not fit the {logitsWidth}x{logitsHeight} logits.");
+        return ((regionWidth > 0 ? regionWidth : logitsWidth) / width, (regionHeight > 0 ? regionHeight : logitsHeight) / height);
     }
 
     /// <summary>The two source samples and the weight of the second for bilinear output position <paramref name="i"/>.</summary>
