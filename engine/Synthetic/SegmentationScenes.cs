@@ -80,20 +80,30 @@ public static class SegmentationScenes
             rgba[4 * p + 3] = 1f;
         }
 
+        // Each pixel belongs to the object most visible there (the later one on a tie), if at least half visible.
+        var visible = new byte[count][];
+        var areas = new int[count];
+        for (var i = 0; i < count; i++) visible[i] = new byte[pixels];
+        for (var p = 0; p < pixels; p++)
+        {
+            int owner = -1;
+            float best = 0, hidden = 1;
+            for (var i = count - 1; i >= 0; i--)
+            {
+                var v = coverages[i][p] * hidden;
+                hidden *= 1f - coverages[i][p];
+                if (v > best) (owner, best) = (i, v);
+            }
+            if (owner < 0 || best < 0.5f) continue;
+            visible[owner][p] = 1;
+            areas[owner]++;
+        }
         var objects = new SceneObject[count];
         var targets = new List<int>();
         for (var i = 0; i < count; i++)
         {
-            var visible = new byte[pixels];
-            var area = 0;
-            for (var p = 0; p < pixels; p++)
-            {
-                var v = coverages[i][p];
-                for (var j = i + 1; j < count && v >= 0.5f; j++) v *= 1f - coverages[j][p];
-                if (v >= 0.5f) { visible[p] = 1; area++; }
-            }
-            objects[i] = new SceneObject(shapes[i], visible, area);
-            if (area >= MinTargetFraction * pixels) targets.Add(i);
+            objects[i] = new SceneObject(shapes[i], visible[i], areas[i]);
+            if (areas[i] >= MinTargetFraction * pixels) targets.Add(i);
         }
         return new SegmentationScene(size, rgba, objects, targets);
     }
