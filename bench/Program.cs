@@ -22,8 +22,7 @@ switch (args.FirstOrDefault())
     case "nn-provider" when args.Length == 2:
         return RawEngine.Bench.Ai.ProviderCheck.Run(args[1]);
     case "mask":
-        Console.Error.WriteLine("bench: suite 'mask' is not implemented yet (the masks issue adds it)");
-        return 2;
+        return RawEngine.Bench.Mask.MaskBench.Run(new MetricReport(Console.Out), args[1..]);
     default:
         Console.Error.WriteLine("usage: bench <pipe|convert|nn|mask|export|demosaic>   (also: gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
         return 2;

@@ -25,31 +25,17 @@ public static class BinaryRegions
         var start = y * width + x;
         if (mask[start] == 0) return 0;
         component[start] = 1;
-        return 1 + Grow(mask, width, height, component, [start]);
+        return 1 + Grow(mask, width, height, component, start);
     }
 
-    /// <summary>
-    /// Grows <paramref name="region"/> (non-zero = in) into every pixel of <paramref name="allowed"/> that
-    /// is 4-connected to it through allowed pixels; returns how many pixels were added.
-    /// </summary>
-    public static int GrowInto(ReadOnlySpan<byte> allowed, int width, int height, Span<byte> region)
-    {
-        CheckSize(allowed.Length, width, height, nameof(allowed));
-        CheckSize(region.Length, width, height, nameof(region));
-        var seeds = new List<int>();
-        for (var p = 0; p < width * height; p++)
-            if (region[p] != 0) seeds.Add(p);
-        return Grow(allowed, width, height, region, seeds);
-    }
-
-    /// <summary>Breadth-first growth from <paramref name="seeds"/> (already marked) through allowed, unmarked 4-neighbours.</summary>
-    private static int Grow(ReadOnlySpan<byte> allowed, int width, int height, Span<byte> region, IReadOnlyList<int> seeds)
+    /// <summary>Breadth-first growth from <paramref name="seed"/> (already marked) through allowed, unmarked 4-neighbours; returns the pixels added.</summary>
+    private static int Grow(ReadOnlySpan<byte> allowed, int width, int height, Span<byte> region, int seed)
     {
         var queue = ArrayPool<int>.Shared.Rent(width * height);
         try
         {
             int head = 0, tail = 0;
-            foreach (var seed in seeds) queue[tail++] = seed;
+            queue[tail++] = seed;
             var added = 0;
             while (head < tail)
             {
