@@ -60,8 +60,8 @@ public readonly record struct SamFrame
     public int Width { get; }
     public int Height { get; }
 
-    /// <summary>An image point in frame pixels.</summary>
-    public (float X, float Y) ToFrame(double x, double y) => ((float)(x * Scale), (float)(y * Scale));
+    /// <summary>An image point in frame pixels: pixel centres map to pixel centres (index i has its centre at i + 0.5 in both).</summary>
+    public (float X, float Y) ToFrame(double x, double y) => ((float)((x + 0.5) * Scale - 0.5), (float)((y + 0.5) * Scale - 0.5));
 
     /// <summary>
     /// Fills the encoder's [1,3,Side,Side] input: <paramref name="render"/> quantised to 8 bits (it is an

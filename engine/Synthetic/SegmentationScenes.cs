@@ -23,10 +23,11 @@ public readonly record struct SceneClick(int X, int Y, bool Positive);
 
 /// <summary>
 /// Scenes for training and testing promptable segmenters, generated from a seed (the same generator the
-/// project's small SAM model is trained on, tools/README.md): a textured background (a random colour
-/// modulated by two or three sinusoid gratings and smooth value noise), 2-5 objects (rotated ellipses,
-/// polygons, stars, blobs; outer radius 8-30 % of the side) with flat, gradient or textured fills painted
-/// in order, anti-aliased, so later ones occlude earlier ones, and a little Gaussian noise. Click
+/// project's small SAM model is trained on, tools/scenes.py, with its parameters but its own random
+/// stream): a textured background (a random colour modulated by two or three sinusoid gratings and smooth
+/// value noise), 2-5 objects (rotated ellipses, polygons, stars, blobs; outer radius 8-30 % of the side)
+/// with flat, gradient or textured fills painted in order at 2x2 samples per pixel, so later ones occlude
+/// earlier ones and edges are anti-aliased, and a little Gaussian noise (sigma up to 0.02). Click
 /// placement follows the usual interactive-segmentation protocol: the first click deep inside the target,
 /// each further one at the deepest pixel of the largest error region.
 /// </summary>
@@ -40,64 +41,77 @@ public static class SegmentationScenes
     /// <summary>The first click's least distance from the target's boundary, pixels.</summary>
     public const float MinClickDepth = 3f;
 
-    private const int Supersampling = 4;
+    private const int Supersampling = 2;
 
     /// <summary>The scene of <paramref name="seed"/>: the same picture and masks on every run.</summary>
     public static SegmentationScene Generate(int seed, int size = DefaultSize)
     {
         if (size < 32) throw new ArgumentOutOfRangeException(nameof(size), $"A scene needs at least 32x32 pixels, not {size}.");
         var random = new Random(seed);
-        var pixels = size * size;
-        var rgb = new float[pixels * 3];
-        PaintBackground(random, size, rgb);
+        // Painted at 2x2 samples per pixel, each sample wholly one object or the background, then averaged.
+        var n = size * Supersampling;
+        var colour = new float[n * n * 3];
+        var owner = new sbyte[n * n];
+        Array.Fill(owner, (sbyte)-1);
+        PaintBackground(random, size, colour);
 
         var count = random.Next(2, 6);
-        var coverages = new float[count][];
         var shapes = new SceneShape[count];
         for (var i = 0; i < count; i++)
         {
             var shape = Shape.Random(random, size);
             shapes[i] = shape.Kind;
-            coverages[i] = shape.Coverage(size);
-            var fill = Fill.Random(random, shape, size);
-            for (var p = 0; p < pixels; p++)
-            {
-                var c = coverages[i][p];
-                if (c <= 0) continue;
-                var (r, g, b) = fill.At(p % size + 0.5, p / size + 0.5);
-                rgb[3 * p] += c * ((float)r - rgb[3 * p]);
-                rgb[3 * p + 1] += c * ((float)g - rgb[3 * p + 1]);
-                rgb[3 * p + 2] += c * ((float)b - rgb[3 * p + 2]);
-            }
+            var fill = Fill.Random(random, shape.Radius);
+            int x0 = Math.Max(0, (int)((shape.Cx - shape.Radius) * Supersampling) - 1), x1 = Math.Min(n, (int)((shape.Cx + shape.Radius) * Supersampling) + 2);
+            int y0 = Math.Max(0, (int)((shape.Cy - shape.Radius) * Supersampling) - 1), y1 = Math.Min(n, (int)((shape.Cy + shape.Radius) * Supersampling) + 2);
+            for (var sy = y0; sy < y1; sy++)
+                for (var sx = x0; sx < x1; sx++)
+                {
+                    double dx = (sx + 0.5) / Supersampling - shape.Cx, dy = (sy + 0.5) / Supersampling - shape.Cy;
+                    if (!shape.Contains(dx, dy)) continue;
+                    var (r, g, b) = fill.At(dx, dy);
+                    var q = sy * n + sx;
+                    (colour[3 * q], colour[3 * q + 1], colour[3 * q + 2]) = ((float)r, (float)g, (float)b);
+                    owner[q] = (sbyte)i;
+                }
         }
 
+        var pixels = size * size;
         var sigma = random.NextDouble() * 0.02;
         var rgba = new float[pixels * 4];
-        for (var p = 0; p < pixels; p++)
-        {
-            for (var c = 0; c < 3; c++)
-                rgba[4 * p + c] = (float)Math.Clamp(rgb[3 * p + c] + sigma * Gaussian(random), 0, 1);
-            rgba[4 * p + 3] = 1f;
-        }
-
-        // Each pixel belongs to the object most visible there (the later one on a tie), if at least half visible.
         var visible = new byte[count][];
         var areas = new int[count];
         for (var i = 0; i < count; i++) visible[i] = new byte[pixels];
-        for (var p = 0; p < pixels; p++)
-        {
-            int owner = -1;
-            float best = 0, hidden = 1;
-            for (var i = count - 1; i >= 0; i--)
+        Span<int> samplesOf = stackalloc int[count];
+        const float share = 1f / (Supersampling * Supersampling);
+        for (var y = 0; y < size; y++)
+            for (var x = 0; x < size; x++)
             {
-                var v = coverages[i][p] * hidden;
-                hidden *= 1f - coverages[i][p];
-                if (v > best) (owner, best) = (i, v);
+                var p = y * size + x;
+                samplesOf.Clear();
+                float r = 0, g = 0, b = 0;
+                for (var v = 0; v < Supersampling; v++)
+                    for (var u = 0; u < Supersampling; u++)
+                    {
+                        var q = (y * Supersampling + v) * n + x * Supersampling + u;
+                        r += colour[3 * q];
+                        g += colour[3 * q + 1];
+                        b += colour[3 * q + 2];
+                        if (owner[q] >= 0) samplesOf[owner[q]]++;
+                    }
+                rgba[4 * p] = Noisy(r * share);
+                rgba[4 * p + 1] = Noisy(g * share);
+                rgba[4 * p + 2] = Noisy(b * share);
+                rgba[4 * p + 3] = 1f;
+                // Visible: at least half the pixel's samples show the object.
+                for (var i = 0; i < count; i++)
+                    if (samplesOf[i] * share >= 0.5f)
+                    {
+                        visible[i][p] = 1;
+                        areas[i]++;
+                    }
             }
-            if (owner < 0 || best < 0.5f) continue;
-            visible[owner][p] = 1;
-            areas[owner]++;
-        }
+
         var objects = new SceneObject[count];
         var targets = new List<int>();
         for (var i = 0; i < count; i++)
@@ -106,6 +120,8 @@ public static class SegmentationScenes
             if (areas[i] >= MinTargetFraction * pixels) targets.Add(i);
         }
         return new SegmentationScene(size, rgba, objects, targets);
+
+        float Noisy(float value) => (float)Math.Clamp(value + sigma * Gaussian(random), 0, 1);
     }
 
     /// <summary>
@@ -174,30 +190,32 @@ public static class SegmentationScenes
         return either == 0 ? 1.0 : (double)both / either;
     }
 
-    private static void PaintBackground(Random random, int size, float[] rgb)
+    /// <summary>A random base colour modulated by 2-3 sinusoid gratings (periods 6-48 px) and smooth value noise (32 px cells), at every sample.</summary>
+    private static void PaintBackground(Random random, int size, float[] colour)
     {
-        var baseColour = RandomColour(random);
-        var gratings = new (double Fx, double Fy, double Phase, double Amplitude)[random.Next(2, 4)];
+        double[] baseColour = [Uniform(random, 0.1, 0.9), Uniform(random, 0.1, 0.9), Uniform(random, 0.1, 0.9)];
+        var gratings = new (double Cos, double Sin, double Period, double Phase, double Amplitude)[random.Next(2, 4)];
         for (var i = 0; i < gratings.Length; i++)
         {
-            var angle = random.NextDouble() * Math.PI;
-            var cycles = 1 + random.NextDouble() * 15; // periods across the canvas
-            gratings[i] = (Math.Cos(angle) * cycles / size, Math.Sin(angle) * cycles / size, random.NextDouble() * 2 * Math.PI, 0.05 + random.NextDouble() * 0.15);
+            var angle = Uniform(random, 0, Math.PI);
+            gratings[i] = (Math.Cos(angle), Math.Sin(angle), Uniform(random, 6, 48), Uniform(random, 0, 2 * Math.PI), Uniform(random, 0.03, 0.12));
         }
-        var noise = new ValueNoise(random, cells: random.Next(3, 9));
-        var noiseAmplitude = 0.1 + random.NextDouble() * 0.2;
-        for (var y = 0; y < size; y++)
-            for (var x = 0; x < size; x++)
+        var noiseAmplitude = Uniform(random, 0.05, 0.2);
+        var noise = new ValueNoise(random, size, cell: 32);
+        var n = size * Supersampling;
+        for (var sy = 0; sy < n; sy++)
+            for (var sx = 0; sx < n; sx++)
             {
-                var m = 1.0 + noiseAmplitude * (2 * noise.At((x + 0.5) / size, (y + 0.5) / size) - 1);
-                foreach (var (fx, fy, phase, amplitude) in gratings)
-                    m += amplitude * Math.Sin(2 * Math.PI * (fx * x + fy * y) + phase);
-                var p = 3 * (y * size + x);
-                for (var c = 0; c < 3; c++) rgb[p + c] = (float)Math.Clamp(baseColour[c] * m, 0, 1);
+                double x = (sx + 0.5) / Supersampling, y = (sy + 0.5) / Supersampling;
+                var m = 1.0 + noiseAmplitude * noise.At(x, y);
+                foreach (var (cos, sin, period, phase, amplitude) in gratings)
+                    m += amplitude * Math.Sin(2 * Math.PI * (x * cos + y * sin) / period + phase);
+                var q = 3 * (sy * n + sx);
+                for (var c = 0; c < 3; c++) colour[q + c] = (float)Math.Clamp(baseColour[c] * m, 0, 1);
             }
     }
 
-    private static double[] RandomColour(Random random) => [random.NextDouble(), random.NextDouble(), random.NextDouble()];
+    private static double Uniform(Random random, double low, double high) => low + random.NextDouble() * (high - low);
 
     private static double Gaussian(Random random)
     {
@@ -205,121 +223,91 @@ public static class SegmentationScenes
         return Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * random.NextDouble());
     }
 
-    /// <summary>An object outline: centre, outer radius, rotation and an inside test in its own frame.</summary>
+    private static double[] RandomColour(Random random) => [random.NextDouble(), random.NextDouble(), random.NextDouble()];
+
+    /// <summary>An object outline: centre, outer radius and an inside test for offsets from the centre.</summary>
     private sealed class Shape
     {
         private double[] _polygon = [];
         private double[] _harmonics = [];
-        private double _ellipseRatio;
+        private double _minor, _cos, _sin, _r0;
 
         public SceneShape Kind { get; private init; }
         public double Cx { get; private init; }
         public double Cy { get; private init; }
         public double Radius { get; private init; }
-        public double Angle { get; private init; }
 
         public static Shape Random(Random random, int size)
         {
             var kind = (SceneShape)random.Next(4);
-            var radius = size * (0.08 + random.NextDouble() * 0.22);
-            var shape = new Shape
-            {
-                Kind = kind,
-                Radius = radius,
-                Cx = random.NextDouble() * size,
-                Cy = random.NextDouble() * size,
-                Angle = random.NextDouble() * 2 * Math.PI,
-            };
+            var radius = Uniform(random, 0.08, 0.30) * size;
+            var shape = new Shape { Kind = kind, Radius = radius, Cx = Uniform(random, 0, size), Cy = Uniform(random, 0, size) };
             switch (kind)
             {
                 case SceneShape.Ellipse:
-                    shape._ellipseRatio = 0.4 + random.NextDouble() * 0.6;
+                {
+                    shape._minor = radius * Uniform(random, 0.4, 1.0);
+                    var angle = Uniform(random, 0, Math.PI);
+                    (shape._cos, shape._sin) = (Math.Cos(angle), Math.Sin(angle));
                     break;
+                }
                 case SceneShape.Polygon:
                 {
-                    var n = random.Next(5, 10);
-                    shape._polygon = new double[2 * n];
-                    for (var i = 0; i < n; i++)
+                    // 5-9 vertices at jittered, evenly spread angles, radii 0.6-1.0 of the outer radius.
+                    var m = random.Next(5, 10);
+                    var rotation = Uniform(random, 0, 2 * Math.PI);
+                    shape._polygon = new double[2 * m];
+                    for (var i = 0; i < m; i++)
                     {
-                        var theta = 2 * Math.PI * (i + (random.NextDouble() - 0.5) * 0.6) / n;
-                        var r = radius * (0.6 + random.NextDouble() * 0.4);
-                        shape._polygon[2 * i] = r * Math.Cos(theta);
-                        shape._polygon[2 * i + 1] = r * Math.Sin(theta);
+                        var theta = rotation + 2 * Math.PI * (i + Uniform(random, -0.3, 0.3)) / m;
+                        var r = radius * Uniform(random, 0.6, 1.0);
+                        (shape._polygon[2 * i], shape._polygon[2 * i + 1]) = (r * Math.Cos(theta), r * Math.Sin(theta));
                     }
                     break;
                 }
                 case SceneShape.Star:
                 {
                     var points = random.Next(5, 9);
-                    var inner = 0.4 + random.NextDouble() * 0.3;
+                    var inner = Uniform(random, 0.4, 0.7);
+                    var rotation = Uniform(random, 0, 2 * Math.PI);
                     shape._polygon = new double[4 * points];
                     for (var i = 0; i < 2 * points; i++)
                     {
-                        var theta = Math.PI * i / points;
+                        var theta = rotation + Math.PI * i / points;
                         var r = radius * (i % 2 == 0 ? 1 : inner);
-                        shape._polygon[2 * i] = r * Math.Cos(theta);
-                        shape._polygon[2 * i + 1] = r * Math.Sin(theta);
+                        (shape._polygon[2 * i], shape._polygon[2 * i + 1]) = (r * Math.Cos(theta), r * Math.Sin(theta));
                     }
                     break;
                 }
                 default:
                 {
-                    // r(θ) = r0 (1 + Σ a_k sin(kθ + φ_k)), k = 2..4: scaled so the outer radius stays within Radius.
+                    // r(θ) = r0 (1 + Σ a_k sin(kθ + φ_k)), k = 2..4, a_k <= 0.25, r0 so the outer radius stays within Radius.
                     shape._harmonics = new double[6];
-                    var sum = 0.0;
-                    for (var k = 0; k < 3; k++)
-                    {
-                        shape._harmonics[2 * k] = random.NextDouble() * 0.25;
-                        shape._harmonics[2 * k + 1] = random.NextDouble() * 2 * Math.PI;
-                        sum += shape._harmonics[2 * k];
-                    }
-                    shape._ellipseRatio = 1 / (1 + sum); // r0 as a fraction of Radius
+                    for (var k = 0; k < 3; k++) shape._harmonics[2 * k] = Uniform(random, 0, 0.25);
+                    for (var k = 0; k < 3; k++) shape._harmonics[2 * k + 1] = Uniform(random, 0, 2 * Math.PI);
+                    shape._r0 = radius / (1 + shape._harmonics[0] + shape._harmonics[2] + shape._harmonics[4]);
                     break;
                 }
             }
             return shape;
         }
 
-        /// <summary>Coverage of every pixel (4x4 samples each), within the shape's bounding box.</summary>
-        public float[] Coverage(int size)
-        {
-            var coverage = new float[size * size];
-            int x0 = Math.Max(0, (int)(Cx - Radius) - 1), x1 = Math.Min(size - 1, (int)(Cx + Radius) + 1);
-            int y0 = Math.Max(0, (int)(Cy - Radius) - 1), y1 = Math.Min(size - 1, (int)(Cy + Radius) + 1);
-            double cos = Math.Cos(Angle), sin = Math.Sin(Angle);
-            const double weight = 1.0 / (Supersampling * Supersampling);
-            for (var y = y0; y <= y1; y++)
-                for (var x = x0; x <= x1; x++)
-                {
-                    var hits = 0;
-                    for (var sy = 0; sy < Supersampling; sy++)
-                        for (var sx = 0; sx < Supersampling; sx++)
-                        {
-                            double dx = x + (sx + 0.5) / Supersampling - Cx, dy = y + (sy + 0.5) / Supersampling - Cy;
-                            if (Contains(cos * dx + sin * dy, -sin * dx + cos * dy)) hits++;
-                        }
-                    coverage[y * size + x] = (float)(hits * weight);
-                }
-            return coverage;
-        }
-
-        private bool Contains(double u, double v)
+        /// <summary>Whether the offset (dx, dy) from the centre is inside.</summary>
+        public bool Contains(double dx, double dy)
         {
             switch (Kind)
             {
                 case SceneShape.Ellipse:
                 {
-                    double a = u / Radius, b = v / (Radius * _ellipseRatio);
+                    double a = (dx * _cos + dy * _sin) / Radius, b = (-dx * _sin + dy * _cos) / _minor;
                     return a * a + b * b <= 1;
                 }
                 case SceneShape.Blob:
                 {
-                    var d = Math.Sqrt(u * u + v * v);
-                    if (d > Radius) return false;
-                    var theta = Math.Atan2(v, u);
+                    var theta = Math.Atan2(dy, dx);
                     var r = 1.0;
                     for (var k = 0; k < 3; k++) r += _harmonics[2 * k] * Math.Sin((k + 2) * theta + _harmonics[2 * k + 1]);
-                    return d <= Radius * _ellipseRatio * r;
+                    return dx * dx + dy * dy <= _r0 * r * _r0 * r;
                 }
                 default:
                 {
@@ -329,7 +317,7 @@ public static class SegmentationScenes
                     for (int i = 0, j = n - 1; i < n; j = i++)
                     {
                         double xi = _polygon[2 * i], yi = _polygon[2 * i + 1], xj = _polygon[2 * j], yj = _polygon[2 * j + 1];
-                        if ((yi > v) != (yj > v) && u < (xj - xi) * (v - yi) / (yj - yi) + xi) inside = !inside;
+                        if ((yi > dy) != (yj > dy) && dx < (xj - xi) * (dy - yi) / (yj - yi) + xi) inside = !inside;
                     }
                     return inside;
                 }
@@ -344,63 +332,89 @@ public static class SegmentationScenes
 
         private Kind _kind;
         private double[] _a = [], _b = [];
-        private double _cx, _cy, _dx, _dy, _extent, _period, _phase;
+        private double _cos, _sin, _extent, _period, _phase, _depth;
 
-        public static Fill Random(Random random, Shape shape, int size)
+        public static Fill Random(Random random, double radius)
         {
-            var angle = random.NextDouble() * 2 * Math.PI;
-            var fill = new Fill
+            var fill = new Fill { _extent = 2 * radius };
+            switch (random.Next(3))
             {
-                _kind = (Kind)random.Next(4),
-                _a = RandomColour(random),
-                _b = RandomColour(random),
-                _cx = shape.Cx,
-                _cy = shape.Cy,
-                _dx = Math.Cos(angle),
-                _dy = Math.Sin(angle),
-                _extent = shape.Radius,
-                _period = 4 + random.NextDouble() * size / 16.0,
-                _phase = random.NextDouble() * 2 * Math.PI,
-            };
+                case 0:
+                    fill._kind = Kind.Flat;
+                    fill._a = RandomColour(random);
+                    break;
+                case 1:
+                {
+                    fill._kind = Kind.Gradient;
+                    fill._a = RandomColour(random);
+                    fill._b = RandomColour(random);
+                    var direction = Uniform(random, 0, 2 * Math.PI);
+                    (fill._cos, fill._sin) = (Math.Cos(direction), Math.Sin(direction));
+                    break;
+                }
+                default:
+                {
+                    fill._a = RandomColour(random);
+                    fill._kind = random.NextDouble() < 0.5 ? Kind.Grating : Kind.Checker;
+                    var angle = fill._kind == Kind.Grating ? Uniform(random, 0, Math.PI) : Uniform(random, 0, Math.PI / 2);
+                    (fill._cos, fill._sin) = (Math.Cos(angle), Math.Sin(angle));
+                    fill._period = fill._kind == Kind.Grating ? Uniform(random, 4, 16) : Uniform(random, 4, 12);
+                    fill._phase = Uniform(random, 0, 2 * Math.PI);
+                    fill._depth = Uniform(random, 0.15, 0.4);
+                    break;
+                }
+            }
             return fill;
         }
 
-        public (double R, double G, double B) At(double x, double y)
+        /// <summary>The colour at offset (dx, dy) from the object's centre.</summary>
+        public (double R, double G, double B) At(double dx, double dy)
         {
-            double u = (x - _cx) * _dx + (y - _cy) * _dy, v = -(x - _cx) * _dy + (y - _cy) * _dx;
-            var t = _kind switch
+            double u = dx * _cos + dy * _sin, v = -dx * _sin + dy * _cos;
+            switch (_kind)
             {
-                Kind.Flat => 0.0,
-                Kind.Gradient => Math.Clamp(0.5 + 0.5 * u / _extent, 0, 1),
-                Kind.Grating => 0.5 + 0.5 * Math.Sin(2 * Math.PI * u / _period + _phase),
-                _ => (Math.Floor(u / _period) + Math.Floor(v / _period)) % 2 == 0 ? 0.0 : 1.0,
-            };
-            return (_a[0] + t * (_b[0] - _a[0]), _a[1] + t * (_b[1] - _a[1]), _a[2] + t * (_b[2] - _a[2]));
+                case Kind.Flat:
+                    return (_a[0], _a[1], _a[2]);
+                case Kind.Gradient:
+                {
+                    var t = Math.Clamp(u / _extent + 0.5, 0, 1);
+                    return (_a[0] + t * (_b[0] - _a[0]), _a[1] + t * (_b[1] - _a[1]), _a[2] + t * (_b[2] - _a[2]));
+                }
+                default:
+                {
+                    var pattern = _kind == Kind.Grating
+                        ? Math.Sin(2 * Math.PI * u / _period + _phase)
+                        : ((Math.Floor(u / _period) + Math.Floor(v / _period)) % 2 + 2) % 2 == 0 ? 1.0 : -1.0;
+                    var m = 1 + _depth * pattern;
+                    return (Math.Clamp(_a[0] * m, 0, 1), Math.Clamp(_a[1] * m, 0, 1), Math.Clamp(_a[2] * m, 0, 1));
+                }
+            }
         }
     }
 
-    /// <summary>Smooth value noise: random values on a coarse grid, interpolated with a smoothstep.</summary>
+    /// <summary>Smooth value noise: uniform -1..1 values on a lattice of <c>cell</c> pixels, smoothstep-interpolated.</summary>
     private sealed class ValueNoise
     {
-        private readonly int _cells;
-        private readonly double[] _grid;
+        private readonly int _cell;
+        private readonly int _n;
+        private readonly double[] _lattice;
 
-        public ValueNoise(Random random, int cells)
+        public ValueNoise(Random random, int size, int cell)
         {
-            _cells = cells;
-            _grid = new double[(cells + 1) * (cells + 1)];
-            for (var i = 0; i < _grid.Length; i++) _grid[i] = random.NextDouble();
+            _cell = cell;
+            _n = size / cell + 2;
+            _lattice = new double[_n * _n];
+            for (var i = 0; i < _lattice.Length; i++) _lattice[i] = Uniform(random, -1, 1);
         }
 
-        /// <summary>The noise at (u, v) in 0..1, in 0..1.</summary>
-        public double At(double u, double v)
+        /// <summary>The noise at canvas point (x, y), in -1..1.</summary>
+        public double At(double x, double y)
         {
-            double gx = u * _cells, gy = v * _cells;
-            int ix = Math.Min((int)gx, _cells - 1), iy = Math.Min((int)gy, _cells - 1);
+            double gx = x / _cell, gy = y / _cell;
+            int ix = Math.Min((int)gx, _n - 2), iy = Math.Min((int)gy, _n - 2);
             double fx = Smooth(gx - ix), fy = Smooth(gy - iy);
-            var row = _cells + 1;
-            double top = _grid[iy * row + ix] + fx * (_grid[iy * row + ix + 1] - _grid[iy * row + ix]);
-            double bottom = _grid[(iy + 1) * row + ix] + fx * (_grid[(iy + 1) * row + ix + 1] - _grid[(iy + 1) * row + ix]);
+            double top = _lattice[iy * _n + ix] + fx * (_lattice[iy * _n + ix + 1] - _lattice[iy * _n + ix]);
+            double bottom = _lattice[(iy + 1) * _n + ix] + fx * (_lattice[(iy + 1) * _n + ix + 1] - _lattice[(iy + 1) * _n + ix]);
             return top + fy * (bottom - top);
         }
 

@@ -171,7 +171,8 @@ public class SegmentationTests
     {
         var frame = new SamFrame(600, 400);
         Assert.Equal((1024, 683), (frame.Width, frame.Height));
-        Assert.Equal((512f, 341.33334f), frame.ToFrame(300, 200));
+        Assert.Equal((512.35333f, 341.68668f), frame.ToFrame(300, 200));
+        Assert.Equal((1.5f, 1.5f), new SamFrame(256, 256).ToFrame(0, 0)); // the centre of a scene pixel's 4x4 block
 
         // A flat grey render (128/255) at another scale than the image: every frame pixel is (128 - mean) / std, the padding 0.
         var render = new float[150 * 100 * 4];
