@@ -1,13 +1,36 @@
 namespace RawEngine.AI.Segmentation;
 
 /// <summary>A click in image pixels (after orientation, scale 1): on the object (positive) or not.</summary>
-public readonly record struct PromptPoint(double X, double Y, bool Positive = true);
+public readonly record struct PromptPoint(double X, double Y, bool Positive = true)
+{
+    /// <summary>Throws when the point is not inside a <paramref name="width"/> x <paramref name="height"/> image.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The point lies outside the image (the message says where and the image's size).</exception>
+    public void CheckInside(int width, int height)
+    {
+        if (!double.IsFinite(X) || !double.IsFinite(Y) || X < 0 || Y < 0 || X >= width || Y >= height)
+            throw new ArgumentOutOfRangeException("point", $"point ({X},{Y}) is outside the {width}x{height} image (x 0..{width - 1}, y 0..{height - 1})");
+    }
+}
 
 /// <summary>A box around the object in image pixels, corners in any order.</summary>
 public readonly record struct PromptBox(double X0, double Y0, double X1, double Y1)
 {
     /// <summary>The same box with (X0, Y0) top-left and (X1, Y1) bottom-right.</summary>
     public PromptBox Normalised() => new(Math.Min(X0, X1), Math.Min(Y0, Y1), Math.Max(X0, X1), Math.Max(Y0, Y1));
+
+    /// <summary>Throws when the box has no area or reaches outside a <paramref name="width"/> x <paramref name="height"/> image.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The box is empty or outside the image.</exception>
+    public void CheckInside(int width, int height)
+    {
+        var b = Normalised();
+        var described = $"box ({X0},{Y0})-({X1},{Y1})";
+        if (!double.IsFinite(b.X0) || !double.IsFinite(b.Y0) || !double.IsFinite(b.X1) || !double.IsFinite(b.Y1))
+            throw new ArgumentOutOfRangeException("box", $"{described} has a coordinate that is not a number");
+        if (b.X1 - b.X0 <= 0 || b.Y1 - b.Y0 <= 0)
+            throw new ArgumentOutOfRangeException("box", $"{described} has zero area");
+        if (b.X0 < 0 || b.Y0 < 0 || b.X1 > width || b.Y1 > height)
+            throw new ArgumentOutOfRangeException("box", $"{described} reaches outside the {width}x{height} image");
+    }
 }
 
 /// <summary>
@@ -37,9 +60,7 @@ public sealed class MaskPrompt
     /// <exception cref="ArgumentOutOfRangeException">The point lies outside the image.</exception>
     public SegmentationMask Click(PromptPoint point, CancellationToken cancellation = default)
     {
-        if (!double.IsFinite(point.X) || !double.IsFinite(point.Y) || point.X < 0 || point.Y < 0 || point.X >= Target.ImageWidth || point.Y >= Target.ImageHeight)
-            throw new ArgumentOutOfRangeException(nameof(point),
-                $"point ({point.X},{point.Y}) is outside the {Target.ImageWidth}x{Target.ImageHeight} image (x 0..{Target.ImageWidth - 1}, y 0..{Target.ImageHeight - 1})");
+        point.CheckInside(Target.ImageWidth, Target.ImageHeight);
         _points.Add(point);
         return Decode(cancellation);
     }
@@ -48,13 +69,8 @@ public sealed class MaskPrompt
     /// <exception cref="ArgumentOutOfRangeException">The box has no area or reaches outside the image.</exception>
     public SegmentationMask SetBox(PromptBox box, CancellationToken cancellation = default)
     {
+        box.CheckInside(Target.ImageWidth, Target.ImageHeight);
         var b = box.Normalised();
-        if (!double.IsFinite(b.X0) || !double.IsFinite(b.Y0) || !double.IsFinite(b.X1) || !double.IsFinite(b.Y1))
-            throw new ArgumentOutOfRangeException(nameof(box), $"box ({box.X0},{box.Y0})-({box.X1},{box.Y1}) has a coordinate that is not a number");
-        if (b.X1 - b.X0 <= 0 || b.Y1 - b.Y0 <= 0)
-            throw new ArgumentOutOfRangeException(nameof(box), $"box ({box.X0},{box.Y0})-({box.X1},{box.Y1}) has zero area");
-        if (b.X0 < 0 || b.Y0 < 0 || b.X1 > Target.ImageWidth || b.Y1 > Target.ImageHeight)
-            throw new ArgumentOutOfRangeException(nameof(box), $"box ({box.X0},{box.Y0})-({box.X1},{box.Y1}) reaches outside the {Target.ImageWidth}x{Target.ImageHeight} image");
         Box = b;
         return Decode(cancellation);
     }
