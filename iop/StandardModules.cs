@@ -1,8 +1,11 @@
+using RawEngine.AI.Hosting;
 using RawEngine.Engine.Pipeline;
 using RawEngine.Iop.ColorIn;
 using RawEngine.Iop.ColorOut;
 using RawEngine.Iop.Crop;
 using RawEngine.Iop.Demosaic;
+using RawEngine.Iop.DemosaicNn;
+using RawEngine.Iop.DenoiseNn;
 using RawEngine.Iop.Exposure;
 using RawEngine.Iop.FinalScale;
 using RawEngine.Iop.Flip;
@@ -16,12 +19,16 @@ namespace RawEngine.Iop;
 /// <summary>The engine's modules, registered in the default iop order.</summary>
 public static class StandardModules
 {
-    public static IReadOnlyList<IImageOperation> All() =>
+    /// <param name="models">What the neural modules (demosaic_nn, denoise_nn) find and run models with; without
+    /// it they are registered but fail at commit with a message saying so.</param>
+    public static IReadOnlyList<IImageOperation> All(ModelServices? models = null) =>
     [
         new RawPrepareOperation(),
         new TemperatureOperation(),
         new HighlightsOperation(),
         new DemosaicOperation(),
+        new DemosaicNnOperation(models),
+        new DenoiseNnOperation(models),
         new FlipOperation(),
         new ColorInOperation(),
         new ExposureOperation(),
@@ -31,5 +38,5 @@ public static class StandardModules
         new FinalScaleOperation(),
     ];
 
-    public static ModuleRegistry CreateRegistry() => new(All(), IopOrder.Default);
+    public static ModuleRegistry CreateRegistry(ModelServices? models = null) => new(All(models), IopOrder.Default);
 }

@@ -74,6 +74,10 @@ public sealed class InferenceBinding : IDisposable
         {
             throw new OperationCanceledException(ct);
         }
+        catch (OnnxRuntimeException e) when (InferenceMemoryException.IsAllocationFailure(e))
+        {
+            throw new InferenceMemoryException($"{_model.Path}: out of memory for tensors {string.Join(", ", _inputs.Select(t => $"[{string.Join(",", t.Shape)}]"))}: {e.Message}", e);
+        }
         catch (OnnxRuntimeException e)
         {
             throw new InvalidOperationException($"{_model.Path}: inference failed: {e.Message}", e);

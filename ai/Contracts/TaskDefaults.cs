@@ -36,6 +36,17 @@ public static class TaskDefaults
             io?.FixedDims ?? new Dictionary<string, long>());
     }
 
+    /// <summary>
+    /// The tile ladder for a package whose manifest has no <c>io.tile</c>: NAFNet-style denoisers halve
+    /// four times (sides a multiple of 16) and see about 32 px around a pixel; demosaic models keep the
+    /// CFA period as their alignment.
+    /// </summary>
+    public static TileSpec DefaultTile(string task, Engine.Raw.CfaPattern? cfa = null) => task switch
+    {
+        Demosaic => new TileSpec([512, 384, 256], 32, cfa?.Width ?? 2),
+        _ => new TileSpec([1024, 768, 512, 256], 32, 16),
+    };
+
     /// <summary>The SAM decoder signature the arch names, or null when the arch does not say.</summary>
     public static MaskVariant? MaskVariantOf(string arch)
     {

@@ -116,32 +116,51 @@ public static class CpuKernels
     /// <paramref name="weights"/>; <see cref="ResolveAccumulated"/> divides at the end.</summary>
     public static void AccumulateTile(ReadOnlyMemory<float> tile, TilePlacement place, Memory<float> sums, Memory<float> weights, int imageWidth, int imageHeight)
     {
-        Check(tile.Length, 3L * place.Width * place.Height, "tile");
-        Check(sums.Length, 3L * imageWidth * imageHeight, "sums");
-        Check(weights.Length, (long)imageWidth * imageHeight, "weights");
         if (place.X < 0 || place.Y < 0 || place.X + place.Width > imageWidth || place.Y + place.Height > imageHeight)
             throw new ArgumentOutOfRangeException(nameof(place), $"tile {place.Width}x{place.Height} at ({place.X},{place.Y}) leaves the {imageWidth}x{imageHeight} image");
-        int tilePlane = place.Width * place.Height, plane = imageWidth * imageHeight;
-        ForBands(place.Height, place.Width, (y0, y1, scratch) =>
+        AccumulateTile(tile, place.Width, place.Height, 0, 0, place, sums, weights, new TileRegion(0, 0, imageWidth, imageHeight));
+    }
+
+    /// <summary>
+    /// Adds the part of a placed tile that falls inside <paramref name="region"/> into planar sums (and
+    /// weights) covering just that region. The network's output <paramref name="tensor"/> is planar RGB of
+    /// <paramref name="tensorWidth"/> x <paramref name="tensorHeight"/>; placement pixel (0, 0) is tensor
+    /// pixel (<paramref name="offsetX"/>, <paramref name="offsetY"/>). Weights are those of the whole placement.
+    /// </summary>
+    public static void AccumulateTile(ReadOnlyMemory<float> tensor, int tensorWidth, int tensorHeight, int offsetX, int offsetY, TilePlacement place,
+        Memory<float> sums, Memory<float> weights, TileRegion region)
+    {
+        Check(tensor.Length, 3L * tensorWidth * tensorHeight, "tensor");
+        Check(sums.Length, 3L * region.Width * region.Height, "sums");
+        Check(weights.Length, (long)region.Width * region.Height, "weights");
+        if (offsetX < 0 || offsetY < 0 || offsetX + place.Width > tensorWidth || offsetY + place.Height > tensorHeight)
+            throw new ArgumentOutOfRangeException(nameof(place), $"placement {place.Width}x{place.Height} at ({offsetX},{offsetY}) leaves the {tensorWidth}x{tensorHeight} tensor");
+        int x0 = Math.Max(place.X, region.X), x1 = Math.Min(place.X + place.Width, region.X + region.Width);
+        int y0 = Math.Max(place.Y, region.Y), y1 = Math.Min(place.Y + place.Height, region.Y + region.Height);
+        if (x0 >= x1 || y0 >= y1) return;
+        int width = x1 - x0, tensorPlane = tensorWidth * tensorHeight, plane = region.Width * region.Height;
+        ForBands(y1 - y0, width, (b0, b1, scratch) =>
         {
-            var src = tile.Span;
+            var src = tensor.Span;
             var sum = sums.Span;
             var weight = weights.Span;
-            var wx = scratch[..place.Width];
-            var w = scratch[place.Width..];
-            for (var tx = 0; tx < place.Width; tx++) wx[tx] = place.WeightX(tx);
-            for (var ty = y0; ty < y1; ty++)
+            var wx = scratch[..width];
+            var w = scratch[width..];
+            for (var i = 0; i < width; i++) wx[i] = place.WeightX(x0 - place.X + i);
+            for (var b = b0; b < b1; b++)
             {
-                TensorPrimitives.Multiply(wx, place.WeightY(ty), w);
-                var offset = (place.Y + ty) * imageWidth + place.X;
-                TensorPrimitives.Add(weight.Slice(offset, place.Width), w, weight.Slice(offset, place.Width));
+                var y = y0 + b;
+                TensorPrimitives.Multiply(wx, place.WeightY(y - place.Y), w);
+                var offset = (y - region.Y) * region.Width + x0 - region.X;
+                TensorPrimitives.Add(weight.Slice(offset, width), w, weight.Slice(offset, width));
+                var source = (offsetY + y - place.Y) * tensorWidth + offsetX + x0 - place.X;
                 for (var c = 0; c < 3; c++)
                 {
-                    var dst = sum.Slice(c * plane + offset, place.Width);
-                    TensorPrimitives.FusedMultiplyAdd(src.Slice(c * tilePlane + ty * place.Width, place.Width), w, dst, dst);
+                    var dst = sum.Slice(c * plane + offset, width);
+                    TensorPrimitives.FusedMultiplyAdd(src.Slice(c * tensorPlane + source, width), w, dst, dst);
                 }
             }
-        }, extraScratch: place.Width);
+        }, extraScratch: width);
     }
 
     /// <summary>Divides the accumulated sums by their weights (pixels no tile reached stay 0).</summary>

@@ -63,3 +63,6 @@ public readonly record struct TilePlacement(int X, int Y, int Width, int Height,
         return XMath.Clamp(w, 0f, 1f);
     }
 }
+
+/// <summary>A rectangle of the image (pixels) that accumulation buffers cover.</summary>
+public readonly record struct TileRegion(int X, int Y, int Width, int Height);

@@ -14,18 +14,25 @@ namespace RawEngine.Bench.Convert;
 /// `./rawengine convert` (process start included, as a user runs it), beside the peers Debian ships
 /// (dcraw_emu, darktable-cli, rawtherapee-cli) when installed, in one run: median wall time of
 /// `runs` (default 3) and peak RSS, ratios against each peer; then per-module times of one render.
+/// `bench -- convert modules` prints only the per-module times (no processes, no peers).
 /// </summary>
 public static class ConvertBench
 {
     public static int Run(MetricReport report, string[] args)
     {
-        var runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
+        var modulesOnly = args.FirstOrDefault() == "modules";
+        var runs = args.Length > 0 && !modulesOnly ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
         var root = RepositoryRoot();
         var work = Directory.CreateTempSubdirectory("rawengine-bench-convert-").FullName;
         try
         {
             var dng = Path.Combine(work, "chart24mp.dng");
             DngWriter.Write(SyntheticRaw.Chart(6000, 4000, new SyntheticRawOptions { Noise = SensorNoise.AtIso(400) }), dng);
+            if (modulesOnly)
+            {
+                ReportModuleTimes(report, dng);
+                return 0;
+            }
             var rawengine = Path.Combine(root, "rawengine");
             Timed.Once(rawengine, ["--version"], work); // builds the Release binary if it is stale
 
@@ -55,9 +62,7 @@ public static class ConvertBench
                 report.Add(new Metric($"rawengine vs {name}", ours.Seconds, "ratio", peer.Seconds, target));
             }
 
-            foreach (var (stage, seconds) in ModuleTimes(dng))
-                report.Add(new Metric($"module {stage}", seconds * 1000, "ms"));
-            report.PrintTable();
+            ReportModuleTimes(report, dng);
             return 0;
         }
         finally
@@ -66,8 +71,19 @@ public static class ConvertBench
         }
     }
 
+    private static void ReportModuleTimes(MetricReport report, string dng)
+    {
+        foreach (var (stage, seconds, cpuSeconds) in ModuleTimes(dng))
+        {
+            report.Add(new Metric($"module {stage}", seconds * 1000, "ms"));
+            // CPU time over all threads: steadier than wall time on a shared machine.
+            report.Add(new Metric($"module {stage} CPU", cpuSeconds * 1000, "ms"));
+        }
+        report.PrintTable();
+    }
+
     /// <summary>Per-stage times of one export render, in process, timed as each stage reports completion.</summary>
-    private static List<(string Stage, double Seconds)> ModuleTimes(string dng)
+    private static List<(string Stage, double Seconds, double CpuSeconds)> ModuleTimes(string dng)
     {
         using var engine = new RenderEngine(StandardModules.CreateRegistry(), new EngineOptions { CacheBytes = 0 });
         using var session = engine.Open(dng);
@@ -79,15 +95,20 @@ public static class ConvertBench
     private sealed class StageClock : IProgress<PipeProgress>
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly Process _process = Process.GetCurrentProcess();
         private double _last;
-        public List<(string Stage, double Seconds)> Stages { get; } = [];
+        private double _lastCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        public List<(string Stage, double Seconds, double CpuSeconds)> Stages { get; } = [];
 
         public void Report(PipeProgress value)
         {
             if (value.Tiles > 0) return;
             var now = _clock.Elapsed.TotalSeconds;
-            Stages.Add((value.Stage, now - _last));
+            _process.Refresh();
+            var cpu = _process.TotalProcessorTime.TotalSeconds;
+            Stages.Add((value.Stage, now - _last, cpu - _lastCpu));
             _last = now;
+            _lastCpu = cpu;
         }
     }
 

@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
+using RawEngine.AI.Backend;
+using RawEngine.AI.Hosting;
+using RawEngine.AI.Registry;
 using RawEngine.Engine.Export;
 using RawEngine.Engine.Sessions;
 using RawEngine.Iop;
@@ -21,6 +24,13 @@ public static class ConvertCommand
         var height = new Option<int?>("--height") { Description = "Fit inside this height (pixels)" };
         var profile = new Option<string?>("--profile") { Description = $"Output colour space: {string.Join(", ", ConvertSettings.Profiles)}" };
         var demosaic = new Option<string?>("--demosaic") { Description = $"Demosaic method: {string.Join(", ", ConvertSettings.DemosaicMethods)}" };
+        var denoise = new Option<string?>("--denoise") { Description = "Neural denoise after demosaic: nn or nn:STRENGTH (0..1, default 1)" };
+        var models = new Option<string[]>("--models") { Description = "Model folder to search first (repeatable)", HelpName = "DIR" };
+        var provider = new Option<string>("--provider")
+        {
+            Description = "Where neural modules run: auto, cpu, cuda, tensorrt, migraphx, coreml, directml",
+            DefaultValueFactory = _ => "auto",
+        };
         var wb = new Option<string?>("--wb") { Description = "White balance: as-shot, daylight, or r,g,b multipliers" };
         var exposure = new Option<double?>("--exposure") { Description = "Exposure in EV (default +0.7 plus the raw's baseline exposure)" };
         var tone = new Option<string?>("--tone") { Description = "Tone mapper: sigmoid or none (linear)" };
@@ -32,7 +42,8 @@ public static class ConvertCommand
         var strip = new Option<bool>("--strip-metadata") { Description = "Write no EXIF (the ICC profile stays)" };
         var command = new Command("convert", "Develop raw files into JPEG, PNG or TIFF")
         {
-            inputs, output, edit, format, bits, quality, width, height, profile, demosaic, wb, exposure, tone, roi, scale, budget, jobs, overwrite, strip,
+            inputs, output, edit, format, bits, quality, width, height, profile, demosaic, denoise, models, provider, wb, exposure, tone, roi, scale, budget, jobs,
+            overwrite, strip,
         };
         command.SetAction(async (parsed, cancellation) =>
         {
@@ -56,6 +67,9 @@ public static class ConvertCommand
                     WhiteBalance = parsed.GetValue(wb) is { } w ? WhiteBalanceChoice.Parse(w) : null,
                     Exposure = parsed.GetValue(exposure) is { } ev ? (ev is >= -18 and <= 18 ? ev : throw new UsageException($"--exposure: {ev} is outside [-18, 18]")) : null,
                     Tone = parsed.GetValue(tone) is { } t ? ConvertSettings.CheckChoice(t, "--tone", ConvertSettings.Tones) : null,
+                    DenoiseStrength = parsed.GetValue(denoise) is { } dn ? ConvertSettings.ParseDenoise(dn) : null,
+                    ModelDirectories = parsed.GetValue(models) ?? [],
+                    Provider = ParseProvider(parsed.GetValue(provider)!),
                     MemoryBudgetBytes = AtLeast(parsed.GetValue(budget), 1, "--memory-budget") * (1L << 20),
                     Jobs = AtLeast(parsed.GetValue(jobs), 1, "--jobs"),
                     Overwrite = parsed.GetValue(overwrite),
@@ -74,6 +88,12 @@ public static class ConvertCommand
             return await BatchConverter.RunAsync(settings, context, cancellation);
         });
         return command;
+    }
+
+    private static ExecutionProvider ParseProvider(string name)
+    {
+        try { return ExecutionProviderNames.Parse(name); }
+        catch (ArgumentException e) { throw new UsageException($"--provider: {e.Message.Replace(" (Parameter 'name')", "")}"); }
     }
 
     private static ExportFormat ParseFormat(string name)
@@ -107,7 +127,9 @@ public static class BatchConverter
             return ExitCodes.UsageError;
         }
 
-        using var engine = new RenderEngine(StandardModules.CreateRegistry(), new EngineOptions
+        using var models = new ModelServices(new ModelSearchOptions(settings.ModelDirectories, context.ModelEnvironment),
+            new InferenceSettings(settings.Provider), loggerFactory: context.LoggerFactory);
+        using var engine = new RenderEngine(StandardModules.CreateRegistry(models), new EngineOptions
         {
             MemoryBudgetBytes = settings.MemoryBudgetBytes,
             CacheBytes = 0, // each file is rendered once: keeping stages would only cost memory

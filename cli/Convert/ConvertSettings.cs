@@ -1,4 +1,5 @@
 using System.Globalization;
+using RawEngine.AI.Backend;
 using RawEngine.Engine.Color;
 using RawEngine.Engine.Export;
 using RawEngine.Engine.Pipeline;
@@ -26,6 +27,15 @@ public sealed record ConvertSettings
     public WhiteBalanceChoice? WhiteBalance { get; init; }
     public double? Exposure { get; init; }
     public string? Tone { get; init; }
+
+    /// <summary><c>--denoise nn[:strength]</c>: the neural denoise's strength (0..1), null when not asked for.</summary>
+    public double? DenoiseStrength { get; init; }
+
+    /// <summary><c>--models DIR</c> (repeatable): model folders searched before <c>RAWENGINE_MODELS</c> and the user's.</summary>
+    public IReadOnlyList<string> ModelDirectories { get; init; } = [];
+
+    /// <summary><c>--provider</c>: where the neural modules' networks run.</summary>
+    public ExecutionProvider Provider { get; init; } = ExecutionProvider.Auto;
     public long MemoryBudgetBytes { get; init; } = 512L << 20;
     public int Jobs { get; init; } = 1;
     public bool Overwrite { get; init; }
@@ -57,6 +67,18 @@ public sealed record ConvertSettings
     public static readonly string[] Profiles = [.. RgbColorSpace.Outputs.SelectMany(s => new[] { s.Id, s.Id + "-linear" })];
     public static readonly string[] DemosaicMethods = ["auto", "bilinear", "lmmse", "xtrans", "half", "nn"];
     public static readonly string[] Tones = ["sigmoid", "none"];
+
+    /// <summary>Parses <c>--denoise nn</c> or <c>nn:STRENGTH</c> (0..1) into the strength.</summary>
+    public static double ParseDenoise(string text)
+    {
+        var parts = text.Trim().Split(':', 2);
+        if (!string.Equals(parts[0], "nn", StringComparison.OrdinalIgnoreCase))
+            throw new UsageException($"--denoise: '{text}' is not nn or nn:STRENGTH");
+        if (parts.Length == 1) return 1.0;
+        if (!double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var strength) || !(strength is >= 0 and <= 1))
+            throw new UsageException($"--denoise: strength '{parts[1]}' is not a number in 0..1");
+        return strength;
+    }
 
     public static string CheckChoice(string? value, string option, IReadOnlyList<string> allowed) =>
         value is not null && allowed.Contains(value.ToLowerInvariant())

@@ -20,13 +20,18 @@ public sealed class Converter(RenderEngine engine, ConvertSettings settings)
     }
 
     /// <summary>Renders an opened image with <paramref name="edit"/> (command-line options applied on top) and exports it.</summary>
-    public async Task DevelopAsync(DevelopSession session, Edit edit, string name, string output, Stream? stdout,
-        CancellationToken cancellation, IProgress<PipeProgress>? progress = null)
+    public Task DevelopAsync(DevelopSession session, Edit edit, string name, string output, Stream? stdout,
+        CancellationToken cancellation, IProgress<PipeProgress>? progress = null) =>
+        // The exporter renders the bands as it reads them: the whole develop runs on the pool.
+        Task.Run(() => Develop(session, edit, name, output, stdout, cancellation, progress), cancellation);
+
+    private void Develop(DevelopSession session, Edit edit, string name, string output, Stream? stdout,
+        CancellationToken cancellation, IProgress<PipeProgress>? progress)
     {
         edit = EditOverrides.Apply(edit, settings, engine.Modules);
         var roi = RegionToRender(session.OutputSize(edit, PipeKind.Export), name);
-        using var pixels = await session.RenderAsync(edit, roi, PipeKind.Export, cancellation, progress);
-        var image = new ExportImage(new FloatPixels(pixels.Array.AsMemory(pixels.Offset), pixels.Width, pixels.Height, 4, pixels.Stride), OutputSpace(edit))
+        using var pixels = session.RenderForExport(edit, roi, PipeKind.Export, progress);
+        var image = new ExportImage(pixels, OutputSpace(edit))
         {
             Metadata = new ExportMetadata { Capture = session.Image.Capture, Orientation = IsEnabled(edit, "flip") ? 1 : session.Image.Orientation },
         };

@@ -2,6 +2,7 @@ using RawEngine.Engine.Edits;
 using RawEngine.Engine.Pipeline;
 using RawEngine.Iop.ColorOut;
 using RawEngine.Iop.Demosaic;
+using RawEngine.Iop.DenoiseNn;
 using RawEngine.Iop.Exposure;
 using RawEngine.Iop.Sigmoid;
 using RawEngine.Iop.Temperature;
@@ -31,6 +32,8 @@ public static class EditOverrides
             edit = edit.With("sigmoid", ParamsOf<SigmoidParams>(edit, "sigmoid")).WithEnabled("sigmoid", tone == "sigmoid");
         if (settings.Demosaic is { } method)
             edit = method == "nn" ? UseNeuralDemosaic(edit, modules) : edit.With("demosaic", new DemosaicParams { Method = Choice(method) });
+        if (settings.DenoiseStrength is { } strength)
+            edit = edit.With("denoise_nn", ParamsOf<DenoiseNnParams>(edit, "denoise_nn") with { Strength = strength });
         return edit;
     }
 

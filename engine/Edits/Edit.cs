@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using System.Text.Json;
+using RawEngine.Engine.Masks;
 
 namespace RawEngine.Engine.Edits;
 
@@ -49,7 +49,7 @@ public sealed record Edit
     }
 
     /// <summary>
-    /// Equal content, not reference: arrays compare element by element, masks by their JSON text.
+    /// Equal content, not reference: arrays compare element by element, masks by their canonical JSON.
     /// Params records compare by value.
     /// </summary>
     public bool Equals(Edit? other) =>
@@ -85,12 +85,33 @@ public sealed record ModuleEntry(string Instance, OperationParams Params, bool E
         id.Length > 0 && id[0] is >= 'a' and <= 'z' && id.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_');
 }
 
-public enum BlendMode { Normal }
+/// <summary>
+/// How a module's output <c>b</c> combines with its input <c>a</c> before the opacity mix, pointwise per
+/// channel in the module's own colour space (linear light for most modules, so 0.5 is not mid-grey
+/// there; values above 1 pass through the same formulas).
+/// </summary>
+public enum BlendMode
+{
+    /// <summary><c>b</c>: the module's output.</summary>
+    Normal,
+    /// <summary><c>a * b</c>.</summary>
+    Multiply,
+    /// <summary><c>a + b - a * b</c>.</summary>
+    Screen,
+    /// <summary><c>a &lt; 0.5 ? 2ab : 1 - 2(1 - a)(1 - b)</c>.</summary>
+    Overlay,
+    /// <summary><c>max(a, b)</c>.</summary>
+    Lighten,
+    /// <summary><c>min(a, b)</c>.</summary>
+    Darken,
+}
 
 /// <summary>
-/// How a module's output is mixed with its input: <c>input + Opacity * (output - input)</c> in
-/// <see cref="BlendMode.Normal"/>, restricted to <see cref="Mask"/> (an id in <see cref="Edit.Masks"/>) when set.
-/// It is a params record itself, so blend JSON gets the same reading, ranges and messages.
+/// How a module's output is mixed with its input: with weight <c>w = Opacity * mask</c> per pixel,
+/// <c>result = input * (1 - w) + mode(input, output) * w</c> (see <see cref="BlendMode"/>), the mask being
+/// the group of <see cref="Edit.Masks"/> that <see cref="Mask"/> names (1 everywhere when null). Weight 0
+/// gives the input and weight 1 the blended output exactly. It is a params record itself, so blend JSON
+/// gets the same reading, ranges and messages.
 /// </summary>
 public sealed record BlendParams : OperationParams
 {
@@ -106,23 +127,4 @@ public sealed record BlendParams : OperationParams
 
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsIdentity => Mode == BlendMode.Normal && Opacity >= 1.0 && Mask is null;
-}
-
-/// <summary>
-/// The edit's masks: forms and groups in normalised input-image coordinates (see DESIGN). The mask
-/// manager gives this its typed forms; until then the document is kept as JSON, read and written
-/// unchanged and hashed into the cache keys of modules that blend through a mask.
-/// </summary>
-public sealed record MaskSet(JsonElement? Document)
-{
-    public static MaskSet Empty { get; } = new((JsonElement?)null);
-
-    public bool IsEmpty => Document is null;
-
-    /// <summary>Compact JSON, the same for documents that differ only in whitespace.</summary>
-    public string ToJson() => Document is { } document ? JsonSerializer.Serialize(document) : "null";
-
-    public bool Equals(MaskSet? other) => other is not null && ToJson() == other.ToJson();
-
-    public override int GetHashCode() => ToJson().GetHashCode();
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RawEngine.Engine.IO;
+using RawEngine.Engine.Masks;
 using RawEngine.Engine.Pipeline;
 
 namespace RawEngine.Engine.Edits;
@@ -14,11 +15,11 @@ namespace RawEngine.Engine.Edits;
 ///   "order": ["exposure", "exposure#2"],                       // optional
 ///   "modules": [ { "module": "exposure#2", "enabled": true, "version": 2,
 ///                  "params": { "exposure": 1.5 }, "blend": { "mode": "normal", "opacity": 0.5 } } ],
-///   "masks": { ... } }                                          // optional
+///   "masks": { "groups": [ ... ] } }                            // optional, see MaskJson
 /// </code>
 /// Module params are upgraded to the module's current version and validated on reading; a missing
 /// params "version" means the module's current one, missing params take their defaults, and
-/// "enabled" defaults to true. Every error names its JSON path.
+/// "enabled" defaults to true. A blend's "mask" must name a group in "masks". Every error names its JSON path.
 /// </summary>
 public sealed class EditSerializer(ModuleRegistry modules)
 {
@@ -104,7 +105,10 @@ public sealed class EditSerializer(ModuleRegistry modules)
             order = names.ToImmutable();
         }
 
-        var masks = obj["masks"] is { } masksNode ? new MaskSet(JsonSerializer.SerializeToElement(masksNode)) : MaskSet.Empty;
+        var masks = obj["masks"] is { } masksNode ? MaskJson.Read(masksNode, "masks") : MaskSet.Empty;
+        for (var i = 0; i < entries.Count; i++)
+            if (entries[i].Blend?.Mask is { } mask && masks.Find(mask) is null)
+                throw new EditException($"modules[{i}].blend.mask", MissingMask(mask, masks));
         return new Edit { Image = image, Modules = entries.ToImmutable(), Order = order, Masks = masks };
     }
 
@@ -128,11 +132,15 @@ public sealed class EditSerializer(ModuleRegistry modules)
                 ["version"] = module.Info.ParamsVersion,
                 ["params"] = schema.Write(entry.Params),
             };
-            if (entry.Blend is { } blend) node["blend"] = BlendParams.Schema.Write(blend);
+            if (entry.Blend is { } blend)
+            {
+                if (blend.Mask is { } mask && edit.Masks.Find(mask) is null) throw new EditException($"{path}.blend.mask", MissingMask(mask, edit.Masks));
+                node["blend"] = BlendParams.Schema.Write(blend);
+            }
             array.Add(node);
         }
         root["modules"] = array;
-        if (edit.Masks.Document is { } masks) root["masks"] = JsonNode.Parse(masks.GetRawText());
+        if (!edit.Masks.IsEmpty) root["masks"] = MaskJson.Write(edit.Masks);
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
@@ -161,6 +169,10 @@ public sealed class EditSerializer(ModuleRegistry modules)
         BlendParams? blend = obj["blend"] is { } blendNode ? (BlendParams)BlendParams.Schema.Read(blendNode, $"{path}.blend") : null;
         return new ModuleEntry(instance, parameters, enabled, blend);
     }
+
+    /// <summary>The message for a blend naming a mask group the edit does not have.</summary>
+    public static string MissingMask(string mask, MaskSet masks) =>
+        $"no mask group '{mask}' in the edit's masks (known: {(masks.IsEmpty ? "none" : string.Join(", ", masks.Groups.Select(g => g.Id)))})";
 
     private static int ReadInt(JsonNode? node, string path)
     {

@@ -15,7 +15,16 @@ public interface IExportPixels
     /// <summary>3 (RGB) or 4 (RGBA) interleaved floats per pixel.</summary>
     int Channels { get; }
 
-    /// <summary>Row <paramref name="y"/>: at least Width x Channels floats. Called from several threads at once.</summary>
+    /// <summary>Rows the source produces at a time; the exporter reads the image in bands this high, top to bottom.</summary>
+    int BandHeight => Height;
+
+    /// <summary>
+    /// Makes rows [<paramref name="y"/>, <paramref name="y"/> + <paramref name="rows"/>) readable through <see cref="Row"/>
+    /// until the handle is disposed: a source that renders bands on demand renders one here. Null when every row always is.
+    /// </summary>
+    IDisposable? OpenBand(int y, int rows, CancellationToken cancellation) => null;
+
+    /// <summary>Row <paramref name="y"/> (of the open band, if the source has bands): at least Width x Channels floats. Called from several threads at once.</summary>
     ReadOnlySpan<float> Row(int y);
 }
 

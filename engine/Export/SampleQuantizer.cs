@@ -9,12 +9,12 @@ namespace RawEngine.Engine.Export;
 
 /// <summary>
 /// Packs export pixels into interleaved RGB samples for the encoder: 8- and 16-bit clamp to 0..1, scale by
-/// 255 or 65535 and round half up; 32-bit copies the floats. Alpha is dropped. Rows run in parallel bands,
+/// 255 or 65535 and round half up; 32-bit copies the floats. Alpha is dropped. Rows run in parallel chunks,
 /// each row through <see cref="Vector{T}"/> loops.
 /// </summary>
 internal static class SampleQuantizer
 {
-    private const int RowsPerBand = 32;
+    private const int RowsPerTask = 32;
 
     public delegate void RowConverter<T>(ReadOnlySpan<float> row, Span<T> output);
 
@@ -37,15 +37,22 @@ internal static class SampleQuantizer
         }
     }
 
-    /// <summary>Fills <paramref name="output"/> with the image's RGB samples, row bands in parallel.</summary>
+    /// <summary>Fills <paramref name="output"/> with the image's RGB samples: the source's bands in order, each one's rows in parallel.</summary>
     public static void Pack<T>(IExportPixels pixels, T[] output, RowConverter<T> convert, CancellationToken ct) where T : unmanaged
     {
         int width = pixels.Width, height = pixels.Height, channels = pixels.Channels;
         var rgbRow = width * 3;
-        var bands = (height + RowsPerBand - 1) / RowsPerBand;
+        var sourceBand = Math.Clamp(pixels.BandHeight, 1, height);
         try
         {
-            Parallel.For(0, bands, new ParallelOptions { CancellationToken = ct }, PackBand);
+            for (var top = 0; top < height; top += sourceBand)
+            {
+                var rows = Math.Min(sourceBand, height - top);
+                using var band = pixels.OpenBand(top, rows, ct);
+                var first = top;
+                Parallel.For(0, (rows + RowsPerTask - 1) / RowsPerTask, new ParallelOptions { CancellationToken = ct },
+                    chunk => PackRows(first + chunk * RowsPerTask, Math.Min(first + rows, first + (chunk + 1) * RowsPerTask)));
+            }
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
@@ -53,13 +60,12 @@ internal static class SampleQuantizer
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
 
-        void PackBand(int band)
+        void PackRows(int start, int end)
         {
             var scratch = channels == 4 ? ArrayPool<T>.Shared.Rent(width * 4) : null;
             try
             {
-                var end = Math.Min(height, (band + 1) * RowsPerBand);
-                for (var y = band * RowsPerBand; y < end; y++)
+                for (var y = start; y < end; y++)
                 {
                     var row = pixels.Row(y)[..(width * channels)];
                     var target = output.AsSpan(y * rgbRow, rgbRow);

@@ -37,6 +37,10 @@ public sealed record BufferFormat(PixelLayout Layout, ColorEncoding Encoding, fl
     /// </summary>
     public ChannelLevels? Saturation { get; init; }
 
+    /// <summary>The white balance multipliers (R, G, B) applied to this linear camera data, null when none
+    /// was; a network trained on unbalanced data takes them off and puts them back.</summary>
+    public ChannelLevels? WhiteBalance { get; init; }
+
     /// <summary>The CFA repeat period (2 Bayer, 6 X-Trans), 1 when not a mosaic.</summary>
     public int CfaPeriod => Cfa?.Width ?? 1;
 

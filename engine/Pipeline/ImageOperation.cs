@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Edits;
+using RawEngine.Engine.Masks;
 
 namespace RawEngine.Engine.Pipeline;
 
@@ -36,6 +37,13 @@ public interface ICommittedOperation
 
     /// <summary>The input region (halo included) needed to produce <paramref name="roiOut"/>.</summary>
     Roi ModifyRoiIn(Roi roiOut);
+
+    /// <summary>
+    /// Where a point of the output lies in the input: from continuous pixel coordinates of the whole
+    /// output at <paramref name="outputScale"/> (pixel i spans [i, i + 1]) to those of the whole input at
+    /// <paramref name="inputScale"/>. The pipe chains these to rasterise masks in any module's pixels.
+    /// </summary>
+    Affine2 OutputToInput(double outputScale, double inputScale);
 
     /// <summary>
     /// Pure: reads <paramref name="input"/> (covering <paramref name="roiIn"/>) and writes every pixel of
@@ -75,6 +83,14 @@ public abstract class ImageOperation<TParams, TState> : IImageOperation
     protected virtual Roi ModifyRoiIn(TState state, Roi roiOut, CommitContext context) =>
         roiOut.Expand(Tiling(state, context).Overlap).ClampTo(context.InputSize);
 
+    /// <summary>
+    /// The map from output to input pixels (see <see cref="ICommittedOperation.OutputToInput"/>). The default
+    /// only follows the change of scale, which is right for every module that does not move pixels;
+    /// geometric modules (crop, flip, distortion correction) override it.
+    /// </summary>
+    protected virtual Affine2 OutputToInput(TState state, double outputScale, double inputScale, CommitContext context) =>
+        Affine2.Scaling(inputScale / outputScale);
+
     /// <summary>One migration step; modules whose params changed override this.</summary>
     protected virtual JsonObject UpgradeParams(int fromVersion, JsonObject parameters) =>
         throw new NotSupportedException($"{Info.Id} has no migration from params version {fromVersion} to {fromVersion + 1}");
@@ -99,6 +115,8 @@ public abstract class ImageOperation<TParams, TState> : IImageOperation
 
         public Roi ModifyRoiIn(Roi roiOut) =>
             op.Info.Has(OperationFlags.NeedsFullRoi) ? Roi.Full(context.InputSize, roiOut.Scale) : op.ModifyRoiIn(state, roiOut, context);
+
+        public Affine2 OutputToInput(double outputScale, double inputScale) => op.OutputToInput(state, outputScale, inputScale, context);
 
         public void Process(ProcessContext processContext, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut) =>
             op.Process(processContext, state, input, roiIn, output, roiOut);

@@ -42,6 +42,10 @@ public sealed record TilingNeeds(double MemoryFactor = 2.0, long OverheadBytes =
 /// </summary>
 public sealed record OperationInfo(string Id, int ParamsVersion, string DisplayName, OperationFlags Flags, FormatFilter Accepts, TilingNeeds Tiling)
 {
+    /// <summary>Modules that do this one's job another way: when this module is enabled they step aside
+    /// (demosaic_nn replaces demosaic), even if enabled by default or in the edit.</summary>
+    public IReadOnlyList<string> Replaces { get; init; } = [];
+
     public bool Has(OperationFlags flag) => (Flags & flag) == flag;
 }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Compute;
 using RawEngine.Engine.Edits;
+using RawEngine.Engine.Masks;
 
 namespace RawEngine.Engine.Pipeline;
 
@@ -58,14 +59,19 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
             if (!info.Accepts.Accepts(format))
                 throw new PipeException($"module '{instance}' accepts {info.Accepts} but receives {format} from {(nodes.Count == 0 ? "the raw source" : $"'{nodes[^1].Instance}'")}");
 
-            var context = new CommitContext(instance, format, size, source.Image, kind);
+            var context = new CommitContext(instance, format, size, source.Image, kind) { MemoryBudgetBytes = Resources.MemoryBudgetBytes };
             var committed = operation.Commit(parameters, context);
             var outputSize = committed.ModifyRoiOut(Roi.Full(size)).Size;
             if (outputSize.Width <= 0 || outputSize.Height <= 0)
                 throw new PipeException($"module '{instance}' makes an empty image from {size}");
 
             var blend = entry?.Blend is { IsIdentity: false } b ? b : null;
-            if (blend is not null) CheckBlend(instance, info, format, committed.OutputFormat, blend, path);
+            MaskGroup? mask = null;
+            if (blend is not null)
+            {
+                CheckBlend(instance, info, format, committed.OutputFormat, path);
+                if (blend.Mask is { } maskId) mask = MaskFor(edit.Masks, maskId, $"{path}.blend.mask");
+            }
 
             var identity = new StringBuilder()
                 .Append("module ").Append(info.Id).Append(" v").Append(info.ParamsVersion)
@@ -73,10 +79,11 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
             if (blend is not null)
             {
                 identity.Append("\nblend ").Append(BlendParams.Schema.Write(blend).ToJsonString());
-                if (blend.Mask is not null) identity.Append("\nmasks ").Append(edit.Masks.ToJson());
+                // The named group's content, not its id: editing that mask recomputes from this module on, other masks do not.
+                if (mask is not null) identity.Append("\nmask ").Append(MaskJson.WriteGroup(mask).ToJsonString());
             }
             key = key.Then(identity.ToString());
-            nodes.Add(new PipeNode(instance, operation, committed, format, size, committed.OutputFormat, outputSize, blend, key));
+            nodes.Add(new PipeNode(instance, operation, committed, format, size, committed.OutputFormat, outputSize, blend, mask, key));
             format = committed.OutputFormat;
             size = outputSize;
         }
@@ -90,32 +97,56 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
     public ImageBuffer Render(PipeProgram program, Roi roi, CancellationToken cancellation = default, IProgress<PipeProgress>? progress = null)
     {
         CheckRequest(program, roi);
-        var nodes = program.Nodes;
-        var roiOut = new Roi[nodes.Count];
-        var roiIn = new Roi[nodes.Count];
-        var request = roi;
-        for (var i = nodes.Count - 1; i >= 0; i--)
-        {
-            roiOut[i] = request;
-            roiIn[i] = nodes[i].Committed.ModifyRoiIn(request);
-            var inputFull = Roi.Full(nodes[i].InputSize, roiIn[i].Scale);
-            if (roiIn[i].IsEmpty || !inputFull.Contains(roiIn[i]) || !(roiIn[i].Scale > 0))
-                throw new PipeException($"module '{nodes[i].Instance}' asks for input {roiIn[i]} to make {request}, outside its {inputFull.Size} input");
-            request = roiIn[i];
-        }
-        var sourceRoi = request;
+        return RenderStage(program, program.Nodes.Count, roi, start: null, cacheStages: true, cancellation, progress);
+    }
 
-        // Resume after the latest stage whose output is cached.
-        var start = nodes.Count;
+    /// <summary>
+    /// Prepares <paramref name="roi"/> for rendering a band of rows at a time (<see cref="PipeStrips"/>), so an
+    /// export never holds the whole image at every stage: only modules that need their whole input for any
+    /// output row run once on the whole region; everything after them runs per band.
+    /// </summary>
+    public PipeStrips OpenStrips(PipeProgram program, Roi roi)
+    {
+        CheckRequest(program, roi);
+        return new PipeStrips(this, program, roi);
+    }
+
+    /// <summary>
+    /// The output of the first <paramref name="stages"/> modules for <paramref name="roi"/> in that stage's
+    /// coordinates. Starts from <paramref name="start"/> (a stage output covering what the next module reads)
+    /// when given, else resumes after the latest cached stage or reads the source.
+    /// </summary>
+    internal ImageBuffer RenderStage(PipeProgram program, int stages, Roi roi, StageOutput? start, bool cacheStages,
+        CancellationToken cancellation, IProgress<PipeProgress>? progress)
+    {
+        var nodes = program.Nodes;
+        var first = start?.Stages ?? 0;
+        var roiOut = new Roi[stages];
+        var roiIn = new Roi[stages];
+        // Every module's regions, those below a held start too: mask views need each module's scales.
+        var sourceRoi = WalkBack(program, 0, stages, roi, roiIn, roiOut);
+        var firstInput = first == 0 ? sourceRoi : first < stages ? roiIn[first] : roi;
+
+        var resumeAt = first;
         ImageBuffer? current = null;
-        while (start > 0 && (current = Resources.Cache.TryGet(nodes[start - 1].Key, roiOut[start - 1])) is null) start--;
-        var steps = nodes.Count - start + (current is null ? 1 : 0);
+        if (start is { } given)
+        {
+            if (!given.Roi.Contains(firstInput) || given.Roi.Scale != firstInput.Scale)
+                throw new PipeException($"stage {first} holds {given.Roi}, not the {firstInput} the modules after it read");
+            current = given.Buffer.View(firstInput.X - given.Roi.X, firstInput.Y - given.Roi.Y, firstInput.Width, firstInput.Height);
+        }
+        else if (cacheStages)
+        {
+            resumeAt = stages;
+            while (resumeAt > 0 && (current = Resources.Cache.TryGet(nodes[resumeAt - 1].Key, roiOut[resumeAt - 1])) is null) resumeAt--;
+        }
+        var steps = stages - resumeAt + (current is null ? 1 : 0);
         var step = 0;
         try
         {
             if (current is null)
             {
-                current = Resources.Cache.TryGet(program.SourceKey, sourceRoi);
+                current = cacheStages ? Resources.Cache.TryGet(program.SourceKey, sourceRoi) : null;
                 if (current is null)
                 {
                     var read = ImageBuffer.Rent(Resources.Pool, sourceRoi.Width, sourceRoi.Height, program.Source.Format.Channels);
@@ -129,20 +160,21 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
                         throw;
                     }
                     current = read;
-                    Resources.Cache.Put(program.SourceKey, sourceRoi, current);
+                    if (cacheStages) Resources.Cache.Put(program.SourceKey, sourceRoi, current);
                 }
                 progress?.Report(new PipeProgress(++step, steps, "source"));
             }
-            for (var i = start; i < nodes.Count; i++)
+            for (var i = resumeAt; i < stages; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
-                var output = RunNode(nodes[i], current, roiIn[i], roiOut[i], cancellation, progress, step, steps);
+                var maskView = nodes[i].Mask is null ? (MaskView?)null : MaskViewFor(program, i, roiIn, roiOut);
+                var output = RunNode(nodes[i], current, roiIn[i], roiOut[i], maskView, cancellation, progress, step, steps);
                 current.Dispose();
                 current = output;
-                Resources.Cache.Put(nodes[i].Key, roiOut[i], current);
+                if (cacheStages) Resources.Cache.Put(nodes[i].Key, roiOut[i], current);
                 progress?.Report(new PipeProgress(++step, steps, nodes[i].Instance));
             }
-            Resources.Logger.LogDebug("Rendered {Roi}: {Computed} of {Total} modules computed, resumed after stage {Start}.", roi, nodes.Count - start, nodes.Count, start);
+            Resources.Logger.LogDebug("Rendered {Roi}: {Computed} of {Total} modules computed, resumed after stage {Start}.", roi, stages - resumeAt, stages, resumeAt);
             var result = current;
             current = null;
             return result;
@@ -153,7 +185,41 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
         }
     }
 
-    private ImageBuffer RunNode(PipeNode node, ImageBuffer input, Roi roiIn, Roi roiOut, CancellationToken cancellation, IProgress<PipeProgress>? progress, int step, int steps)
+    /// <summary>
+    /// <c>ModifyRoiIn</c> backward from <paramref name="request"/> (the output of module <paramref name="stages"/> - 1)
+    /// down to module <paramref name="first"/>, filling each one's regions; returns what module <paramref name="first"/> reads.
+    /// </summary>
+    internal static Roi WalkBack(PipeProgram program, int first, int stages, Roi request, Roi[] roiIn, Roi[] roiOut)
+    {
+        var nodes = program.Nodes;
+        for (var i = stages - 1; i >= first; i--)
+        {
+            roiOut[i] = request;
+            roiIn[i] = nodes[i].Committed.ModifyRoiIn(request);
+            var inputFull = Roi.Full(nodes[i].InputSize, roiIn[i].Scale);
+            if (roiIn[i].IsEmpty || !inputFull.Contains(roiIn[i]) || !(roiIn[i].Scale > 0))
+                throw new PipeException($"module '{nodes[i].Instance}' asks for input {roiIn[i]} to make {request}, outside its {inputFull.Size} input");
+            request = roiIn[i];
+        }
+        return request;
+    }
+
+    /// <summary>
+    /// The pixels of node <paramref name="index"/>'s output region as a window onto its whole output grid,
+    /// mapped back through every module before it (crop, flip, scale changes) to normalised source coordinates.
+    /// </summary>
+    private static MaskView MaskViewFor(PipeProgram program, int index, Roi[] roiIn, Roi[] roiOut)
+    {
+        var map = Affine2.Identity;
+        for (var j = index; j >= 0; j--) map = map.Then(program.Nodes[j].Committed.OutputToInput(roiOut[j].Scale, roiIn[j].Scale));
+        var source = program.Source.Size;
+        var sourceScale = roiIn[0].Scale;
+        map = map.Then(Affine2.Scaling(1 / (source.Width * sourceScale), 1 / (source.Height * sourceScale)));
+        var region = roiOut[index];
+        return new MaskView(region.Width, region.Height, map) { ImageAspect = (double)source.Width / source.Height, Left = region.X, Top = region.Y };
+    }
+
+    private ImageBuffer RunNode(PipeNode node, ImageBuffer input, Roi roiIn, Roi roiOut, MaskView? maskView, CancellationToken cancellation, IProgress<PipeProgress>? progress, int step, int steps)
     {
         var committed = node.Committed;
         var tiles = node.Operation.Info.Has(OperationFlags.TilingAllowed) && !node.Operation.Info.Has(OperationFlags.NeedsFullRoi)
@@ -167,7 +233,10 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
         var output = inPlace ? input.Share() : ImageBuffer.Rent(Resources.Pool, roiOut.Width, roiOut.Height, node.OutputFormat.Channels);
         try
         {
-            var context = new ProcessContext(node.InputFormat, node.OutputFormat, Resources.Pool, Resources.Compute, cancellation, Resources.Logger);
+            var context = new ProcessContext(node.InputFormat, node.OutputFormat, Resources.Pool, Resources.Compute, cancellation, Resources.Logger)
+            {
+                WorkProgress = progress is null || tiles.Count > 1 ? null : (done, total) => progress.Report(new PipeProgress(step, steps, node.Instance, done, total)),
+            };
             if (tiles.Count == 1)
             {
                 if (TilePlanner.NeedFor(committed, roiOut, node.InputFormat) > Resources.MemoryBudgetBytes)
@@ -190,7 +259,11 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
                     progress?.Report(new PipeProgress(step, steps, node.Instance, t + 1, tiles.Count));
                 }
             }
-            if (node.Blend is { } blend) Blending.Apply(blend, input, roiIn, output, roiOut, Resources.Compute.Cpu, cancellation);
+            if (node.Blend is { } blend)
+            {
+                using var mask = node.Mask is { } group && maskView is { } view ? RenderMask(group, view, cancellation) : null;
+                Blending.Apply(blend, input, roiIn, output, roiOut, mask, Resources.Compute.Cpu, cancellation);
+            }
             return output;
         }
         catch
@@ -211,14 +284,42 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
             throw new ArgumentOutOfRangeException(nameof(roi), $"The region {roi} is outside the {full.Width}x{full.Height} image at scale {roi.Scale}.");
     }
 
-    private static void CheckBlend(string instance, OperationInfo info, BufferFormat input, BufferFormat output, BlendParams blend, string path)
+    private ImageBuffer RenderMask(MaskGroup group, MaskView view, CancellationToken cancellation)
+    {
+        var mask = ImageBuffer.Rent(Resources.Pool, view.Width, view.Height, 1);
+        try
+        {
+            MaskRasterizer.Render(group, view, mask.Array.AsSpan(mask.Offset, view.Width * view.Height), Resources.Compute.Cpu, cancellation);
+            return mask;
+        }
+        catch
+        {
+            mask.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The group a blend names, checked so that a bad form fails when the pipe is built, naming the group.</summary>
+    private static MaskGroup MaskFor(MaskSet masks, string id, string path)
+    {
+        var group = masks.Find(id) ?? throw new EditException(path, EditSerializer.MissingMask(id, masks));
+        try
+        {
+            MaskRasterizer.Check(group);
+        }
+        catch (ArgumentException e)
+        {
+            throw new EditException($"masks.groups[{masks.Groups.IndexOf(group)}]", e.Message, e);
+        }
+        return group;
+    }
+
+    private static void CheckBlend(string instance, OperationInfo info, BufferFormat input, BufferFormat output, string path)
     {
         if (!info.Has(OperationFlags.SupportsBlending) || info.Has(OperationFlags.Geometric))
             throw new EditException($"{path}.blend", $"module '{instance}' does not support blending");
         if (input.Layout != output.Layout)
             throw new EditException($"{path}.blend", $"module '{instance}' turns {input.Layout} into {output.Layout}; only like with like blends");
-        if (blend.Mask is not null)
-            throw new EditException($"{path}.blend.mask", $"mask '{blend.Mask}': this engine does not rasterise masks yet");
     }
 
     /// <summary>The enabled instances in processing order with their edit entries (null: enabled by default) and JSON paths.</summary>
@@ -239,6 +340,9 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
         foreach (var module in Modules.Modules)
             if (module.Info.Has(OperationFlags.EnabledByDefault) && edit.IndexOf(module.Info.Id) < 0)
                 placed.Add((module.Info.Id, null, $"(default {module.Info.Id})", -1));
+        // A module that does another's job (demosaic_nn for demosaic) makes it step aside, so only one runs.
+        var replaced = placed.SelectMany(p => Modules.Get(ModuleEntry.ModuleIdOf(p.Instance)).Info.Replaces).ToHashSet();
+        placed.RemoveAll(p => replaced.Contains(ModuleEntry.ModuleIdOf(p.Instance)));
 
         if (edit.Order is { } order)
         {

@@ -1,8 +1,12 @@
 using RawEngine.Engine.Edits;
+using RawEngine.Engine.Masks;
 
 namespace RawEngine.Engine.Pipeline;
 
-/// <summary>One module instance placed in a pipe, committed, with what flows in and out of it.</summary>
+/// <summary>
+/// One module instance placed in a pipe, committed, with what flows in and out of it; <see cref="Mask"/> is
+/// the mask group its blend names, if any.
+/// </summary>
 public sealed record PipeNode(
     string Instance,
     IImageOperation Operation,
@@ -12,6 +16,7 @@ public sealed record PipeNode(
     BufferFormat OutputFormat,
     ImageSize OutputSize,
     BlendParams? Blend,
+    MaskGroup? Mask,
     ChainKey Key);
 
 /// <summary>

@@ -47,6 +47,20 @@ public sealed class DevelopSession : IDisposable
     public Task<ImageBuffer> RenderExportAsync(Edit edit, CancellationToken cancellation = default, IProgress<PipeProgress>? progress = null) =>
         Run(edit, PipeKind.Export, size => Roi.Full(size), cancellation, progress);
 
+    /// <summary>
+    /// <paramref name="roi"/> (the whole image at scale 1 when null) as pixels for <see cref="Export.ImageExporter"/>,
+    /// rendered band by band while the exporter reads them, so memory stays near the engine's budget
+    /// however large the image. Dispose it after the export.
+    /// </summary>
+    public RenderedPixels RenderForExport(Edit edit, Roi? roi = null, PipeKind kind = PipeKind.Export, IProgress<PipeProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var program = Program(edit, kind);
+        var strips = _engine.Pipe.OpenStrips(program, roi ?? Roi.Full(program.OutputSize));
+        return new RenderedPixels(strips, _engine.Options.MemoryBudgetBytes, progress);
+    }
+
     /// <summary>The whole image scaled so its longer side is at most <paramref name="maxSide"/> pixels.</summary>
     public Task<ImageBuffer> RenderPreviewAsync(Edit edit, int maxSide, CancellationToken cancellation = default, IProgress<PipeProgress>? progress = null)
     {

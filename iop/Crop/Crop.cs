@@ -1,5 +1,6 @@
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Edits;
+using RawEngine.Engine.Masks;
 using RawEngine.Engine.Pipeline;
 using RawEngine.Engine.Raw;
 using RawEngine.Iop.Shared;
@@ -53,6 +54,12 @@ public sealed class CropOperation : ImageOperation<CropParams, PixelRect>
     {
         var (ox, oy) = Origin(crop, roiOut.Scale);
         return roiOut with { X = roiOut.X + ox, Y = roiOut.Y + oy };
+    }
+
+    protected override Affine2 OutputToInput(PixelRect crop, double outputScale, double inputScale, CommitContext context)
+    {
+        var (ox, oy) = Origin(crop, inputScale);
+        return Affine2.Scaling(inputScale / outputScale).Then(Affine2.Translation(ox, oy));
     }
 
     protected override void Process(ProcessContext context, PixelRect crop, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)

@@ -46,7 +46,7 @@ public sealed class DemosaicOperation : ImageOperation<DemosaicParams, DemosaicO
     }
 
     protected override BufferFormat OutputFormat(Setup setup, CommitContext context) =>
-        new(PixelLayout.Rgba, context.Input.Encoding, context.Input.White);
+        new(PixelLayout.Rgba, context.Input.Encoding, context.Input.White) { WhiteBalance = context.Input.WhiteBalance };
 
     protected override TilingNeeds Tiling(Setup setup, CommitContext context) =>
         Info.Tiling with { Overlap = DemosaicKernels.HaloPixels(setup.Method), Alignment = setup.Pattern.Width };

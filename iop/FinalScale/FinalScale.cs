@@ -11,7 +11,8 @@ public sealed record FinalScaleParams : OperationParams;
 /// <summary>
 /// The export pipe's high-quality resize: everything before it runs at full resolution and it
 /// resamples to the requested scale with Lanczos-3. In viewer and preview pipes it passes regions
-/// through, leaving the scaling to demosaic, which is much cheaper.
+/// through, leaving the scaling to demosaic, which is much cheaper. It moves no pixel within the
+/// image, so the operation's default output-to-input map (the change of scale) carries masks through it.
 /// </summary>
 public sealed class FinalScaleOperation : ImageOperation<FinalScaleParams, FinalScaleOperation.Setup>
 {

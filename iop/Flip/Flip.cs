@@ -1,5 +1,6 @@
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Edits;
+using RawEngine.Engine.Masks;
 using RawEngine.Engine.Pipeline;
 using RawEngine.Iop.Shared;
 
@@ -54,6 +55,12 @@ public sealed class FlipOperation : ImageOperation<FlipParams, FlipOperation.Ori
         var (ax, ay) = state.Source(roiOut.X, roiOut.Y, input.Width, input.Height);
         var (bx, by) = state.Source(roiOut.Right - 1, roiOut.Bottom - 1, input.Width, input.Height);
         return roiOut with { X = Math.Min(ax, bx), Y = Math.Min(ay, by), Width = Math.Abs(bx - ax) + 1, Height = Math.Abs(by - ay) + 1 };
+    }
+
+    protected override Affine2 OutputToInput(Orientation state, double outputScale, double inputScale, CommitContext context)
+    {
+        var input = state.InputSize.Scaled(inputScale);
+        return Affine2.Scaling(inputScale / outputScale).Then(Affine2.FromOriented(state.Value, input.Width, input.Height));
     }
 
     protected override void Process(ProcessContext context, Orientation state, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)

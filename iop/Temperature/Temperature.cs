@@ -48,10 +48,12 @@ public sealed class TemperatureOperation : ImageOperation<TemperatureParams, Tem
     public sealed record Balance(float[] Multipliers, CellAffine Map);
 
     /// <summary>White balance moves each channel's saturation level with it.</summary>
-    protected override BufferFormat OutputFormat(Balance state, CommitContext context) =>
-        context.Input.Saturation is { } saturation
-            ? context.Input with { Saturation = saturation.Scaled(state.Multipliers[0], state.Multipliers[1], state.Multipliers[2]) }
-            : context.Input;
+    protected override BufferFormat OutputFormat(Balance state, CommitContext context)
+    {
+        var m = state.Multipliers;
+        var applied = context.Input.WhiteBalance is { } earlier ? earlier.Scaled(m[0], m[1], m[2]) : new ChannelLevels(m[0], m[1], m[2]);
+        return context.Input with { Saturation = context.Input.Saturation?.Scaled(m[0], m[1], m[2]), WhiteBalance = applied };
+    }
 
     protected override Balance Commit(TemperatureParams parameters, CommitContext context)
     {

@@ -72,6 +72,44 @@ public class ConvertCommandTests
     }
 
     [Fact]
+    public async Task AMaskInTheSidecarLimitsTheExposureToItsArea()
+    {
+        using var temp = new TempFolder();
+        var dng = WriteChart(temp, "m.dng");
+        // Outside the mask the picture is exposure's input, as with no exposure at all.
+        Assert.Equal(0, (await CliRunner.RunAsync("convert", dng, "-o", temp.File("plain.png"), "--exposure", "0")).ExitCode);
+        // A hard gradient pointing left (180 degrees) covers the left half.
+        File.WriteAllText(dng + ".rawengine.json", """
+            { "format": "rawengine-edit", "version": 1,
+              "modules": [ { "module": "exposure", "params": { "exposure": 2.5 }, "blend": { "mask": "left" } } ],
+              "masks": { "groups": [ { "id": "left", "members": [ { "form": { "type": "gradient", "anchor": [0.5, 0.5], "angle": 180 } } ] } ] } }
+            """);
+        var result = await CliRunner.RunAsync("convert", dng, "-o", temp.File("masked.png"));
+        Assert.True(result.ExitCode == 0, result.Error);
+
+        var plain = ImageFile.LoadSrgb8(temp.File("plain.png"));
+        var masked = ImageFile.LoadSrgb8(temp.File("masked.png"));
+        double Mean(Srgb8Image image, int x0, int x1)
+        {
+            var sum = 0.0;
+            for (var y = 0; y < image.Height; y++)
+                for (var i = x0 * 3; i < x1 * 3; i++) sum += image.Rgb[y * image.Width * 3 + i];
+            return sum / (image.Height * (x1 - x0) * 3);
+        }
+        Assert.True(Mean(masked, 0, 110) > Mean(plain, 0, 110) + 10, "the left half is brighter");
+        Assert.Equal(Mean(plain, 130, 240), Mean(masked, 130, 240), 6);
+
+        File.WriteAllText(dng + ".rawengine.json", """
+            { "format": "rawengine-edit", "version": 1,
+              "modules": [ { "module": "exposure", "params": { "exposure": 2.5 }, "blend": { "mask": "sky" } } ] }
+            """);
+        var missing = await CliRunner.RunAsync("convert", dng, "-o", temp.File("missing.png"));
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("modules[0].blend.mask: no mask group 'sky'", missing.Error);
+        Assert.False(File.Exists(temp.File("missing.png")));
+    }
+
+    [Fact]
     public async Task ABatchKeepsGoingPastABadFileAndExitsOne()
     {
         using var temp = new TempFolder();
@@ -195,6 +233,6 @@ public class ConvertCommandTests
 
         Assert.Equal(0, verbose.ExitCode);
         Assert.DoesNotContain("rawengine: debug:", quiet.Error);
-        Assert.Contains("rawengine: debug: Pipe: Module 'demosaic' runs on", verbose.Error);
+        Assert.Contains("rawengine: debug: Pipe: Rendered (0, 0, ", verbose.Error);
     }
 }

@@ -23,7 +23,7 @@ public class BlendTests
             (await Assert.ThrowsAsync<EditException>(() => session.RenderAsync(tooOpaque, roi))).Message);
         var masked = Edit.Empty.With("gain", new GainParams(), new BlendParams { Mask = "m1" });
         var error = await Assert.ThrowsAsync<EditException>(() => session.RenderAsync(masked, roi));
-        Assert.Equal("modules[0].blend.mask: mask 'm1': this engine does not rasterise masks yet", error.Message);
+        Assert.Equal("modules[0].blend.mask: no mask group 'm1' in the edit's masks (known: none)", error.Message);
         var cfaOnly = Edit.Empty.With("cfa_smooth", new CfaSmoothParams(), new BlendParams { Opacity = 0.5 });
         using var mosaic = fixture.Engine.Open(TestRaws.Mosaic(16, 16, CfaPattern.Rggb));
         Assert.Equal("modules[0].blend: module 'cfa_smooth' does not support blending",

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using RawEngine.Engine.Edits;
+using RawEngine.Engine.Masks;
 using RawEngine.Engine.Pipeline;
 using RawEngine.Tests.Pipeline.TestOps;
 using RawEngine.Tests.Support;
@@ -26,7 +27,7 @@ public class EditTests
         {
             Image = "IMG_1.dng",
             Order = ["gain#2", "box_blur", "gain"],
-            Masks = new MaskSet(System.Text.Json.JsonDocument.Parse("""{"forms": [{"id": "m1", "type": "ellipse"}]}""").RootElement),
+            Masks = new MaskSet([new MaskGroup("m1", [new GroupMember(new EllipseForm(new MaskPoint(0.5, 0.5), 0.2, 0.1, 30) { Feather = 0.05 })])]),
         };
         var path = temp.File(EditSerializer.SidecarPathFor("IMG_1.dng"));
         Assert.EndsWith("IMG_1.dng.rawengine.json", path);

@@ -24,7 +24,7 @@ public class IdentityRoundTripTests(ITestOutputHelper output)
         return scores.Average();
     }
 
-    private static async Task<double> RoundTripAsync(int kodak, CfaPattern cfa, string demosaic, params string[] extra)
+    internal static async Task<double> RoundTripAsync(int kodak, CfaPattern cfa, string demosaic, params string[] extra)
     {
         using var temp = new TempFolder();
         var dng = temp.File($"kodim{kodak:00}.dng");

@@ -1,0 +1,74 @@
+using RawEngine.AI.Hosting;
+using RawEngine.AI.Kernels;
+using RawEngine.AI.Registry;
+using RawEngine.AI.Tiling;
+using RawEngine.Engine.Buffers;
+using RawEngine.Engine.Edits;
+using RawEngine.Engine.Pipeline;
+using RawEngine.Engine.Raw;
+using RawEngine.Iop.Neural;
+using RawEngine.Iop.Shared;
+
+namespace RawEngine.Iop.DemosaicNn;
+
+public sealed record DemosaicNnParams : OperationParams
+{
+    [ParamDescription("Model id; empty: the task's active model, else the one whose CFA fits the raw (default first).")]
+    public string Model { get; init; } = "";
+}
+
+/// <summary>
+/// Neural demosaic, a drop-in for <c>demosaic</c> (which steps aside when this is enabled): the linear,
+/// white-balanced CFA mosaic goes through a demosaic model (demosaicnet Bayer or X-Trans) in tiles and
+/// comes back as linear camera RGBA. The model is the one that fits the raw's CFA kind; its <c>io</c>
+/// block says the encoding (sRGB for demosaicnet), white balance convention and CFA phase, which the
+/// tiler meets by shifting every tile onto the model's pattern. Scales below 1 resample the scale-1 result.
+/// </summary>
+public sealed class DemosaicNnOperation(ModelServices? models) : ImageOperation<DemosaicNnParams, DemosaicNnOperation.Setup>
+{
+    public sealed record Setup(ChosenModel Model, TileGrid Grid, CfaPattern Cfa, TileEncoding Encoding, ImageSize InputSize);
+
+    public override OperationInfo Info { get; } = new("demosaic_nn", 1, "Demosaic (neural)",
+        OperationFlags.TilingAllowed, new FormatFilter(PixelLayout.Cfa, ColorEncoding.LinearCamera), new TilingNeeds(MemoryFactor: 2.5))
+    {
+        Replaces = ["demosaic"],
+    };
+
+    protected override Setup Commit(DemosaicNnParams parameters, CommitContext context)
+    {
+        var cfa = context.Input.Cfa ?? throw new PipeException($"module '{context.Instance}' needs a CFA mosaic");
+        var model = NeuralModel.Open(models, context, "demosaic", ModelInputTraits.Mosaic(cfa), parameters.Model);
+        var grid = NeuralModel.Plan(model, context, context.InputSize, cfa);
+        return new Setup(model, grid, cfa, NeuralModel.EncodingFor(model.Tiler.Model.Io, context.Input), context.InputSize);
+    }
+
+    protected override BufferFormat OutputFormat(Setup setup, CommitContext context) =>
+        new(PixelLayout.Rgba, context.Input.Encoding, context.Input.White) { WhiteBalance = context.Input.WhiteBalance };
+
+    protected override TilingNeeds Tiling(Setup setup, CommitContext context) => Info.Tiling with
+    {
+        OverheadBytes = TiledInference.WorkingSetBytes(setup.Grid.TensorWidth, setup.Grid.TensorHeight, 1),
+        Overlap = setup.Grid.Overlap,
+        Alignment = setup.Cfa.Width,
+    };
+
+    protected override Roi ModifyRoiIn(Setup setup, Roi roiOut, CommitContext context) => setup.Grid.InputFor(SourceRegion(setup, roiOut));
+
+    /// <summary>The scale-1 region the network renders for <paramref name="roiOut"/>.</summary>
+    private static Roi SourceRegion(Setup setup, Roi roiOut) =>
+        roiOut.Scale == 1 ? roiOut : Resampler.SourceRoi(roiOut, 1, setup.InputSize);
+
+    protected override void Process(ProcessContext context, Setup setup, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
+    {
+        var region = SourceRegion(setup, roiOut);
+        using var planes = setup.Model.Tiler.Run(setup.Grid, setup.Cfa, input, roiIn, region, setup.Encoding, context.Cancellation, new TileWorkProgress(context));
+        if (roiOut.Scale == 1)
+        {
+            NeuralPixels.WriteRgba(context, planes, setup.Model.Tiler.Model.Io, setup.Encoding, output);
+            return;
+        }
+        using var rgb = ImageBuffer.Rent(context.Pool, region.Width, region.Height, 4);
+        NeuralPixels.WriteRgba(context, planes, setup.Model.Tiler.Model.Io, setup.Encoding, rgb);
+        Resampler.Run(context, setup.InputSize, rgb, region, output, roiOut);
+    }
+}
