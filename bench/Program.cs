@@ -1,7 +1,7 @@
 using RawEngine.Bench;
 using RawEngine.Bench.Pipe;
 
-// Suites: pipe | convert | nn | mask (and the parts: export, demosaic, mask-raster). Each prints one JSON object
+// Suites: pipe | convert | nn | mask (and the parts: export, demosaic, mask-raster, mask-vectorize). Each prints one JSON object
 // per metric per line, then a table.
 switch (args.FirstOrDefault())
 {
@@ -23,9 +23,11 @@ switch (args.FirstOrDefault())
         return RawEngine.Bench.Ai.ProviderCheck.Run(args[1]);
     case "mask-raster":
         return RawEngine.Bench.Masks.MaskRasterBench.Run(new MetricReport(Console.Out));
+    case "mask-vectorize":
+        return RawEngine.Bench.Masks.VectorizeBench.Run(new MetricReport(Console.Out));
     case "mask":
-        return RawEngine.Bench.Mask.MaskBench.Run(new MetricReport(Console.Out), args[1..]);
+        return RawEngine.Bench.Masks.SegmentationBench.Run(new MetricReport(Console.Out), args[1..]);
     default:
-        Console.Error.WriteLine("usage: bench <pipe|convert|nn|mask|export|demosaic>   (also: mask-raster, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
+        Console.Error.WriteLine("usage: bench <pipe|convert|nn|mask|export|demosaic>   (also: mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
         return 2;
 }

@@ -5,7 +5,7 @@ using RawEngine.AI.Registry;
 using RawEngine.AI.Segmentation;
 using RawEngine.Engine.Synthetic;
 
-namespace RawEngine.Bench.Mask;
+namespace RawEngine.Bench.Masks;
 
 /// <summary>
 /// <c>bench -- mask [model-id]</c>: the segmenter on generated scenes with the default mask model of
@@ -13,7 +13,7 @@ namespace RawEngine.Bench.Mask;
 /// embeddings cached (decode, post-processing to image size) for a first click and two refinement clicks,
 /// at the scene's 256x256, at a 1024x1024 image and at 24 MP.
 /// </summary>
-internal static class MaskBench
+internal static class SegmentationBench
 {
     private const int Scenes = 6;
     private const int FirstSeed = 910_000; // beyond the training and test seeds
