@@ -1,5 +1,9 @@
 using RawEngine.Engine.Color;
 using RawEngine.Engine.Dng;
+using RawEngine.Engine.Edits;
+using RawEngine.Engine.Masks;
+using RawEngine.Engine.Sessions;
+using RawEngine.Iop;
 using RawEngine.Engine.Synthetic;
 using RawEngine.Tests.Ai;
 using RawEngine.Tests.Support;
@@ -98,5 +102,63 @@ public class MaskCommandTests
         var nothingToWrite = await CliRunner.RunAsync(environment, "mask", dng, "--point", "5,5");
         Assert.Equal(2, nothingToWrite.ExitCode);
         Assert.False(File.Exists(temp.File("m.png")));
+    }
+
+    [Fact]
+    public async Task ApplyToAddsTheVectorisedMaskToTheSidecarAndConvertHonoursIt()
+    {
+        using var temp = new TempFolder();
+        var (dng, scene) = WriteScene(temp, seed: 24);
+        var models = OnlyModel(temp, "sam21-small");
+        var environment = AiTestFiles.IsolatedEnvironment(temp.Path);
+        var click = SegmentationScenes.FirstClick(scene.Objects[scene.Targets[0]].Visible, scene.Size, new Random(3));
+        var sidecar = EditSerializer.SidecarPathFor(dng);
+        File.WriteAllText(sidecar, """{ "format": "rawengine-edit", "version": 1, "modules": [ { "module": "exposure", "params": { "exposure": 2.5 } } ] }""");
+
+        var result = await CliRunner.RunAsync(environment, "mask", dng, "--point", $"{click.X},{click.Y}", "--box", "0,0,256,256",
+            "-o", temp.File("mask.png"), "--apply-to", "exposure", "--models", models);
+        Assert.True(result.ExitCode == 0, result.Error);
+
+        // The sidecar now holds the mask group and exposure blends through it; re-rendered, the paths give the PNG's mask.
+        var edit = new EditSerializer(StandardModules.CreateRegistry()).Load(sidecar);
+        var blend = edit.Modules[edit.IndexOf("exposure")].Blend!;
+        Assert.Equal("object1", blend.Mask);
+        Assert.Equal(2.5, ((RawEngine.Iop.Exposure.ExposureParams)edit.Modules[edit.IndexOf("exposure")].Params).Exposure);
+        var group = edit.Masks.Find("object1")!;
+        var rendered = new float[256 * 256];
+        MaskRasterizer.Render(group, MaskView.Image(256, 256), rendered);
+        using var png = NetVips.Image.NewFromFile(temp.File("mask.png"));
+        var written = png.WriteToMemory<byte>();
+        var (a, b) = (written.Select(v => v >= 128 ? (byte)1 : (byte)0).ToArray(), rendered.Select(v => v >= 0.5f ? (byte)1 : (byte)0).ToArray());
+        Assert.True(a.Count(v => v == 1) > 100, "the mask is (nearly) empty");
+        Assert.True(SegmentationScenes.IoU(a, b) >= 0.95, $"vector mask IoU {SegmentationScenes.IoU(a, b):0.000} with the raster mask; areas {a.Count(v => v == 1)} {b.Count(v => v == 1)} both {a.Zip(b).Count(t => t.First + t.Second == 2)} members {group.Members.Count}");
+
+        // convert applies +2.5 EV only through the mask: pixels well outside it keep the picture without exposure.
+        var masked = await CliRunner.RunAsync("convert", dng, "-o", temp.File("masked.png"), "--edit", sidecar);
+        Assert.True(masked.ExitCode == 0, masked.Error);
+        File.WriteAllText(temp.File("plain.json"), """{ "format": "rawengine-edit", "version": 1, "modules": [ { "module": "exposure", "params": { "exposure": 0 } } ] }""");
+        var plain = await CliRunner.RunAsync("convert", dng, "-o", temp.File("plain.png"), "--edit", temp.File("plain.json"));
+        Assert.True(plain.ExitCode == 0, plain.Error);
+        var (withMask, without) = (RawEngine.Engine.Imaging.ImageFile.LoadSrgb8(temp.File("masked.png")).Rgb, RawEngine.Engine.Imaging.ImageFile.LoadSrgb8(temp.File("plain.png")).Rgb);
+        double insideGain = 0, outsideGain = 0;
+        int inside = 0, outside = 0;
+        for (var p = 0; p < 256 * 256; p++)
+        {
+            var gain = Enumerable.Range(0, 3).Sum(c => withMask[3 * p + c] - without[3 * p + c]);
+            if (rendered[p] >= 0.99f) { insideGain += gain; inside++; }
+            else if (rendered[p] <= 0.01f) { outsideGain += gain; outside++; }
+        }
+        Assert.True(inside > 0 && outside > 0);
+        Assert.True(insideGain / inside > 30, $"inside the mask the picture brightened by {insideGain / inside:0.0}");
+        Assert.InRange(outsideGain / outside, -1, 1);
+
+        // A bad instance or a point off the image changes nothing.
+        var before = File.ReadAllBytes(sidecar);
+        var bad = await CliRunner.RunAsync(environment, "mask", dng, "--point", $"{click.X},{click.Y}", "--apply-to", "nosuchmodule", "--models", models);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("unknown module 'nosuchmodule'", bad.Error);
+        var offImage = await CliRunner.RunAsync(environment, "mask", dng, "--point", "999,1", "--apply-to", "exposure", "--models", models);
+        Assert.Equal(1, offImage.ExitCode);
+        Assert.Equal(before, File.ReadAllBytes(sidecar));
     }
 }
