@@ -64,9 +64,8 @@ def write_manifest(folder, **fields):
         f.write("\n")
 
 
-def model_card(architecture, parameters):
-    return {"author": "RawEngine tools/export_small_models.py", "license": "MIT", "architecture": architecture,
-            "parameters": parameters, "training_data": "none yet: seeded initial weights"}
+def model_card(architecture, parameters, author="RawEngine tools/export_small_models.py", training_data="none yet: seeded initial weights"):
+    return {"author": author, "license": "MIT", "architecture": architecture, "parameters": parameters, "training_data": training_data}
 
 
 def formula_image(shape, a, b, c):
@@ -99,8 +98,22 @@ def export_nafnet(model, folder, model_id, name, description, is_default=False):
     return size
 
 
-def export_sam(encoder, decoder, sam2_folder, sam1_folder, sam2_id, sam1_id):
-    """Writes the SAM 2.1 package (and the SAM 1 package of the same weights when sam1_folder is given)."""
+UNTRAINED_SAM = {
+    "sam2_name": "small SAM 2.1 (untrained)",
+    "sam2_description": "Small real SAM 2.1 architecture with the darktable-ai encoder/decoder signature",
+    "sam1_name": "small SAM 1 signature (untrained)",
+    "sam1_description": "The small SAM 2.1-style weights with the segment-anything (SAM 1) encoder/decoder signature",
+    "architecture": "SAM 2.1-style: Hiera-like trunk + FPN neck; SAM prompt encoder, two-way transformer, high-res upscaling",
+    "author": "RawEngine tools/export_small_models.py",
+    "training_data": "none yet: seeded initial weights",
+}
+
+
+def export_sam(encoder, decoder, sam2_folder, sam1_folder, sam2_id, sam1_id, about=None, default=False):
+    """Writes the SAM 2.1 package (and the SAM 1 package of the same weights when sam1_folder is given); about
+    gives the manifests' names, descriptions and model card texts (UNTRAINED_SAM's keys); default marks the
+    SAM 2.1 package as its task's default."""
+    about = about or UNTRAINED_SAM
     image = torch.rand(1, 3, 1024, 1024)
     sizes = {}
     sizes["sam2/encoder.onnx"] = export(encoder, (image,), os.path.join(sam2_folder, "encoder.onnx"), ["image"],
@@ -111,11 +124,12 @@ def export_sam(encoder, decoder, sam2_folder, sam1_folder, sam2_id, sam1_id):
                                         SAM2_DECODER_INPUTS, ["masks", "iou_predictions"], POINT_AXES,
                                         {"masks": [1, 3, 256, 256], "iou_predictions": [1, 3]})
     params = {"encoder": parameter_count(encoder), "decoder": parameter_count(decoder)}
-    card = model_card("SAM 2.1-style: Hiera-like trunk + FPN neck; SAM prompt encoder, two-way transformer, high-res upscaling", params)
-    write_manifest(sam2_folder, id=sam2_id, name="small SAM 2.1 (untrained)",
-                   description="Small real SAM 2.1 architecture with the darktable-ai encoder/decoder signature",
-                   task="mask", arch="sam2", backend="onnx", version="1.0", tiling=False, model_card=card,
-                   attributes={"multimask_outputs": 3, "logit_clamp": 32})
+    card = model_card(about["architecture"], params, about["author"], about["training_data"])
+    fields = dict(id=sam2_id, name=about["sam2_name"], description=about["sam2_description"],
+                  task="mask", arch="sam2", backend="onnx", version="1.0", tiling=False)
+    if default:
+        fields["default"] = True
+    write_manifest(sam2_folder, **fields, model_card=card, attributes={"multimask_outputs": 3, "logit_clamp": 32})
     if sam1_folder is None:
         return sizes
     sizes["sam1/encoder.onnx"] = export(Sam1Encoder(encoder), (image,), os.path.join(sam1_folder, "encoder.onnx"), ["image"], ["image_embeddings"])
@@ -126,8 +140,7 @@ def export_sam(encoder, decoder, sam2_folder, sam1_folder, sam2_id, sam1_id):
                                         {**POINT_AXES, "masks": {2: "image_height", 3: "image_width"}},
                                         {"masks": [1, 4, "image_height", "image_width"], "iou_predictions": [1, 4],
                                          "low_res_masks": [1, 4, 256, 256]})
-    write_manifest(sam1_folder, id=sam1_id, name="small SAM 1 signature (untrained)",
-                   description="The small SAM 2.1-style weights with the segment-anything (SAM 1) encoder/decoder signature",
+    write_manifest(sam1_folder, id=sam1_id, name=about["sam1_name"], description=about["sam1_description"],
                    task="mask", arch="sam", backend="onnx", version="1.0", tiling=False, model_card=card,
                    attributes={"multimask_outputs": 4})
     return sizes

@@ -192,18 +192,20 @@ class Sam2Encoder(nn.Module):
         image_embed = self.embed_proj(levels[2]) + self.no_mem_embed
         return self.conv_s0(levels[0]), self.conv_s1(levels[1]), image_embed
 
+    def embed(self, image):
+        """image_embed alone (the SAM 1 output)."""
+        return self.embed_proj(self.neck(self.trunk(image))[2]) + self.no_mem_embed
+
 
 class Sam1Encoder(nn.Module):
-    """The same trunk and neck with the SAM 1 output: image [1,3,1024,1024] -> image_embeddings [1,256,64,64]."""
+    """The same encoder with the SAM 1 output: image [1,3,1024,1024] -> image_embeddings [1,256,64,64]."""
 
     def __init__(self, sam2_encoder):
         super().__init__()
         self.sam2 = sam2_encoder
 
     def forward(self, image):
-        sam2 = self.sam2
-        levels = sam2.neck(sam2.trunk(image))
-        return sam2.embed_proj(levels[2]) + sam2.no_mem_embed
+        return self.sam2.embed(image)
 
 
 # ----------------------------------------------------------------------------------------------- decoder
@@ -221,8 +223,8 @@ class PositionEmbeddingRandom(nn.Module):
         return torch.cat([torch.sin(coords), torch.cos(coords)], dim=-1)
 
     def grid(self, size):
-        ys = (torch.arange(size, dtype=torch.float32) + 0.5) / size
-        xs = (torch.arange(size, dtype=torch.float32) + 0.5) / size
+        ys = (torch.arange(size, dtype=torch.float32, device=self.gaussian.device) + 0.5) / size
+        xs = (torch.arange(size, dtype=torch.float32, device=self.gaussian.device) + 0.5) / size
         coords = torch.stack([xs.view(1, -1).expand(size, size), ys.view(-1, 1).expand(size, size)], dim=-1)
         return self.encode(coords).permute(2, 0, 1).unsqueeze(0)  # [1, C, size, size]
 
@@ -291,14 +293,44 @@ class TwoWayTransformer(nn.Module):
         return queries, keys
 
 
+class ClickMaps(nn.Module):
+    """A dense cue for the clicks (as in click-map interactive segmenters, e.g. Sofiiuk et al. 2022's RITM):
+    on the embedding grid, the maximum over the positive points and over the negative points of a Gaussian
+    bump at two widths, embedded by a small conv and added to the dense prompt embedding. Padding points
+    (label -1) and box corners (2, 3) leave no mark. It gives every image position its nearness to the clicks
+    from the start of training, which a small model trained briefly does not learn from the point tokens."""
+
+    sigmas = (1.5, 6.0)  # in embedding cells (16 px of the 1024 input)
+
+    def __init__(self, dim, hidden=16):
+        super().__init__()
+        self.embed = nn.Sequential(nn.Conv2d(2 * len(self.sigmas), hidden, 3, padding=1), nn.GELU(), nn.Conv2d(hidden, dim, 1))
+
+    def forward(self, coords, labels, size, image_size):
+        cells = (coords + 0.5) * (size / image_size) - 0.5  # [B,N,2] in grid units
+        grid = torch.arange(size, dtype=torch.float32, device=coords.device)
+        dx = grid.view(1, 1, 1, size) - cells[..., 0].unsqueeze(-1).unsqueeze(-1)
+        dy = grid.view(1, 1, size, 1) - cells[..., 1].unsqueeze(-1).unsqueeze(-1)
+        squared = dx * dx + dy * dy  # [B,N,size,size]
+        positive = (labels == 1).float().unsqueeze(-1).unsqueeze(-1)
+        negative = (labels == 0).float().unsqueeze(-1).unsqueeze(-1)
+        maps = []
+        for sigma in self.sigmas:
+            bump = torch.exp(squared * (-0.5 / sigma ** 2))
+            maps += [(bump * positive).amax(dim=1), (bump * negative).amax(dim=1)]
+        return self.embed(torch.stack(maps, dim=1))
+
+
 class MaskDecoder(nn.Module):
-    """Prompt encoder + two-way transformer + upscaling + hypernetworks; returns 4 masks [1,4,256,256] and their IoU."""
+    """Prompt encoder + two-way transformer + upscaling + hypernetworks; returns 4 masks [B,4,256,256] and their
+    IoU. With click_maps the prompt encoder also adds a dense embedding of the clicks (ClickMaps)."""
 
     image_size = 1024
     embed_size = 64
     num_mask_tokens = 4
 
-    def __init__(self, dim=64, embed_channels=256, depth=2, heads=4, mlp_dim=256, mask_in_chans=16):
+    def __init__(self, dim=64, embed_channels=256, depth=2, heads=4, mlp_dim=256, mask_in_chans=16, click_maps=False,
+                 shuffle_upscale=False):
         super().__init__()
         self.embed_proj = nn.Conv2d(embed_channels, dim, 1)
         self.pe_layer = PositionEmbeddingRandom(dim // 2)
@@ -317,6 +349,17 @@ class MaskDecoder(nn.Module):
         self.upscale2 = nn.ConvTranspose2d(64, 32, 2, stride=2)
         self.hypernetworks = nn.ModuleList(MLP(dim, dim, 32, 3) for _ in range(self.num_mask_tokens))
         self.iou_head = MLP(dim, 64, self.num_mask_tokens, 3, sigmoid_output=True)
+        self.click_maps = ClickMaps(dim) if click_maps else None
+        self.shuffle_upscale = shuffle_upscale
+
+    def upscale(self, conv, x):
+        """conv (a 2x2 stride-2 transposed conv) applied to x; with shuffle_upscale as the same function written
+        as a 1x1 conv and a pixel shuffle, which PyTorch runs several times faster on CPU."""
+        if not self.shuffle_upscale:
+            return conv(x)
+        cin, cout = conv.weight.shape[0], conv.weight.shape[1]
+        weight = conv.weight.permute(1, 2, 3, 0).reshape(cout * 4, cin, 1, 1)
+        return F.pixel_shuffle(F.conv2d(x, weight, conv.bias.repeat_interleave(4)), 2)
 
     def embed_points(self, coords, labels):
         coords = (coords + 0.5) / self.image_size
@@ -331,21 +374,25 @@ class MaskDecoder(nn.Module):
         sparse = self.embed_points(point_coords, point_labels)
         dense = has_mask_input.view(-1, 1, 1, 1) * self.mask_downscaling(mask_input) \
             + (1 - has_mask_input.view(-1, 1, 1, 1)) * self.no_mask_embed.weight.view(1, -1, 1, 1)
+        if self.click_maps is not None:
+            dense = dense + self.click_maps(point_coords, point_labels, self.embed_size, self.image_size)
         src = self.embed_proj(image_embed) + dense
         image_pe = self.pe_layer.grid(self.embed_size)
         output_tokens = torch.cat([self.iou_token.weight, self.mask_tokens.weight], dim=0).unsqueeze(0)
+        if sparse.shape[0] > 1:  # batched training; the exported signatures have batch 1
+            output_tokens = output_tokens.expand(sparse.shape[0], -1, -1)
         tokens = torch.cat([output_tokens, sparse], dim=1)
         hs, keys = self.transformer(src, image_pe, tokens)
         iou_out = hs[:, 0, :]
         mask_out = hs[:, 1:1 + self.num_mask_tokens, :]
         src = keys.transpose(1, 2).reshape(src.shape)
         if high_res_feats is None:  # SAM 1
-            up = F.gelu(self.upscale_norm(self.upscale1(src)))
-            up = F.gelu(self.upscale2(up))
+            up = F.gelu(self.upscale_norm(self.upscale(self.upscale1, src)))
+            up = F.gelu(self.upscale(self.upscale2, up))
         else:  # SAM 2: add the encoder's stride-8 and stride-4 features
             feat_s0, feat_s1 = high_res_feats
-            up = F.gelu(self.upscale_norm(self.upscale1(src) + feat_s1))
-            up = F.gelu(self.upscale2(up) + feat_s0)
+            up = F.gelu(self.upscale_norm(self.upscale(self.upscale1, src) + feat_s1))
+            up = F.gelu(self.upscale(self.upscale2, up) + feat_s0)
         hyper = torch.stack([mlp(mask_out[:, i, :]) for i, mlp in enumerate(self.hypernetworks)], dim=1)  # [B,4,32]
         b, c, h, w = up.shape
         masks = (hyper @ up.view(b, c, h * w)).view(b, -1, h, w)

@@ -1,0 +1,335 @@
+#!/usr/bin/python3
+"""Trains the project's own small promptable segmenter on generated scenes (tools/scenes.py), measures it on
+held-out scenes and exports it with the SAM 2.1 signature (the default mask model) and the SAM 1 signature.
+
+  /usr/bin/python3 tools/train_segmenter.py                 train, measure, export (see tools/README.md)
+  /usr/bin/python3 tools/train_segmenter.py --steps 0       measure and export the saved checkpoint
+
+Model: nets.pooled_cnn.PooledCnnEncoder (fixed 4x4 average pool, so it trains on the 256 px scenes that a
+nearest-upscaled 1024 input pools back to) and nets.sam.MaskDecoder with click maps. Each step draws
+`--batch` training scenes (seed TRAIN_SEED, on the fly), one target each, and decodes up to three rounds:
+the first positive click, then refinement clicks at the most interior pixel of the larger error (false
+negatives vs false positives) with the previous round's chosen low-res logits as mask_input. Loss per round:
+BCE + dice of the best of the three multimask outputs, the same for the single-mask output (SAM 1's mask 0),
+and the MSE of the IoU head against each mask's true IoU. One thread, seeded: a rerun on the same machine
+repeats the same weights.
+"""
+import argparse
+import itertools
+import json
+import math
+import multiprocessing
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import scenes  # noqa: E402
+from export_small_models import export_sam, parameter_count  # noqa: E402
+from nets.pooled_cnn import PooledCnnEncoder  # noqa: E402
+from nets.sam import MaskDecoder  # noqa: E402
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+TRAIN_SEED = 1          # training scenes: scenes.scene(TRAIN_SEED, k), k = 0, 1, 2, ...
+EVAL_SEED = 20261126    # held-out scenes, never drawn in training
+MODEL_SEED = 7
+IMAGE_SIZE = 1024       # the encoder's input side; scene pixels are IMAGE_SIZE / scenes.S input pixels wide
+SCALE = IMAGE_SIZE // scenes.S
+MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
+STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
+LOGIT_CLAMP = 32.0
+SAM2_ID, SAM1_ID = "sam-scenes-small", "sam1-scenes-small"
+
+
+def build_model():
+    torch.manual_seed(MODEL_SEED)
+    return PooledCnnEncoder(), MaskDecoder(click_maps=True, shuffle_upscale=True)
+
+
+def encoder_input(images):
+    """[B,S,S,3] float scenes -> [B,3,S,S]: quantised to 8 bits (as the engine's render) and ImageNet-normalised."""
+    x = (np.round(np.stack(images) * 255.0) / 255.0 - MEAN) / STD
+    return torch.from_numpy(x.astype(np.float32)).permute(0, 3, 1, 2).contiguous()
+
+
+def point_tensors(clicks, jitter_rng=None):
+    """Per sample a list of (x, y, positive) in scene pixels -> point_coords [B,N,2] in input pixels (SAM's
+    convention: index i has its centre at i + 0.5) and point_labels [B,N], padded with label -1."""
+    n = max(len(c) for c in clicks)
+    coords = np.zeros((len(clicks), n, 2), dtype=np.float32)
+    labels = -np.ones((len(clicks), n), dtype=np.float32)
+    for b, sample in enumerate(clicks):
+        for i, (x, y, positive) in enumerate(sample):
+            # A scene pixel covers SCALE input pixels; training places the click anywhere in it.
+            offset = jitter_rng.uniform(-0.5, SCALE - 0.5, 2) if jitter_rng is not None else (SCALE / 2 - 0.5, SCALE / 2 - 0.5)
+            coords[b, i] = (x * SCALE + offset[0], y * SCALE + offset[1])
+            labels[b, i] = 1.0 if positive else 0.0
+    return torch.from_numpy(coords), torch.from_numpy(labels)
+
+
+def decode(decoder, features, clicks, previous, jitter_rng=None):
+    """Runs the decoder for a batch; previous: [B,1,256,256] logits or None. -> masks [B,4,256,256], iou [B,4]."""
+    s0, s1, embed = features
+    coords, labels = (t.to(embed.device) for t in point_tensors(clicks, jitter_rng))
+    b = len(clicks)
+    if previous is None:
+        mask_input, has_mask = torch.zeros(b, 1, 256, 256, device=embed.device), torch.zeros(b, device=embed.device)
+    else:
+        mask_input, has_mask = previous, torch.ones(b, device=embed.device)
+    masks, iou = decoder(embed, coords, labels, mask_input, has_mask, (s0, s1))
+    return masks.clamp(-LOGIT_CLAMP, LOGIT_CLAMP), iou
+
+
+def chosen(masks, iou):
+    """The multimask output (1..3, as the SAM 2.1 signature returns them) with the highest predicted IoU."""
+    best = iou[:, 1:].argmax(dim=1) + 1
+    return masks[torch.arange(masks.shape[0]), best].unsqueeze(1)
+
+
+def mask_losses(logits, target):
+    """BCE + dice per sample and mask: logits [B,M,H,W], target [B,1,H,W] -> [B,M]."""
+    target = target.expand_as(logits)
+    bce = F.binary_cross_entropy_with_logits(logits, target, reduction="none").mean(dim=(2, 3))
+    p = torch.sigmoid(logits)
+    dice = 1 - (2 * (p * target).sum(dim=(2, 3)) + 1) / (p.sum(dim=(2, 3)) + target.sum(dim=(2, 3)) + 1)
+    return bce + dice
+
+
+def true_iou(logits, target):
+    pred = logits > 0
+    t = target.expand_as(pred) > 0.5
+    inter = (pred & t).sum(dim=(2, 3)).float()
+    union = (pred | t).sum(dim=(2, 3)).float()
+    return torch.where(union > 0, inter / union.clamp(min=1), torch.ones_like(union))
+
+
+def training_click(target, prediction):
+    """Refinement click for training: the most interior pixel of the false negatives or of the false
+    positives, whichever lies deeper (RITM's rule; cheaper than the largest-region rule used to measure)."""
+    best = None
+    for positive, errors in ((True, target & ~prediction), (False, prediction & ~target)):
+        if errors.any():
+            distance = scenes.boundary_distance(errors)
+            index = int(np.argmax(distance))
+            if best is None or distance.flat[index] > best[0]:
+                best = (distance.flat[index], index % scenes.S, index // scenes.S, positive)
+    return None if best is None else best[1:]
+
+
+def training_sample(index):
+    """Training scene `index`: (index, image, target mask, first click) for one of its targets, or None without targets."""
+    scene = scenes.scene(TRAIN_SEED, index)
+    if not scene.targets:
+        return None
+    rng = np.random.default_rng([TRAIN_SEED, index, 1])
+    target = scene.masks[rng.choice(scene.targets)]
+    return index, scene.image, target, scenes.first_click(rng, target)
+
+
+def training_click_of(pair):
+    return training_click(*pair)
+
+
+def training_samples(pool, block=32):
+    """training_sample(0), training_sample(1), ...; with a pool, prepared a block ahead."""
+    if pool is None:
+        yield from map(training_sample, itertools.count())
+        return
+    index = 0
+    pending = pool.map_async(training_sample, range(index, index + block))
+    while True:
+        ready = pending.get()
+        index += block
+        pending = pool.map_async(training_sample, range(index, index + block))
+        yield from ready
+
+
+def train(encoder, decoder, steps, batch, lr, log, pool=None, device="cpu", checkpoint=None):
+    """Trains for `steps` steps; pool (a multiprocessing pool) only spreads the scene and click work, the
+    result is the same. checkpoint(step) is called every 250 steps. -> (seconds, scenes drawn)."""
+    params = list(encoder.parameters()) + list(decoder.parameters())
+    optimiser = torch.optim.AdamW(params, lr=lr, weight_decay=1e-4)
+    warmup = max(1, min(100, steps // 10))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min(1.0, (s + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(1.0, s / max(1, steps)))))
+    mapper = pool.map if pool is not None else lambda f, items: list(map(f, items))
+    drawn = (sample for sample in training_samples(pool) if sample is not None)
+    encoder.train()
+    decoder.train()
+    start = time.time()
+    running = None
+    for step in range(steps):
+        rng = np.random.default_rng([TRAIN_SEED, step, 2])
+        samples = [next(drawn) for _ in range(batch)]
+        last_index = samples[-1][0]
+        targets_np = [target for _, _, target, _ in samples]
+        target = torch.from_numpy(np.stack(targets_np)[:, None].astype(np.float32)).to(device)
+        features = encoder.features(encoder_input([image for _, image, _, _ in samples]).to(device))
+        clicks = [[(*click, True)] for _, _, _, click in samples]
+        rounds = 2 if rng.uniform() < 0.5 else 3
+        previous, loss, ious = None, 0.0, []
+        for r in range(rounds):
+            # The first and the last round learn; a middle round only places the next click.
+            with torch.set_grad_enabled(r in (0, rounds - 1)):
+                masks, iou = decode(decoder, features, clicks, previous, rng)
+            actual = true_iou(masks.detach(), target)
+            if masks.requires_grad:
+                per_mask = mask_losses(masks, target)
+                loss = loss + per_mask[:, 1:].min(dim=1).values.mean() + per_mask[:, 0].mean() + F.mse_loss(iou, actual)
+            previous = chosen(masks, iou).detach()
+            ious.append(float(actual[torch.arange(batch), iou[:, 1:].argmax(dim=1) + 1].mean()))
+            if r + 1 < rounds:
+                prediction = (previous[:, 0] > 0).cpu().numpy()
+                for b, click in enumerate(mapper(training_click_of, zip(targets_np, prediction))):
+                    if click is not None:
+                        clicks[b].append(click)
+        optimiser.zero_grad()
+        (loss / 2).backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimiser.step()
+        schedule.step()
+        values = np.array([float(loss) / 2] + ious[:2])
+        running = values if running is None else 0.95 * running + 0.05 * values
+        if (step + 1) % 25 == 0 or step + 1 == steps:
+            log(f"step {step + 1}/{steps}  loss {running[0]:.3f}  train IoU click1 {running[1]:.3f} click2 {running[2]:.3f}  "
+                f"lr {schedule.get_last_lr()[0]:.2e}  {time.time() - start:.0f} s")
+        if checkpoint is not None and (step + 1) % 250 == 0 and step + 1 < steps:
+            checkpoint(step + 1)
+            encoder.train()
+            decoder.train()
+    return time.time() - start, last_index + 1
+
+
+def component_under(mask, x, y):
+    """The 4-connected component of mask containing (x, y) (empty if the click is outside the mask)."""
+    if not mask[y, x]:
+        return np.zeros_like(mask)
+    labels, _ = scenes.components(mask)
+    return labels == labels[y, x]
+
+
+@torch.no_grad()
+def evaluate(encoder, decoder, count, seed=EVAL_SEED, device="cpu"):
+    """Mean IoU over every target of `count` scenes of `seed`: after the first positive click (scenes.first_click)
+    and after one refinement click (scenes.refinement_click), each decode taking the multimask output with
+    the highest predicted IoU and, for the second, the first's low-res logits as mask_input. Also with the
+    engine's post-processing (the connected component under the last positive click)."""
+    encoder.eval()
+    decoder.eval()
+    results = {"one_click": [], "two_clicks": [], "one_click_component": [], "two_clicks_component": []}
+    by_kind = {}
+    for k in range(count):
+        scene = scenes.scene(seed, k)
+        if not scene.targets:
+            continue
+        features = encoder.features(encoder_input([scene.image]).to(device))
+        for t in scene.targets:
+            truth = scene.masks[t]
+            x, y = scenes.first_click(np.random.default_rng([seed, k, t]), truth)
+            clicks = [(x, y, True)]
+            masks, iou = decode(decoder, features, [clicks], None)
+            first = chosen(masks, iou)
+            prediction = first[0, 0].cpu().numpy() > 0
+            results["one_click"].append(scenes.iou(prediction, truth))
+            results["one_click_component"].append(scenes.iou(component_under(prediction, x, y), truth))
+            by_kind.setdefault(scene.shapes[t], []).append(results["one_click"][-1])
+            by_kind.setdefault(scene.fills[t], []).append(results["one_click"][-1])
+            click = scenes.refinement_click(truth, prediction)
+            if click is None:
+                second = prediction
+            else:
+                clicks.append(click)
+                masks, iou = decode(decoder, features, [clicks], first)
+                second = chosen(masks, iou)[0, 0].cpu().numpy() > 0
+            results["two_clicks"].append(scenes.iou(second, truth))
+            last = [c for c in clicks if c[2]][-1]
+            results["two_clicks_component"].append(scenes.iou(component_under(second, last[0], last[1]), truth))
+    summary = {name: round(float(np.mean(v)), 4) for name, v in results.items()}
+    summary["targets"] = len(results["one_click"])
+    summary["scenes"] = count
+    summary["seed"] = seed
+    summary["one_click_by_kind"] = {name: round(float(np.mean(v)), 4) for name, v in sorted(by_kind.items())}
+    return summary
+
+
+def export(encoder, decoder, models, summary, train_info):
+    encoder.eval()
+    decoder.eval()
+    architecture = ("SAM 2.1 signature: 4x4 average pool + residual CNN with a global-attention block + FPN neck "
+                    "(nets/pooled_cnn.py); SAM prompt encoder with click maps, two-way transformer, high-res upscaling "
+                    "(nets/sam.py)")
+    training = (f"generated scenes (tools/scenes.py, seed {TRAIN_SEED}): {train_info['scenes']} scenes, {train_info['steps']} steps "
+                f"of batch {train_info['batch']}, up to 3 click rounds; held-out (seed {EVAL_SEED}, {summary['scenes']} scenes, "
+                f"{summary['targets']} targets) mean IoU {summary['one_click']:.3f} after one click, "
+                f"{summary['two_clicks']:.3f} after two")
+    return export_sam(encoder, decoder, os.path.join(models, SAM2_ID), os.path.join(models, SAM1_ID), SAM2_ID, SAM1_ID,
+                      about={"sam2_name": "RawEngine scenes segmenter (small, SAM 2.1 signature)",
+                             "sam1_name": "RawEngine scenes segmenter (small, SAM 1 signature)",
+                             "sam2_description": "Promptable segmenter trained on CPU on generated scenes by tools/train_segmenter.py",
+                             "sam1_description": "The same weights as sam-scenes-small with the segment-anything (SAM 1) signature",
+                             "author": "RawEngine tools/train_segmenter.py", "architecture": architecture,
+                             "training_data": training},
+                      default=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=1500, help="training steps (0: load --checkpoint instead)")
+    parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--eval-scenes", type=int, default=200)
+    parser.add_argument("--checkpoint", default=os.path.join(ROOT, ".build", "segtrain", f"{SAM2_ID}.pt"))
+    parser.add_argument("--out", default=os.path.join(ROOT, "testdata"), help="testdata folder to write the packages into")
+    parser.add_argument("--no-export", action="store_true")
+    parser.add_argument("--workers", type=int, default=0, help="processes for the scene and click work (same result)")
+    parser.add_argument("--device", default="cpu", help="torch device (the published model trains on cpu)")
+    parser.add_argument("--progress-scenes", type=int, default=0, help="measure on this many held-out scenes every 250 steps")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+
+    def log(message):
+        print(message, flush=True)
+
+    encoder, decoder = build_model()
+    encoder.to(args.device)
+    decoder.to(args.device)
+    log(f"parameters: encoder {parameter_count(encoder)}, decoder {parameter_count(decoder)}")
+
+    def progress(step):
+        summary = evaluate(encoder, decoder, args.progress_scenes, device=args.device)
+        log(f"step {step}: held-out {summary['one_click']:.3f} / {summary['two_clicks']:.3f} on {summary['targets']} targets")
+
+    if args.steps > 0:
+        pool = multiprocessing.Pool(args.workers) if args.workers > 0 else None
+        try:
+            seconds, drawn = train(encoder, decoder, args.steps, args.batch, args.lr, log, pool, args.device,
+                                   progress if args.progress_scenes > 0 else None)
+        finally:
+            if pool is not None:
+                pool.terminate()
+        train_info = {"steps": args.steps, "batch": args.batch, "lr": args.lr, "scenes": drawn, "seconds": round(seconds)}
+        os.makedirs(os.path.dirname(args.checkpoint), exist_ok=True)
+        torch.save({"encoder": encoder.state_dict(), "decoder": decoder.state_dict(), "train": train_info}, args.checkpoint)
+        log(f"trained in {seconds:.0f} s on {drawn} scenes; checkpoint {args.checkpoint}")
+    else:
+        saved = torch.load(args.checkpoint, map_location=args.device)
+        encoder.load_state_dict(saved["encoder"])
+        decoder.load_state_dict(saved["decoder"])
+        train_info = saved["train"]
+    start = time.time()
+    summary = evaluate(encoder, decoder, args.eval_scenes, device=args.device)
+    log(f"held-out scenes (measured in {time.time() - start:.0f} s): {json.dumps(summary)}")
+    if not args.no_export:
+        encoder.cpu()
+        decoder.cpu()
+        for name, size in export(encoder, decoder, os.path.join(args.out, "models"), summary, train_info).items():
+            log(f"{name}: {size / 1e6:.2f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
