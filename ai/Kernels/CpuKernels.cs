@@ -194,24 +194,41 @@ public static class CpuKernels
         Check(logits.Length, (long)logitsWidth * logitsHeight, "logits");
         Check(mask.Length, (long)width * height, "mask");
         var (sx, sy) = MaskScale(logitsWidth, logitsHeight, width, height, regionWidth, regionHeight);
-        ForBands(height, width, (y0, y1, _) =>
+        // Column taps once per call; each row blends its two source rows first (vectorised), then gathers.
+        var columns = ArrayPool<int>.Shared.Rent(2 * width);
+        var weights = ArrayPool<float>.Shared.Rent(width);
+        try
         {
-            var src = logits.Span;
-            var dst = mask.Span;
-            for (var y = y0; y < y1; y++)
+            for (var x = 0; x < width; x++)
             {
-                var row = dst.Slice(y * width, width);
-                var (yA, yB, fy) = Sample(y, sy, logitsHeight);
-                for (var x = 0; x < width; x++)
-                {
-                    var (xA, xB, fx) = Sample(x, sx, logitsWidth);
-                    float top = src[yA * logitsWidth + xA] + fx * (src[yA * logitsWidth + xB] - src[yA * logitsWidth + xA]);
-                    float bottom = src[yB * logitsWidth + xA] + fx * (src[yB * logitsWidth + xB] - src[yB * logitsWidth + xA]);
-                    row[x] = top + fy * (bottom - top);
-                }
-                TensorPrimitives.Sigmoid(row, row);
+                var (xA, xB, fx) = Sample(x, sx, logitsWidth);
+                (columns[2 * x], columns[2 * x + 1], weights[x]) = (xA, xB, fx);
             }
-        });
+            ForBands(height, logitsWidth, (y0, y1, line) =>
+            {
+                var src = logits.Span;
+                var dst = mask.Span;
+                for (var y = y0; y < y1; y++)
+                {
+                    var (yA, yB, fy) = Sample(y, sy, logitsHeight);
+                    var top = src.Slice(yA * logitsWidth, logitsWidth);
+                    TensorPrimitives.Subtract(src.Slice(yB * logitsWidth, logitsWidth), top, line);
+                    TensorPrimitives.MultiplyAdd(line, fy, top, line);
+                    var row = dst.Slice(y * width, width);
+                    for (var x = 0; x < width; x++)
+                    {
+                        float a = line[columns[2 * x]], b = line[columns[2 * x + 1]];
+                        row[x] = a + weights[x] * (b - a);
+                    }
+                    TensorPrimitives.Sigmoid(row, row);
+                }
+            });
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(columns);
+            ArrayPool<float>.Shared.Return(weights);
+        }
     }
 
     /// <summary>Logit pixels per mask pixel for a mask covering the top-left region of the logits (0 = the whole side).</summary>
