@@ -56,7 +56,11 @@ public sealed class SamSegmenter : IDisposable
     private readonly LinkedList<SegmentationTarget> _cache = new();
     private readonly object _cacheLock = new();
     private readonly object _encodeLock = new();
+    private readonly object _decodeLock = new();
     private InferenceBinding? _encoderBinding;
+    private InferenceBinding? _decoderBinding;
+    private SegmentationTarget? _decoderTarget;
+    private int _decoderPoints;
     private int _encoderRuns;
 
     /// <summary>
@@ -145,6 +149,11 @@ public sealed class SamSegmenter : IDisposable
             _encoderBinding?.Dispose();
             _encoderBinding = null;
         }
+        lock (_decodeLock)
+        {
+            _decoderBinding?.Dispose();
+            (_decoderBinding, _decoderTarget) = (null, null);
+        }
         lock (_cacheLock) _cache.Clear();
     }
 
@@ -175,58 +184,82 @@ public sealed class SamSegmenter : IDisposable
         const int low = SamFrame.LowResSide;
         var count = _signature.MaskCount;
         var n = coords.Count;
+        var clock = Stopwatch.StartNew();
+        lock (_decodeLock)
+        {
+            var binding = DecoderBinding(target, n);
+            var pointSpan = binding[_signature["point_coords"]].Span;
+            var labelSpan = binding[_signature["point_labels"]].Span;
+            for (var i = 0; i < n; i++)
+            {
+                pointSpan[2 * i] = coords[i].X;
+                pointSpan[2 * i + 1] = coords[i].Y;
+                labelSpan[i] = coords[i].Label;
+            }
+            var maskInput = binding[_signature["mask_input"]].Span;
+            if (previous is not null) previous.CopyTo(maskInput);
+            else maskInput.Clear();
+            binding[_signature["has_mask_input"]].Span[0] = previous is null ? 0 : 1;
+            binding.Run(cancellation);
+
+            // The multimask outputs: SAM 1's exporter puts the single-mask output first when it returns four.
+            var iou = binding[_signature.Iou].Span;
+            var first = count == 4 ? 1 : 0;
+            var best = first;
+            for (var i = first + 1; i < count; i++)
+                if (iou[i] > iou[best]) best = i;
+            var logits = binding[_signature.Masks].Span.Slice(best * low * low, low * low).ToArray();
+            _logger.LogDebug("Decoded {Points} prompt points on {Key}: mask {Index} (IoU {Score:0.000}) in {Ms:0.0} ms",
+                n, target.Key, best, iou[best], clock.Elapsed.TotalMilliseconds);
+            return (logits, iou[best], best);
+        }
+    }
+
+    /// <summary>
+    /// The decoder's tensors for <paramref name="target"/> with <paramref name="points"/> prompt points: the
+    /// embeddings are copied in once per target; a further click only reshapes the point tensors.
+    /// </summary>
+    private InferenceBinding DecoderBinding(SegmentationTarget target, int points)
+    {
+        if (_decoderBinding is not null && ReferenceEquals(_decoderTarget, target))
+        {
+            if (_decoderPoints != points)
+            {
+                _decoderBinding.Reshape(_signature["point_coords"], [1, points, 2]);
+                _decoderBinding.Reshape(_signature["point_labels"], [1, points]);
+                _decoderPoints = points;
+            }
+            return _decoderBinding;
+        }
+        _decoderBinding?.Dispose();
+        _decoderBinding = null;
+        const int low = SamFrame.LowResSide;
+        var count = _signature.MaskCount;
         var shapes = new Dictionary<string, long[]>(_embeddingShapes)
         {
-            [_signature["point_coords"]] = [1, n, 2],
-            [_signature["point_labels"]] = [1, n],
+            [_signature["point_coords"]] = [1, points, 2],
+            [_signature["point_labels"]] = [1, points],
             [_signature["mask_input"]] = [1, 1, low, low],
             [_signature["has_mask_input"]] = [1],
             [_signature.Iou] = [1, count],
+            [_signature.Masks] = [1, count, low, low],
         };
-        var (origHeight, origWidth) = (Math.Max(1, (target.Frame.Height + 2) / 4), Math.Max(1, (target.Frame.Width + 2) / 4));
         if (Variant == MaskVariant.Sam1)
         {
             // The full-size masks are not used (the low-res logits are post-processed like SAM 2.1's): ask for them small.
+            var (height, width) = (Math.Max(1, (target.Frame.Height + 2) / 4), Math.Max(1, (target.Frame.Width + 2) / 4));
             shapes[_signature["orig_im_size"]] = [2];
-            shapes[_signature["masks"]] = [1, count, origHeight, origWidth];
-            shapes[_signature.Masks] = [1, count, low, low];
+            shapes[_signature["masks"]] = [1, count, height, width];
         }
-        else
-            shapes[_signature.Masks] = [1, count, low, low];
-
-        var clock = Stopwatch.StartNew();
-        using var binding = _decoder.Bind(shapes);
+        var binding = _decoder.Bind(shapes);
         foreach (var (name, values) in target.Embeddings) values.CopyTo(binding[name].Span);
-        var pointSpan = binding[_signature["point_coords"]].Span;
-        var labelSpan = binding[_signature["point_labels"]].Span;
-        for (var i = 0; i < n; i++)
-        {
-            pointSpan[2 * i] = coords[i].X;
-            pointSpan[2 * i + 1] = coords[i].Y;
-            labelSpan[i] = coords[i].Label;
-        }
-        var maskInput = binding[_signature["mask_input"]].Span;
-        if (previous is not null) previous.CopyTo(maskInput);
-        else maskInput.Clear();
-        binding[_signature["has_mask_input"]].Span[0] = previous is null ? 0 : 1;
         if (Variant == MaskVariant.Sam1)
         {
             var size = binding[_signature["orig_im_size"]].Span;
-            size[0] = origHeight;
-            size[1] = origWidth;
+            (size[0], size[1]) = (shapes[_signature["masks"]][2], shapes[_signature["masks"]][3]);
         }
-        binding.Run(cancellation);
-
-        // The multimask outputs: SAM 1's exporter puts the single-mask output first when it returns four.
-        var iou = binding[_signature.Iou].Span;
-        var first = count == 4 ? 1 : 0;
-        var best = first;
-        for (var i = first + 1; i < count; i++)
-            if (iou[i] > iou[best]) best = i;
-        var logits = binding[_signature.Masks].Span.Slice(best * low * low, low * low).ToArray();
-        _logger.LogDebug("Decoded {Points} prompt points on {Key}: mask {Index} (IoU {Score:0.000}) in {Ms:0.0} ms",
-            n, target.Key, best, iou[best], clock.Elapsed.TotalMilliseconds);
-        return (logits, iou[best], best);
+        (_decoderBinding, _decoderTarget, _decoderPoints) = (binding, target, points);
+        return binding;
     }
 
     private SegmentationTarget? Cached(string key, SamFrame frame)

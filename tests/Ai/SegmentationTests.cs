@@ -48,8 +48,18 @@ public class SegmentationTests
         var again = segmenter.Encode("scene-11", scene.Size, scene.Size, Render(scene));
         Assert.Same(target, again);
         using (var second = segmenter.StartPrompt(again).Click(new PromptPoint(40, 40))) Assert.Equal(1, segmenter.EncoderRuns);
-        segmenter.Encode("scene-11 edited", scene.Size, scene.Size, Render(scene));
+        var edited = segmenter.Encode("scene-11 edited", scene.Size, scene.Size, Render(SegmentationScenes.Generate(seed: 12)));
         Assert.Equal(2, segmenter.EncoderRuns);
+
+        // The decoder keeps its embeddings bound across clicks (only the point tensors are reshaped) and rebinds
+        // for another image: decoding the same prompt again gives the same logits bit for bit.
+        PromptPoint[] one = [new(click.X, click.Y)];
+        var (reference, _, _) = segmenter.Decode(target, one, null, null, CancellationToken.None);
+        segmenter.Decode(target, [.. one, new(5, 5, false)], null, null, CancellationToken.None);
+        var (other, _, _) = segmenter.Decode(edited, one, null, null, CancellationToken.None);
+        var (again, _, _) = segmenter.Decode(target, one, null, null, CancellationToken.None);
+        Assert.Equal(reference, again);
+        Assert.NotEqual(reference, other);
     }
 
     [Fact]
