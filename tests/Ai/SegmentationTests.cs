@@ -57,8 +57,8 @@ public class SegmentationTests
         var (reference, _, _) = segmenter.Decode(target, one, null, null, CancellationToken.None);
         segmenter.Decode(target, [.. one, new(5, 5, false)], null, null, CancellationToken.None);
         var (other, _, _) = segmenter.Decode(edited, one, null, null, CancellationToken.None);
-        var (again, _, _) = segmenter.Decode(target, one, null, null, CancellationToken.None);
-        Assert.Equal(reference, again);
+        var (repeated, _, _) = segmenter.Decode(target, one, null, null, CancellationToken.None);
+        Assert.Equal(reference, repeated);
         Assert.NotEqual(reference, other);
     }
 
