@@ -104,12 +104,13 @@ public class MaskCommandTests
         Assert.False(File.Exists(temp.File("m.png")));
     }
 
+    /// <summary>With the project's trained model (an untrained one's salt-and-pepper masks trace into slivers).</summary>
     [Fact]
     public async Task ApplyToAddsTheVectorisedMaskToTheSidecarAndConvertHonoursIt()
     {
         using var temp = new TempFolder();
         var (dng, scene) = WriteScene(temp, seed: 24);
-        var models = OnlyModel(temp, "sam21-small");
+        var models = OnlyModel(temp, "sam-scenes-small");
         var environment = AiTestFiles.IsolatedEnvironment(temp.Path);
         var click = SegmentationScenes.FirstClick(scene.Objects[scene.Targets[0]].Visible, scene.Size, new Random(3));
         var sidecar = EditSerializer.SidecarPathFor(dng);
