@@ -2,17 +2,19 @@
 """Trains the project's own small promptable segmenter on generated scenes (tools/scenes.py), measures it on
 held-out scenes and exports it with the SAM 2.1 signature (the default mask model) and the SAM 1 signature.
 
-  /usr/bin/python3 tools/train_segmenter.py                 train, measure, export (see tools/README.md)
-  /usr/bin/python3 tools/train_segmenter.py --steps 0       measure and export the saved checkpoint
+  /usr/bin/python3 tools/train_segmenter.py --steps 600                    train, measure, export
+  /usr/bin/python3 tools/train_segmenter.py --resume CK --steps 550 --lr 1e-3   a further phase from checkpoint CK
+  /usr/bin/python3 tools/train_segmenter.py --steps 0                      measure and export the saved checkpoint
 
 Model: nets.pooled_cnn.PooledCnnEncoder (fixed 4x4 average pool, so it trains on the 256 px scenes that a
 nearest-upscaled 1024 input pools back to) and nets.sam.MaskDecoder with click maps. Each step draws
-`--batch` training scenes (seed TRAIN_SEED, on the fly), one target each, and decodes up to three rounds:
-the first positive click, then refinement clicks at the most interior pixel of the larger error (false
-negatives vs false positives) with the previous round's chosen low-res logits as mask_input. Loss per round:
-BCE + dice of the best of the three multimask outputs, the same for the single-mask output (SAM 1's mask 0),
-and the MSE of the IoU head against each mask's true IoU. One thread, seeded: a rerun on the same machine
-repeats the same weights.
+`--batch` training scenes (seed TRAIN_SEED, on the fly), up to TARGETS_PER_SCENE targets each (one encoder
+pass), and runs 1, 2 or 3 click rounds (probabilities 0.4, 0.4, 0.2): the first positive click, then
+refinement clicks at the most interior pixel of the deeper error (false negatives vs false positives) with
+the previous round's chosen low-res logits as mask_input. Only the last round learns (as RITM trains). Loss:
+BCE + dice of the best of the three multimask outputs, the same for the single-mask output (SAM 1's mask
+0), and the MSE of the IoU head against each mask's true IoU. AdamW, warmup + cosine, gradient clip 1. One
+thread, seeded: a rerun on the same machine (same BLAS) repeats the same weights.
 """
 import argparse
 import itertools
@@ -120,26 +122,29 @@ def training_click(target, prediction):
     return None if best is None else best[1:]
 
 
+TARGETS_PER_SCENE = 2  # decoded per encoder pass
+
+
 def training_sample(index):
-    """Training scene `index`: (index, image, target mask, first click) for one of its targets, or None without targets."""
+    """Training scene `index`: (index, image, [(target mask, first click)] for up to TARGETS_PER_SCENE of its
+    targets), or None without targets."""
     scene = scenes.scene(TRAIN_SEED, index)
     if not scene.targets:
         return None
     rng = np.random.default_rng([TRAIN_SEED, index, 1])
-    target = scene.masks[rng.choice(scene.targets)]
-    return index, scene.image, target, scenes.first_click(rng, target)
+    picked = rng.permutation(scene.targets)[:TARGETS_PER_SCENE]
+    return index, scene.image, [(scene.masks[t], scenes.first_click(rng, scene.masks[t])) for t in picked]
 
 
 def training_click_of(pair):
     return training_click(*pair)
 
 
-def training_samples(pool, block=32):
-    """training_sample(0), training_sample(1), ...; with a pool, prepared a block ahead."""
+def training_samples(pool, index=0, block=32):
+    """training_sample(index), training_sample(index + 1), ...; with a pool, prepared a block ahead."""
     if pool is None:
-        yield from map(training_sample, itertools.count())
+        yield from map(training_sample, itertools.count(index))
         return
-    index = 0
     pending = pool.map_async(training_sample, range(index, index + block))
     while True:
         ready = pending.get()
@@ -148,56 +153,58 @@ def training_samples(pool, block=32):
         yield from ready
 
 
-def train(encoder, decoder, steps, batch, lr, log, pool=None, device="cpu", checkpoint=None):
-    """Trains for `steps` steps; pool (a multiprocessing pool) only spreads the scene and click work, the
-    result is the same. checkpoint(step) is called every 250 steps. -> (seconds, scenes drawn)."""
+def train(encoder, decoder, steps, batch, lr, log, pool=None, device="cpu", checkpoint=None, first_step=0, first_scene=0):
+    """Trains for `steps` steps with a warmup + cosine schedule, from training step `first_step` and scene
+    `first_scene` on (a continued run draws where the previous one stopped); pool (a multiprocessing pool) only
+    spreads the scene and click work, the result is the same. checkpoint(step) is called every 100 steps.
+    -> (seconds, index after the last scene drawn)."""
     params = list(encoder.parameters()) + list(decoder.parameters())
     optimiser = torch.optim.AdamW(params, lr=lr, weight_decay=1e-4)
     warmup = max(1, min(100, steps // 10))
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min(1.0, (s + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(1.0, s / max(1, steps)))))
     mapper = pool.map if pool is not None else lambda f, items: list(map(f, items))
-    drawn = (sample for sample in training_samples(pool) if sample is not None)
+    drawn = (sample for sample in training_samples(pool, first_scene) if sample is not None)
     encoder.train()
     decoder.train()
     start = time.time()
-    running = None
+    running = {}  # moving averages for the log
     for step in range(steps):
-        rng = np.random.default_rng([TRAIN_SEED, step, 2])
+        rng = np.random.default_rng([TRAIN_SEED, first_step + step, 2])
         samples = [next(drawn) for _ in range(batch)]
         last_index = samples[-1][0]
-        targets_np = [target for _, _, target, _ in samples]
+        targets_np = [target for _, _, picked in samples for target, _ in picked]
         target = torch.from_numpy(np.stack(targets_np)[:, None].astype(np.float32)).to(device)
-        features = encoder.features(encoder_input([image for _, image, _, _ in samples]).to(device))
-        clicks = [[(*click, True)] for _, _, _, click in samples]
-        rounds = 2 if rng.uniform() < 0.5 else 3
-        previous, loss, ious = None, 0.0, []
+        scene_of = torch.tensor([i for i, (_, _, picked) in enumerate(samples) for _ in picked], device=device)
+        features = [f.index_select(0, scene_of) for f in encoder.features(encoder_input([image for _, image, _ in samples]).to(device))]
+        clicks = [[(*click, True)] for _, _, picked in samples for _, click in picked]
+        rounds = int(rng.choice([1, 2, 3], p=[0.4, 0.4, 0.2]))
+        previous = None
         for r in range(rounds):
-            # The first and the last round learn; a middle round only places the next click.
-            with torch.set_grad_enabled(r in (0, rounds - 1)):
+            # Only the last round learns (as RITM trains); earlier rounds place the clicks and the mask input.
+            with torch.set_grad_enabled(r == rounds - 1):
                 masks, iou = decode(decoder, features, clicks, previous, rng)
             actual = true_iou(masks.detach(), target)
-            if masks.requires_grad:
-                per_mask = mask_losses(masks, target)
-                loss = loss + per_mask[:, 1:].min(dim=1).values.mean() + per_mask[:, 0].mean() + F.mse_loss(iou, actual)
             previous = chosen(masks, iou).detach()
-            ious.append(float(actual[torch.arange(batch), iou[:, 1:].argmax(dim=1) + 1].mean()))
             if r + 1 < rounds:
                 prediction = (previous[:, 0] > 0).cpu().numpy()
                 for b, click in enumerate(mapper(training_click_of, zip(targets_np, prediction))):
                     if click is not None:
                         clicks[b].append(click)
+        per_mask = mask_losses(masks, target)
+        loss = per_mask[:, 1:].min(dim=1).values.mean() + per_mask[:, 0].mean() + F.mse_loss(iou, actual)
         optimiser.zero_grad()
-        (loss / 2).backward()
+        loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optimiser.step()
         schedule.step()
-        values = np.array([float(loss) / 2] + ious[:2])
-        running = values if running is None else 0.95 * running + 0.05 * values
+        chosen_iou = float(actual[torch.arange(len(clicks)), iou[:, 1:].argmax(dim=1) + 1].mean())
+        for key, value in (("loss", float(loss)), (f"IoU after {rounds} click(s)", chosen_iou)):
+            running[key] = value if key not in running else 0.95 * running[key] + 0.05 * value
         if (step + 1) % 25 == 0 or step + 1 == steps:
-            log(f"step {step + 1}/{steps}  loss {running[0]:.3f}  train IoU click1 {running[1]:.3f} click2 {running[2]:.3f}  "
-                f"lr {schedule.get_last_lr()[0]:.2e}  {time.time() - start:.0f} s")
-        if checkpoint is not None and (step + 1) % 250 == 0 and step + 1 < steps:
+            log(f"step {step + 1}/{steps}  " + "  ".join(f"{k} {v:.3f}" for k, v in sorted(running.items()))
+                + f"  lr {schedule.get_last_lr()[0]:.2e}  {time.time() - start:.0f} s")
+        if checkpoint is not None and (step + 1) % 100 == 0 and step + 1 < steps:
             checkpoint(step + 1)
             encoder.train()
             decoder.train()
@@ -262,8 +269,9 @@ def export(encoder, decoder, models, summary, train_info):
     architecture = ("SAM 2.1 signature: 4x4 average pool + residual CNN with a global-attention block + FPN neck "
                     "(nets/pooled_cnn.py); SAM prompt encoder with click maps, two-way transformer, high-res upscaling "
                     "(nets/sam.py)")
-    training = (f"generated scenes (tools/scenes.py, seed {TRAIN_SEED}): {train_info['scenes']} scenes, {train_info['steps']} steps "
-                f"of batch {train_info['batch']}, up to 3 click rounds; held-out (seed {EVAL_SEED}, {summary['scenes']} scenes, "
+    phases = " + ".join(f"{p['steps']} steps (batch {p['batch']} scenes x {TARGETS_PER_SCENE} targets, lr {p['lr']})" for p in train_info["phases"])
+    training = (f"generated scenes (tools/scenes.py, seed {TRAIN_SEED}): {train_info['scenes']} scenes, {phases}, "
+                f"1-3 click rounds, CPU {train_info['seconds']} s; held-out (seed {EVAL_SEED}, {summary['scenes']} scenes, "
                 f"{summary['targets']} targets) mean IoU {summary['one_click']:.3f} after one click, "
                 f"{summary['two_clicks']:.3f} after two")
     return export_sam(encoder, decoder, os.path.join(models, SAM2_ID), os.path.join(models, SAM1_ID), SAM2_ID, SAM1_ID,
@@ -278,16 +286,17 @@ def export(encoder, decoder, models, summary, train_info):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=1500, help="training steps (0: load --checkpoint instead)")
-    parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--steps", type=int, default=550, help="training steps (0: load --checkpoint instead)")
+    parser.add_argument("--batch", type=int, default=1, help=f"scenes per step ({TARGETS_PER_SCENE} targets each)")
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--eval-scenes", type=int, default=200)
     parser.add_argument("--checkpoint", default=os.path.join(ROOT, ".build", "segtrain", f"{SAM2_ID}.pt"))
     parser.add_argument("--out", default=os.path.join(ROOT, "testdata"), help="testdata folder to write the packages into")
     parser.add_argument("--no-export", action="store_true")
+    parser.add_argument("--resume", help="a checkpoint to continue from (a new warmup + cosine phase, later scenes)")
     parser.add_argument("--workers", type=int, default=0, help="processes for the scene and click work (same result)")
     parser.add_argument("--device", default="cpu", help="torch device (the published model trains on cpu)")
-    parser.add_argument("--progress-scenes", type=int, default=0, help="measure on this many held-out scenes every 250 steps")
+    parser.add_argument("--progress-scenes", type=int, default=0, help="measure on this many held-out scenes every 100 steps (when the checkpoint is saved)")
     args = parser.parse_args()
     torch.set_num_threads(1)
 
@@ -299,21 +308,40 @@ def main():
     decoder.to(args.device)
     log(f"parameters: encoder {parameter_count(encoder)}, decoder {parameter_count(decoder)}")
 
+    def save(train_info):
+        os.makedirs(os.path.dirname(args.checkpoint), exist_ok=True)
+        torch.save({"encoder": encoder.state_dict(), "decoder": decoder.state_dict(), "train": train_info}, args.checkpoint)
+
+    phases, first_step, first_scene = [], 0, 0
+    if args.resume:
+        saved = torch.load(args.resume, map_location=args.device)
+        encoder.load_state_dict(saved["encoder"])
+        decoder.load_state_dict(saved["decoder"])
+        phases = saved["train"]["phases"]
+        first_step, first_scene = saved["train"]["steps"], saved["train"]["scenes"]
+        log(f"continuing {args.resume} after step {first_step}, scene {first_scene}")
+
+    def summary_of(phases):
+        return {"phases": phases, "steps": sum(p["steps"] for p in phases), "scenes": phases[-1]["scenes_end"],
+                "seconds": sum(p["seconds"] for p in phases)}
+
     def progress(step):
-        summary = evaluate(encoder, decoder, args.progress_scenes, device=args.device)
-        log(f"step {step}: held-out {summary['one_click']:.3f} / {summary['two_clicks']:.3f} on {summary['targets']} targets")
+        save({"partial": {"steps": step, "of_steps": args.steps, "batch": args.batch, "lr": args.lr}, "phases": phases})
+        if args.progress_scenes > 0:
+            summary = evaluate(encoder, decoder, args.progress_scenes, device=args.device)
+            log(f"step {step}: held-out {summary['one_click']:.3f} / {summary['two_clicks']:.3f} on {summary['targets']} targets")
 
     if args.steps > 0:
         pool = multiprocessing.Pool(args.workers) if args.workers > 0 else None
         try:
             seconds, drawn = train(encoder, decoder, args.steps, args.batch, args.lr, log, pool, args.device,
-                                   progress if args.progress_scenes > 0 else None)
+                                   progress, first_step, first_scene)
         finally:
             if pool is not None:
                 pool.terminate()
-        train_info = {"steps": args.steps, "batch": args.batch, "lr": args.lr, "scenes": drawn, "seconds": round(seconds)}
-        os.makedirs(os.path.dirname(args.checkpoint), exist_ok=True)
-        torch.save({"encoder": encoder.state_dict(), "decoder": decoder.state_dict(), "train": train_info}, args.checkpoint)
+        phases = phases + [{"steps": args.steps, "batch": args.batch, "lr": args.lr, "scenes_end": drawn, "seconds": round(seconds)}]
+        train_info = summary_of(phases)
+        save(train_info)
         log(f"trained in {seconds:.0f} s on {drawn} scenes; checkpoint {args.checkpoint}")
     else:
         saved = torch.load(args.checkpoint, map_location=args.device)
