@@ -31,8 +31,7 @@ switch (args.FirstOrDefault())
     case "mask-vectorize":
         return RawEngine.Bench.Masks.VectorizeBench.Run(new MetricReport(Console.Out));
     case "mask":
-        Console.Error.WriteLine("bench: suite 'mask' is not implemented yet (the masks issue adds it)");
-        return 2;
+        return RawEngine.Bench.Masks.SegmentationBench.Run(new MetricReport(Console.Out), args[1..]);
     default:
         Console.Error.WriteLine("usage: bench <pipe|convert|nn|mask|export|demosaic>   (also: mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
         return 2;

@@ -23,6 +23,7 @@ public static class RawEngineCommand
             Convert.ConvertCommand.Create(context),
             Convert.DemoCommand.Create(context),
             Models.ModelsCommand.Create(context),
+            Mask.MaskCommand.Create(context),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is ParseErrorAction)

@@ -60,6 +60,22 @@ public sealed class InferenceBinding : IDisposable
         Array.Find(_inputs, t => t.Name == name) ?? Array.Find(_outputs, t => t.Name == name)
         ?? throw new KeyNotFoundException($"{_model.Path}: no tensor '{name}' in this binding.");
 
+    /// <summary>
+    /// Gives input <paramref name="name"/> a new shape (a new, zeroed buffer), keeping every other tensor and its
+    /// contents: a decoder whose prompt grows by a point keeps its large embedding inputs bound.
+    /// </summary>
+    public void Reshape(string name, long[] shape)
+    {
+        var index = Array.FindIndex(_inputs, t => t.Name == name);
+        if (index < 0) throw new KeyNotFoundException($"{_model.Path}: no input tensor '{name}' in this binding.");
+        var spec = _model.Input(name);
+        CheckShape(_model, spec, shape);
+        var tensor = new ModelTensor(name, shape, spec.Element, isInput: true);
+        _inputs[index].Dispose();
+        _inputs[index] = tensor;
+        _inputValues[index] = tensor.Value;
+    }
+
     /// <summary>Runs the model once over the bound buffers; cancellation stops ONNX Runtime mid-run.</summary>
     public void Run(CancellationToken ct = default)
     {

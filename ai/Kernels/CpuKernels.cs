@@ -185,30 +185,58 @@ public static class CpuKernels
     }
 
     /// <summary>Low-resolution mask logits to a probability mask of another size: bilinear resize
-    /// (half-pixel centres, as PyTorch's align_corners=False) followed by the logistic sigmoid.</summary>
-    public static void MaskFromLogits(ReadOnlyMemory<float> logits, int logitsWidth, int logitsHeight, Memory<float> mask, int width, int height)
+    /// (half-pixel centres, as PyTorch's align_corners=False) followed by the logistic sigmoid. The mask
+    /// covers the top-left <paramref name="regionWidth"/> x <paramref name="regionHeight"/> logits (in logit
+    /// pixels, fractions allowed; 0 = all): SAM's image fills only part of its padded square frame.</summary>
+    public static void MaskFromLogits(ReadOnlyMemory<float> logits, int logitsWidth, int logitsHeight, Memory<float> mask, int width, int height,
+        float regionWidth = 0, float regionHeight = 0)
     {
         Check(logits.Length, (long)logitsWidth * logitsHeight, "logits");
         Check(mask.Length, (long)width * height, "mask");
-        float sx = logitsWidth / (float)width, sy = logitsHeight / (float)height;
-        ForBands(height, width, (y0, y1, _) =>
+        var (sx, sy) = MaskScale(logitsWidth, logitsHeight, width, height, regionWidth, regionHeight);
+        // Column taps once per call; each row blends its two source rows first (vectorised), then gathers.
+        var columns = ArrayPool<int>.Shared.Rent(2 * width);
+        var weights = ArrayPool<float>.Shared.Rent(width);
+        try
         {
-            var src = logits.Span;
-            var dst = mask.Span;
-            for (var y = y0; y < y1; y++)
+            for (var x = 0; x < width; x++)
             {
-                var row = dst.Slice(y * width, width);
-                var (yA, yB, fy) = Sample(y, sy, logitsHeight);
-                for (var x = 0; x < width; x++)
-                {
-                    var (xA, xB, fx) = Sample(x, sx, logitsWidth);
-                    float top = src[yA * logitsWidth + xA] + fx * (src[yA * logitsWidth + xB] - src[yA * logitsWidth + xA]);
-                    float bottom = src[yB * logitsWidth + xA] + fx * (src[yB * logitsWidth + xB] - src[yB * logitsWidth + xA]);
-                    row[x] = top + fy * (bottom - top);
-                }
-                TensorPrimitives.Sigmoid(row, row);
+                var (xA, xB, fx) = Sample(x, sx, logitsWidth);
+                (columns[2 * x], columns[2 * x + 1], weights[x]) = (xA, xB, fx);
             }
-        });
+            ForBands(height, logitsWidth, (y0, y1, line) =>
+            {
+                var src = logits.Span;
+                var dst = mask.Span;
+                for (var y = y0; y < y1; y++)
+                {
+                    var (yA, yB, fy) = Sample(y, sy, logitsHeight);
+                    var top = src.Slice(yA * logitsWidth, logitsWidth);
+                    TensorPrimitives.Subtract(src.Slice(yB * logitsWidth, logitsWidth), top, line);
+                    TensorPrimitives.MultiplyAdd(line, fy, top, line);
+                    var row = dst.Slice(y * width, width);
+                    for (var x = 0; x < width; x++)
+                    {
+                        float a = line[columns[2 * x]], b = line[columns[2 * x + 1]];
+                        row[x] = a + weights[x] * (b - a);
+                    }
+                    TensorPrimitives.Sigmoid(row, row);
+                }
+            });
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(columns);
+            ArrayPool<float>.Shared.Return(weights);
+        }
+    }
+
+    /// <summary>Logit pixels per mask pixel for a mask covering the top-left region of the logits (0 = the whole side).</summary>
+    internal static (float X, float Y) MaskScale(int logitsWidth, int logitsHeight, int width, int height, float regionWidth, float regionHeight)
+    {
+        if (regionWidth < 0 || regionWidth > logitsWidth || regionHeight < 0 || regionHeight > logitsHeight)
+            throw new ArgumentOutOfRangeException(nameof(regionWidth), $"The region {regionWidth}x{regionHeight} does not fit the {logitsWidth}x{logitsHeight} logits.");
+        return ((regionWidth > 0 ? regionWidth : logitsWidth) / width, (regionHeight > 0 ? regionHeight : logitsHeight) / height);
     }
 
     /// <summary>The two source samples and the weight of the second for bilinear output position <paramref name="i"/>.</summary>

@@ -21,7 +21,7 @@ public sealed class GpuKernels : IDisposable
     private readonly Action<Index2D, ArrayView<float>, ArrayView<float>, int, ArrayView<int>, int, int, int, Transfer> _cfaToMosaic;
     private readonly Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TilePlacement, int, int> _accumulate;
     private readonly Action<Index2D, ArrayView<float>, ArrayView<float>, int, int> _resolve;
-    private readonly Action<Index2D, ArrayView<float>, int, int, ArrayView<float>, int, int> _mask;
+    private readonly Action<Index2D, ArrayView<float>, int, int, ArrayView<float>, int, float, float> _mask;
     private readonly Dictionary<CfaPattern, MemoryBuffer1D<int, Stride1D.Dense>> _patterns = [];
 
     public GpuKernels(Accelerator accelerator)
@@ -32,7 +32,7 @@ public sealed class GpuKernels : IDisposable
         _cfaToMosaic = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, int, ArrayView<int>, int, int, int, Transfer>(CfaToMaskedMosaicKernel);
         _accumulate = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TilePlacement, int, int>(AccumulateKernel);
         _resolve = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, int, int>(ResolveKernel);
-        _mask = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, int, int, ArrayView<float>, int, int>(MaskKernel);
+        _mask = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, int, int, ArrayView<float>, int, float, float>(MaskKernel);
     }
 
     public Accelerator Accelerator { get; }
@@ -55,8 +55,12 @@ public sealed class GpuKernels : IDisposable
     public void ResolveAccumulated(ArrayView<float> sums, ArrayView<float> weights, int imageWidth, int imageHeight) =>
         _resolve(new Index2D(imageWidth, imageHeight), sums, weights, imageWidth, imageWidth * imageHeight);
 
-    public void MaskFromLogits(ArrayView<float> logits, int logitsWidth, int logitsHeight, ArrayView<float> mask, int width, int height) =>
-        _mask(new Index2D(width, height), logits, logitsWidth, logitsHeight, mask, width, height);
+    public void MaskFromLogits(ArrayView<float> logits, int logitsWidth, int logitsHeight, ArrayView<float> mask, int width, int height,
+        float regionWidth = 0, float regionHeight = 0)
+    {
+        var (sx, sy) = CpuKernels.MaskScale(logitsWidth, logitsHeight, width, height, regionWidth, regionHeight);
+        _mask(new Index2D(width, height), logits, logitsWidth, logitsHeight, mask, width, sx, sy);
+    }
 
     public void Synchronize() => Accelerator.Synchronize();
 
@@ -138,9 +142,8 @@ public sealed class GpuKernels : IDisposable
         sums[2 * plane + i] *= inverse;
     }
 
-    private static void MaskKernel(Index2D p, ArrayView<float> logits, int logitsWidth, int logitsHeight, ArrayView<float> mask, int width, int height)
+    private static void MaskKernel(Index2D p, ArrayView<float> logits, int logitsWidth, int logitsHeight, ArrayView<float> mask, int width, float sx, float sy)
     {
-        float sx = logitsWidth / (float)width, sy = logitsHeight / (float)height;
         var fxs = XMath.Max(0f, (p.X + 0.5f) * sx - 0.5f);
         var fys = XMath.Max(0f, (p.Y + 0.5f) * sy - 0.5f);
         int xA = XMath.Min((int)fxs, logitsWidth - 1), yA = XMath.Min((int)fys, logitsHeight - 1);

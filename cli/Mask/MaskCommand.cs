@@ -1,0 +1,114 @@
+using System.CommandLine;
+using System.Globalization;
+using RawEngine.AI.Segmentation;
+using RawEngine.Cli.Convert;
+
+namespace RawEngine.Cli.Mask;
+
+/// <summary>
+/// <c>rawengine mask &lt;raw&gt; --point x,y[,fg|bg]... [--box x0,y0,x1,y1] -o mask.png [--edit sidecar.json --apply-to instance]</c>:
+/// an object mask from clicks, through the default (or named) mask model.
+/// </summary>
+public static class MaskCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var input = new Argument<string>("raw") { Description = "The raw file" };
+        var points = new Option<string[]>("--point")
+        {
+            Description = "A click x,y in pixels of the oriented image at scale 1, before any crop; ,fg (default) on the object, ,bg off it (repeatable, in click order)",
+            HelpName = "x,y[,fg|bg]",
+        };
+        var box = new Option<string?>("--box") { Description = "A box around the object: x0,y0,x1,y1 in the same pixels", HelpName = "x0,y0,x1,y1" };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the mask as an 8-bit grey PNG at image size (255 inside, 0 outside)" };
+        var edit = new Option<string?>("--edit") { Description = "The edit sidecar to render with and to add the mask to (default: <raw>.rawengine.json)" };
+        var applyTo = new Option<string?>("--apply-to") { Description = "Add the mask to the sidecar as a vector mask group and limit this module instance (e.g. exposure) to it", HelpName = "instance" };
+        var models = new Option<string[]>("--models") { Description = "Model folder to search first (repeatable)", HelpName = "DIR" };
+        var model = new Option<string?>("--model") { Description = "The mask model's id (default: the active or default mask model)" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing mask file" };
+        var command = new Command("mask", "Make an object mask from clicks with a SAM-family model")
+        {
+            input, points, box, output, edit, applyTo, models, model, overwrite,
+        };
+        command.SetAction(async (parsed, cancellation) =>
+        {
+            MaskSettings settings;
+            try
+            {
+                settings = new MaskSettings
+                {
+                    Input = parsed.GetValue(input)!,
+                    Points = (parsed.GetValue(points) ?? []).Select(ParsePoint).ToArray(),
+                    Box = parsed.GetValue(box) is { } b ? ParseBox(b) : null,
+                    Output = parsed.GetValue(output),
+                    EditPath = parsed.GetValue(edit),
+                    ApplyTo = parsed.GetValue(applyTo),
+                    ModelFolders = parsed.GetValue(models) ?? [],
+                    ModelId = parsed.GetValue(model),
+                    Overwrite = parsed.GetValue(overwrite),
+                };
+                if (settings.Points.Count == 0 && settings.Box is null) throw new UsageException("give at least one --point or a --box");
+                if (settings.Output is null && settings.ApplyTo is null) throw new UsageException("nothing to write: give -o mask.png and/or --apply-to <module instance>");
+            }
+            catch (UsageException e)
+            {
+                context.Fail(e.Message);
+                return ExitCodes.UsageError;
+            }
+            try
+            {
+                await new MaskMaker(settings, context).RunAsync(cancellation);
+                return ExitCodes.Ok;
+            }
+            catch (MaskCommandException e)
+            {
+                context.Fail(e.Message);
+                return ExitCodes.ProcessingError;
+            }
+        });
+        return command;
+    }
+
+    private static PromptPoint ParsePoint(string text)
+    {
+        var parts = text.Split(',');
+        if (parts.Length is < 2 or > 3 || !TryNumber(parts[0], out var x) || !TryNumber(parts[1], out var y))
+            throw new UsageException($"--point {text}: expected x,y or x,y,fg or x,y,bg");
+        var positive = parts.Length == 2 || parts[2].Trim().ToLowerInvariant() switch
+        {
+            "fg" or "+" => true,
+            "bg" or "-" => false,
+            _ => throw new UsageException($"--point {text}: the label '{parts[2]}' is not fg or bg"),
+        };
+        return new PromptPoint(x, y, positive);
+    }
+
+    private static PromptBox ParseBox(string text)
+    {
+        var parts = text.Split(',');
+        var values = new double[4];
+        if (parts.Length != 4 || Enumerable.Range(0, 4).Any(i => !TryNumber(parts[i], out values[i])))
+            throw new UsageException($"--box {text}: expected x0,y0,x1,y1");
+        return new PromptBox(values[0], values[1], values[2], values[3]);
+    }
+
+    private static bool TryNumber(string text, out double value) =>
+        double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+}
+
+/// <summary>What one <c>mask</c> call asks for.</summary>
+public sealed record MaskSettings
+{
+    public required string Input { get; init; }
+    public IReadOnlyList<PromptPoint> Points { get; init; } = [];
+    public PromptBox? Box { get; init; }
+    public string? Output { get; init; }
+    public string? EditPath { get; init; }
+    public string? ApplyTo { get; init; }
+    public IReadOnlyList<string> ModelFolders { get; init; } = [];
+    public string? ModelId { get; init; }
+    public bool Overwrite { get; init; }
+}
+
+/// <summary>A mask call that failed: the file (raw, sidecar, model, mask) and why.</summary>
+public sealed class MaskCommandException(string message, Exception? inner = null) : Exception(message, inner);
