@@ -13,7 +13,7 @@ Loss: PSNR (mean of per-crop log MSE), Adam, cosine learning rate. Everything is
 thread, so a rerun writes the same weights. Finally it prints PSNR, in 8-bit sRGB with a 10 px border left
 out, of noisy and denoised Kodak 17-24 at the engine's two test levels.
 
-  /usr/bin/python3 tools/train_denoiser.py                 # trains (about 25 minutes on a busy machine), exports, evaluates
+  /usr/bin/python3 tools/train_denoiser.py                 # trains (about 20 CPU minutes on one core), exports, evaluates
   /usr/bin/python3 tools/train_denoiser.py --iterations 50 --out /tmp/try   # a quick smoke run
 """
 import argparse
