@@ -23,14 +23,14 @@ internal static class ExportBench
         Console.Error.WriteLine($"export bench: {width}x{height} ({width * height / 1e6:F1} MP) float RGBA -> JPEG q90, {Environment.ProcessorCount} cores, median of {Runs}");
 
         var packed = new byte[width * height * 3];
-        var scalar = Median(() => ScalarPack(pixels, packed));
-        var vector = Median(() => SampleQuantizer.Pack<byte>(pixels, packed, SampleQuantizer.Quantize, CancellationToken.None));
+        var scalar = Timing.MedianMilliseconds(() => ScalarPack(pixels, packed), Runs);
+        var vector = Timing.MedianMilliseconds(() => SampleQuantizer.Pack<byte>(pixels, packed, SampleQuantizer.Quantize, CancellationToken.None), Runs);
         var rgbPixels = WithoutAlpha(pixels);
-        var vectorRgb = Median(() => SampleQuantizer.Pack<byte>(rgbPixels, packed, SampleQuantizer.Quantize, CancellationToken.None));
+        var vectorRgb = Timing.MedianMilliseconds(() => SampleQuantizer.Pack<byte>(rgbPixels, packed, SampleQuantizer.Quantize, CancellationToken.None), Runs);
         using var bytes = NetVips.Image.NewFromMemory(packed, width, height, 3, NetVips.Enums.BandFormat.Uchar);
-        var encodeOnly = Median(() => bytes.JpegsaveBuffer(q: 90, keep: NetVips.Enums.ForeignKeep.None));
+        var encodeOnly = Timing.MedianMilliseconds(() => bytes.JpegsaveBuffer(q: 90, keep: NetVips.Enums.ForeignKeep.None), Runs);
         long size = 0;
-        var total = Median(() => size = ImageExporter.ToBytes(image, options).Length);
+        var total = Timing.MedianMilliseconds(() => size = ImageExporter.ToBytes(image, options).Length, Runs);
 
         report.Add(new Metric("export_pack_rgba_to_u8", vector, "ms", scalar, "< scalar loop"));
         report.Add(new Metric("export_pack_rgb_to_u8", vectorRgb, "ms", scalar));
@@ -41,19 +41,6 @@ internal static class ExportBench
         return 0;
     }
 
-    private static double Median(Action action)
-    {
-        action(); // warm-up
-        var times = new double[Runs];
-        for (var i = 0; i < Runs; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            action();
-            times[i] = clock.Elapsed.TotalMilliseconds;
-        }
-        Array.Sort(times);
-        return times[Runs / 2];
-    }
 
     /// <summary>The obvious loop, as the baseline the vectorised packing is measured against.</summary>
     private static void ScalarPack(IExportPixels pixels, byte[] output)

@@ -79,7 +79,7 @@ internal static class BackendOverhead
             timesOurs.Add(oursMs);
             timesHalf.Add(halfMs);
         }
-        return (Median(timesRaw), Median(timesOurs), Median(timesHalf));
+        return (Timing.Median(timesRaw), Timing.Median(timesOurs), Timing.Median(timesHalf));
     }
 
     private static Dictionary<string, long[]> Shapes(int size) => new() { ["input"] = [1, 3, size, size], ["output"] = [1, 3, size, size] };
@@ -96,11 +96,6 @@ internal static class BackendOverhead
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
-    }
 
     private static void Report(string name, double value, string unit, double? baseline) =>
         Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new

@@ -124,8 +124,8 @@ internal static class SegmentationBench
 
         public void Report(MetricReport report, string name, double? target = null)
         {
-            report.Add(new Metric($"{name}.wall", Median(_wall), "ms"));
-            report.Add(new Metric($"{name}.cpu", Median(_cpu), "ms", Baseline: target, Target: target is { } t ? $"<= {t} ms (ratio <= 1)" : null));
+            report.Add(new Metric($"{name}.wall", Timing.Median(_wall), "ms"));
+            report.Add(new Metric($"{name}.cpu", Timing.Median(_cpu), "ms", Baseline: target, Target: target is { } t ? $"<= {t} ms (ratio <= 1)" : null));
         }
     }
 
@@ -143,12 +143,6 @@ internal static class SegmentationBench
         return binary;
     }
 
-    private static double Median(IReadOnlyList<double> values)
-    {
-        if (values.Count == 0) return double.NaN;
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
-    }
 
     private static string RepositoryRoot()
     {

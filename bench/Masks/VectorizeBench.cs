@@ -1,3 +1,4 @@
+using RawEngine.Engine.Imaging;
 using System.Diagnostics;
 using RawEngine.Engine.Masks;
 using RawEngine.Engine.Masks.Vectorize;
@@ -25,18 +26,18 @@ internal static class VectorizeBench
         {
             var group = MaskVectorizer.Vectorize(mask, size, size, options);
             var coverage = new float[size * size];
-            var vectorise = Median(() => MaskVectorizer.Vectorize(mask, size, size, options));
-            var render = Median(() => MaskRasterizer.Render(group, MaskView.Image(size, size), coverage));
+            var vectorise = Timing.MedianMilliseconds(() => MaskVectorizer.Vectorize(mask, size, size, options), Runs);
+            var render = Timing.MedianMilliseconds(() => MaskRasterizer.Render(group, MaskView.Image(size, size), coverage), Runs);
             using var traced = new TracedContours();
-            var trace = Median(() =>
+            var trace = Timing.MedianMilliseconds(() =>
             {
                 traced.Contours.Clear();
                 traced.TruncateVertices(0);
                 IsoContourTracer.Trace(mask, size, size, options.Threshold, traced);
-            });
+            }, Runs);
             report.Add(new Metric($"mask_vectorize_{name}", vectorise, "ms", render, "few ms; vs rendering the group back"));
             report.Add(new Metric($"mask_vectorize_{name}_trace", trace, "ms", vectorise, "share of the whole"));
-            report.Add(new Metric($"mask_vectorize_{name}_iou", IoU(mask, coverage), "", null, ">= 0.97"));
+            report.Add(new Metric($"mask_vectorize_{name}_iou", ImageQuality.IoU(mask, coverage), "", null, ">= 0.97"));
             report.Add(new Metric($"mask_vectorize_{name}_nodes", Nodes(group), "nodes"));
         }
         report.PrintTable();
@@ -58,17 +59,6 @@ internal static class VectorizeBench
             (GeneratedMasks.Polygon.Star(200, 60, 40, 18, 5, 0.2), false)));
     }
 
-    private static double IoU(float[] a, float[] b)
-    {
-        long both = 0, either = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            bool x = a[i] >= 0.5f, y = b[i] >= 0.5f;
-            if (x && y) both++;
-            if (x || y) either++;
-        }
-        return either == 0 ? 1 : (double)both / either;
-    }
 
     private static int Nodes(MaskNode node) => node switch
     {
@@ -77,17 +67,4 @@ internal static class VectorizeBench
         _ => 0,
     };
 
-    private static double Median(Action action)
-    {
-        action(); // warm-up
-        var times = new double[Runs];
-        for (var i = 0; i < Runs; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            action();
-            times[i] = clock.Elapsed.TotalMilliseconds;
-        }
-        Array.Sort(times);
-        return times[Runs / 2];
-    }
 }

@@ -44,4 +44,32 @@ public static class ImageQuality
                 }
         return new Srgb8Image(width, height, rgb);
     }
+
+    /// <summary>Intersection over union of two binary masks, nonzero inside (1 when both are empty).</summary>
+    public static double IoU(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        if (a.Length != b.Length) throw new ArgumentException($"Masks of {a.Length} and {b.Length} pixels cannot be compared.", nameof(b));
+        long both = 0, either = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            bool x = a[i] != 0, y = b[i] != 0;
+            if (x && y) both++;
+            if (x || y) either++;
+        }
+        return either == 0 ? 1.0 : (double)both / either;
+    }
+
+    /// <summary>Intersection over union of two coverage masks, inside where at least <paramref name="threshold"/> (1 when both are empty).</summary>
+    public static double IoU(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float threshold = 0.5f)
+    {
+        if (a.Length != b.Length) throw new ArgumentException($"Masks of {a.Length} and {b.Length} pixels cannot be compared.", nameof(b));
+        long both = 0, either = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            bool x = a[i] >= threshold, y = b[i] >= threshold;
+            if (x && y) both++;
+            if (x || y) either++;
+        }
+        return either == 0 ? 1.0 : (double)both / either;
+    }
 }

@@ -176,20 +176,6 @@ public static class SegmentationScenes
         return new SceneClick(x, y, best.Positive);
     }
 
-    /// <summary>Intersection over union of two binary masks (1 when both are empty).</summary>
-    public static double IoU(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
-    {
-        if (a.Length != b.Length) throw new ArgumentException($"Masks of {a.Length} and {b.Length} pixels cannot be compared.", nameof(b));
-        long both = 0, either = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            bool x = a[i] != 0, y = b[i] != 0;
-            if (x && y) both++;
-            if (x || y) either++;
-        }
-        return either == 0 ? 1.0 : (double)both / either;
-    }
-
     /// <summary>A random base colour modulated by 2-3 sinusoid gratings (periods 6-48 px) and smooth value noise (32 px cells), at every sample.</summary>
     private static void PaintBackground(Random random, int size, float[] colour)
     {

@@ -1,3 +1,4 @@
+using RawEngine.Engine.Imaging;
 using RawEngine.AI.Backend;
 using RawEngine.AI.Hosting;
 using RawEngine.AI.Registry;
@@ -51,11 +52,11 @@ public class SegmentationQualityTests(ITestOutputHelper output)
             var first = SegmentationScenes.FirstClick(truth, scene.Size, random);
             using (var mask = prompt.Click(new PromptPoint(first.X, first.Y)))
                 mask.CopyBinary(predicted);
-            one.Add(SegmentationScenes.IoU(predicted, truth));
+            one.Add(ImageQuality.IoU(predicted, truth));
             if (SegmentationScenes.RefinementClick(truth, predicted, scene.Size) is { } fix)
                 using (var mask = prompt.Click(new PromptPoint(fix.X, fix.Y, fix.Positive)))
                     mask.CopyBinary(predicted);
-            two.Add(SegmentationScenes.IoU(predicted, truth));
+            two.Add(ImageQuality.IoU(predicted, truth));
         }
 
         Assert.Equal(one.Count, segmenter.EncoderRuns);

@@ -1,3 +1,4 @@
+using RawEngine.Engine.Imaging;
 using RawEngine.Engine.Color;
 using RawEngine.Engine.Dng;
 using RawEngine.Engine.Edits;
@@ -133,7 +134,7 @@ public class MaskCommandTests
         var (a, b) = (written.Select(v => v >= 128 ? (byte)1 : (byte)0).ToArray(), rendered.Select(v => v >= 0.5f ? (byte)1 : (byte)0).ToArray());
         Assert.True(a.Count(v => v == 1) > 100, "the mask is (nearly) empty");
         // The fitted curves stay within 0.5 px of the traced outline: on an object of a couple of thousand pixels that is a few per cent.
-        Assert.True(SegmentationScenes.IoU(a, b) >= 0.9, $"vector mask IoU {SegmentationScenes.IoU(a, b):0.000} with the raster mask");
+        Assert.True(ImageQuality.IoU(a, b) >= 0.9, $"vector mask IoU {ImageQuality.IoU(a, b):0.000} with the raster mask");
 
         // convert applies +2.5 EV only through the mask: pixels well outside it keep the picture without exposure.
         var masked = await CliRunner.RunAsync("convert", dng, "-o", temp.File("masked.png"), "--edit", sidecar);

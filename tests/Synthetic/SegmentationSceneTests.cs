@@ -63,7 +63,7 @@ public class SegmentationSceneTests
         Assert.True(fix.Positive);
         Assert.InRange(fix.X, cx - 10, cx + 9);
         Assert.InRange(fix.Y, cy - 10, cy + 9);
-        Assert.True(SegmentationScenes.IoU(truth, predicted) < 1);
+        Assert.True(ImageQuality.IoU(truth, predicted) < 1);
 
         // A prediction of the whole canvas: the largest error is outside the target, so the click is negative.
         var everything = Enumerable.Repeat((byte)1, truth.Length).ToArray();

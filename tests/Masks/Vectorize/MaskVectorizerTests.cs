@@ -1,3 +1,4 @@
+using RawEngine.Engine.Imaging;
 using RawEngine.Engine.Masks;
 using RawEngine.Engine.Masks.Vectorize;
 using Xunit.Abstractions;
@@ -15,18 +16,6 @@ public sealed class MaskVectorizerTests(ITestOutputHelper output)
         return coverage;
     }
 
-    /// <summary>Intersection over union of the two masks thresholded at 0.5.</summary>
-    private static double IoU(float[] a, float[] b)
-    {
-        long both = 0, either = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            bool x = a[i] >= 0.5f, y = b[i] >= 0.5f;
-            if (x && y) both++;
-            if (x || y) either++;
-        }
-        return either == 0 ? 1 : (double)both / either;
-    }
 
     private static IEnumerable<PathForm> Paths(MaskNode node) => node switch
     {
@@ -44,7 +33,7 @@ public sealed class MaskVectorizerTests(ITestOutputHelper output)
         foreach (var test in GeneratedMasks.TestSet.Value)
         {
             var group = MaskVectorizer.Vectorize(test.Mask, test.Width, test.Height, Options);
-            var iou = IoU(test.Mask, Render(group, test.Width, test.Height));
+            var iou = ImageQuality.IoU(test.Mask, Render(group, test.Width, test.Height));
             results.Add((test.Name, iou, NodeCount(group)));
             output.WriteLine($"{test.Name,-22} {test.Width}x{test.Height}  IoU {iou:F4}  nodes {NodeCount(group)}");
         }
@@ -77,7 +66,7 @@ public sealed class MaskVectorizerTests(ITestOutputHelper output)
             Assert.Equal(CombineMode.Difference, region.Members[1].Mode);
             Assert.IsType<PathForm>(region.Members[1].Node);
         }
-        Assert.True(IoU(ring.Mask, Render(group, ring.Width, ring.Height)) >= 0.97);
+        Assert.True(ImageQuality.IoU(ring.Mask, Render(group, ring.Width, ring.Height)) >= 0.97);
     }
 
     [Fact]
@@ -107,7 +96,7 @@ public sealed class MaskVectorizerTests(ITestOutputHelper output)
         Assert.Equal(4, path.Nodes.Count);
         var corners = path.Nodes.Select(n => (X: Math.Round(n.Anchor.X * width, 6), Y: Math.Round(n.Anchor.Y * height, 6))).ToHashSet();
         Assert.Equal(new HashSet<(double, double)> { (10, 5), (30, 5), (30, 15), (10, 15) }, corners);
-        Assert.Equal(1.0, IoU(mask, Render(group, width, height)));
+        Assert.Equal(1.0, ImageQuality.IoU(mask, Render(group, width, height)));
     }
 
     [Fact]
@@ -147,7 +136,7 @@ public sealed class MaskVectorizerTests(ITestOutputHelper output)
         var withHole = Assert.IsType<MaskGroup>(everything.Members.Single(m => m.Node is MaskGroup).Node);
         Assert.Equal(CombineMode.Difference, withHole.Members[1].Mode);
         rendered = Render(everything, width, height);
-        Assert.True(IoU(mask, rendered) >= 0.97);
+        Assert.True(ImageQuality.IoU(mask, rendered) >= 0.97);
         Assert.True(rendered[30 * width + 40] < 0.5f && rendered[5 * width + 5] >= 0.5f && rendered[55 * width + 70] >= 0.5f && rendered[56 * width + 70] >= 0.5f);
     }
 
@@ -164,7 +153,7 @@ public sealed class MaskVectorizerTests(ITestOutputHelper output)
         var group = MaskVectorizer.Vectorize(mask, size, size, Options);
 
         Assert.Contains(group.Members, m => m.Node is MaskGroup);
-        Assert.True(IoU(mask, Render(group, size, size)) >= 0.99);
+        Assert.True(ImageQuality.IoU(mask, Render(group, size, size)) >= 0.99);
     }
 
     [Fact]
@@ -192,7 +181,7 @@ public sealed class MaskVectorizerTests(ITestOutputHelper output)
         var fromBytes = MaskVectorizer.Vectorize(bytes, test.Width, test.Height, Options);
         var fromFloats = MaskVectorizer.Vectorize(test.Mask, test.Width, test.Height, Options);
         Assert.Equal(NodeCount(fromFloats), NodeCount(fromBytes));
-        Assert.True(IoU(Render(fromFloats, test.Width, test.Height), Render(fromBytes, test.Width, test.Height)) > 0.999);
+        Assert.True(ImageQuality.IoU(Render(fromFloats, test.Width, test.Height), Render(fromBytes, test.Width, test.Height)) > 0.999);
     }
 
     [Fact]

@@ -1,0 +1,26 @@
+using System.Diagnostics;
+
+namespace RawEngine.Bench;
+
+/// <summary>Medians of repeated timings: steadier than means on a shared machine.</summary>
+internal static class Timing
+{
+    /// <summary>The middle value (NaN when there are none).</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
+    }
+
+    /// <summary>Milliseconds of <paramref name="action"/>: one warm-up call, then the median of <paramref name="runs"/>.</summary>
+    public static double MedianMilliseconds(Action action, int runs)
+    {
+        action();
+        return Median(Enumerable.Range(0, runs).Select(_ =>
+        {
+            var clock = Stopwatch.StartNew();
+            action();
+            return clock.Elapsed.TotalMilliseconds;
+        }).ToArray());
+    }
+}
