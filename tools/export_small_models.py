@@ -110,10 +110,12 @@ UNTRAINED_SAM = {
 }
 
 
-def export_sam(encoder, decoder, sam2_folder, sam1_folder, sam2_id, sam1_id, about=None, default=False):
+def export_sam(encoder, decoder, sam2_folder, sam1_folder, sam2_id, sam1_id, about=None, default=False, mask_choice=None):
     """Writes the SAM 2.1 package (and the SAM 1 package of the same weights when sam1_folder is given); about
     gives the manifests' names, descriptions and model card texts (UNTRAINED_SAM's keys); default marks the
-    SAM 2.1 package as its task's default."""
+    SAM 2.1 package as its task's default; mask_choice ("stability") tells the engine how to rank the
+    multimask outputs when the IoU head is not to be trusted."""
+    choice = {"mask_choice": mask_choice} if mask_choice else {}
     about = about or UNTRAINED_SAM
     image = torch.rand(1, 3, 1024, 1024)
     sizes = {}
@@ -130,7 +132,7 @@ def export_sam(encoder, decoder, sam2_folder, sam1_folder, sam2_id, sam1_id, abo
                   task="mask", arch="sam2", backend="onnx", version="1.0", tiling=False)
     if default:
         fields["default"] = True
-    write_manifest(sam2_folder, **fields, model_card=card, attributes={"multimask_outputs": 3, "logit_clamp": 32})
+    write_manifest(sam2_folder, **fields, model_card=card, attributes={"multimask_outputs": 3, **choice, "logit_clamp": 32})
     if sam1_folder is None:
         return sizes
     sizes["sam1/encoder.onnx"] = export(Sam1Encoder(encoder), (image,), os.path.join(sam1_folder, "encoder.onnx"), ["image"], ["image_embeddings"])
@@ -143,7 +145,7 @@ def export_sam(encoder, decoder, sam2_folder, sam1_folder, sam2_id, sam1_id, abo
                                          "low_res_masks": [1, 4, 256, 256]})
     write_manifest(sam1_folder, id=sam1_id, name=about["sam1_name"], description=about["sam1_description"],
                    task="mask", arch="sam", backend="onnx", version="1.0", tiling=False, model_card=card,
-                   attributes={"multimask_outputs": 4})
+                   attributes={"multimask_outputs": 4, **choice})
     return sizes
 
 

@@ -22,10 +22,11 @@ public class SegmentationQualityTests(ITestOutputHelper output)
 
     /// <summary>
     /// The least mean IoU after one click. The issue asks 0.85; the model now in testdata (sam-scenes-small as of
-    /// segtrain c401bf3: 0.711 in its own measure over every target) reaches about 0.75 here, with the component
-    /// under the click kept. The bar sits just under that, to be raised to 0.85 with a better-trained model.
+    /// segtrain c401bf3, its manifest choosing masks by stability) reaches 0.817 here (0.759 when the IoU head
+    /// chooses), with the component under the click kept. The bar sits under that, to be raised to 0.85 with a
+    /// better-trained model.
     /// </summary>
-    private const double OneClickFloor = 0.70;
+    private const double OneClickFloor = 0.78;
 
     [Fact]
     public void OneClickGivesAHighMeanIoUAndASecondClickInTheLargestErrorRaisesIt()
