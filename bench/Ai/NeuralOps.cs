@@ -43,6 +43,7 @@ internal static class NeuralOps
             TileSizes(report, models);
             Throughput(report, models, kodak);
             TiledAgainstOneShot(report, models, kodak);
+            EnsembleCost(report, models, kodak);
         }
         finally
         {
@@ -118,6 +119,36 @@ internal static class NeuralOps
         report.Add(new Metric("nn.tiled_256_vs_one_shot", tiledS, "s", oneShotS));
         var tensorRatio = (double)tiled.Count * tiled.TensorWidth * tiled.TensorHeight / (oneShot.TensorWidth * oneShot.TensorHeight);
         report.Add(new Metric("nn.tiled_256_tensor_area_vs_one_shot", tensorRatio, "x"));
+    }
+
+    /// <summary>
+    /// demosaicnet Bayer on the whole 768x512 image (one 1 GB-budget tile grid) with 1, 2, 4 and 8 views per tile:
+    /// MP/s, the one-view run as the baseline (the ratio is the ensemble's speed relative to one view).
+    /// </summary>
+    private static void EnsembleCost(MetricReport report, ModelServices models, string kodak)
+    {
+        var scene = LinearScene.LoadSrgb(kodak);
+        var cfa = CfaPattern.Rggb;
+        var mosaic = CfaMosaic.Sample(scene, cfa);
+        var pool = new BufferPool();
+        using var input = ImageBuffer.Rent(pool, scene.Width, scene.Height, 1);
+        for (var y = 0; y < scene.Height; y++) mosaic.AsSpan(y * scene.Width, scene.Width).CopyTo(input.Row(y));
+        var tiler = models.Open("demosaic", ModelInputTraits.Mosaic(cfa)).Tiler;
+        var size = new ImageSize(scene.Width, scene.Height);
+        var whole = Roi.Full(size);
+        var encoding = new TileEncoding(Transfer.SrgbEncode, ChannelAffine.Identity, [1, 1, 1]);
+        var megapixels = whole.Pixels / 1e6;
+        double? single = null;
+        foreach (var views in TileTransform.Sizes)
+        {
+            var grid = tiler.Plan(size, cfa, 1L << 30, ensemble: views);
+            // One timed run each (the throughput runs warmed the model up): eight views take a while on two cores.
+            var start = Stopwatch.GetTimestamp();
+            tiler.Run(grid, cfa, input, whole, whole, encoding).Dispose();
+            var rate = megapixels / Stopwatch.GetElapsedTime(start).TotalSeconds;
+            single ??= rate;
+            report.Add(new Metric($"nn.demosaic_nn.bayer.ensemble{views}", rate, "MP/s", single, $"~1/{views} of one view"));
+        }
     }
 
     /// <summary>The fastest of <see cref="Rounds"/> runs after one warm-up: on a shared machine the least
