@@ -24,6 +24,13 @@ switch (args.FirstOrDefault())
         report.PrintTable();
         return 0;
     }
+    case "nn-ensemble":
+    {
+        var report = new MetricReport(Console.Out);
+        RawEngine.Bench.Ai.NeuralOps.Run(report, ensembleOnly: true);
+        report.PrintTable();
+        return 0;
+    }
     case "gpu-kernels":
         return RawEngine.Bench.Ai.GpuKernelCheck.Run(new MetricReport(Console.Out));
     case "nn-provider" when args.Length == 2:
@@ -35,6 +42,6 @@ switch (args.FirstOrDefault())
     case "mask":
         return RawEngine.Bench.Masks.SegmentationBench.Run(new MetricReport(Console.Out), args[1..]);
     default:
-        Console.Error.WriteLine("usage: bench <pipe|convert|nn|mask|export|demosaic|roundtrip>   (also: mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
+        Console.Error.WriteLine("usage: bench <pipe|convert|nn|mask|export|demosaic|roundtrip>   (also: nn-ensemble, mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
         return 2;
 }

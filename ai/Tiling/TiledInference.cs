@@ -49,7 +49,9 @@ public sealed class PlanarImage(float[] data, int width, int height) : IDisposab
 /// memory budget; tiles overlap by the halo and blend with linear ramps across its inner half; the grid sits on the CFA
 /// period and every window starts on the model's CFA phase, mirrored by whole CFA periods past the
 /// edges of the input; a tile that runs out of memory restarts the region one ladder size smaller.
-/// One binding per tensor size is pooled and reused across tiles and calls. Thread-safe.
+/// A grid planned with an ensemble runs every tile in several views (transposed, turned, mirrored; see
+/// <see cref="TileTransform"/>) and averages them. One binding per tensor size is pooled and reused across
+/// tiles and calls. Thread-safe.
 /// </summary>
 public sealed class TiledInference : IDisposable
 {
