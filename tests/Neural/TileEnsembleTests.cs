@@ -155,6 +155,40 @@ public sealed class TileEnsembleTests(ITestOutputHelper output) : IDisposable
         Assert.True(difference <= 1e-3, $"tiled differs from one shot by {difference:E2}");
     }
 
+    /// <summary>
+    /// A region inside the image with a 4 px halo: a view moved onto the model's phase reads a pixel past its tile's
+    /// window, close enough to the placement for the network to carry it there. Given just the input
+    /// <see cref="TileGrid.InputFor"/> asks for, the region equals the crop of the whole.
+    /// </summary>
+    [Fact]
+    public void ARegionGivenJustItsInputEqualsTheCropOfTheWhole()
+    {
+        var cfa = CfaPattern.Rggb;
+        var tiler = Tiler(cfa);
+        var size = new ImageSize(Width, Height);
+        using var mosaic = Mosaic(Truth(300, 200, mirror: false), cfa);
+        var grid = tiler.Plan(size, cfa, 64, 4, ensemble: 2);
+        var whole = new Roi(0, 0, Width, Height);
+        using var all = tiler.Run(grid, cfa, mosaic, whole, whole, Srgb);
+
+        var region = new Roi(70, 50, 14, 12);
+        var input = grid.InputFor(region);
+        Assert.True(input.X > 0 && input.Y > 0 && input.Right < Width && input.Bottom < Height, $"{input} reaches the image's edge");
+        using var part = ImageBuffer.Rent(_pool, input.Width, input.Height, 1);
+        for (var y = 0; y < input.Height; y++) mosaic.Row(input.Y + y).Slice(input.X, input.Width).CopyTo(part.Row(y));
+        using var some = tiler.Run(grid, cfa, part, input, region, Srgb);
+
+        var planes = all.Planes.Span;
+        var crop = some.Planes.Span;
+        var difference = 0f;
+        for (var c = 0; c < 3; c++)
+            for (var y = 0; y < region.Height; y++)
+                for (var x = 0; x < region.Width; x++)
+                    difference = Math.Max(difference, Math.Abs(planes[(c * Height + region.Y + y) * Width + region.X + x] - crop[(c * region.Height + y) * region.Width + x]));
+        output.WriteLine($"{grid}: input {input} for {region}; max |region - crop| {difference:E2}");
+        Assert.Equal(0f, difference);
+    }
+
     [Fact]
     public void XTransEnsembleBeatsOneView()
     {
