@@ -1,7 +1,7 @@
 using RawEngine.Bench;
 using RawEngine.Bench.Pipe;
 
-// Suites: pipe | convert | nn | mask (and the parts: export, demosaic, mask-raster, mask-vectorize). Each prints one JSON object
+// Suites: pipe | convert | nn | mask (and the parts: export, demosaic, roundtrip, mask-raster, mask-vectorize). Each prints one JSON object
 // per metric per line, then a table.
 switch (args.FirstOrDefault())
 {
@@ -13,12 +13,21 @@ switch (args.FirstOrDefault())
         return ExportBench.Run(new MetricReport(Console.Out), args[1..]);
     case "demosaic":
         return DemosaicQuality.Run(new MetricReport(Console.Out), args[1..]);
+    case "roundtrip":
+        return RawEngine.Bench.Quality.RoundTripBench.Run(new MetricReport(Console.Out), args[1..]);
     case "nn":
     {
         RawEngine.Bench.Ai.BackendOverhead.Run();
         RawEngine.Bench.Ai.KernelThroughput.Run();
         var report = new MetricReport(Console.Out);
         RawEngine.Bench.Ai.NeuralOps.Run(report);
+        report.PrintTable();
+        return 0;
+    }
+    case "nn-ensemble":
+    {
+        var report = new MetricReport(Console.Out);
+        RawEngine.Bench.Ai.NeuralOps.Run(report, ensembleOnly: true);
         report.PrintTable();
         return 0;
     }
@@ -33,6 +42,6 @@ switch (args.FirstOrDefault())
     case "mask":
         return RawEngine.Bench.Masks.SegmentationBench.Run(new MetricReport(Console.Out), args[1..]);
     default:
-        Console.Error.WriteLine("usage: bench <pipe|convert|nn|mask|export|demosaic>   (also: mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
+        Console.Error.WriteLine("usage: bench <pipe|convert|nn|mask|export|demosaic|roundtrip>   (also: nn-ensemble, mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
         return 2;
 }

@@ -18,8 +18,11 @@ public readonly record struct Tile(int Column, int Row, Roi Core, Roi Window, Ti
 /// </summary>
 public sealed class TileGrid
 {
-    private TileGrid(ImageSize image, int tensorWidth, int tensorHeight, int coreWidth, int coreHeight, int overlap, int shiftX, int shiftY, int ladderSize)
+    private TileGrid(ImageSize image, int tensorWidth, int tensorHeight, int coreWidth, int coreHeight, int overlap, int shiftX, int shiftY, int ladderSize,
+        int period, IReadOnlyList<TileTransform> transforms)
     {
+        Period = period;
+        Transforms = transforms;
         Image = image;
         TensorWidth = tensorWidth;
         TensorHeight = tensorHeight;
@@ -64,22 +67,41 @@ public sealed class TileGrid
     public int Rows { get; }
     public int Count => Columns * Rows;
 
+    /// <summary>CFA period the cores are multiples of (1 for RGB).</summary>
+    public int Period { get; }
+
+    /// <summary>
+    /// The views every tile runs in (a self-ensemble, averaged; the identity alone by default). A view other
+    /// than the identity may move its window by less than a CFA period to meet the model's phase.
+    /// </summary>
+    public IReadOnlyList<TileTransform> Transforms { get; }
+
+    /// <summary>How far past its window a view may read: under one CFA period when some view is not the identity.</summary>
+    public int ViewSlack => Transforms.Any(t => !t.IsIdentity) ? Period - 1 : 0;
+
     /// <param name="image">The whole image at scale 1.</param>
     /// <param name="ladderSize">Largest tensor side allowed.</param>
     /// <param name="overlap">Halo per side.</param>
     /// <param name="align">Tensor sides are multiples of this (the network's downsampling).</param>
     /// <param name="period">CFA period (1 for RGB): cores are multiples of it.</param>
     /// <param name="phase">Where, modulo the period, a window must start for the model's CFA pattern (0, 0 for RGB).</param>
-    public static TileGrid Create(ImageSize image, int ladderSize, int overlap, int align, int period, (int Dy, int Dx) phase)
+    /// <param name="transforms">The views of a self-ensemble (<see cref="TileTransform.Ensemble"/>); null: the identity alone.</param>
+    public static TileGrid Create(ImageSize image, int ladderSize, int overlap, int align, int period, (int Dy, int Dx) phase,
+        IReadOnlyList<TileTransform>? transforms = null)
     {
         if (image.Width < 1 || image.Height < 1) throw new ArgumentOutOfRangeException(nameof(image), $"image {image} is empty");
         if (overlap < 0) throw new ArgumentOutOfRangeException(nameof(overlap), $"overlap {overlap} is negative");
         if (align < 1 || period < 1) throw new ArgumentOutOfRangeException(nameof(align), $"align {align} and CFA period {period} must be positive");
+        transforms ??= [TileTransform.Identity];
+        if (transforms.Count == 0) throw new ArgumentException("a grid needs at least one view", nameof(transforms));
+        // A moved view must still hold the blend placement: the halo beyond the blend reach covers the move.
+        if (transforms.Any(t => !t.IsIdentity) && overlap - (overlap + 1) / 2 < period - 1)
+            throw new ArgumentException($"a {overlap} px halo leaves no room to move an ensemble's views by up to {period - 1} px onto the CFA phase", nameof(transforms));
         var shiftX = Mod(-overlap - phase.Dx, period);
         var shiftY = Mod(-overlap - phase.Dy, period);
         var (coreWidth, tensorWidth) = Axis(image.Width, ladderSize, overlap, align, period, shiftX);
         var (coreHeight, tensorHeight) = Axis(image.Height, ladderSize, overlap, align, period, shiftY);
-        return new TileGrid(image, tensorWidth, tensorHeight, coreWidth, coreHeight, overlap, shiftX, shiftY, ladderSize);
+        return new TileGrid(image, tensorWidth, tensorHeight, coreWidth, coreHeight, overlap, shiftX, shiftY, ladderSize, period, transforms);
     }
 
     /// <summary>Balanced core and the tensor side that holds it: as few tiles as the ladder size allows, all equal.</summary>
@@ -125,19 +147,21 @@ public sealed class TileGrid
         return new Tile(column, row, core, window, new TilePlacement(x0, y0, x1 - x0, y1 - y0, blend, edges));
     }
 
-    /// <summary>The input a region needs: the union of its tiles' windows, clamped to the image (past the
-    /// edge, windows are mirrored from inside).</summary>
+    /// <summary>The input a region needs: the union of its tiles' windows (widened by <see cref="ViewSlack"/>),
+    /// clamped to the image (past the edge, windows are mirrored from inside).</summary>
     public Roi InputFor(Roi region)
     {
         var tiles = TilesFor(region);
         if (tiles.Count == 0) return region;
-        int x0 = tiles.Min(t => t.Window.X), y0 = tiles.Min(t => t.Window.Y);
-        int x1 = tiles.Max(t => t.Window.Right), y1 = tiles.Max(t => t.Window.Bottom);
+        var slack = ViewSlack;
+        int x0 = tiles.Min(t => t.Window.X) - slack, y0 = tiles.Min(t => t.Window.Y) - slack;
+        int x1 = tiles.Max(t => t.Window.Right) + slack, y1 = tiles.Max(t => t.Window.Bottom) + slack;
         return new Roi(x0, y0, x1 - x0, y1 - y0).ClampTo(Image);
     }
 
     public override string ToString() =>
-        $"{Columns}x{Rows} tiles of {TensorWidth}x{TensorHeight} (cores {CoreWidth}x{CoreHeight}, halo {Overlap}, ladder {LadderSize})";
+        $"{Columns}x{Rows} tiles of {TensorWidth}x{TensorHeight} (cores {CoreWidth}x{CoreHeight}, halo {Overlap}, ladder {LadderSize}" +
+        (Transforms.Count > 1 ? $", {Transforms.Count} views)" : ")");
 
     private static int RoundUp(int value, int step) => (value + step - 1) / step * step;
 

@@ -49,7 +49,9 @@ public sealed class PlanarImage(float[] data, int width, int height) : IDisposab
 /// memory budget; tiles overlap by the halo and blend with linear ramps across its inner half; the grid sits on the CFA
 /// period and every window starts on the model's CFA phase, mirrored by whole CFA periods past the
 /// edges of the input; a tile that runs out of memory restarts the region one ladder size smaller.
-/// One binding per tensor size is pooled and reused across tiles and calls. Thread-safe.
+/// A grid planned with an ensemble runs every tile in several views (transposed, turned, mirrored; see
+/// <see cref="TileTransform"/>) and averages them. One binding per tensor size is pooled and reused across
+/// tiles and calls. Thread-safe.
 /// </summary>
 public sealed class TiledInference : IDisposable
 {
@@ -112,14 +114,18 @@ public sealed class TiledInference : IDisposable
     /// <paramref name="imageCfa"/> (null: RGB), at the ladder size the budget allows.
     /// </summary>
     /// <param name="overlap">Halo per side; null takes the manifest's (or the task default).</param>
+    /// <param name="ensemble">Views per tile, averaged (1, 2, 4 or 8; <see cref="TileTransform.Ensemble"/>).</param>
     /// <exception cref="ModelContractException">The model cannot take this kind of input (an X-Trans mosaic into a Bayer model).</exception>
-    public TileGrid Plan(ImageSize image, CfaPattern? imageCfa, long budgetBytes, int? overlap = null) =>
-        Plan(image, imageCfa, LadderSizeFor(budgetBytes, imageCfa is null ? 4 : 1), overlap ?? Tile.Overlap);
+    public TileGrid Plan(ImageSize image, CfaPattern? imageCfa, long budgetBytes, int? overlap = null, int ensemble = 1) =>
+        Plan(image, imageCfa, LadderSizeFor(budgetBytes, imageCfa is null ? 4 : 1), overlap ?? Tile.Overlap, ensemble);
 
-    public TileGrid Plan(ImageSize image, CfaPattern? imageCfa, int ladderSize, int overlap)
+    public TileGrid Plan(ImageSize image, CfaPattern? imageCfa, int ladderSize, int overlap, int ensemble = 1) =>
+        Plan(image, imageCfa, ladderSize, overlap, TileTransform.Ensemble(ensemble, imageCfa, ModelCfa));
+
+    private TileGrid Plan(ImageSize image, CfaPattern? imageCfa, int ladderSize, int overlap, IReadOnlyList<TileTransform> transforms)
     {
         var (period, phase) = Phase(imageCfa);
-        return TileGrid.Create(image, ladderSize, overlap, Math.Max(1, Tile.Align), period, phase);
+        return TileGrid.Create(image, ladderSize, overlap, Math.Max(1, Tile.Align), period, phase, transforms);
     }
 
     /// <summary>
@@ -143,7 +149,7 @@ public sealed class TiledInference : IDisposable
             if (grid.LadderSize > _ceiling) grid = Smaller(grid, imageCfa);
             try
             {
-                return RunGrid(grid, input, inputRegion, region, encoding, channels, period, cancellation, progress);
+                return RunGrid(grid, imageCfa, input, inputRegion, region, encoding, channels, period, cancellation, progress);
             }
             catch (Exception e) when (e is InferenceMemoryException or OutOfMemoryException)
             {
@@ -161,38 +167,55 @@ public sealed class TiledInference : IDisposable
         var next = Tile.Sizes.Where(s => s < grid.LadderSize).DefaultIfEmpty(0).Max();
         if (next == 0)
             throw new InferenceMemoryException($"model '{Model.Package.Id}': out of memory even at the smallest tile size ({grid.LadderSize} px)");
-        return Plan(grid.Image, imageCfa, next, grid.Overlap);
+        return Plan(grid.Image, imageCfa, next, grid.Overlap, grid.Transforms);
     }
 
-    private PlanarImage RunGrid(TileGrid grid, ImageBuffer input, Roi inputRegion, Roi region, TileEncoding encoding, int channels, int period,
+    private PlanarImage RunGrid(TileGrid grid, CfaPattern? imageCfa, ImageBuffer input, Roi inputRegion, Roi region, TileEncoding encoding, int channels, int period,
         CancellationToken cancellation, IProgress<TileProgress>? progress)
     {
         var tiles = grid.TilesFor(region);
+        var views = grid.Transforms.Select(t => (Transform: t, Phase: imageCfa is null || ModelCfa is null ? (0, 0) : t.PhaseOf(imageCfa, ModelCfa)
+            ?? throw new ArgumentException($"the {imageCfa} mosaic seen through {t} is not the pattern of model '{Model.Package.Id}'", nameof(grid)))).ToList();
         var target = new TileRegion(region.X, region.Y, region.Width, region.Height);
         var plane = region.Width * region.Height;
         var sums = ArrayPool<float>.Shared.Rent(3 * plane);
         var weights = ArrayPool<float>.Shared.Rent(plane);
-        var buffers = RentBuffers(grid.TensorWidth, grid.TensorHeight, channels);
+        int width = grid.TensorWidth, height = grid.TensorHeight;
+        var upright = RentBuffers(width, height, channels);
+        // A transposed view of a tile that is not square runs at the swapped tensor size.
+        var transposed = width != height && views.Any(v => v.Transform.Transpose) ? RentBuffers(height, width, channels) : null;
+        var mapped = views.Any(v => !v.Transform.IsIdentity) ? ArrayPool<float>.Shared.Rent(3 * width * height) : null;
         try
         {
             Array.Clear(sums, 0, 3 * plane);
             Array.Clear(weights, 0, plane);
-            var binding = buffers.Binding;
             for (var i = 0; i < tiles.Count; i++)
             {
-                cancellation.ThrowIfCancellationRequested();
                 var tile = tiles[i];
-                Gather(tile.Window, input, inputRegion, period, encoding, buffers);
-                if (channels == 1)
-                    CpuKernels.CfaToMaskedMosaic(buffers.Scratch.AsMemory(0, grid.TensorWidth * grid.TensorHeight), grid.TensorWidth, grid.TensorHeight,
-                        grid.TensorWidth, ModelCfa!, encoding.Transfer, binding[_inputName].Memory);
-                else
-                    CpuKernels.RgbaToPlanar(buffers.Scratch.AsMemory(0, 4 * grid.TensorWidth * grid.TensorHeight), grid.TensorWidth, grid.TensorHeight,
-                        4 * grid.TensorWidth, binding[_inputName].Memory, encoding.Transfer, encoding.Range);
-                binding.Run(cancellation);
                 var place = tile.Placement;
-                CpuKernels.AccumulateTile(binding[_outputName].Memory, grid.TensorWidth, grid.TensorHeight,
-                    place.X - tile.Window.X, place.Y - tile.Window.Y, place, sums, weights, target);
+                foreach (var (transform, phase) in views)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    var buffers = transform.Transpose ? transposed ?? upright : upright;
+                    var view = TileView.For(transform, phase, tile, width, height, period);
+                    Gather(view, input, inputRegion, period, encoding, buffers);
+                    var binding = buffers.Binding;
+                    if (channels == 1)
+                        CpuKernels.CfaToMaskedMosaic(buffers.Scratch.AsMemory(0, buffers.Width * buffers.Height), buffers.Width, buffers.Height,
+                            buffers.Width, ModelCfa!, encoding.Transfer, binding[_inputName].Memory);
+                    else
+                        CpuKernels.RgbaToPlanar(buffers.Scratch.AsMemory(0, 4 * buffers.Width * buffers.Height), buffers.Width, buffers.Height,
+                            4 * buffers.Width, binding[_inputName].Memory, encoding.Transfer, encoding.Range);
+                    binding.Run(cancellation);
+                    var output = binding[_outputName].Memory;
+                    if (transform.IsIdentity)
+                    {
+                        CpuKernels.AccumulateTile(output, width, height, place.X - tile.Window.X, place.Y - tile.Window.Y, place, sums, weights, target);
+                        continue;
+                    }
+                    view.MapBack(output, buffers.Width, buffers.Height, place, mapped!);
+                    CpuKernels.AccumulateTile(mapped.AsMemory(0, 3 * place.Width * place.Height), place.Width, place.Height, 0, 0, place, sums, weights, target);
+                }
                 progress?.Report(new TileProgress(i + 1, tiles.Count, grid.LadderSize));
             }
             CpuKernels.ResolveAccumulated(sums, weights, region.Width, region.Height);
@@ -205,19 +228,33 @@ public sealed class TiledInference : IDisposable
         {
             if (sums is not null) ArrayPool<float>.Shared.Return(sums);
             ArrayPool<float>.Shared.Return(weights);
-            ReturnBuffers(buffers);
+            if (mapped is not null) ArrayPool<float>.Shared.Return(mapped);
+            ReturnBuffers(upright);
+            if (transposed is not null) ReturnBuffers(transposed);
         }
     }
 
     /// <summary>
-    /// Copies the window's pixels into the scratch tile: coordinates outside the input are mirrored by whole
+    /// Copies the view's pixels into the scratch tile: coordinates outside the input are mirrored by whole
     /// CFA periods (so every pixel keeps its colour), then per-colour gains and the clamp to [0, 1].
     /// </summary>
-    private void Gather(Roi window, ImageBuffer input, Roi inputRegion, int period, TileEncoding encoding, TileBuffers buffers)
+    private void Gather(TileView view, ImageBuffer input, Roi inputRegion, int period, TileEncoding encoding, TileBuffers buffers)
     {
-        int width = window.Width, height = window.Height, channels = input.Channels;
-        for (var x = 0; x < width; x++) buffers.MapX[x] = MirrorByPeriods(window.X + x - inputRegion.X, inputRegion.Width, period);
-        for (var y = 0; y < height; y++) buffers.MapY[y] = MirrorByPeriods(window.Y + y - inputRegion.Y, inputRegion.Height, period);
+        int width = buffers.Width, height = buffers.Height, channels = input.Channels;
+        // Tensor rows walk the image's rows, or its columns when transposed; each becomes a buffer offset.
+        int Row(int y) => MirrorByPeriods(y - inputRegion.Y, inputRegion.Height, period) * input.Stride;
+        int Column(int x) => MirrorByPeriods(x - inputRegion.X, inputRegion.Width, period) * channels;
+        var t = view.Transform;
+        for (var i = 0; i < height; i++)
+        {
+            var along = t.Transpose ? view.X0 + (t.FlipColumns ? -i : i) : view.Y0 + (t.FlipRows ? -i : i);
+            buffers.RowOffsets[i] = t.Transpose ? Column(along) : Row(along);
+        }
+        for (var j = 0; j < width; j++)
+        {
+            var along = t.Transpose ? view.Y0 + (t.FlipRows ? -j : j) : view.X0 + (t.FlipColumns ? -j : j);
+            buffers.ColumnOffsets[j] = t.Transpose ? Row(along) : Column(along);
+        }
         var source = input.Array;
         var scratch = buffers.Scratch;
         var cfa = ModelCfa;
@@ -229,19 +266,19 @@ public sealed class TiledInference : IDisposable
             int y0 = band * height / bands, y1 = (band + 1) * height / bands;
             for (var y = y0; y < y1; y++)
             {
-                var row = input.Offset + buffers.MapY[y] * input.Stride;
+                var row = input.Offset + buffers.RowOffsets[y];
                 var dst = scratch.AsSpan(y * width * channels, width * channels);
                 if (channels == 1)
                     for (var x = 0; x < width; x++)
                     {
-                        var v = source[row + buffers.MapX[x]];
+                        var v = source[row + buffers.ColumnOffsets[x]];
                         if (hasGains) v *= gains[cfa!.ColorAt(y, x)];
                         dst[x] = Math.Clamp(v, 0f, 1f);
                     }
                 else
                     for (var x = 0; x < width; x++)
                     {
-                        var at = row + 4 * buffers.MapX[x];
+                        var at = row + buffers.ColumnOffsets[x];
                         for (var c = 0; c < 3; c++) dst[4 * x + c] = Math.Clamp(source[at + c] * gains[c], 0f, 1f);
                         dst[4 * x + 3] = 1f;
                     }
@@ -294,7 +331,7 @@ public sealed class TiledInference : IDisposable
             [_inputName] = [1, 3, height, width],
             [_outputName] = [1, 3, height, width],
         });
-        return new TileBuffers(binding, ArrayPool<float>.Shared.Rent(width * height * channels), new int[width], new int[height], width, height);
+        return new TileBuffers(binding, ArrayPool<float>.Shared.Rent(width * height * channels), new int[height], new int[width], width, height);
     }
 
     private void ReturnBuffers(TileBuffers buffers) =>
@@ -307,13 +344,14 @@ public sealed class TiledInference : IDisposable
         _buffers.Clear();
     }
 
-    /// <summary>Everything one tile size needs, made once and reused: the binding, the gathered pixels, the mirror maps.</summary>
-    private sealed class TileBuffers(InferenceBinding binding, float[] scratch, int[] mapX, int[] mapY, int width, int height) : IDisposable
+    /// <summary>Everything one tensor size needs, made once and reused: the binding, the gathered pixels, where each
+    /// tensor row and column reads the input (mirrored and viewed).</summary>
+    private sealed class TileBuffers(InferenceBinding binding, float[] scratch, int[] rowOffsets, int[] columnOffsets, int width, int height) : IDisposable
     {
         public InferenceBinding Binding { get; } = binding;
         public float[] Scratch { get; } = scratch;
-        public int[] MapX { get; } = mapX;
-        public int[] MapY { get; } = mapY;
+        public int[] RowOffsets { get; } = rowOffsets;
+        public int[] ColumnOffsets { get; } = columnOffsets;
         public int Width { get; } = width;
         public int Height { get; } = height;
 

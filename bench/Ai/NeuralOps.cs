@@ -22,13 +22,15 @@ namespace RawEngine.Bench.Ai;
 /// The neural modules on the CPU: demosaic_nn (demosaicnet Bayer and X-Trans from ../shared/models) and
 /// denoise_nn (the project's nafnet-small) in MP/s through a pipe of rawprepare, temperature and the
 /// module, against the classical demosaic; tiled against one-shot inference on the same area; and the
-/// tile size each model's ladder gives under a few memory budgets (with the tile count for 24 MP).
+/// tile size each model's ladder gives under a few memory budgets (with the tile count for 24 MP); and
+/// demosaic_nn's cost per ensemble size (views per tile).
 /// </summary>
 internal static class NeuralOps
 {
     private const int Rounds = 2;
 
-    public static void Run(MetricReport report)
+    /// <param name="ensembleOnly">Only the ensemble's cost (<c>bench -- nn-ensemble</c>).</param>
+    public static void Run(MetricReport report, bool ensembleOnly = false)
     {
         var root = RepoRoot();
         var shared = Path.GetFullPath(Path.Combine(root, "..", "shared"));
@@ -40,9 +42,13 @@ internal static class NeuralOps
                 new ModelSearchOptions([Path.Combine(shared, "models"), Path.Combine(root, "testdata", "models")], new ModelEnvironment(_ => null, home)),
                 InferenceSettings.Cpu);
             Console.Error.WriteLine($"nn bench: Kodak 1 (768x512) as a synthetic raw, CPU, {Environment.ProcessorCount} cores");
-            TileSizes(report, models);
-            Throughput(report, models, kodak);
-            TiledAgainstOneShot(report, models, kodak);
+            if (!ensembleOnly)
+            {
+                TileSizes(report, models);
+                Throughput(report, models, kodak);
+                TiledAgainstOneShot(report, models, kodak);
+            }
+            EnsembleCost(report, models, kodak);
         }
         finally
         {
@@ -118,6 +124,49 @@ internal static class NeuralOps
         report.Add(new Metric("nn.tiled_256_vs_one_shot", tiledS, "s", oneShotS));
         var tensorRatio = (double)tiled.Count * tiled.TensorWidth * tiled.TensorHeight / (oneShot.TensorWidth * oneShot.TensorHeight);
         report.Add(new Metric("nn.tiled_256_tensor_area_vs_one_shot", tensorRatio, "x"));
+    }
+
+    /// <summary>
+    /// demosaicnet Bayer on the whole 768x512 image (one 1 GB-budget tile grid) with 1, 2, 4 and 8 views per tile:
+    /// MP/s, the one-view run as the baseline (the ratio is the ensemble's speed relative to one view).
+    /// </summary>
+    private static void EnsembleCost(MetricReport report, ModelServices models, string kodak)
+    {
+        var scene = LinearScene.LoadSrgb(kodak);
+        var cfa = CfaPattern.Rggb;
+        var mosaic = CfaMosaic.Sample(scene, cfa);
+        var pool = new BufferPool();
+        using var input = ImageBuffer.Rent(pool, scene.Width, scene.Height, 1);
+        for (var y = 0; y < scene.Height; y++) mosaic.AsSpan(y * scene.Width, scene.Width).CopyTo(input.Row(y));
+        var tiler = models.Open("demosaic", ModelInputTraits.Mosaic(cfa)).Tiler;
+        var size = new ImageSize(scene.Width, scene.Height);
+        var whole = Roi.Full(size);
+        var encoding = new TileEncoding(Transfer.SrgbEncode, ChannelAffine.Identity, [1, 1, 1]);
+        var megapixels = whole.Pixels / 1e6;
+        double? single = null;
+        // One untimed run warms the model and both tensor sizes up; then the faster of two runs per size.
+        tiler.Run(tiler.Plan(size, cfa, 1L << 30, ensemble: 2), cfa, input, whole, whole, encoding).Dispose();
+        foreach (var views in TileTransform.Sizes)
+        {
+            var grid = tiler.Plan(size, cfa, 1L << 30, ensemble: views);
+            double seconds = double.MaxValue, cpuSeconds = double.MaxValue;
+            using var process = Process.GetCurrentProcess();
+            for (var round = 0; round < Rounds; round++)
+            {
+                process.Refresh();
+                var cpuBefore = process.TotalProcessorTime;
+                var start = Stopwatch.GetTimestamp();
+                tiler.Run(grid, cfa, input, whole, whole, encoding).Dispose();
+                seconds = Math.Min(seconds, Stopwatch.GetElapsedTime(start).TotalSeconds);
+                process.Refresh();
+                cpuSeconds = Math.Min(cpuSeconds, (process.TotalProcessorTime - cpuBefore).TotalSeconds);
+            }
+            // CPU time is what the views cost; wall time on a shared machine also holds other processes' turns.
+            var cpuRate = megapixels / cpuSeconds;
+            single ??= cpuRate;
+            report.Add(new Metric($"nn.demosaic_nn.bayer.ensemble{views}.cpu", cpuRate, "MP/cpu-s", single, $"~1/{views} of one view"));
+            report.Add(new Metric($"nn.demosaic_nn.bayer.ensemble{views}", megapixels / seconds, "MP/s"));
+        }
     }
 
     /// <summary>The fastest of <see cref="Rounds"/> runs after one warm-up: on a shared machine the least

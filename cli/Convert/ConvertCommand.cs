@@ -23,7 +23,7 @@ public static class ConvertCommand
         var width = new Option<int?>("--width") { Description = "Fit inside this width (pixels)" };
         var height = new Option<int?>("--height") { Description = "Fit inside this height (pixels)" };
         var profile = new Option<string?>("--profile") { Description = $"Output colour space: {string.Join(", ", ConvertSettings.Profiles)}" };
-        var demosaic = new Option<string?>("--demosaic") { Description = $"Demosaic method: {string.Join(", ", ConvertSettings.DemosaicMethods)}" };
+        var demosaic = new Option<string?>("--demosaic") { Description = $"Demosaic method: {string.Join(", ", ConvertSettings.DemosaicMethods)}; nn:VIEWS sets the neural one's ensemble (1, 2, 4, 8)" };
         var denoise = new Option<string?>("--denoise") { Description = "Neural denoise after demosaic: nn or nn:STRENGTH (0..1, default 1)" };
         var models = new Option<string[]>("--models") { Description = "Model folder to search first (repeatable)", HelpName = "DIR" };
         var provider = new Option<string>("--provider")
@@ -50,6 +50,7 @@ public static class ConvertCommand
             ConvertSettings settings;
             try
             {
+                var demosaicChoice = parsed.GetValue(demosaic) is { } d ? ConvertSettings.ParseDemosaic(d) : ((string Method, int? Ensemble)?)null;
                 settings = new ConvertSettings
                 {
                     Inputs = parsed.GetValue(inputs)!,
@@ -63,7 +64,8 @@ public static class ConvertCommand
                     Scale = parsed.GetValue(scale) is { } s ? (s > 0 && double.IsFinite(s) ? s : throw new UsageException($"--scale: {s} is not a positive number")) : null,
                     Region = parsed.GetValue(roi) is { } r ? PixelRegion.Parse(r) : null,
                     Profile = parsed.GetValue(profile) is { } p ? ConvertSettings.CheckChoice(p, "--profile", ConvertSettings.Profiles) : null,
-                    Demosaic = parsed.GetValue(demosaic) is { } d ? ConvertSettings.CheckChoice(d, "--demosaic", ConvertSettings.DemosaicMethods) : null,
+                    Demosaic = demosaicChoice?.Method,
+                    DemosaicEnsemble = demosaicChoice?.Ensemble,
                     WhiteBalance = parsed.GetValue(wb) is { } w ? WhiteBalanceChoice.Parse(w) : null,
                     Exposure = parsed.GetValue(exposure) is { } ev ? (ev is >= -18 and <= 18 ? ev : throw new UsageException($"--exposure: {ev} is outside [-18, 18]")) : null,
                     Tone = parsed.GetValue(tone) is { } t ? ConvertSettings.CheckChoice(t, "--tone", ConvertSettings.Tones) : null,

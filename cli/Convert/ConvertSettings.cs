@@ -28,6 +28,9 @@ public sealed record ConvertSettings
     public double? Exposure { get; init; }
     public string? Tone { get; init; }
 
+    /// <summary><c>--demosaic nn:VIEWS</c>: the neural demosaic's ensemble (1, 2, 4 or 8 views), null for the module's default.</summary>
+    public int? DemosaicEnsemble { get; init; }
+
     /// <summary><c>--denoise nn[:strength]</c>: the neural denoise's strength (0..1), null when not asked for.</summary>
     public double? DenoiseStrength { get; init; }
 
@@ -67,6 +70,18 @@ public sealed record ConvertSettings
     public static readonly string[] Profiles = [.. RgbColorSpace.Outputs.SelectMany(s => new[] { s.Id, s.Id + "-linear" })];
     public static readonly string[] DemosaicMethods = ["auto", "bilinear", "lmmse", "xtrans", "half", "nn"];
     public static readonly string[] Tones = ["sigmoid", "none"];
+
+    /// <summary>Parses <c>--demosaic METHOD</c> or <c>nn:VIEWS</c> into the method and the neural demosaic's ensemble.</summary>
+    public static (string Method, int? Ensemble) ParseDemosaic(string text)
+    {
+        var parts = text.Trim().Split(':', 2);
+        var method = CheckChoice(parts[0], "--demosaic", DemosaicMethods);
+        if (parts.Length == 1) return (method, null);
+        if (method != "nn") throw new UsageException($"--demosaic: only nn takes a number of views, not '{text}'");
+        if (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var views) || !AI.Tiling.TileTransform.Sizes.Contains(views))
+            throw new UsageException($"--demosaic: views '{parts[1]}' is not one of {string.Join(", ", AI.Tiling.TileTransform.Sizes)}");
+        return (method, views);
+    }
 
     /// <summary>Parses <c>--denoise nn</c> or <c>nn:STRENGTH</c> (0..1) into the strength.</summary>
     public static double ParseDenoise(string text)

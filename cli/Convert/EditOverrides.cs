@@ -2,6 +2,7 @@ using RawEngine.Engine.Edits;
 using RawEngine.Engine.Pipeline;
 using RawEngine.Iop.ColorOut;
 using RawEngine.Iop.Demosaic;
+using RawEngine.Iop.DemosaicNn;
 using RawEngine.Iop.DenoiseNn;
 using RawEngine.Iop.Exposure;
 using RawEngine.Iop.Sigmoid;
@@ -31,7 +32,7 @@ public static class EditOverrides
         if (settings.Tone is { } tone)
             edit = edit.With("sigmoid", ParamsOf<SigmoidParams>(edit, "sigmoid")).WithEnabled("sigmoid", tone == "sigmoid");
         if (settings.Demosaic is { } method)
-            edit = method == "nn" ? UseNeuralDemosaic(edit, modules) : edit.With("demosaic", new DemosaicParams { Method = Choice(method) });
+            edit = method == "nn" ? UseNeuralDemosaic(edit, modules, settings.DemosaicEnsemble) : edit.With("demosaic", new DemosaicParams { Method = Choice(method) });
         if (settings.DenoiseStrength is { } strength)
             edit = edit.With("denoise_nn", ParamsOf<DenoiseNnParams>(edit, "denoise_nn") with { Strength = strength });
         return edit;
@@ -46,14 +47,17 @@ public static class EditOverrides
         _ => DemosaicChoice.Auto,
     };
 
-    private static Edit UseNeuralDemosaic(Edit edit, ModuleRegistry modules)
+    private static Edit UseNeuralDemosaic(Edit edit, ModuleRegistry modules, int? ensemble)
     {
         const string neural = "demosaic_nn";
         if (!modules.Contains(neural))
             throw new UsageException("--demosaic nn: this build has no neural demosaic module");
         var schema = modules.SchemaOf(neural);
         var index = edit.IndexOf(neural);
-        edit = edit.With(neural, index >= 0 ? edit.Modules[index].Params : schema.Defaults);
+        var parameters = index >= 0 ? edit.Modules[index].Params : schema.Defaults;
+        if (ensemble is { } views)
+            parameters = (parameters as DemosaicNnParams ?? new DemosaicNnParams()) with { Ensemble = views };
+        edit = edit.With(neural, parameters);
         return edit.With("demosaic", ParamsOf<DemosaicParams>(edit, "demosaic")).WithEnabled("demosaic", false);
     }
 

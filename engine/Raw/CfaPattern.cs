@@ -76,6 +76,24 @@ public sealed class CfaPattern : IEquatable<CfaPattern>
         return new CfaPattern(Width, Height, colors);
     }
 
+    /// <summary>
+    /// The mosaic as seen through a transpose and flips (an element of the square's symmetry group): colour
+    /// (i, j) of the result is this pattern's at row <c>±(transpose ? j : i)</c>, column <c>±(transpose ? i : j)</c>,
+    /// negated where <paramref name="flipRows"/> (rows) or <paramref name="flipColumns"/> (columns) is set.
+    /// Any Bayer pattern stays a Bayer pattern at some phase; X-Trans only under some transforms.
+    /// </summary>
+    public CfaPattern Transformed(bool transpose, bool flipRows, bool flipColumns)
+    {
+        var colors = new byte[_colors.Length];
+        for (var i = 0; i < Height; i++)
+            for (var j = 0; j < Width; j++)
+            {
+                int row = transpose ? j : i, column = transpose ? i : j;
+                colors[i * Width + j] = (byte)ColorAt(flipRows ? -row : row, flipColumns ? -column : column);
+            }
+        return new CfaPattern(Width, Height, colors);
+    }
+
     /// <summary>The (dy, dx) within one period that maps this pattern onto <paramref name="target"/>, or null.</summary>
     public (int Dy, int Dx)? OffsetTo(CfaPattern target)
     {

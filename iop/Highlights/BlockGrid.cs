@@ -147,13 +147,15 @@ internal sealed class BlockGrid
     }
 
     /// <summary>
-    /// Writes <paramref name="roiOut"/>: samples of a colour that clipped in their block become at least
-    /// the estimate from the block's unclipped colours and the ratios; where every colour clipped they
-    /// are clamped to <paramref name="neutral"/>.
+    /// Writes <paramref name="roiOut"/>: each clipped sample (at or above <paramref name="clipAt"/>) becomes at
+    /// least the estimate from its block's unclipped colours and the ratios; where every colour clipped it is
+    /// clamped to <paramref name="neutral"/>. Samples under the clip level are measurements and stay as they
+    /// are, even where another sample of their colour clipped in the same block.
     /// </summary>
-    public void Reconstruct(ProcessContext context, float[] ratios, float neutral, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
+    public void Reconstruct(ProcessContext context, float[] ratios, ChannelLevels clipAt, float neutral, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
     {
         var channels = input.Channels;
+        float[] clip = [clipAt.R, clipAt.G, clipAt.B];
         context.ForRows(roiOut.Height, (y0, y1) =>
         {
             Span<float> estimates = stackalloc float[3];
@@ -171,15 +173,17 @@ internal sealed class BlockGrid
                     var block = blockRow + imageX / _size;
                     var clipped = _clipped[block];
                     if (clipped == 0) continue;
-                    Estimate(block, clipped, ratios, neutral, estimates);
                     if (_pattern is not null)
                     {
                         var c = _pattern.ColorAt(imageY, imageX);
-                        if ((clipped & (1 << c)) != 0) target[x] = Apply(target[x], estimates[c], clipped, neutral);
+                        if (target[x] < clip[c]) continue;
+                        Estimate(block, clipped, ratios, neutral, estimates);
+                        target[x] = Apply(target[x], estimates[c], clipped, neutral);
+                        continue;
                     }
-                    else
-                        for (var c = 0; c < 3; c++)
-                            if ((clipped & (1 << c)) != 0) target[x * 4 + c] = Apply(target[x * 4 + c], estimates[c], clipped, neutral);
+                    Estimate(block, clipped, ratios, neutral, estimates);
+                    for (var c = 0; c < 3; c++)
+                        if (target[x * 4 + c] >= clip[c]) target[x * 4 + c] = Apply(target[x * 4 + c], estimates[c], clipped, neutral);
                 }
             }
         });

@@ -11,8 +11,10 @@ public sealed record HighlightsParams : OperationParams
     [ParamDescription("clip: saturated areas turn neutral white; reconstruct: their colour is rebuilt from the channels that did not saturate.")]
     public HighlightsMode Mode { get; init; } = HighlightsMode.Reconstruct;
 
+    // 1: a sample counts as clipped at its channel's white level, as darktable's default; lower it for a camera
+    // whose data saturates below the white level its raws state.
     [ParamRange(0.5, 1.0), ParamDescription("Fraction of a channel's saturation level from which it counts as clipped.")]
-    public double Threshold { get; init; } = 0.99;
+    public double Threshold { get; init; } = 1.0;
 }
 
 /// <summary>
@@ -21,12 +23,19 @@ public sealed record HighlightsParams : OperationParams
 /// rebuilds a clipped channel from the ones that did not clip, scaled by the ratios between channels
 /// measured just outside the clipped areas (an "opposed" inpainting): a blown sky stays blue and a
 /// blown flower keeps its hue. Ratios are gathered over the whole image, so every region and every
-/// tile sees the same ones; where all channels clipped, it falls back to neutral clipping.
+/// tile sees the same ones; where all channels clipped, it falls back to neutral clipping. Only clipped
+/// samples change: one below the clip level is a measurement, whatever its neighbours did.
 /// </summary>
 public sealed class HighlightsOperation : ImageOperation<HighlightsParams, HighlightsOperation.Setup>
 {
     /// <summary>Where each channel counts as clipped, and where it saturated.</summary>
     public sealed record Setup(HighlightsMode Mode, ChannelLevels ClipAt, ChannelLevels Saturation, ImageSize InputSize);
+
+    /// <summary>
+    /// Relative distance below the clip level that still counts as clipped: float rounding is about 1e-7, and
+    /// 1e-4 stays under half an ADC step of a 12-bit raw, so no real measurement below the level is taken in.
+    /// </summary>
+    public const double ClipTolerance = 1e-4;
 
     public override OperationInfo Info { get; } = new("highlights", 1, "Highlight reconstruction",
         OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault,
@@ -35,7 +44,9 @@ public sealed class HighlightsOperation : ImageOperation<HighlightsParams, Highl
     protected override Setup Commit(HighlightsParams parameters, CommitContext context)
     {
         var saturation = context.Input.Saturation ?? new ChannelLevels(context.Input.White, context.Input.White, context.Input.White);
-        var t = (float)parameters.Threshold;
+        // A sample at the white level comes out of the black/white scaling and the white balance gains a few
+        // float roundings off its channel's saturation: the tolerance keeps it clipped at threshold 1.
+        var t = (float)(parameters.Threshold * (1 - ClipTolerance));
         return new Setup(parameters.Mode, saturation.Scaled(t, t, t), saturation, context.InputSize);
     }
 
@@ -65,7 +76,7 @@ public sealed class HighlightsOperation : ImageOperation<HighlightsParams, Highl
             Clip(context, float.PositiveInfinity, input, roiIn, output, roiOut);
             return;
         }
-        blocks.Reconstruct(context, ratios, setup.Saturation.Min, input, roiIn, output, roiOut);
+        blocks.Reconstruct(context, ratios, setup.ClipAt, setup.Saturation.Min, input, roiIn, output, roiOut);
     }
 
     private static void Clip(ProcessContext context, float level, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)

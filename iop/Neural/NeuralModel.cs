@@ -30,12 +30,13 @@ internal static class NeuralModel
         }
     }
 
-    /// <summary>The tile grid for an image of <paramref name="size"/> at the budget the pipe grants; a CFA the model cannot take fails here.</summary>
-    public static TileGrid Plan(ChosenModel model, CommitContext context, ImageSize size, Engine.Raw.CfaPattern? cfa)
+    /// <summary>The tile grid for an image of <paramref name="size"/> at the budget the pipe grants, with <paramref name="ensemble"/>
+    /// views per tile; a CFA the model cannot take fails here.</summary>
+    public static TileGrid Plan(ChosenModel model, CommitContext context, ImageSize size, Engine.Raw.CfaPattern? cfa, int ensemble = 1)
     {
         try
         {
-            return model.Tiler.Plan(size, cfa, context.MemoryBudgetBytes);
+            return model.Tiler.Plan(size, cfa, context.MemoryBudgetBytes, ensemble: ensemble);
         }
         catch (Exception e) when (e is ModelContractException or ArgumentException)
         {

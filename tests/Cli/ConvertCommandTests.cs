@@ -166,6 +166,8 @@ public class ConvertCommandTests
     [InlineData("--wb", "1,2")]
     [InlineData("--roi", "1,2,3")]
     [InlineData("--demosaic", "magic")]
+    [InlineData("--demosaic", "nn:3")]
+    [InlineData("--demosaic", "lmmse:2")]
     [InlineData("--format", "bmp")]
     public async Task BadOptionsAreUsageErrors(string option, string value)
     {

@@ -48,22 +48,23 @@ public sealed class NeuralPipeTests(ITestOutputHelper output) : IDisposable
         return max;
     }
 
-    public static TheoryData<string, bool> Cases => new() { { "RGGB", false }, { "RGGB", true }, { "XTRANS", false } };
+    public static TheoryData<string, bool, int> Cases => new() { { "RGGB", false, 1 }, { "RGGB", true, 1 }, { "XTRANS", false, 1 }, { "GBRG", false, 8 }, { "XTRANS", false, 4 } };
 
+    /// <summary>With an ensemble, views moved onto the model's phase read past their windows: the region must ask for that too.</summary>
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task ARegionRenderEqualsTheCropOfTheWholeRender(string cfa, bool denoise)
+    public async Task ARegionRenderEqualsTheCropOfTheWholeRender(string cfa, bool denoise, int ensemble)
     {
         using var models = Models();
         using var engine = Engine(models);
-        using var session = engine.Open(Chart(cfa == "XTRANS" ? CfaPattern.XTrans.Shifted(1, 4) : CfaPattern.Rggb));
-        var edit = denoise ? NeuralBoth : NeuralDemosaic;
+        using var session = engine.Open(Chart(cfa == "XTRANS" ? CfaPattern.XTrans.Shifted(1, 4) : CfaPattern.Bayer(cfa)));
+        var edit = (denoise ? NeuralBoth : NeuralDemosaic).With("demosaic_nn", new DemosaicNnParams { Ensemble = ensemble });
         var size = session.OutputSize(edit);
         using var whole = await session.RenderAsync(edit, Roi.Full(size));
         var region = new Roi(37, 29, 61, 77);
         using var part = await session.RenderAsync(edit, region);
         var difference = MaxDifference(PipeFixture.Crop(whole, region.X, region.Y, region.Width, region.Height), PipeFixture.Pixels(part));
-        output.WriteLine($"{cfa} denoise {denoise}: max |region - crop| {difference:E2}");
+        output.WriteLine($"{cfa} denoise {denoise} ensemble {ensemble}: max |region - crop| {difference:E2}");
         Assert.True(difference <= 1e-5, $"region differs from the crop by {difference:E2}");
 
         using var half = await session.RenderAsync(edit, Roi.Full(size, 0.5));
@@ -118,6 +119,16 @@ public sealed class NeuralPipeTests(ITestOutputHelper output) : IDisposable
         var classical = engine.Pipe.Build(Edit.Empty, source, "chart", PipeKind.Export).Nodes.Select(n => n.Instance).ToList();
         Assert.Contains("demosaic", classical);
         Assert.DoesNotContain("demosaic_nn", classical);
+    }
+
+    [Fact]
+    public async Task AnEnsembleSizeOutsideTheGroupFailsNamingIt()
+    {
+        using var models = Models();
+        using var engine = Engine(models);
+        using var session = engine.Open(Chart(CfaPattern.Rggb));
+        var error = await Assert.ThrowsAsync<PipeException>(() => session.RenderAsync(NeuralDemosaic.With("demosaic_nn", new DemosaicNnParams { Ensemble = 3 }), new Roi(0, 0, 16, 16)));
+        Assert.Contains("ensemble 3 is not one of 1, 2, 4, 8", error.Message);
     }
 
     [Fact]

@@ -75,6 +75,21 @@ public class TileGridTests
     }
 
     [Fact]
+    public void AnEnsembleAsksForUnderOneCfaPeriodMoreAndNeedsTheHaloToMoveItsViews()
+    {
+        var size = new ImageSize(640, 480);
+        var region = new Roi(200, 150, 50, 40);
+        var one = TileGrid.Create(size, 160, 18, 6, 6, (1, 4));
+        var views = TileGrid.Create(size, 160, 18, 6, 6, (1, 4), TileTransform.All);
+        Assert.Equal(0, one.ViewSlack);
+        Assert.Equal(5, views.ViewSlack);
+        var plain = one.InputFor(region);
+        Assert.Equal(new Roi(plain.X - 5, plain.Y - 5, plain.Width + 10, plain.Height + 10), views.InputFor(region));
+        // A 6 px halo blends over 3 px and has 3 px left: too few to move an X-Trans view by up to 5.
+        Assert.Contains("halo", Assert.Throws<ArgumentException>(() => TileGrid.Create(size, 160, 6, 6, 6, (0, 0), TileTransform.All)).Message);
+    }
+
+    [Fact]
     public void TheGridIsBalancedNotGreedy()
     {
         // 768 px with at most ~446 px cores: two equal cores of 384, not 446 + 322.

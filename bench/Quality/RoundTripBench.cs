@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using RawEngine.Bench.Convert;
+using RawEngine.Engine.Dng;
+using RawEngine.Engine.Imaging;
+using RawEngine.Engine.Raw;
+using RawEngine.Engine.Synthetic;
+
+namespace RawEngine.Bench.Quality;
+
+/// <summary>
+/// `bench -- roundtrip [--images N] [--xtrans] [--keep DIR] VARIANT...`: the identity round trip of the quality
+/// tests through the product (Kodak sRGB -> synthetic DNG -> `./rawengine convert --tone none --profile srgb`
+/// -> PNG -> CPSNR, 10 px border excluded), one batch convert per variant over the first N Kodak images
+/// (default 24). A variant is a demosaic method with modifiers joined by '/': <c>auto</c>, <c>nn</c>,
+/// <c>nn/e4</c> (demosaic_nn ensemble of 4), <c>auto/hl-off</c> (highlights disabled), <c>nn/hl1.0</c>
+/// (highlights threshold 1.0). Default variants: auto, nn. Prints per-image scores, then each variant's mean,
+/// its gain over the first variant, the share of its squared error within 2 px of a source pixel at 254 or
+/// 255 in some channel (where highlight handling acts), and its wall time per image.
+/// </summary>
+public static class RoundTripBench
+{
+    private const int Border = 10;
+
+    private sealed record Variant(string Name, string[] Arguments, JsonObject Edit);
+
+    public static int Run(MetricReport report, IReadOnlyList<string> args)
+    {
+        var images = 24;
+        var cfa = CfaPattern.Rggb;
+        string? keep = null;
+        var names = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--images" when i + 1 < args.Count: images = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--xtrans": cfa = CfaPattern.XTrans; break;
+                case "--keep" when i + 1 < args.Count: keep = args[++i]; break;
+                default: names.Add(args[i]); break;
+            }
+        }
+        if (images is < 1 or > 24)
+        {
+            Console.Error.WriteLine($"bench roundtrip: --images must be 1..24, not {images}");
+            return 2;
+        }
+        if (names.Count == 0) names = ["auto", "nn"];
+        var root = ConvertBench.RepositoryRoot();
+        var shared = Path.GetFullPath(Path.Combine(root, "..", "shared"));
+        List<Variant> variants;
+        try
+        {
+            variants = [.. names.Select(n => Parse(n, shared))];
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"bench roundtrip: {e.Message}");
+            return 2;
+        }
+
+        var work = keep ?? Directory.CreateTempSubdirectory("rawengine-bench-roundtrip-").FullName;
+        Directory.CreateDirectory(work);
+        try
+        {
+            var originals = new List<Srgb8Image>();
+            var dngs = new List<string>();
+            for (var k = 1; k <= images; k++)
+            {
+                var source = Path.Combine(shared, "testdata", "kodak24", $"kodim{k:00}.png");
+                originals.Add(ImageFile.LoadSrgb8(source));
+                var dng = Path.Combine(work, $"kodim{k:00}.dng");
+                DngWriter.Write(SyntheticRaw.FromSrgbFile(source, new SyntheticRawOptions { Cfa = cfa }), dng);
+                dngs.Add(dng);
+            }
+            var highlights = originals.Select(NearHighlights).ToList();
+            var rawengine = Path.Combine(root, "rawengine");
+            Timed.Once(rawengine, ["--version"], work); // builds the Release binary if it is stale
+
+            var scores = new double[variants.Count][];
+            var shares = new double[variants.Count];
+            var seconds = new double[variants.Count];
+            for (var v = 0; v < variants.Count; v++)
+            {
+                var variant = variants[v];
+                var folder = Path.Combine(work, variant.Name.Replace('/', '_'));
+                Directory.CreateDirectory(folder);
+                var edit = Path.Combine(folder, "edit.json");
+                File.WriteAllText(edit, variant.Edit.ToJsonString());
+                string[] arguments = ["convert", .. dngs, "-o", folder, "--format", "png", "--tone", "none", "--profile", "srgb", "--overwrite", "--edit", edit, .. variant.Arguments];
+                var clock = Stopwatch.StartNew();
+                Timed.Once(rawengine, arguments, work);
+                seconds[v] = clock.Elapsed.TotalSeconds / images;
+                scores[v] = new double[images];
+                double nearError = 0, allError = 0;
+                for (var k = 0; k < images; k++)
+                {
+                    var result = ImageFile.LoadSrgb8(Path.Combine(folder, $"kodim{k + 1:00}.png"));
+                    scores[v][k] = ImageQuality.Cpsnr(originals[k], result, Border);
+                    var (near, all) = SquaredError(originals[k], result, highlights[k]);
+                    nearError += near;
+                    allError += all;
+                }
+                shares[v] = allError > 0 ? nearError / allError : 0;
+                Console.Error.WriteLine($"  {variant.Name}: {scores[v].Average():F2} dB, {seconds[v]:F2} s an image");
+            }
+
+            Console.WriteLine($"{"image",-8}" + string.Concat(variants.Select(v => $"{v.Name,16}")));
+            for (var k = 0; k < images; k++)
+                Console.WriteLine($"kodim{k + 1:00}  " + string.Concat(scores.Select(s => $"{s[k],16:F2}")));
+            Console.WriteLine($"{"mean",-8}" + string.Concat(scores.Select(s => $"{s.Average(),16:F2}")));
+            var kind = cfa.Kind == CfaKind.Bayer ? "bayer" : "xtrans";
+            for (var v = 0; v < variants.Count; v++)
+            {
+                var name = $"roundtrip.{kind}.{variants[v].Name}";
+                report.Add(new Metric(name, scores[v].Average(), "dB", v == 0 ? null : scores[0].Average(), v == 0 ? null : $"gain over {variants[0].Name}"));
+                report.Add(new Metric($"{name}.near-highlight-error", 100 * shares[v], "%"));
+                report.Add(new Metric($"{name}.time", seconds[v], "s/image"));
+            }
+            report.PrintTable();
+            return 0;
+        }
+        finally
+        {
+            if (keep is null) Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>A variant from its name: the demosaic method, then modifiers (e.g. <c>nn/e4/hl-off</c>).</summary>
+    private static Variant Parse(string name, string shared)
+    {
+        var parts = name.Split('/');
+        var modules = new JsonArray();
+        string[] arguments = parts[0] switch
+        {
+            "nn" => ["--demosaic", "nn", "--models", Path.Combine(shared, "models")],
+            "auto" or "lmmse" or "bilinear" or "xtrans" => ["--demosaic", parts[0]],
+            _ => throw new ArgumentException($"variant '{name}': '{parts[0]}' is not a demosaic method (auto, lmmse, bilinear, xtrans, nn)"),
+        };
+        foreach (var modifier in parts[1..])
+        {
+            if (modifier == "hl-off")
+                modules.Add(new JsonObject { ["module"] = "highlights", ["enabled"] = false });
+            else if (modifier.StartsWith("hl", StringComparison.Ordinal) && double.TryParse(modifier[2..], CultureInfo.InvariantCulture, out var threshold))
+                modules.Add(new JsonObject { ["module"] = "highlights", ["params"] = new JsonObject { ["threshold"] = threshold } });
+            else if (modifier.StartsWith('e') && parts[0] == "nn" && int.TryParse(modifier[1..], CultureInfo.InvariantCulture, out var ensemble))
+                modules.Add(new JsonObject { ["module"] = "demosaic_nn", ["params"] = new JsonObject { ["ensemble"] = ensemble } });
+            else
+                throw new ArgumentException($"variant '{name}': unknown modifier '{modifier}' (hl-off, hlTHRESHOLD, eN with nn)");
+        }
+        return new Variant(name, arguments, new JsonObject { ["format"] = "rawengine-edit", ["version"] = 1, ["modules"] = modules });
+    }
+
+    /// <summary>Pixels within 2 px of a source pixel with some channel at 254 or 255.</summary>
+    private static bool[] NearHighlights(Srgb8Image image)
+    {
+        var near = new bool[image.Width * image.Height];
+        for (var y = 0; y < image.Height; y++)
+            for (var x = 0; x < image.Width; x++)
+            {
+                var at = (y * image.Width + x) * 3;
+                if (Math.Max(image.Rgb[at], Math.Max(image.Rgb[at + 1], image.Rgb[at + 2])) < 254) continue;
+                for (var dy = -2; dy <= 2; dy++)
+                    for (var dx = -2; dx <= 2; dx++)
+                    {
+                        int ny = y + dy, nx = x + dx;
+                        if (ny >= 0 && ny < image.Height && nx >= 0 && nx < image.Width) near[ny * image.Width + nx] = true;
+                    }
+            }
+        return near;
+    }
+
+    /// <summary>Squared error near highlights and over all pixels, inside the border CPSNR scores.</summary>
+    private static (double Near, double All) SquaredError(Srgb8Image original, Srgb8Image result, bool[] near)
+    {
+        double nearSum = 0, all = 0;
+        for (var y = Border; y < original.Height - Border; y++)
+            for (var x = Border; x < original.Width - Border; x++)
+            {
+                var at = (y * original.Width + x) * 3;
+                double sum = 0;
+                for (var c = 0; c < 3; c++)
+                {
+                    double d = original.Rgb[at + c] - result.Rgb[at + c];
+                    sum += d * d;
+                }
+                all += sum;
+                if (near[y * original.Width + x]) nearSum += sum;
+            }
+        return (nearSum, all);
+    }
+}
