@@ -6,6 +6,7 @@ using RawEngine.AI.Registry;
 using RawEngine.Engine.Export;
 using RawEngine.Engine.Sessions;
 using RawEngine.Iop;
+using Microsoft.Extensions.Logging;
 
 namespace RawEngine.Cli.Convert;
 
@@ -139,6 +140,7 @@ public static class BatchConverter
         var failures = new List<string>();
         var done = 0;
         var progress = new BatchProgress(context, pairs.Count, quiet: settings.ToStandardOutput);
+        var warmUp = Task.Run(() => converter.WarmUp(cancellation), cancellation);
         await Parallel.ForEachAsync(pairs, new ParallelOptions { MaxDegreeOfParallelism = settings.Jobs, CancellationToken = cancellation }, async (pair, ct) =>
         {
             var clock = Stopwatch.StartNew();
@@ -166,8 +168,22 @@ public static class BatchConverter
                 progress.Report(done, pair.Input, pair.Output, error is null, clock.Elapsed);
             }
         });
+        await WarmedUp(warmUp, context);
         progress.Finish(failures.Count);
         return failures.Count == 0 ? ExitCodes.Ok : ExitCodes.ProcessingError;
+    }
+
+    /// <summary>A warm-up that failed only cost time: the real conversions report their own errors.</summary>
+    private static async Task WarmedUp(Task warmUp, CliContext context)
+    {
+        try
+        {
+            await warmUp;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            context.LoggerFactory.CreateLogger(nameof(BatchConverter)).LogDebug(e, "Warm-up failed.");
+        }
     }
 }
 
