@@ -281,16 +281,7 @@ internal static class LmmseDemosaic
         {
             ref var row = ref pixels.Slice((top + y) * output.Stride + left * 4, width * 4)[0];
             var start = (y + Pad) * tile.Stride + Pad;
-            var x = 0;
-            if (RgbaInterleave.IsSupported)
-                for (; x + Lanes <= width; x += Lanes)
-                {
-                    var i = start + x;
-                    var gv = Load(ref g, i);
-                    RgbaInterleave.Store(PerceptualCurve.Decode(gv - Load(ref dR, i)), PerceptualCurve.Decode(gv), PerceptualCurve.Decode(gv - Load(ref dB, i)),
-                        ref Unsafe.Add(ref row, 4 * x));
-                }
-            for (; x < width; x += Lanes)
+            for (var x = 0; x < width; x += Lanes)
             {
                 var i = start + x;
                 var gv = Load(ref g, i);
