@@ -6,6 +6,7 @@ using RawEngine.AI.Registry;
 using RawEngine.Engine.Export;
 using RawEngine.Engine.Sessions;
 using RawEngine.Iop;
+using Microsoft.Extensions.Logging;
 
 namespace RawEngine.Cli.Convert;
 
@@ -141,6 +142,8 @@ public static class BatchConverter
         var failures = new List<string>();
         var done = 0;
         var progress = new BatchProgress(context, pairs.Count, quiet: settings.ToStandardOutput);
+        using var warmUpStop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var warmUp = Task.Run(() => converter.WarmUp(warmUpStop.Token), warmUpStop.Token);
         await Parallel.ForEachAsync(pairs, new ParallelOptions { MaxDegreeOfParallelism = settings.Jobs, CancellationToken = cancellation }, async (pair, ct) =>
         {
             var clock = Stopwatch.StartNew();
@@ -168,8 +171,27 @@ public static class BatchConverter
                 progress.Report(done, pair.Input, pair.Output, error is null, clock.Elapsed);
             }
         });
+        // A batch that ended first (e.g. every input failed at once) does not wait for the warm-up to finish.
+        await warmUpStop.CancelAsync();
+        await WarmedUp(warmUp, context);
         progress.Finish(failures.Count);
         return failures.Count == 0 ? ExitCodes.Ok : ExitCodes.ProcessingError;
+    }
+
+    /// <summary>A warm-up that failed or was stopped only cost time: the real conversions report their own errors.</summary>
+    private static async Task WarmedUp(Task warmUp, CliContext context)
+    {
+        try
+        {
+            await warmUp;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            context.LoggerFactory.CreateLogger(nameof(BatchConverter)).LogDebug(e, "Warm-up failed.");
+        }
     }
 }
 

@@ -4,6 +4,7 @@ using RawEngine.Engine.Export;
 using RawEngine.Engine.Pipeline;
 using RawEngine.Engine.Raw;
 using RawEngine.Engine.Sessions;
+using RawEngine.Engine.Synthetic;
 using RawEngine.Iop.ColorOut;
 
 namespace RawEngine.Cli.Convert;
@@ -41,6 +42,25 @@ public sealed class Converter(RenderEngine engine, ConvertSettings settings)
         else
             ImageExporter.Write(image, output, options, cancellation);
     }
+
+    /// <summary>
+    /// Develops a small synthetic raw with these settings and throws the picture away, so that what a convert runs
+    /// (pipe build, the modules' kernels, the encoder) is compiled and loaded while the first raw is still being decoded,
+    /// a single-threaded step. It renders through an engine of its own that logs nothing. Skipped when neural modules
+    /// are asked for: their models are not worth loading twice.
+    /// </summary>
+    public void WarmUp(CancellationToken cancellation)
+    {
+        if (settings.Demosaic == "nn" || settings.DenoiseStrength is not null) return;
+        using var quiet = new RenderEngine(engine.Modules, engine.Options with { CacheBytes = 0, UseGpu = false });
+        using var session = quiet.Open(SyntheticRaw.Chart(WarmUpWidth, WarmUpHeight), "warm-up");
+        var edit = EditOverrides.Apply(Edit.Empty, settings, engine.Modules);
+        using var pixels = session.RenderForExport(edit, null, PipeKind.Export);
+        var image = new ExportImage(pixels, OutputSpace(edit)) { Metadata = new ExportMetadata { Capture = session.Image.Capture } };
+        ImageExporter.ToBytes(image, ExportOptionsFor(settings.ToStandardOutput ? "-" : settings.Output), cancellation);
+    }
+
+    private const int WarmUpWidth = 192, WarmUpHeight = 128;
 
     public ExportOptions ExportOptionsFor(string output) => new()
     {

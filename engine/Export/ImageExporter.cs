@@ -61,13 +61,12 @@ public static class ImageExporter
         if (image.Metadata.Orientation is < 1 or > 8)
             throw new ArgumentException($"Orientation {image.Metadata.Orientation} is not an EXIF orientation 1..8.", nameof(image));
 
-        byte[] encoded;
-        using (var packed = ToVips(pixels, options.Bits, ct))
+        var profile = IccProfile.For(image.ColorSpace);
+        var encoded = SampleQuantizer.Encode(pixels, options.Bits, vips =>
         {
-            ct.ThrowIfCancellationRequested();
-            using var tagged = packed.Image.Mutate(m => m.Set(GValue.BlobType, IccField, IccProfile.For(image.ColorSpace)));
-            encoded = Save(tagged, options);
-        }
+            using var tagged = vips.Mutate(m => m.Set(GValue.BlobType, IccField, profile));
+            return Save(tagged, options);
+        }, ct);
         if (options.StripMetadata) return new EncodedFile(encoded, null);
         return options.Format switch
         {
@@ -76,13 +75,6 @@ public static class ImageExporter
             _ => new EncodedFile(encoded, image),
         };
     }
-
-    private static PackedImage ToVips(IExportPixels pixels, int bits, CancellationToken ct) => bits switch
-    {
-        8 => SampleQuantizer.ToVips<byte>(pixels, Enums.BandFormat.Uchar, SampleQuantizer.Quantize, ct),
-        16 => SampleQuantizer.ToVips<ushort>(pixels, Enums.BandFormat.Ushort, SampleQuantizer.Quantize, ct),
-        _ => SampleQuantizer.ToVips<float>(pixels, Enums.BandFormat.Float, static (row, output) => row.CopyTo(output), ct),
-    };
 
     /// <summary>libvips writes the pixels and the ICC profile only; our EXIF goes in afterwards.</summary>
     private static byte[] Save(Image image, ExportOptions options)

@@ -18,30 +18,88 @@ internal static class SampleQuantizer
 
     public delegate void RowConverter<T>(ReadOnlySpan<float> row, Span<T> output);
 
-    /// <summary>The image's RGB samples packed into a pooled buffer, wrapped as a libvips image (no copy).</summary>
-    public static PackedImage ToVips<T>(IExportPixels pixels, NetVips.Enums.BandFormat format, RowConverter<T> convert, CancellationToken ct)
-        where T : unmanaged
+    /// <summary>
+    /// Packs the image's RGB samples for <paramref name="bits"/> (8, 16 or 32 float) and runs <paramref name="save"/> on them as a
+    /// libvips image. The samples reach libvips as a <see cref="TiffBandStream{T}"/>: this thread renders and packs the bands
+    /// while a thread of its own loads and encodes them as they come, so the encode overlaps the render and the whole packed
+    /// image never exists at once. Images too large for a classic TIFF are packed whole first.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static byte[] Encode(IExportPixels pixels, int bits, Func<NetVips.Image, byte[]> save, CancellationToken ct) => bits switch
+    {
+        8 => Encode<byte>(pixels, NetVips.Enums.BandFormat.Uchar, Quantize, save, ct),
+        16 => Encode<ushort>(pixels, NetVips.Enums.BandFormat.Ushort, Quantize, save, ct),
+        _ => Encode<float>(pixels, NetVips.Enums.BandFormat.Float, static (row, output) => row.CopyTo(output), save, ct),
+    };
+
+    private static byte[] Encode<T>(IExportPixels pixels, NetVips.Enums.BandFormat format, RowConverter<T> convert, Func<NetVips.Image, byte[]> save,
+        CancellationToken ct) where T : unmanaged
+    {
+        if (!TiffBandStream<T>.Fits(pixels)) return EncodeWhole(pixels, format, convert, save, ct);
+        using var stream = new TiffBandStream<T>(pixels, convert, format == NetVips.Enums.BandFormat.Float);
+        // The encoder blocks while it waits for bands: it gets a thread of its own, not one the render's parallel loops need.
+        var encoder = Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                using var loaded = NetVips.Image.NewFromStream(stream, access: NetVips.Enums.Access.Sequential, failOn: NetVips.Enums.FailOn.Truncated);
+                // Interpreted as an image made from memory is (sRGB for every sample format), so the savers treat it alike.
+                using var image = loaded.Copy(interpretation: NetVips.Enums.Interpretation.Srgb);
+                return save(image);
+            }
+            finally
+            {
+                stream.StopReading();
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        stream.Produce(ct);
+        byte[] encoded;
+        try
+        {
+            encoded = encoder.GetAwaiter().GetResult();
+        }
+        catch (Exception) when (stream.Failure is not null)
+        {
+            // Reported below: the render's error says what went wrong, not libvips' complaint about missing data.
+            encoded = [];
+        }
+        if (stream.Failure is { } failure)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        return encoded;
+    }
+
+    /// <summary>The samples packed into one pooled buffer and wrapped as a libvips image (no copy).</summary>
+    private static byte[] EncodeWhole<T>(IExportPixels pixels, NetVips.Enums.BandFormat format, RowConverter<T> convert, Func<NetVips.Image, byte[]> save,
+        CancellationToken ct) where T : unmanaged
     {
         var length = checked(pixels.Width * 3 * pixels.Height);
         var buffer = ArrayPool<T>.Shared.Rent(length);
         try
         {
             Pack(pixels, buffer, convert, ct);
-            var image = NetVips.Image.NewFromMemory<T>(buffer.AsMemory(0, length), pixels.Width, pixels.Height, 3, format);
-            return new PackedImage(image, () => ArrayPool<T>.Shared.Return(buffer));
+            ct.ThrowIfCancellationRequested();
+            // libvips' operation cache keeps the saver's internal steps on the image after the encode but never reads
+            // their pixels again, so the buffer is free for reuse once the save has returned.
+            using var image = NetVips.Image.NewFromMemory<T>(buffer.AsMemory(0, length), pixels.Width, pixels.Height, 3, format);
+            return save(image);
         }
-        catch
+        finally
         {
             ArrayPool<T>.Shared.Return(buffer);
-            throw;
         }
     }
 
     /// <summary>Fills <paramref name="output"/> with the image's RGB samples: the source's bands in order, each one's rows in parallel.</summary>
-    public static void Pack<T>(IExportPixels pixels, T[] output, RowConverter<T> convert, CancellationToken ct) where T : unmanaged
+    public static void Pack<T>(IExportPixels pixels, T[] output, RowConverter<T> convert, CancellationToken ct) where T : unmanaged =>
+        ForEachBand(pixels, ct, (top, rows) => PackRows(pixels, top, rows, output, top * pixels.Width * 3, convert, ct));
+
+    /// <summary>
+    /// Opens the source's bands top to bottom and runs <paramref name="body"/> (top row, rows) on each while it is open.
+    /// A failed band throws the pixel source's own error, not the parallel wrapper around it.
+    /// </summary>
+    public static void ForEachBand(IExportPixels pixels, CancellationToken ct, Action<int, int> body)
     {
-        int width = pixels.Width, height = pixels.Height, channels = pixels.Channels;
-        var rgbRow = width * 3;
+        var height = pixels.Height;
         var sourceBand = Math.Clamp(pixels.BandHeight, 1, height);
         try
         {
@@ -49,26 +107,33 @@ internal static class SampleQuantizer
             {
                 var rows = Math.Min(sourceBand, height - top);
                 using var band = pixels.OpenBand(top, rows, ct);
-                var first = top;
-                Parallel.For(0, (rows + RowsPerTask - 1) / RowsPerTask, new ParallelOptions { CancellationToken = ct },
-                    chunk => PackRows(first + chunk * RowsPerTask, Math.Min(first + rows, first + (chunk + 1) * RowsPerTask)));
+                body(top, rows);
             }
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
-            // The pixel source's own error (e.g. a failed render) says more than the parallel wrapper.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
+    }
 
-        void PackRows(int start, int end)
+    /// <summary>Packs the open rows [<paramref name="top"/>, top + <paramref name="rows"/>) into <paramref name="output"/> from <paramref name="offset"/>, in parallel chunks.</summary>
+    public static void PackRows<T>(IExportPixels pixels, int top, int rows, T[] output, int offset, RowConverter<T> convert, CancellationToken ct)
+        where T : unmanaged
+    {
+        int width = pixels.Width, channels = pixels.Channels;
+        var rgbRow = width * 3;
+        Parallel.For(0, (rows + RowsPerTask - 1) / RowsPerTask, new ParallelOptions { CancellationToken = ct },
+            chunk => PackChunk(chunk * RowsPerTask, Math.Min(rows, (chunk + 1) * RowsPerTask)));
+
+        void PackChunk(int start, int end)
         {
             var scratch = channels == 4 ? ArrayPool<T>.Shared.Rent(width * 4) : null;
             try
             {
                 for (var y = start; y < end; y++)
                 {
-                    var row = pixels.Row(y)[..(width * channels)];
-                    var target = output.AsSpan(y * rgbRow, rgbRow);
+                    var row = pixels.Row(top + y)[..(width * channels)];
+                    var target = output.AsSpan(offset + y * rgbRow, rgbRow);
                     if (scratch is null)
                         convert(row, target);
                     else
@@ -150,23 +215,4 @@ internal static class SampleQuantizer
     private static readonly Vector128<byte> KeepRgbBytes = Vector128.Create((byte)0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 0x80, 0x80, 0x80, 0x80);
     private static readonly Vector128<byte> KeepRgbShorts = Vector128.Create((byte)0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 0x80, 0x80, 0x80, 0x80);
     private static readonly Vector128<byte> KeepRgbFloats = Vector128.Create((byte)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x80, 0x80, 0x80, 0x80);
-}
-
-/// <summary>
-/// A libvips image borrowing a pooled buffer; disposing it ends the borrow and returns the buffer. libvips'
-/// operation cache keeps the savers' internal steps (cast, colourspace) on the image after an encode, but
-/// never reads their pixels again: nothing can look those entries up once our references are gone, so the
-/// buffer is free for reuse as soon as the encode has returned.
-/// </summary>
-internal sealed class PackedImage(NetVips.Image image, Action returnBuffer) : IDisposable
-{
-    private Action? _returnBuffer = returnBuffer;
-
-    public NetVips.Image Image { get; } = image;
-
-    public void Dispose()
-    {
-        Image.Dispose();
-        Interlocked.Exchange(ref _returnBuffer, null)?.Invoke();
-    }
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Pipeline;
 
@@ -41,13 +42,31 @@ public sealed class CellAffine
         }
         context.ForRows(roiOut.Height, (y0, y1) =>
         {
+            var lanes = Vector<float>.Count;
+            // A tile whose width divides the vector length repeats within each vector: rows run a vector at a time.
+            Span<float> pattern = stackalloc float[2 * lanes];
             for (var y = y0; y < y1; y++)
             {
                 var source = input.Row(y + dy).Slice(dx, roiOut.Width);
                 var target = output.Row(y);
                 var cellRow = (roiOut.Y + y) % _height * _width;
                 var column = roiOut.X % _width;
-                for (var x = 0; x < target.Length; x++)
+                var x = 0;
+                if (lanes % _width == 0)
+                {
+                    for (var k = 0; k < lanes; k++)
+                    {
+                        var cell = cellRow + (column + k) % _width;
+                        pattern[k] = _scale[cell];
+                        pattern[lanes + k] = _offset[cell];
+                    }
+                    var scale = new Vector<float>(pattern[..lanes]);
+                    var offset = new Vector<float>(pattern[lanes..]);
+                    for (; x <= target.Length - lanes; x += lanes)
+                        (new Vector<float>(source[x..]) * scale + offset).CopyTo(target[x..]);
+                    column = (column + x) % _width;
+                }
+                for (; x < target.Length; x++)
                 {
                     var cell = cellRow + column;
                     target[x] = source[x] * _scale[cell] + _offset[cell];

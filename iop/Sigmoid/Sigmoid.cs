@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using RawEngine.Engine.Buffers;
@@ -160,6 +161,7 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
         /// <see cref="RestoreHue"/> for two RGBA pixels at once, without branches: every colour channel is set toward
         /// min' + (c - min) / (max - min) x (max' - min'), which leaves the extremes where the (rising) curve put them.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> KeepHue(Vector256<float> x, Vector256<float> mapped, Vector256<float> strength)
         {
             const byte GbrA = 0b11_00_10_01, BrgA = 0b11_01_00_10;

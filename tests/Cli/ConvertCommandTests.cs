@@ -4,6 +4,9 @@ using RawEngine.Engine.Imaging;
 using RawEngine.Engine.Raw;
 using RawEngine.Engine.Synthetic;
 using RawEngine.Tests.Support;
+using RawEngine.Cli.Convert;
+using RawEngine.Engine.Sessions;
+using RawEngine.Iop;
 
 namespace RawEngine.Tests.Cli;
 
@@ -236,5 +239,19 @@ public class ConvertCommandTests
         Assert.Equal(0, verbose.ExitCode);
         Assert.DoesNotContain("rawengine: debug:", quiet.Error);
         Assert.Contains("rawengine: debug: Pipe: Rendered (0, 0, ", verbose.Error);
+    }
+
+    [Theory]
+    [InlineData("out.jpg", 8, null)]
+    [InlineData("out.tif", 32, "prophoto")]
+    public void TheWarmUpDevelopsWithTheSettingsAndWritesNothing(string output, int bits, string? profile)
+    {
+        using var temp = new TempFolder();
+        using var engine = new RenderEngine(StandardModules.CreateRegistry(), new EngineOptions { CacheBytes = 0 });
+        var settings = new ConvertSettings { Inputs = [temp.File("in.dng")], Output = temp.File(output), Bits = bits, Profile = profile };
+
+        new Converter(engine, settings).WarmUp(CancellationToken.None);
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
     }
 }

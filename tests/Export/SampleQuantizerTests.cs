@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using RawEngine.Engine.Export;
 
 namespace RawEngine.Tests.Export;
@@ -69,5 +70,77 @@ public class SampleQuantizerTests
                     Assert.Equal(ExportTestImages.Expected(pixels, x, y, band, 16), shorts[at]);
                     Assert.Equal(ExportTestImages.Expected(pixels, x, y, band, 32), floats[at]);
                 }
+    }
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(16)]
+    [InlineData(32)]
+    public void Encoding_streams_the_bands_in_order_and_libvips_sees_every_sample(int bits)
+    {
+        // Bands of 7 rows against the stream's 16-row strips: strips straddle bands.
+        var source = ExportTestImages.Pixels(width: 41, height: 70, channels: 4);
+        var pixels = new BandedPixels(source, bandHeight: 7);
+
+        var samples = SampleQuantizer.Encode(pixels, bits, image =>
+        {
+            Assert.Equal((41, 70, 3), (image.Width, image.Height, image.Bands));
+            return bits switch
+            {
+                8 => image.WriteToMemory<byte>(),
+                16 => MemoryMarshal.AsBytes(image.WriteToMemory<ushort>().AsSpan()).ToArray(),
+                _ => MemoryMarshal.AsBytes(image.WriteToMemory<float>().AsSpan()).ToArray(),
+            };
+        }, CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(band => band * 7), pixels.Opened);
+        for (var y = 0; y < 70; y++)
+            for (var x = 0; x < 41; x++)
+                for (var band = 0; band < 3; band++)
+                {
+                    var at = (y * 41 + x) * 3 + band;
+                    double actual = bits switch
+                    {
+                        8 => samples[at],
+                        16 => BitConverter.ToUInt16(samples, 2 * at),
+                        _ => BitConverter.ToSingle(samples, 4 * at),
+                    };
+                    Assert.Equal(ExportTestImages.Expected(source, x, y, band, bits), actual);
+                }
+    }
+
+    [Fact]
+    public void A_band_that_fails_stops_the_encode_with_its_own_error()
+    {
+        var pixels = new BandedPixels(ExportTestImages.Pixels(width: 41, height: 70), bandHeight: 7, failingBand: 28);
+
+        var error = Assert.Throws<InvalidDataException>(() => SampleQuantizer.Encode(pixels, 8, image => image.WriteToMemory<byte>(), CancellationToken.None));
+
+        Assert.Equal("band at row 28 failed", error.Message);
+    }
+
+    /// <summary>Pixels in bands, as a render hands them out: only the open band's rows may be read.</summary>
+    private sealed class BandedPixels(FloatPixels inner, int bandHeight, int failingBand = -1) : IExportPixels
+    {
+        private int _open = -1;
+        public List<int> Opened { get; } = [];
+        public int Width => inner.Width;
+        public int Height => inner.Height;
+        public int Channels => inner.Channels;
+        public int BandHeight => bandHeight;
+
+        public IDisposable? OpenBand(int y, int rows, CancellationToken cancellation)
+        {
+            if (y == failingBand) throw new InvalidDataException($"band at row {y} failed");
+            Opened.Add(y);
+            _open = y;
+            return null;
+        }
+
+        public ReadOnlySpan<float> Row(int y)
+        {
+            Assert.InRange(y, _open, _open + bandHeight - 1);
+            return inner.Row(y);
+        }
     }
 }
