@@ -80,7 +80,7 @@ public sealed class CfaPattern : IEquatable<CfaPattern>
     /// The mosaic as seen through a transpose and flips (an element of the square's symmetry group): colour
     /// (i, j) of the result is this pattern's at row <c>±(transpose ? j : i)</c>, column <c>±(transpose ? i : j)</c>,
     /// negated where <paramref name="flipRows"/> (rows) or <paramref name="flipColumns"/> (columns) is set.
-    /// Any Bayer pattern stays a Bayer pattern at some phase; X-Trans only under some transforms.
+    /// Any Bayer pattern stays a Bayer pattern at some phase, and Fujifilm's X-Trans an X-Trans one; other layouts may not.
     /// </summary>
     public CfaPattern Transformed(bool transpose, bool flipRows, bool flipColumns)
     {
