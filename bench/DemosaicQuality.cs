@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using RawEngine.Engine.Imaging;
 using RawEngine.Engine.Raw;
@@ -95,21 +94,9 @@ public static class DemosaicQuality
                 var output = new RgbaPlane(rgba, ow, oh, ow * 4);
                 DemosaicKernels.Run(method, input, output);
                 // Wall time is what a user sees; CPU time per megapixel stays comparable on a busy machine.
-                var times = new List<double>();
-                var cpuTimes = new List<double>();
-                using var process = Process.GetCurrentProcess();
-                for (var run = 0; run < 3; run++)
-                {
-                    process.Refresh();
-                    var cpuBefore = process.TotalProcessorTime;
-                    var clock = Stopwatch.StartNew();
-                    DemosaicKernels.Run(method, input, output);
-                    times.Add(clock.Elapsed.TotalSeconds);
-                    process.Refresh();
-                    cpuTimes.Add((process.TotalProcessorTime - cpuBefore).TotalSeconds);
-                }
-                times.Sort();
-                cpuTimes.Sort();
+                var runs = Enumerable.Range(0, 3).Select(_ => Timing.WallAndCpuSeconds(() => DemosaicKernels.Run(method, input, output))).ToArray();
+                var times = runs.Select(run => run.Wall).Order().ToList();
+                var cpuTimes = runs.Select(run => run.Cpu).Order().ToList();
                 var megapixels = width * (double)height / 1e6;
                 var name = $"{pattern.Kind.ToString().ToLowerInvariant()}.{method.ToString().ToLowerInvariant()}";
                 report.Add(new Metric($"demosaic.speed.{name}", megapixels / times[1], "MP/s"));

@@ -12,6 +12,18 @@ internal static class Timing
         return sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
     }
 
+    /// <summary>Wall and process CPU seconds (all threads) of one call of <paramref name="action"/>.</summary>
+    public static (double Wall, double Cpu) WallAndCpuSeconds(Action action)
+    {
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        action();
+        var wall = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        return (wall, (process.TotalProcessorTime - cpuBefore).TotalSeconds);
+    }
+
     /// <summary>Milliseconds of <paramref name="action"/>: one warm-up call, then the median of <paramref name="runs"/>.</summary>
     public static double MedianMilliseconds(Action action, int runs)
     {

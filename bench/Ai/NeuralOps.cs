@@ -103,24 +103,32 @@ internal static class NeuralOps
         }
     }
 
+    /// <summary>demosaicnet's encoding: sRGB-encoded samples, no range change, no white-balance gains.</summary>
+    private static readonly TileEncoding Srgb = new(Transfer.SrgbEncode, ChannelAffine.Identity, [1, 1, 1]);
+
+    /// <summary>The <paramref name="cfa"/> mosaic of a Kodak image (linear) in a pipe buffer.</summary>
+    private static ImageBuffer KodakMosaic(string kodak, CfaPattern cfa)
+    {
+        var scene = LinearScene.LoadSrgb(kodak);
+        var mosaic = CfaMosaic.Sample(scene, cfa);
+        var input = ImageBuffer.Rent(new BufferPool(), scene.Width, scene.Height, 1);
+        for (var y = 0; y < scene.Height; y++) mosaic.AsSpan(y * scene.Width, scene.Width).CopyTo(input.Row(y));
+        return input;
+    }
+
     /// <summary>Seconds for the same 768x512 area in one tile against 256 px tiles (ratio = overhead of tiling).</summary>
     private static void TiledAgainstOneShot(MetricReport report, ModelServices models, string kodak)
     {
-        var scene = LinearScene.LoadSrgb(kodak);
         var cfa = CfaPattern.Rggb;
-        var mosaic = CfaMosaic.Sample(scene, cfa);
-        var pool = new BufferPool();
-        using var input = ImageBuffer.Rent(pool, scene.Width, scene.Height, 1);
-        for (var y = 0; y < scene.Height; y++) mosaic.AsSpan(y * scene.Width, scene.Width).CopyTo(input.Row(y));
+        using var input = KodakMosaic(kodak, cfa);
         var tiler = models.Open("demosaic", ModelInputTraits.Mosaic(cfa)).Tiler;
-        var size = new ImageSize(scene.Width, scene.Height);
+        var size = new ImageSize(input.Width, input.Height);
         var whole = Roi.Full(size);
-        var encoding = new TileEncoding(Transfer.SrgbEncode, ChannelAffine.Identity, [1, 1, 1]);
         var oneShot = tiler.Plan(size, cfa, 2048, tiler.Tile.Overlap);
         var tiled = tiler.Plan(size, cfa, 256, tiler.Tile.Overlap);
         Console.Error.WriteLine($"  one shot: {oneShot}; tiled: {tiled}");
-        var oneShotS = Fastest(() => tiler.Run(oneShot, cfa, input, whole, whole, encoding).Dispose());
-        var tiledS = Fastest(() => tiler.Run(tiled, cfa, input, whole, whole, encoding).Dispose());
+        var oneShotS = Fastest(() => tiler.Run(oneShot, cfa, input, whole, whole, Srgb).Dispose());
+        var tiledS = Fastest(() => tiler.Run(tiled, cfa, input, whole, whole, Srgb).Dispose());
         report.Add(new Metric("nn.tiled_256_vs_one_shot", tiledS, "s", oneShotS));
         var tensorRatio = (double)tiled.Count * tiled.TensorWidth * tiled.TensorHeight / (oneShot.TensorWidth * oneShot.TensorHeight);
         report.Add(new Metric("nn.tiled_256_tensor_area_vs_one_shot", tensorRatio, "x"));
@@ -132,35 +140,21 @@ internal static class NeuralOps
     /// </summary>
     private static void EnsembleCost(MetricReport report, ModelServices models, string kodak)
     {
-        var scene = LinearScene.LoadSrgb(kodak);
         var cfa = CfaPattern.Rggb;
-        var mosaic = CfaMosaic.Sample(scene, cfa);
-        var pool = new BufferPool();
-        using var input = ImageBuffer.Rent(pool, scene.Width, scene.Height, 1);
-        for (var y = 0; y < scene.Height; y++) mosaic.AsSpan(y * scene.Width, scene.Width).CopyTo(input.Row(y));
+        using var input = KodakMosaic(kodak, cfa);
         var tiler = models.Open("demosaic", ModelInputTraits.Mosaic(cfa)).Tiler;
-        var size = new ImageSize(scene.Width, scene.Height);
+        var size = new ImageSize(input.Width, input.Height);
         var whole = Roi.Full(size);
-        var encoding = new TileEncoding(Transfer.SrgbEncode, ChannelAffine.Identity, [1, 1, 1]);
         var megapixels = whole.Pixels / 1e6;
         double? single = null;
         // One untimed run warms the model and both tensor sizes up; then the faster of two runs per size.
-        tiler.Run(tiler.Plan(size, cfa, 1L << 30, ensemble: 2), cfa, input, whole, whole, encoding).Dispose();
+        tiler.Run(tiler.Plan(size, cfa, 1L << 30, ensemble: 2), cfa, input, whole, whole, Srgb).Dispose();
         foreach (var views in TileTransform.Sizes)
         {
             var grid = tiler.Plan(size, cfa, 1L << 30, ensemble: views);
-            double seconds = double.MaxValue, cpuSeconds = double.MaxValue;
-            using var process = Process.GetCurrentProcess();
-            for (var round = 0; round < Rounds; round++)
-            {
-                process.Refresh();
-                var cpuBefore = process.TotalProcessorTime;
-                var start = Stopwatch.GetTimestamp();
-                tiler.Run(grid, cfa, input, whole, whole, encoding).Dispose();
-                seconds = Math.Min(seconds, Stopwatch.GetElapsedTime(start).TotalSeconds);
-                process.Refresh();
-                cpuSeconds = Math.Min(cpuSeconds, (process.TotalProcessorTime - cpuBefore).TotalSeconds);
-            }
+            var runs = Enumerable.Range(0, Rounds).Select(_ => Timing.WallAndCpuSeconds(() => tiler.Run(grid, cfa, input, whole, whole, Srgb).Dispose())).ToArray();
+            var seconds = runs.Min(run => run.Wall);
+            var cpuSeconds = runs.Min(run => run.Cpu);
             // CPU time is what the views cost; wall time on a shared machine also holds other processes' turns.
             var cpuRate = megapixels / cpuSeconds;
             single ??= cpuRate;

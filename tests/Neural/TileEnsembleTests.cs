@@ -22,22 +22,10 @@ namespace RawEngine.Tests.Neural;
 public sealed class TileEnsembleTests(ITestOutputHelper output) : IDisposable
 {
     private const int Width = 160, Height = 120, Border = 12;
-    private static readonly TileEncoding Srgb = new(Transfer.SrgbEncode, ChannelAffine.Identity, [1, 1, 1]);
 
-    private readonly TempFolder _home = new();
-    private readonly BufferPool _pool = new();
-    private ModelServices? _models;
+    private readonly DemosaicnetTilers _tilers = new();
 
-    private ModelServices Models => _models ??= new ModelServices(
-        new ModelSearchOptions([AiTestFiles.SharedModels], AiTestFiles.IsolatedEnvironment(_home.Path)), new InferenceSettings(ExecutionProvider.Cpu, IntraOpThreads: 2));
-
-    public void Dispose()
-    {
-        _models?.Dispose();
-        _home.Dispose();
-    }
-
-    private TiledInference Tiler(CfaPattern cfa) => Models.Open("demosaic", ModelInputTraits.Mosaic(cfa)).Tiler;
+    public void Dispose() => _tilers.Dispose();
 
     /// <summary>Planar linear truth of a Kodak 1 crop at (x0, y0), mirrored left-right when asked.</summary>
     private static float[] Truth(int x0, int y0, bool mirror)
@@ -54,20 +42,11 @@ public sealed class TileEnsembleTests(ITestOutputHelper output) : IDisposable
     /// <summary>The mosaic of <paramref name="truth"/> through <paramref name="cfa"/> in a pipe buffer.</summary>
     private ImageBuffer Mosaic(float[] truth, CfaPattern cfa)
     {
-        var buffer = ImageBuffer.Rent(_pool, Width, Height, 1);
+        var buffer = ImageBuffer.Rent(_tilers.Pool, Width, Height, 1);
         for (var y = 0; y < Height; y++)
             for (var x = 0; x < Width; x++)
                 buffer.Row(y)[x] = truth[(cfa.ColorAt(y, x) * Height + y) * Width + x];
         return buffer;
-    }
-
-    private static float[] Run(TiledInference tiler, TileGrid grid, CfaPattern cfa, ImageBuffer mosaic)
-    {
-        var whole = new Roi(0, 0, Width, Height);
-        using var planes = tiler.Run(grid, cfa, mosaic, whole, whole, Srgb);
-        var linear = planes.Planes.ToArray();
-        CpuKernels.ApplyTransfer(linear, Transfer.SrgbDecode, new float[linear.Length]);
-        return linear;
     }
 
     /// <summary>Mean squared error inside the border, where <paramref name="b"/> is read mirrored left-right when asked.</summary>
@@ -112,7 +91,7 @@ public sealed class TileEnsembleTests(ITestOutputHelper output) : IDisposable
     public void AMirroredMosaicGivesTheMirroredResultAndTheEnsembleBeatsOneView(int ensemble)
     {
         var cfa = CfaPattern.Rggb;
-        var tiler = Tiler(cfa);
+        var tiler = _tilers.For(cfa);
         var size = new ImageSize(Width, Height);
         var truth = Truth(300, 200, mirror: false);
         var mirroredTruth = Truth(300, 200, mirror: true);
@@ -122,10 +101,10 @@ public sealed class TileEnsembleTests(ITestOutputHelper output) : IDisposable
 
         var single = tiler.Plan(size, cfa, 2048, ensemble: 1);
         var views = tiler.Plan(size, cfa, 2048, ensemble: ensemble);
-        var one = Run(tiler, single, cfa, mosaic);
-        var oneMirrored = Run(tiler, tiler.Plan(size, CfaPattern.Grbg, 2048, ensemble: 1), CfaPattern.Grbg, mirrored);
-        var averaged = Run(tiler, views, cfa, mosaic);
-        var averagedMirrored = Run(tiler, tiler.Plan(size, CfaPattern.Grbg, 2048, ensemble: ensemble), CfaPattern.Grbg, mirrored);
+        var one = DemosaicnetTilers.RunLinear(tiler, single, cfa, mosaic);
+        var oneMirrored = DemosaicnetTilers.RunLinear(tiler, tiler.Plan(size, CfaPattern.Grbg, 2048, ensemble: 1), CfaPattern.Grbg, mirrored);
+        var averaged = DemosaicnetTilers.RunLinear(tiler, views, cfa, mosaic);
+        var averagedMirrored = DemosaicnetTilers.RunLinear(tiler, tiler.Plan(size, CfaPattern.Grbg, 2048, ensemble: ensemble), CfaPattern.Grbg, mirrored);
 
         double oneError = Mse(one, truth), ensembleError = Mse(averaged, truth);
         double oneAsymmetry = Mse(one, oneMirrored, mirror: true), ensembleAsymmetry = Mse(averaged, averagedMirrored, mirror: true);
@@ -144,13 +123,13 @@ public sealed class TileEnsembleTests(ITestOutputHelper output) : IDisposable
     public void TiledEqualsOneShotWithAnEnsemble()
     {
         var cfa = CfaPattern.Rggb;
-        var tiler = Tiler(cfa);
+        var tiler = _tilers.For(cfa);
         var size = new ImageSize(Width, Height);
         using var mosaic = Mosaic(Truth(300, 200, mirror: false), cfa);
         var oneShot = tiler.Plan(size, cfa, 2048, 32, ensemble: 4);
         var tiled = tiler.Plan(size, cfa, 128, 32, ensemble: 4);
         Assert.True(tiled.Count >= 4, tiled.ToString());
-        var difference = Run(tiler, oneShot, cfa, mosaic).Zip(Run(tiler, tiled, cfa, mosaic), (a, b) => Math.Abs(a - b)).Max();
+        var difference = DemosaicnetTilers.RunLinear(tiler, oneShot, cfa, mosaic).Zip(DemosaicnetTilers.RunLinear(tiler, tiled, cfa, mosaic), (a, b) => Math.Abs(a - b)).Max();
         output.WriteLine($"{tiled}: max |tiled - one shot| {difference:E2}");
         Assert.True(difference <= 1e-3, $"tiled differs from one shot by {difference:E2}");
     }
@@ -164,19 +143,19 @@ public sealed class TileEnsembleTests(ITestOutputHelper output) : IDisposable
     public void ARegionGivenJustItsInputEqualsTheCropOfTheWhole()
     {
         var cfa = CfaPattern.Rggb;
-        var tiler = Tiler(cfa);
+        var tiler = _tilers.For(cfa);
         var size = new ImageSize(Width, Height);
         using var mosaic = Mosaic(Truth(300, 200, mirror: false), cfa);
         var grid = tiler.Plan(size, cfa, 64, 4, ensemble: 2);
         var whole = new Roi(0, 0, Width, Height);
-        using var all = tiler.Run(grid, cfa, mosaic, whole, whole, Srgb);
+        using var all = tiler.Run(grid, cfa, mosaic, whole, whole, DemosaicnetTilers.Srgb);
 
         var region = new Roi(70, 50, 14, 12);
         var input = grid.InputFor(region);
         Assert.True(input.X > 0 && input.Y > 0 && input.Right < Width && input.Bottom < Height, $"{input} reaches the image's edge");
-        using var part = ImageBuffer.Rent(_pool, input.Width, input.Height, 1);
+        using var part = ImageBuffer.Rent(_tilers.Pool, input.Width, input.Height, 1);
         for (var y = 0; y < input.Height; y++) mosaic.Row(input.Y + y).Slice(input.X, input.Width).CopyTo(part.Row(y));
-        using var some = tiler.Run(grid, cfa, part, input, region, Srgb);
+        using var some = tiler.Run(grid, cfa, part, input, region, DemosaicnetTilers.Srgb);
 
         var planes = all.Planes.Span;
         var crop = some.Planes.Span;
@@ -193,13 +172,13 @@ public sealed class TileEnsembleTests(ITestOutputHelper output) : IDisposable
     public void XTransEnsembleBeatsOneView()
     {
         var cfa = CfaPattern.XTrans.Shifted(1, 4);
-        var tiler = Tiler(cfa);
+        var tiler = _tilers.For(cfa);
         var size = new ImageSize(Width, Height);
         var truth = Truth(300, 200, mirror: false);
         using var mosaic = Mosaic(truth, cfa);
-        var one = Mse(Run(tiler, tiler.Plan(size, cfa, 2048, ensemble: 1), cfa, mosaic), truth);
+        var one = Mse(DemosaicnetTilers.RunLinear(tiler, tiler.Plan(size, cfa, 2048, ensemble: 1), cfa, mosaic), truth);
         var grid = tiler.Plan(size, cfa, 2048, ensemble: 8);
-        var averaged = Mse(Run(tiler, grid, cfa, mosaic), truth);
+        var averaged = Mse(DemosaicnetTilers.RunLinear(tiler, grid, cfa, mosaic), truth);
         output.WriteLine($"X-Trans {grid}: MSE one view {one:E3}, ensemble {averaged:E3}");
         Assert.True(averaged < one * 0.97, $"ensemble MSE {averaged:E3} vs one view {one:E3}");
     }

@@ -22,22 +22,12 @@ public sealed class TiledInferenceTests(ITestOutputHelper output) : IDisposable
 {
     private const int Width = 200, Height = 160, Overlap = 32;
     private static readonly CfaPattern Cfa = CfaPattern.Rggb;
-    private static readonly TileEncoding Srgb = new(Transfer.SrgbEncode, ChannelAffine.Identity, [1, 1, 1]);
 
-    private readonly TempFolder _home = new();
-    private readonly BufferPool _pool = new();
-    private ModelServices? _models;
+    private readonly DemosaicnetTilers _tilers = new();
 
-    private ModelServices Models => _models ??= new ModelServices(
-        new ModelSearchOptions([AiTestFiles.SharedModels], AiTestFiles.IsolatedEnvironment(_home.Path)), new InferenceSettings(ExecutionProvider.Cpu, IntraOpThreads: 2));
+    public void Dispose() => _tilers.Dispose();
 
-    public void Dispose()
-    {
-        _models?.Dispose();
-        _home.Dispose();
-    }
-
-    private TiledInference Tiler => Models.Open("demosaic", ModelInputTraits.Mosaic(Cfa)).Tiler;
+    private TiledInference Tiler => _tilers.For(Cfa);
 
     /// <summary>A crop of Kodak 1 (linear) and its RGGB mosaic in a pipe buffer.</summary>
     private (float[] Truth, ImageBuffer Mosaic) Crop()
@@ -46,7 +36,7 @@ public sealed class TiledInferenceTests(ITestOutputHelper output) : IDisposable
         var mosaic = CfaMosaic.Sample(scene, Cfa);
         const int x0 = 300, y0 = 200; // even: the crop keeps the RGGB phase
         var truth = new float[3 * Width * Height];
-        var buffer = ImageBuffer.Rent(_pool, Width, Height, 1);
+        var buffer = ImageBuffer.Rent(_tilers.Pool, Width, Height, 1);
         for (var y = 0; y < Height; y++)
         {
             mosaic.AsSpan((y0 + y) * scene.Width + x0, Width).CopyTo(buffer.Row(y));
@@ -58,15 +48,8 @@ public sealed class TiledInferenceTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>The network's result over the whole crop, decoded to linear planar RGB.</summary>
-    private float[] Run(TileGrid grid, ImageBuffer mosaic, IProgress<TileProgress>? progress = null, CancellationToken cancellation = default)
-    {
-        var whole = new Roi(0, 0, Width, Height);
-        using var planes = Tiler.Run(grid, Cfa, mosaic, whole, whole, Srgb, cancellation, progress);
-        var linear = planes.Planes.ToArray();
-        var scratch = new float[linear.Length];
-        CpuKernels.ApplyTransfer(linear, Transfer.SrgbDecode, scratch);
-        return linear;
-    }
+    private float[] Run(TileGrid grid, ImageBuffer mosaic, IProgress<TileProgress>? progress = null, CancellationToken cancellation = default) =>
+        DemosaicnetTilers.RunLinear(Tiler, grid, Cfa, mosaic, progress, cancellation);
 
     [Fact]
     public void TiledEqualsOneShotAndSeamsAreNoWorseThanTheRest()
