@@ -1,7 +1,7 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using RawEngine.Engine.Tiff;
 
 namespace RawEngine.Engine.Export;
 
@@ -180,56 +180,37 @@ internal sealed class TiffBandStream<T> : Stream where T : unmanaged
     }
 
     /// <summary>
-    /// Little-endian TIFF header and its one image directory, then the strip tables; the samples follow
+    /// The TIFF header and its one image directory (written by <see cref="TiffFileWriter"/>); the samples follow it
     /// contiguously, <see cref="RowsPerStrip"/> rows a strip.
     /// </summary>
     private static byte[] Header(int width, int height, int bits, bool floatSamples, long rowBytes)
     {
-        const int entries = 11;
         var strips = (height + RowsPerStrip - 1) / RowsPerStrip;
-        var directory = 8;
-        var bitsArray = directory + 2 + entries * 12 + 4;
-        var offsets = bitsArray + 6;
-        var counts = offsets + 4 * strips;
-        var data = counts + 4 * strips;
-        var header = new byte[data];
-        var span = header.AsSpan();
-        "II"u8.CopyTo(span);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[2..], 42);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[4..], (uint)directory);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[directory..], entries);
-        var entry = directory + 2;
-        void Tag(ushort tag, ushort type, int count, uint value)
-        {
-            BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan()[entry..], tag);
-            BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan()[(entry + 2)..], type);
-            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan()[(entry + 4)..], (uint)count);
-            if (type == Short && count == 1) BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan()[(entry + 8)..], (ushort)value);
-            else BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan()[(entry + 8)..], value);
-            entry += 12;
-        }
-        Tag(256, Long, 1, (uint)width);                    // ImageWidth
-        Tag(257, Long, 1, (uint)height);                   // ImageLength
-        Tag(258, Short, 3, (uint)bitsArray);               // BitsPerSample
-        Tag(259, Short, 1, 1);                             // Compression: none
-        Tag(262, Short, 1, 2);                             // Photometric: RGB
-        Tag(273, Long, strips, (uint)offsets);             // StripOffsets
-        Tag(277, Short, 1, 3);                             // SamplesPerPixel
-        Tag(278, Long, 1, RowsPerStrip);                   // RowsPerStrip
-        Tag(279, Long, strips, (uint)counts);              // StripByteCounts
-        Tag(284, Short, 1, 1);                             // PlanarConfiguration: interleaved
-        Tag(339, Short, 1, floatSamples ? 3u : 1u);        // SampleFormat: IEEE float or unsigned
-        for (var i = 0; i < 3; i++) BinaryPrimitives.WriteUInt16LittleEndian(span[(bitsArray + 2 * i)..], (ushort)bits);
-        for (var s = 0; s < strips; s++)
-        {
-            var rows = Math.Min(RowsPerStrip, height - s * RowsPerStrip);
-            BinaryPrimitives.WriteUInt32LittleEndian(span[(offsets + 4 * s)..], (uint)(data + (long)s * RowsPerStrip * rowBytes));
-            BinaryPrimitives.WriteUInt32LittleEndian(span[(counts + 4 * s)..], (uint)(rows * rowBytes));
-        }
-        return header;
+        var directory = new TiffDirectory();
+        directory.SetLongs(TiffTags.ImageWidth, (uint)width);
+        directory.SetLongs(TiffTags.ImageLength, (uint)height);
+        directory.SetShorts(TiffTags.BitsPerSample, (ushort)bits, (ushort)bits, (ushort)bits);
+        directory.SetShorts(TiffTags.Compression, 1);               // none
+        directory.SetShorts(TiffTags.PhotometricInterpretation, 2); // RGB
+        directory.SetShorts(TiffTags.SamplesPerPixel, 3);
+        directory.SetLongs(TiffTags.RowsPerStrip, RowsPerStrip);
+        directory.SetLongs(TiffTags.StripByteCounts, Enumerable.Range(0, strips)
+            .Select(s => (uint)(Math.Min(RowsPerStrip, height - s * RowsPerStrip) * rowBytes)).ToArray());
+        directory.SetShorts(TiffTags.PlanarConfiguration, 1);       // interleaved
+        directory.SetShorts(TiffTags.SampleFormat, floatSamples ? (ushort)3 : (ushort)1); // IEEE float or unsigned
+        // The directory's size does not depend on the offsets' values: lay it out once to learn where the data starts.
+        directory.SetLongs(TiffTags.StripOffsets, new uint[strips]);
+        var data = Written(directory).Length;
+        directory.SetLongs(TiffTags.StripOffsets, Enumerable.Range(0, strips).Select(s => (uint)(data + (long)s * RowsPerStrip * rowBytes)).ToArray());
+        return Written(directory);
     }
 
-    private const ushort Short = 3, Long = 4;
+    private static byte[] Written(TiffDirectory directory)
+    {
+        using var bytes = new MemoryStream();
+        TiffFileWriter.Write(bytes, directory);
+        return bytes.ToArray();
+    }
 
     public override bool CanRead => true;
     public override bool CanSeek => true;

@@ -25,6 +25,7 @@ public static class TiffTags
     public const ushort DateTime = 306;
     public const ushort Artist = 315;
     public const ushort SubIfds = 330;
+    public const ushort SampleFormat = 339;
     public const ushort YCbCrPositioning = 531;
     public const ushort CfaRepeatPatternDim = 33421;
     public const ushort CfaPattern = 33422;
