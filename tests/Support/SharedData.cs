@@ -5,6 +5,11 @@ public static class SharedData
 {
     public static string RepositoryRoot { get; } = FindRoot();
 
+    /// <summary>Whether the shared corpora sit beside the repository (CI and the team's machines; not a user's clone).</summary>
+    public static bool Available { get; } = Directory.Exists(Path.Combine(RepositoryRoot, "..", "shared", "testdata"));
+
+    public static string SkipReason(string what) => $"needs {what} from ../shared, which is not beside this clone";
+
     public static string Shared(params string[] parts) => Path.GetFullPath(Path.Combine([RepositoryRoot, "..", "shared", .. parts]));
 
     public static string CanonLinearDng => Shared("testdata", "raw", "canon_eos_6d_linear.dng");
