@@ -45,13 +45,23 @@ public sealed record RawInfoReport
     public required int SensorHeight { get; init; }
     public required string Layout { get; init; }
     public CfaReport? Cfa { get; init; }
-    public required float[] Black { get; init; }
+    /// <summary>The black of every cell of the sensor's repeating tile (CFA period and black pattern), rows of cells.</summary>
+    public required BlackReport Black { get; init; }
     public required float White { get; init; }
     public required float[] WbMultipliers { get; init; }
+    public required string WbSource { get; init; }
     public required float[] DaylightMultipliers { get; init; }
-    public required float[] XyzToCamera { get; init; }
+    /// <summary>Null when the raw has no matrix (developed in raw colour).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public required float[]? XyzToCamera { get; init; }
+    public required string MatrixSource { get; init; }
+    public float[]? AnalogBalance { get; init; }
     public required int Orientation { get; init; }
-    public float BaselineExposure { get; init; }
+    /// <summary>Null when the file has no BaselineExposure (nothing is compensated).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public float? BaselineExposure { get; init; }
+    public double PixelAspect { get; init; }
+    public string[]? Warnings { get; init; }
     public float Iso { get; init; }
     public float ExposureTime { get; init; }
     public float FNumber { get; init; }
@@ -60,6 +70,17 @@ public sealed record RawInfoReport
     public string? Timestamp { get; init; }
 
     public sealed record CfaReport(string Type, string[] Pattern);
+
+    /// <summary>Per-cell black: <c>Cells[row][column]</c> (LinearRaw: one cell with a value per sample).</summary>
+    public sealed record BlackReport(float[][] Cells)
+    {
+        public static BlackReport Of(RawImage image)
+        {
+            var black = SensorBlack.Of(image);
+            var rowLength = black.Width * black.Samples;
+            return new([.. Enumerable.Range(0, black.Height).Select(row => black.Values.Slice(row * rowLength, rowLength).ToArray())]);
+        }
+    }
 
     public static RawInfoReport From(string path, RawImage image) => new()
     {
@@ -72,13 +93,18 @@ public sealed record RawInfoReport
         SensorHeight = image.SensorHeight,
         Layout = image.IsCfa ? "cfa" : "linear",
         Cfa = image.Cfa is { } cfa ? new CfaReport(cfa.Kind == CfaKind.Bayer ? "bayer" : "xtrans", cfa.Rows) : null,
-        Black = [.. image.Black.PerChannel.Select(offset => image.Black.Base + offset)],
+        Black = BlackReport.Of(image),
         White = image.White,
         WbMultipliers = image.AsShotMultipliers,
+        WbSource = image.WhiteBalanceSource,
         DaylightMultipliers = image.DaylightMultipliers,
-        XyzToCamera = image.XyzToCamera.ToArray(),
+        XyzToCamera = image.XyzToCamera?.ToArray(),
+        MatrixSource = image.ColorMatrixSource,
+        AnalogBalance = image.AnalogBalance,
         Orientation = image.Orientation,
         BaselineExposure = image.BaselineExposure,
+        PixelAspect = image.PixelAspect,
+        Warnings = image.Warnings.Count > 0 ? [.. image.Warnings] : null,
         Iso = image.Capture.Iso,
         ExposureTime = image.Capture.ExposureTime,
         FNumber = image.Capture.FNumber,
@@ -98,20 +124,24 @@ public sealed record RawInfoReport
             ("Camera", $"{Make} {Model}".Trim()),
             ("Size", $"{Width} x {Height} (sensor {SensorWidth} x {SensorHeight})"),
             ("Layout", Cfa is null ? "linear RGB" : $"{Cfa.Type} CFA {string.Join('/', Cfa.Pattern)}"),
-            ("Black (R G B G2)", Numbers(Black)),
+            ("Black (per cell)", string.Join(" / ", Black.Cells.Select(Numbers))),
             ("White", Numbers([White])),
-            ("WB as shot (R G B)", Numbers(WbMultipliers)),
+            ("WB as shot (R G B)", $"{Numbers(WbMultipliers)} ({WbSource})"),
             ("WB daylight (R G B)", Numbers(DaylightMultipliers)),
-            ("XYZ to camera", Numbers(XyzToCamera)),
+            ("XYZ to camera", XyzToCamera is null ? "none" : Numbers(XyzToCamera)),
+            ("Colour matrix", MatrixSource),
             ("Orientation", Orientation.ToString(CultureInfo.InvariantCulture)),
-            ("Baseline exposure", $"{BaselineExposure.ToString("0.##", CultureInfo.InvariantCulture)} EV"),
+            ("Baseline exposure", BaselineExposure is { } ev ? $"{ev.ToString("0.##", CultureInfo.InvariantCulture)} EV" : "absent"),
             ("ISO", Numbers([Iso])),
             ("Exposure", ExposureTime is > 0 and < 1 ? $"1/{(1 / ExposureTime).ToString("0.#", CultureInfo.InvariantCulture)} s" : $"{Numbers([ExposureTime])} s"),
             ("Aperture", $"f/{Numbers([FNumber])}"),
             ("Focal length", $"{Numbers([FocalLength])} mm"),
         };
+        if (AnalogBalance is not null) lines.Insert(lines.FindIndex(l => l.Item1 == "Colour matrix") + 1, ("Analog balance", Numbers(AnalogBalance)));
+        if (PixelAspect != 1) lines.Add(("Pixel aspect", PixelAspect.ToString("0.####", CultureInfo.InvariantCulture)));
         if (Lens is not null) lines.Add(("Lens", Lens));
         if (Timestamp is not null) lines.Add(("Taken", Timestamp));
+        if (Warnings is not null) lines.AddRange(Warnings.Select(w => ("Warning", w)));
         var width = lines.Max(l => l.Item1.Length);
         return string.Concat(lines.Select(l => $"{l.Item1.PadRight(width)}  {l.Item2}{Environment.NewLine}"));
     }

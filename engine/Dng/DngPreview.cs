@@ -30,7 +30,7 @@ internal static class DngPreview
         var cellScale = new float[black.Values.Length];
         for (var cell = 0; cell < cellScale.Length; cell++) cellScale[cell] = 1 / (image.White - black.Values[cell]);
 
-        var rgbFromCamera = CameraToSrgb(image.XyzToCamera);
+        var rgbFromCamera = image.XyzToCamera is { } xyzToCamera ? CameraToSrgb(xyzToCamera) : image.RawColorToSrgb;
         var multipliers = image.AsShotMultipliers;
         var encode = new byte[4096];
         for (var i = 0; i < encode.Length; i++) encode[i] = (byte)Math.Round(255 * TransferFunction.Srgb.Encode(i / (double)(encode.Length - 1)));

@@ -166,7 +166,7 @@ public static class DngWriter
     {
         var matrices = image.DngColorMatrices.Count > 0
             ? image.DngColorMatrices
-            : image.XyzToCamera.IsZero ? [] : [new DngColorMatrix(Illuminant.D65, image.XyzToCamera)];
+            : image.XyzToCamera is { IsZero: false } matrix ? [new DngColorMatrix(Illuminant.D65, matrix)] : [];
         if (matrices.Count > 2)
             throw new ArgumentException($"A DNG holds at most two colour matrices, the raw image has {matrices.Count}.", nameof(image));
         if (matrices.Count > 0)
@@ -181,7 +181,7 @@ public static class DngWriter
         }
         var multipliers = image.AsShotMultipliers;
         ifd.SetRationals(DngTags.AsShotNeutral, multipliers[1] / (double)multipliers[0], 1.0, multipliers[1] / (double)multipliers[2]);
-        ifd.SetSignedRationals(DngTags.BaselineExposure, image.BaselineExposure);
+        if (image.BaselineExposure is { } baseline) ifd.SetSignedRationals(DngTags.BaselineExposure, baseline);
     }
 
     /// <summary>Sensor samples as little-endian uint16, straight from the array (every .NET target is little-endian).</summary>

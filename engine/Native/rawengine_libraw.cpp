@@ -47,6 +47,18 @@ typedef struct rawengine_info {
     double gps_lat, gps_lon, gps_alt;
     int gps_valid;
     char make[RE_TEXT], model[RE_TEXT], lens_make[RE_TEXT], lens[RE_TEXT], artist[RE_TEXT], description[512];
+    /* The shape of what LibRaw hands over, beyond the CFA: its colour letters (e.g. "RGBG", "GMCY"),
+     * pixel aspect, Fuji's 45-degree sensor width, Foveon, and its raw-colour matrix (used when no camera matrix exists). */
+    char color_letters[8];
+    double pixel_aspect;
+    int fuji_width;
+    int is_foveon;
+    int raw_color;          /* LibRaw found no camera matrix and develops in raw colour */
+    float rgb_cam[3][4];
+    long long linear_max[4];
+    /* Where the sensor data sits in the file and how long the file is, to tell a file cut short. */
+    long long data_offset, data_size, file_size;
+    char decoder[RE_TEXT];
 } rawengine_info;
 
 static void on_data_error(void *data, const char *file, const int offset)
@@ -115,25 +127,41 @@ int rawengine_open_buffer(const void *data, size_t size, rawengine_handle **out)
     return libraw_open_buffer((*out)->lr, (*out)->buffer, size);
 }
 
-/* LibRaw's memory reader counts a partly read last sample as read, so a file cut inside its last
- * sample would unpack silently; where the raw data's extent is known, check that it fits. */
-static void check_buffer_extent(rawengine_handle *h)
+static const libraw_internal_data_t *internal_data(rawengine_handle *h)
 {
-    if (!h->buffer) return;
-    LibRaw *processor = (LibRaw *)h->lr->parent_class;
-    const libraw_internal_data_t *internal = processor->get_internal_data_pointer();
-    const unpacker_data_t &unpacker = internal->unpacker_data;
-    unsigned long long extent = unpacker.data_size;
-    if (extent == 0 && unpacker.tiff_compress == 1 && unpacker.tiff_bps == 16)
-        extent = 2ULL * h->lr->sizes.raw_width * h->lr->sizes.raw_height * (unpacker.tiff_samples ? unpacker.tiff_samples : 1);
-    if (extent > 0 && unpacker.data_offset >= 0 && (unsigned long long)unpacker.data_offset + extent > h->buffer_size)
-        on_data_error(h, NULL, (int)h->buffer_size);
+    return ((LibRaw *)h->lr->parent_class)->get_internal_data_pointer();
+}
+
+static long long file_size(rawengine_handle *h)
+{
+    LibRaw_abstract_datastream *input = internal_data(h)->internal_data.input;
+    return input ? (long long)input->size() : (long long)h->buffer_size;
+}
+
+/* The bytes the sensor data takes, where the file states it or an uncompressed layout implies it; 0 when unknown. */
+static long long data_extent(rawengine_handle *h)
+{
+    const unpacker_data_t &unpacker = internal_data(h)->unpacker_data;
+    if (unpacker.data_size > 0) return unpacker.data_size;
+    if (unpacker.tiff_compress == 1 && unpacker.tiff_bps == 16)
+        return 2LL * h->lr->sizes.raw_width * h->lr->sizes.raw_height * (unpacker.tiff_samples ? unpacker.tiff_samples : 1);
+    return 0;
+}
+
+/* LibRaw's readers count a partly read last sample as read, and several decoders fill a short file's
+ * missing rows or columns silently, so a file cut inside its data would unpack; where the raw data's
+ * extent is known, check that it fits in the file. */
+static void check_extent(rawengine_handle *h)
+{
+    const long long offset = internal_data(h)->unpacker_data.data_offset, extent = data_extent(h), size = file_size(h);
+    if (extent > 0 && offset >= 0 && offset + extent > size)
+        on_data_error(h, NULL, (int)(size > 0x7fffffff ? 0x7fffffff : size));
 }
 
 int rawengine_unpack(rawengine_handle *h)
 {
     int rc = libraw_unpack(h->lr);
-    if (rc == LIBRAW_SUCCESS) check_buffer_extent(h);
+    if (rc == LIBRAW_SUCCESS) check_extent(h);
     return rc;
 }
 
@@ -214,6 +242,18 @@ void rawengine_get_info(rawengine_handle *h, rawengine_info *info)
     COPY_TEXT(info->lens, d->lens.Lens);
     COPY_TEXT(info->artist, d->other.artist);
     COPY_TEXT(info->description, d->other.desc);
+    COPY_TEXT(info->color_letters, d->idata.cdesc);
+    info->pixel_aspect = d->sizes.pixel_aspect;
+    info->fuji_width = internal_data(h)->internal_output_params.fuji_width;
+    info->raw_color = (int)internal_data(h)->internal_output_params.raw_color;
+    info->is_foveon = (int)d->idata.is_foveon;
+    memcpy(info->rgb_cam, d->color.rgb_cam, sizeof(info->rgb_cam));
+    for (int i = 0; i < 4; i++) info->linear_max[i] = d->color.linear_max[i];
+    info->data_offset = internal_data(h)->unpacker_data.data_offset;
+    info->data_size = data_extent(h);
+    info->file_size = file_size(h);
+    const char *decoder = libraw_unpack_function_name(d);
+    if (decoder) copy_text(info->decoder, sizeof(info->decoder), decoder, strlen(decoder) + 1);
 }
 
 /* Copies the whole unpacked sensor array (margins included) into dst as rows of

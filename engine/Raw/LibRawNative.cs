@@ -45,6 +45,15 @@ internal unsafe struct LibRawInfo
     public fixed byte Lens[128];
     public fixed byte Artist[128];
     public fixed byte Description[512];
+    public fixed byte ColorLetters[8];
+    public double PixelAspect;
+    public int FujiWidth;
+    public int IsFoveon;
+    public int RawColor;
+    public fixed float RgbCam[12];
+    public fixed long LinearMax[4];
+    public long DataOffset, DataSize, FileSize;
+    public fixed byte Decoder[128];
 }
 
 internal static unsafe partial class LibRawNative
@@ -52,7 +61,16 @@ internal static unsafe partial class LibRawNative
     private const string Library = "rawengine_libraw";
 
     public const int Success = 0;
-    public const int CancelledByCallback = -5;
+    public const int FileUnsupported = -2;
+    public const int OutOfMemory = -100007;
+    public const int DataError = -100008;
+    public const int IoError = -100009;
+    public const int CancelledByCallback = -100010;
+    public const int BadCrop = -100011;
+    public const int TooBig = -100012;
+
+    /// <summary>LibRaw's sentinel for a BaselineExposure the file does not have (-999).</summary>
+    public const float AbsentBaselineExposure = -999f;
 
     [LibraryImport(Library, EntryPoint = "rawengine_open_file", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int OpenFile(string path, out IntPtr handle);

@@ -67,52 +67,70 @@ public static unsafe class RawDecoder
         }
     }
 
-    private static void ThrowOnError(int rc, string source)
+    /// <summary>The stage a LibRaw call failed in, so its error can be told in the user's terms.</summary>
+    private enum Stage { Open, Unpack, Copy }
+
+    private static void ThrowOnError(int rc, string source, Stage stage = Stage.Open)
     {
         if (rc == LibRawNative.CancelledByCallback) throw new OperationCanceledException();
-        if (rc != LibRawNative.Success) throw new RawDecodeException(source, LibRawNative.Describe(rc));
+        if (rc != LibRawNative.Success) throw new RawDecodeException(source, Explain(rc, stage));
     }
+
+    /// <summary>LibRaw's error codes as sentences a user understands (its own strings say "Input/output error").</summary>
+    private static string Explain(int rc, Stage stage) => rc switch
+    {
+        LibRawNative.FileUnsupported => "not a raw file LibRaw can read (an unknown, unsupported or damaged format)",
+        LibRawNative.IoError when stage == Stage.Unpack => "the file is truncated or damaged: its sensor data ends before the image does",
+        LibRawNative.IoError => "the file is truncated or damaged: its header points past its end",
+        LibRawNative.DataError => "the sensor data is corrupt",
+        LibRawNative.OutOfMemory => "its header states an image too large to unpack (or memory ran out)",
+        LibRawNative.TooBig => "its header states an image too large to unpack",
+        LibRawNative.BadCrop => "its stated crop lies outside the sensor",
+        _ => $"LibRaw cannot read it ({LibRawNative.Describe(rc)})",
+    };
 
     private static RawImage Unpack(LibRawHandle handle, int openResult, string source, CancellationToken cancellationToken)
     {
         ThrowOnError(openResult, source);
         cancellationToken.ThrowIfCancellationRequested();
         using (cancellationToken.Register(() => LibRawNative.Cancel(handle)))
-            ThrowOnError(LibRawNative.Unpack(handle), source);
+            ThrowOnError(LibRawNative.Unpack(handle), source, Stage.Unpack);
         cancellationToken.ThrowIfCancellationRequested();
 
+        LibRawNative.GetInfo(handle, out var info);
         var errors = LibRawNative.DataErrors(handle, out var offset);
         if (errors > 0)
-            throw new RawDecodeException(source, $"the sensor data is truncated or corrupt (first error near byte {offset})");
-
-        LibRawNative.GetInfo(handle, out var info);
+            throw new RawDecodeException(source, info.DataSize > 0 && info.DataOffset + info.DataSize > info.FileSize
+                ? $"the file is truncated: its sensor data needs {info.DataOffset + info.DataSize} bytes, the file has {info.FileSize}"
+                : $"the sensor data is truncated or corrupt (first error near byte {offset})");
         return Build(handle, in info, source);
     }
 
     private static RawImage Build(LibRawHandle handle, in LibRawInfo info, string source)
     {
-        if (info.SamplesPerPixel == 0 || info.RawWidth <= 0 || info.RawHeight <= 0)
-            throw new RawDecodeException(source, "the file holds no sensor data LibRaw can unpack");
+        RefuseUnsupportedShapes(in info, source);
         var samples = info.SamplesPerPixel == 1 ? 1 : 3;
         var isCfa = info.Filters != 0;
-        if (isCfa != (samples == 1))
-            throw new RawDecodeException(source, $"unsupported layout: {info.SamplesPerPixel} samples per pixel with CFA filters 0x{info.Filters:X}");
-        if (info.Colors != 3)
-            throw new RawDecodeException(source, $"unsupported sensor with {info.Colors} colours (only RGB sensors are supported)");
-
         var visible = VisibleArea(in info, source);
         var cfa = isCfa ? ReadCfa(handle, visible, info, source) : null;
 
         var data = GC.AllocateUninitializedArray<ushort>(info.RawWidth * info.RawHeight * samples);
         int rc;
         fixed (ushort* destination = data) rc = LibRawNative.CopyRaw(handle, destination, (nuint)data.Length);
-        ThrowOnError(rc, source);
+        ThrowOnError(rc, source, Stage.Copy);
 
         fixed (LibRawInfo* p = &info)
         {
             var dngLevels = info.DngVersion != 0 && info.DngWhite > 0;
             var dngMatrices = ReadDngMatrices(p);
             var camXyz = Matrix3.FromRows(new ReadOnlySpan<float>(p->CamXyz, 9));
+            var xyzToCamera = camXyz.IsZero ? DaylightMatrix(dngMatrices) : camXyz;
+            var dngNeutral = dngLevels ? Reciprocals(p->DngNeutral) : null;
+            var cameraMultipliers = Multipliers(p->CamMul);
+            var daylight = Multipliers(p->PreMul);
+            var warnings = new List<string>();
+            if (xyzToCamera is null)
+                warnings.Add($"{source}: no colour matrix for this camera: developed in raw colour (camera RGB taken as sRGB), as LibRaw does");
             return new RawImage
             {
                 Source = source,
@@ -124,16 +142,59 @@ public static unsafe class RawDecoder
                 Cfa = cfa,
                 Black = dngLevels ? ReadDngBlack(p) : ReadBlack(p),
                 White = dngLevels ? info.DngWhite : info.Maximum > 0 ? info.Maximum : 65535u,
-                AsShotMultipliers = (dngLevels ? Reciprocals(p->DngNeutral) : null) ?? Multipliers(p->CamMul) ?? Multipliers(p->PreMul) ?? [1, 1, 1],
-                DaylightMultipliers = Multipliers(p->PreMul) ?? [1, 1, 1],
-                XyzToCamera = camXyz.IsZero ? DaylightMatrix(dngMatrices) ?? camXyz : camXyz,
+                AsShotMultipliers = dngNeutral ?? cameraMultipliers ?? daylight ?? [1, 1, 1],
+                WhiteBalanceSource = dngNeutral is not null ? "DNG AsShotNeutral"
+                    : cameraMultipliers is not null ? "camera (as shot)"
+                    : daylight is not null ? "LibRaw daylight (the file has no as-shot white balance)"
+                    : "none (the file has no white balance)",
+                DaylightMultipliers = daylight ?? [1, 1, 1],
+                XyzToCamera = xyzToCamera,
+                RawColorToSrgb = xyzToCamera is null ? RawColorMatrix(p->RgbCam) : Matrix3.Identity,
+                ColorMatrixSource = DescribeMatrixSource(dngMatrices, camXyz),
                 DngColorMatrices = dngMatrices,
-                BaselineExposure = info.BaselineExposure,
+                BaselineExposure = info.DngVersion != 0 && info.BaselineExposure > LibRawNative.AbsentBaselineExposure ? info.BaselineExposure : null,
+                PixelAspect = info.PixelAspect > 0 && double.IsFinite(info.PixelAspect) ? info.PixelAspect : 1,
                 Orientation = OrientationFromFlip(info.Flip),
                 Capture = ReadCapture(p),
+                Warnings = warnings,
             };
         }
     }
+
+    /// <summary>Every shape LibRaw hands over that the pipe cannot develop, refused by name (engine/Raw/README.md has the table).</summary>
+    private static void RefuseUnsupportedShapes(in LibRawInfo info, string source)
+    {
+        string letters;
+        fixed (byte* text = info.ColorLetters) letters = LibRawNative.Text(text, 8);
+        string? refusal =
+            info.SamplesPerPixel == 0 || info.RawWidth <= 0 || info.RawHeight <= 0 ? "the file holds no sensor data LibRaw can unpack"
+            : info.IsFoveon != 0 ? "Foveon X3 (layered) sensors are not supported"
+            : info.FujiWidth != 0 ? "Fuji SuperCCD sensors (pixels on a 45-degree grid) are not supported"
+            : info.Colors == 4 && letters != "RGBG" ? $"4-colour {FourColourName(letters)} sensors are not supported"
+            : info.Colors is not (3 or 4) ? $"{(info.Colors == 1 ? "monochrome" : $"{info.Colors}-colour")} sensors are not supported"
+            : info.SamplesPerPixel == 1 && info.Filters == 0 ? "single-channel data without a CFA pattern is not supported"
+            : info.SamplesPerPixel != 1 && info.Filters != 0 ? $"{info.SamplesPerPixel} samples per pixel with a CFA pattern is not supported"
+            : info.Filters is > 0 and < 1000 and not 9 ? $"the {(info.Filters == 1 ? "16x16 Leaf" : "8x8")} CFA layout (LibRaw filters {info.Filters}) is not supported"
+            : null;
+        if (refusal is not null) throw new RawDecodeException(source, refusal);
+    }
+
+    private static string FourColourName(string letters) =>
+        letters.Contains('C') || letters.Contains('M') || letters.Contains('Y') ? "CMYG" : letters.Contains('E') ? "RGBE" : letters;
+
+    /// <summary>LibRaw's rgb_cam (rows of 4, camera to sRGB) as a 3x3 matrix.</summary>
+    private static Matrix3 RawColorMatrix(float* rgbCam)
+    {
+        Span<float> rows = stackalloc float[9];
+        for (var r = 0; r < 3; r++)
+            for (var c = 0; c < 3; c++) rows[r * 3 + c] = rgbCam[r * 4 + c];
+        return rows.IndexOfAnyExcept(0f) < 0 ? Matrix3.Identity : Matrix3.FromRows(rows);
+    }
+
+    private static string DescribeMatrixSource(IReadOnlyList<DngColorMatrix> dngMatrices, Matrix3 camXyz) =>
+        dngMatrices.Count > 0 ? string.Join(" + ", dngMatrices.Select((m, i) => $"DNG ColorMatrix{i + 1} ({m.Illuminant})"))
+        : !camXyz.IsZero ? "LibRaw table"
+        : "none: raw colour";
 
     /// <summary>
     /// LibRaw 0.20 leaves its own XYZ-to-camera matrix empty for DNGs it has no table entry for;

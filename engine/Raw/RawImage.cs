@@ -48,8 +48,12 @@ public enum Illuminant : ushort
     Shade = 11, D50 = 23, D55 = 20, D65 = 21, D75 = 22, StandardA = 17, StandardB = 18, StandardC = 19, IsoStudioTungsten = 24,
 }
 
-/// <summary>A DNG ColorMatrix (XYZ to camera) measured under one illuminant.</summary>
-public sealed record DngColorMatrix(Illuminant Illuminant, Matrix3 XyzToCamera);
+/// <summary>
+/// One DNG calibration: ColorMatrix (XYZ to camera) measured under an illuminant, with that illuminant's
+/// CameraCalibration (the individual camera's deviation from its model) and ForwardMatrix (white-balanced
+/// camera to XYZ D50) when the file has them.
+/// </summary>
+public sealed record DngColorMatrix(Illuminant Illuminant, Matrix3 XyzToCamera, Matrix3? CameraCalibration = null, Matrix3? ForwardMatrix = null);
 
 /// <summary>
 /// Black level as LibRaw and DNG state it: a base value, one offset per CFA colour (R, G, B, G2),
@@ -126,17 +130,42 @@ public sealed class RawImage
     /// <summary>As-shot white balance multipliers (R, G, B), normalised so G = 1.</summary>
     public required float[] AsShotMultipliers { get; init; }
 
+    /// <summary>Where <see cref="AsShotMultipliers"/> come from, for reports ("DNG AsShotNeutral", "camera", ...).</summary>
+    public string WhiteBalanceSource { get; init; } = "";
+
     /// <summary>Daylight multipliers (R, G, B) derived from the camera matrix, normalised so G = 1.</summary>
     public float[] DaylightMultipliers { get; init; } = [1, 1, 1];
 
-    /// <summary>XYZ (D65) to camera matrix as LibRaw states it (dcraw's cam_xyz).</summary>
-    public required Matrix3 XyzToCamera { get; init; }
+    /// <summary>
+    /// XYZ (D65) to camera matrix as LibRaw states it (dcraw's cam_xyz); null when neither the file nor
+    /// LibRaw knows one: the camera's white-balanced RGB is then taken through <see cref="RawColorToSrgb"/>
+    /// ("raw colour", as LibRaw and dcraw develop such files).
+    /// </summary>
+    public required Matrix3? XyzToCamera { get; init; }
+
+    /// <summary>LibRaw's camera-to-sRGB matrix for raw colour (its rgb_cam; identity for most cameras).</summary>
+    public Matrix3 RawColorToSrgb { get; init; } = Matrix3.Identity;
 
     /// <summary>DNG ColorMatrix1/2 with their calibration illuminants, when the file has them.</summary>
     public IReadOnlyList<DngColorMatrix> DngColorMatrices { get; init; } = [];
 
-    /// <summary>DNG BaselineExposure in EV (0 when absent).</summary>
-    public float BaselineExposure { get; init; }
+    /// <summary>DNG AnalogBalance (R, G, B), when the file has it.</summary>
+    public float[]? AnalogBalance { get; init; }
+
+    /// <summary>Where the colour matrix comes from, for reports ("DNG ColorMatrix2 + CameraCalibration", "LibRaw table", "none: raw colour").</summary>
+    public string ColorMatrixSource { get; init; } = "";
+
+    /// <summary>DNG BaselineExposure in EV; null when the file has none (then nothing is compensated).</summary>
+    public float? BaselineExposure { get; init; }
+
+    /// <summary>
+    /// Width over height of one sensor pixel as the picture should be shown (1 for square pixels;
+    /// Kodak DC120 and DNG DefaultScale files differ). Shown pictures stretch the shorter way, as LibRaw does.
+    /// </summary>
+    public double PixelAspect { get; init; } = 1;
+
+    /// <summary>What the develop should tell the user about the file (e.g. no colour matrix), one sentence each.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 
     /// <summary>EXIF orientation, 1..8.</summary>
     public int Orientation { get; init; } = 1;

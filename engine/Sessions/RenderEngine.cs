@@ -54,8 +54,12 @@ public sealed class RenderEngine : IDisposable
         Open(RawDecoder.Decode(stream, name, cancellation));
 
     /// <summary>Develops an already decoded image. <paramref name="imageId"/> must change whenever the pixels do (null: a fresh id).</summary>
-    public DevelopSession Open(RawImage image, string? imageId = null) =>
-        new(this, image, imageId ?? Guid.NewGuid().ToString("N"), _loggerFactory.CreateLogger<DevelopSession>());
+    public DevelopSession Open(RawImage image, string? imageId = null)
+    {
+        var logger = _loggerFactory.CreateLogger<DevelopSession>();
+        foreach (var warning in image.Warnings) logger.LogWarning("{Warning}", warning);
+        return new(this, image, imageId ?? Guid.NewGuid().ToString("N"), logger);
+    }
 
     public void Dispose()
     {

@@ -29,7 +29,7 @@ public sealed class ExposureOperation : ImageOperation<ExposureParams, CellAffin
 
     protected override CellAffine Commit(ExposureParams parameters, CommitContext context)
     {
-        var ev = parameters.Exposure + (parameters.CompensateBaseline ? context.Image.BaselineExposure : 0);
+        var ev = parameters.Exposure + (parameters.CompensateBaseline ? context.Image.BaselineExposure ?? 0 : 0);
         var gain = (float)Math.Pow(2, ev);
         var offset = (float)(-parameters.Black * gain);
         return new CellAffine(1, 1, [gain, gain, gain], [offset, offset, offset]);
