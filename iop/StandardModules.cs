@@ -10,6 +10,7 @@ using RawEngine.Iop.Exposure;
 using RawEngine.Iop.FinalScale;
 using RawEngine.Iop.Flip;
 using RawEngine.Iop.Highlights;
+using RawEngine.Iop.PixelAspect;
 using RawEngine.Iop.RawPrepare;
 using RawEngine.Iop.Sigmoid;
 using RawEngine.Iop.Temperature;
@@ -29,6 +30,7 @@ public static class StandardModules
         new DemosaicOperation(),
         new DemosaicNnOperation(models),
         new DenoiseNnOperation(models),
+        new PixelAspectOperation(),
         new FlipOperation(),
         new ColorInOperation(),
         new ExposureOperation(),

@@ -32,7 +32,7 @@ public static class ConvertCommand
             Description = "Where neural modules run: auto, cpu, cuda, tensorrt, migraphx, coreml, directml",
             DefaultValueFactory = _ => "auto",
         };
-        var wb = new Option<string?>("--wb") { Description = "White balance: as-shot, daylight, or r,g,b multipliers" };
+        var wb = new Option<string?>("--wb") { Description = "White balance: as-shot (daylight when the file has none), daylight, auto (grey world), or r,g,b multipliers" };
         var exposure = new Option<double?>("--exposure") { Description = "Exposure in EV (default +0.7 plus the raw's baseline exposure)" };
         var tone = new Option<string?>("--tone") { Description = "Tone mapper: sigmoid or none (linear)" };
         var roi = new Option<string?>("--roi") { Description = "Render only x,y,w,h (pixels of the oriented image at scale 1)" };

@@ -125,14 +125,14 @@ public readonly record struct PixelRegion(int X, int Y, int Width, int Height)
     }
 }
 
-/// <summary>--wb: as-shot, daylight, or custom R,G,B multipliers.</summary>
+/// <summary>--wb: as-shot, daylight, auto (grey world, as LibRaw's), or custom R,G,B multipliers.</summary>
 public sealed record WhiteBalanceChoice(string Mode, double[]? Multipliers = null)
 {
     public static WhiteBalanceChoice Parse(string text)
     {
         var key = text.Trim().ToLowerInvariant();
         if (key is "as-shot" or "asshot" or "camera") return new("as-shot");
-        if (key == "daylight") return new("daylight");
+        if (key is "daylight" or "auto") return new(key);
         var values = ConvertSettings.ParseNumbers(text, 3, "--wb");
         if (values.Any(v => v <= 0))
             throw new UsageException($"--wb: multipliers must be positive, got '{text}'");

@@ -20,6 +20,7 @@ public static class EditOverrides
             {
                 "as-shot" => ParamsOf<TemperatureParams>(edit, "temperature") with { Mode = WhiteBalanceMode.AsShot },
                 "daylight" => ParamsOf<TemperatureParams>(edit, "temperature") with { Mode = WhiteBalanceMode.Daylight },
+                "auto" => ParamsOf<TemperatureParams>(edit, "temperature") with { Mode = WhiteBalanceMode.Auto },
                 _ => new TemperatureParams { Mode = WhiteBalanceMode.Custom, Red = wb.Multipliers![0], Green = wb.Multipliers[1], Blue = wb.Multipliers[2] },
             });
         if (settings.Exposure is { } ev)

@@ -15,6 +15,7 @@ public static class IopOrder
         "demosaic",
         "demosaic_nn",
         "denoise_nn",
+        "pixelaspect",
         "flip",
         "colorin",
         "exposure",

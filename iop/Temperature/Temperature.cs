@@ -5,11 +5,11 @@ using RawEngine.Iop.Shared;
 
 namespace RawEngine.Iop.Temperature;
 
-public enum WhiteBalanceMode { AsShot, Daylight, Custom }
+public enum WhiteBalanceMode { AsShot, Daylight, Custom, Auto }
 
 public sealed record TemperatureParams : OperationParams
 {
-    [ParamDescription("as_shot: the camera's multipliers; daylight: from the camera matrix; custom: red/green/blue below.")]
+    [ParamDescription("as_shot: the camera's multipliers (daylight when the file has none); daylight: from the camera matrix; auto: grey world over unclipped blocks, as LibRaw's; custom: red/green/blue below.")]
     public WhiteBalanceMode Mode { get; init; } = WhiteBalanceMode.AsShot;
 
     [ParamRange(0.05, 20), ParamDescription("Custom red multiplier (relative to green).")]
@@ -39,6 +39,7 @@ public sealed class TemperatureOperation : ImageOperation<TemperatureParams, Tem
         {
             WhiteBalanceMode.AsShot => image.AsShotMultipliers,
             WhiteBalanceMode.Daylight => image.DaylightMultipliers,
+            WhiteBalanceMode.Auto => GreyWorld.Multipliers(image) ?? image.AsShotMultipliers,
             _ => [(float)parameters.Red, (float)parameters.Green, (float)parameters.Blue],
         };
         return [raw[0] / raw[1], 1f, raw[2] / raw[1]];
