@@ -142,6 +142,8 @@ static long long file_size(rawengine_handle *h)
 static long long data_extent(rawengine_handle *h)
 {
     const unpacker_data_t &unpacker = internal_data(h)->unpacker_data;
+    /* Tiled data: LibRaw's offset and size describe the tile table, not the data's extent. */
+    if (unpacker.tile_width > 0 && unpacker.tile_width < (unsigned)h->lr->sizes.raw_width) return 0;
     if (unpacker.data_size > 0) return unpacker.data_size;
     if (unpacker.tiff_compress == 1 && unpacker.tiff_bps == 16)
         return 2LL * h->lr->sizes.raw_width * h->lr->sizes.raw_height * (unpacker.tiff_samples ? unpacker.tiff_samples : 1);
