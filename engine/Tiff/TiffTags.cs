@@ -1,6 +1,6 @@
 namespace RawEngine.Engine.Tiff;
 
-/// <summary>Baseline and extension TIFF tags (TIFF 6.0, TIFF/EP) that the writers use.</summary>
+/// <summary>Baseline and extension TIFF tags (TIFF 6.0, TIFF/EP) that the writers and readers use.</summary>
 public static class TiffTags
 {
     public const ushort NewSubfileType = 254;
