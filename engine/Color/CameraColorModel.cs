@@ -14,8 +14,11 @@ public sealed class CameraColorModel
     private readonly IReadOnlyList<DngColorMatrix> _calibrations;
     private readonly Matrix3 _analogBalance;
 
-    private CameraColorModel(IReadOnlyList<DngColorMatrix> calibrations, float[]? analogBalance)
+    /// <param name="calibrations">One or two calibrations (ColorMatrix with its illuminant, CameraCalibration, ForwardMatrix).</param>
+    /// <param name="analogBalance">The DNG's AnalogBalance (R, G, B), or null.</param>
+    public CameraColorModel(IReadOnlyList<DngColorMatrix> calibrations, float[]? analogBalance)
     {
+        if (calibrations.Count is < 1 or > 2) throw new ArgumentException($"A camera has one or two calibrations, not {calibrations.Count}.", nameof(calibrations));
         _calibrations = calibrations;
         _analogBalance = analogBalance is { Length: >= 3 } ab ? Matrix3.Diagonal(ab[0], ab[1], ab[2]) : Matrix3.Identity;
     }

@@ -1,3 +1,6 @@
+using RawEngine.Engine.Dng;
+using RawEngine.Engine.Tiff;
+
 namespace RawEngine.Engine.Raw;
 
 public enum ThumbnailFormat { Jpeg = 1, Bitmap = 2 }
@@ -18,7 +21,7 @@ public static unsafe class RawDecoder
     {
         CheckReadable(path);
         var rc = LibRawNative.Open(path, out var handle);
-        using (handle) return Unpack(handle, rc, path, cancellationToken);
+        using (handle) return Unpack(handle, rc, path, () => DngFileTags.Read(path), cancellationToken);
     }
 
     public static RawImage Decode(Stream stream, string? name = null, CancellationToken cancellationToken = default)
@@ -32,8 +35,13 @@ public static unsafe class RawDecoder
     {
         if (bytes.IsEmpty) throw new RawDecodeException(name, "the file is empty");
         var rc = LibRawNative.Open(bytes.Span, out var handle);
-        using (handle) return Unpack(handle, rc, name, cancellationToken);
+        using (handle) return Unpack(handle, rc, name, () => DngFileTags.Read(AsStream(bytes)), cancellationToken);
     }
+
+    private static MemoryStream AsStream(ReadOnlyMemory<byte> bytes) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(bytes.ToArray(), writable: false);
 
     /// <summary>The embedded preview of a raw file.</summary>
     public static RawThumbnail ExtractThumbnail(string path)
@@ -89,7 +97,7 @@ public static unsafe class RawDecoder
         _ => $"LibRaw cannot read it ({LibRawNative.Describe(rc)})",
     };
 
-    private static RawImage Unpack(LibRawHandle handle, int openResult, string source, CancellationToken cancellationToken)
+    private static RawImage Unpack(LibRawHandle handle, int openResult, string source, Func<DngFileTags?> readDngTags, CancellationToken cancellationToken)
     {
         ThrowOnError(openResult, source);
         cancellationToken.ThrowIfCancellationRequested();
@@ -103,7 +111,16 @@ public static unsafe class RawDecoder
             throw new RawDecodeException(source, info.DataSize > 0 && info.DataOffset + info.DataSize > info.FileSize
                 ? $"the file is truncated: its sensor data needs {info.DataOffset + info.DataSize} bytes, the file has {info.FileSize}"
                 : $"the sensor data is truncated or corrupt (first error near byte {offset})");
-        return Build(handle, in info, source);
+        var image = Build(handle, in info, source);
+        if (info.DngVersion == 0) return image;
+        try
+        {
+            return readDngTags() is { } tags ? DngOverlay.Apply(image, tags) : image;
+        }
+        catch (TiffFormatException e)
+        {
+            throw new RawDecodeException(source, $"its DNG tags are damaged: {e.Message}", e);
+        }
     }
 
     private static RawImage Build(LibRawHandle handle, in LibRawInfo info, string source)

@@ -103,7 +103,7 @@ public sealed record GpsPosition(double Latitude, double Longitude, double? Alti
 /// What a raw file holds, independent of LibRaw: the sensor samples with their layout and the
 /// metadata the pipe needs. CFA data has one sample per pixel; LinearRaw data three (RGB, interleaved).
 /// </summary>
-public sealed class RawImage
+public sealed record RawImage
 {
     /// <summary>The file it came from, for messages (null for memory).</summary>
     public string? Source { get; init; }
