@@ -94,7 +94,9 @@ internal static class DngOverlay
         for (var r = 0; r < rows; r++)
             for (var c = 0; c < columns; c++)
                 pattern[r * columns + c] = (float)(levelScale * raw.BlackLevel[Mod(r + dy, rows) * columns + Mod(c + dx, columns)]);
-        return new BlackLevels(0, [0, 0, 0, 0], columns, rows, pattern);
+        return pattern.AsSpan().IndexOfAnyExcept(pattern[0]) < 0
+            ? BlackLevels.Uniform(pattern[0])
+            : new BlackLevels(0, [0, 0, 0, 0], columns, rows, pattern);
     }
 
     /// <summary>

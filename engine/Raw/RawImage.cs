@@ -73,7 +73,7 @@ public sealed record BlackLevels(float Base, float[] PerChannel, int PatternWidt
     }
 
     /// <summary>The mean black over the colour channels, for summaries.</summary>
-    public float Mean => Base + PerChannel.Take(3).Average();
+    public float Mean => Base + PerChannel.Take(3).Average() + (Pattern is { Length: > 0 } pattern ? pattern.Average() : 0);
 }
 
 /// <summary>Capture metadata carried from the raw to the export.</summary>

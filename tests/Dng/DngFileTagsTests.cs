@@ -32,7 +32,7 @@ public class DngFileTagsTests
         Assert.Equal(new Version(1, 4, 0, 0), tags.DngVersion);
         Assert.Equal("RawEngine Synthetic", tags.UniqueCameraModel);
         Assert.Equal(written.Orientation, tags.Orientation);
-        Assert.Equal(written.BaselineExposure, tags.BaselineExposure!.Value, 6);
+        Assert.Equal(written.BaselineExposure!.Value, tags.BaselineExposure!.Value, 6);
         Assert.Equal(written.DngColorMatrices[0].XyzToCamera, tags.ColorMatrix1);
         Assert.Equal(written.DngColorMatrices[1].XyzToCamera, tags.ColorMatrix2);
         Assert.Equal((Illuminant.StandardA, Illuminant.D65), (tags.CalibrationIlluminant1, tags.CalibrationIlluminant2));

@@ -150,7 +150,7 @@ public class DngRoundTripTests
         Assert.Equal(capture.Gps.Latitude, read.Capture.Gps.Latitude, 1e-5);
         Assert.Equal(capture.Gps.Longitude, read.Capture.Gps.Longitude, 1e-5);
         Assert.Equal(capture.Gps.Altitude!.Value, read.Capture.Gps.Altitude!.Value, 1e-5);
-        Assert.Equal(0.75f, read.BaselineExposure, 1e-6f);
+        Assert.Equal(0.75f, read.BaselineExposure!.Value, 1e-6f);
         Assert.Equal(matrices.Length, read.DngColorMatrices.Count);
         for (var i = 0; i < matrices.Length; i++)
         {
@@ -179,7 +179,7 @@ public class DngRoundTripTests
     public void XyzToCameraComesFromTheDngMatrix()
     {
         var read = RoundTrip(SyntheticRaw.Chart(32, 24, new SyntheticRawOptions { XyzToCamera = SyntheticCameras.TypicalDslr }), "matrix.dng");
-        AssertClose(SyntheticCameras.TypicalDslr.ToArray(), read.XyzToCamera.ToArray(), 1e-6f);
+        AssertClose(SyntheticCameras.TypicalDslr.ToArray(), read.XyzToCamera!.ToArray(), 1e-6f);
     }
 
     [Theory]
@@ -214,7 +214,7 @@ public class DngRoundTripTests
         for (var i = 0; i < original.DngColorMatrices.Count; i++)
             AssertClose(original.DngColorMatrices[i].XyzToCamera.ToArray(), read.DngColorMatrices[i].XyzToCamera.ToArray(), 1e-6f);
         AssertClose(original.AsShotMultipliers, read.AsShotMultipliers, 1e-5f);
-        Assert.Equal(original.BaselineExposure, read.BaselineExposure, 1e-6f);
+        Assert.Equal(original.BaselineExposure!.Value, read.BaselineExposure!.Value, 1e-6f);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public class RawDecoderTests
         Assert.Contains("6D", image.Capture.Model);
         Assert.True(image.White > image.Black.Mean, $"white {image.White} should exceed black {image.Black.Mean}");
         Assert.Equal(image.SensorWidth * image.SensorHeight * 3, image.Data.Length);
-        Assert.False(image.XyzToCamera.IsZero);
+        Assert.False(image.XyzToCamera!.IsZero);
         Assert.All(image.AsShotMultipliers, m => Assert.InRange(m, 0.1f, 10f));
         Assert.Equal(1f, image.AsShotMultipliers[1]);
         // A real photo (8-bit source through a linearisation table): many levels, mostly unclipped.
