@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using RawEngine.Tests.Support;
+
+namespace RawEngine.Tests.Conformance;
+
+/// <summary>
+/// raw-foreign: DNG variants written by a DNG writer that is not ours, each developed with the protocol
+/// (<c>--tone none --profile srgb</c>, 16-bit TIFF) and scored as CPSNR against its known truth (10 px border
+/// left out). A variant must score within its README tolerance of its control, so that a DNG feature is
+/// judged by what it costs, not by how well the demosaic does on that picture; the controls must score
+/// high themselves, or a broken control would let every variant pass.
+/// </summary>
+public class ForeignDngConformanceTests
+{
+    /// <summary>
+    /// The least a control may score. Measured (2026-12, LMMSE demosaic): plain 37.4/41.0 dB, camera-matrix
+    /// 37.2/39.6 dB (kodim05/kodim19). The same plain files 0.1 EV too bright score 34.8/33.5, with red 10%
+    /// too strong 35.3/34.7, through bilinear demosaic 24.4/27.0, black (BaselineExposure -999) 8/5.
+    /// </summary>
+    public const double ControlFloorDb = 36;
+
+    private static readonly ConcurrentDictionary<string, Lazy<Task<ForeignScore>>> Scores = new();
+
+    public static TheoryData<string, string> Controls() => Cases(v => v.Control is null);
+
+    public static TheoryData<string, string> Variants() => Cases(v => v.Control is not null);
+
+    [SharedTheory("the raw-foreign DNG variants")]
+    [MemberData(nameof(Controls))]
+    public async Task ControlScoresAboveTheFloor(string variant, string image)
+    {
+        var score = await ScoreAsync(variant, image);
+        Assert.True(score.Error is null, score.Error);
+        Assert.True(score.Db >= ControlFloorDb,
+            string.Create(CultureInfo.InvariantCulture, $"{variant}__{image}: {score.Db:0.00} dB against its truth, under the {ControlFloorDb} dB floor"));
+    }
+
+    [SharedTheory("the raw-foreign DNG variants")]
+    [MemberData(nameof(Variants))]
+    public async Task VariantScoresWithinItsToleranceOfTheControl(string variant, string image)
+    {
+        var rule = ConformanceCorpus.Variant(variant);
+        var control = await ScoreAsync(rule.Control!, image);
+        var score = await ScoreAsync(variant, image);
+        Assert.True(control.Error is null, $"the control {rule.Control} did not score: {control.Error}");
+        Assert.True(score.Error is null, score.Error);
+        var delta = score.Db - control.Db;
+        Assert.True(Math.Abs(delta) <= rule.Tolerance, string.Create(CultureInfo.InvariantCulture,
+            $"{variant}__{image}: {score.Db:0.00} dB, {delta:+0.00;-0.00} dB from {rule.Control} ({control.Db:0.00} dB); allowed +-{rule.Tolerance} dB"));
+    }
+
+    /// <summary>A CPSNR, or why there is none (the develop failed, or the picture is not the truth's size).</summary>
+    public sealed record ForeignScore(double Db, string? Error);
+
+    /// <summary>Each file is developed once per test run: the controls serve every variant.</summary>
+    private static Task<ForeignScore> ScoreAsync(string variant, string image) =>
+        Scores.GetOrAdd($"{variant}__{image}", _ => new Lazy<Task<ForeignScore>>(() => DevelopAndScoreAsync(variant, image))).Value;
+
+    private static async Task<ForeignScore> DevelopAndScoreAsync(string variant, string image)
+    {
+        using var temp = new TempFolder();
+        var dng = ConformanceCorpus.ForeignDng(ProtocolConvert.TestData, variant, image);
+        var output = temp.File("out.tif");
+        var result = await ProtocolConvert.RunAsync(dng, output);
+        if (result.ExitCode != 0) return new ForeignScore(double.NaN, $"{variant}__{image}: exit {result.ExitCode}: {result.Error.Trim()}");
+        var truth = RgbImage.Load(ConformanceCorpus.ForeignTruth(ProtocolConvert.TestData, variant, image));
+        var ours = RgbImage.Load(output);
+        if (ours.Width != truth.Width || ours.Height != truth.Height)
+            return new ForeignScore(double.NaN, $"{variant}__{image}: developed to {ours.Width}x{ours.Height}, the truth is {truth.Width}x{truth.Height}");
+        return new ForeignScore(RenderingComparison.Cpsnr(truth, ours, ConformanceCorpus.ForeignBorder), null);
+    }
+
+    private static TheoryData<string, string> Cases(Func<ForeignVariant, bool> which)
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var variant in ConformanceCorpus.ForeignVariants.Where(which))
+            foreach (var image in ConformanceCorpus.ForeignImages)
+                data.Add(variant.Name, image);
+        return data;
+    }
+}
