@@ -17,7 +17,8 @@ public readonly record struct Chromaticity(double R, double G)
 /// </summary>
 public sealed record RenderingComparison(
     int Width, int Height, int OracleWidth, int OracleHeight,
-    double GainEv, double BlockPsnr, Chromaticity Ours, Chromaticity Oracle)
+    double GainEv, double BlockPsnr, Chromaticity Ours, Chromaticity Oracle,
+    int Orientation, int OracleOrientation)
 {
     /// <summary>Block size of the PSNR: demosaic and sharpening differ between developers; tone and colour should not.</summary>
     public const int Block = 8;
@@ -39,7 +40,24 @@ public sealed record RenderingComparison(
         var applied = double.IsFinite(gain) && gain > 0 ? gain : 1;
         var psnr = sameSize ? BlockMeanPsnr(oursLinear, oracleLinear, ours.Width, ours.Height, applied) : double.NaN;
         return new RenderingComparison(ours.Width, ours.Height, oracle.Width, oracle.Height,
-            Math.Log2(gain), psnr, MeanChromaticity(oursLinear), MeanChromaticity(oracleLinear));
+            Math.Log2(gain), psnr, MeanChromaticity(oursLinear), MeanChromaticity(oracleLinear), ours.Orientation, oracle.Orientation);
+    }
+
+    /// <summary>Each bar of the raw-real protocol (<see cref="ConformanceCorpus"/>) this comparison misses; empty when it meets them all.</summary>
+    public List<string> Problems()
+    {
+        var problems = new List<string>();
+        void Miss(FormattableString problem) => problems.Add(FormattableString.Invariant(problem));
+        // Negated comparisons, so that NaN and infinity (a black picture) count as misses.
+        if (!SameSize) Miss($"size {Width}x{Height}, LibRaw's {OracleWidth}x{OracleHeight}");
+        if (!(Math.Abs(GainEv) <= ConformanceCorpus.RealMaxGainEv))
+            Miss($"gain {GainEv:+0.00;-0.00} EV to match LibRaw, beyond +-{ConformanceCorpus.RealMaxGainEv}");
+        if (SameSize && !(BlockPsnr >= ConformanceCorpus.RealMinBlockPsnrDb))
+            Miss($"block PSNR {BlockPsnr:0.00} dB, under {ConformanceCorpus.RealMinBlockPsnrDb}");
+        if (!(ChromaticityDistance <= ConformanceCorpus.RealMaxChromaticityDistance))
+            Miss($"mean chromaticity r/g {Ours}, LibRaw's {Oracle}, {ChromaticityDistance:0.000} apart (at most {ConformanceCorpus.RealMaxChromaticityDistance})");
+        if (Orientation != OracleOrientation) Miss($"TIFF orientation tag {Orientation}, LibRaw's {OracleOrientation}");
+        return problems;
     }
 
     /// <summary>
