@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -18,10 +17,13 @@ namespace RawEngine.Bench.Quality;
 /// </summary>
 public static class CameraFilesBench
 {
+    /// <summary>The first call builds the Release binary; none of the rest takes more than seconds.</summary>
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(10);
+
     private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private sealed record RealRow(string File, string Camera, int Exit, string Size, string LibRawSize, double GainEv, double BlockPsnr,
-        Chromaticity? Ours, Chromaticity? LibRaw, string Verdict);
+        Chromaticity? Ours, Chromaticity? LibRaw, string LibRawWhiteBalance, string Verdict);
 
     private sealed record ForeignRow(string Variant, string Image, double Cpsnr, string? Control, double Delta, double Tolerance, string Verdict);
 
@@ -48,7 +50,7 @@ public static class CameraFilesBench
         var work = Directory.CreateTempSubdirectory("rawengine-bench-camera-files-").FullName;
         try
         {
-            Run(rawengine, ["--version"]); // builds the Release binary if it is stale
+            ChildProcess.Run(rawengine, ["--version"], Limit); // builds the Release binary if it is stale
             var real = ConformanceCorpus.RealFiles.Append(ConformanceCorpus.UnopenableRealFile)
                 .Select(file => Print(Real(rawengine, testdata, file, work))).ToList();
             var foreign = Foreign(rawengine, testdata, work).Select(Print).ToList();
@@ -65,24 +67,35 @@ public static class CameraFilesBench
     {
         var input = Path.Combine(testdata, file);
         var stem = Path.Combine(work, Path.GetFileName(file));
-        var info = Run(rawengine, ["info", "--json", input]);
-        var camera = info.Exit == 0 && JsonNode.Parse(info.Out) is { } json
+        var info = ChildProcess.Run(rawengine, ["info", "--json", input], Limit);
+        var camera = info.ExitCode == 0 && JsonNode.Parse(info.Out) is { } json
             ? $"{json["make"]} {json["model"]}".Trim()
-            : "(info: exit " + info.Exit + ")";
-        var convert = Run(rawengine, ["convert", input, "-o", stem + ".ours.tif", .. ConformanceCorpus.ConvertArguments]);
+            : "(info: exit " + info.ExitCode + ")";
+        var convert = ChildProcess.Run(rawengine, ["convert", input, "-o", stem + ".ours.tif", .. ConformanceCorpus.ConvertArguments], Limit);
         var oracle = DcrawEmu.Develop(input, stem + ".libraw.tiff");
         var libRaw = oracle.Output is { } o ? RgbImage.Load(o) : null;
         var libRawSize = libRaw is null ? "none" : $"{libRaw.Width}x{libRaw.Height}";
-        if (convert.Exit != 0 || libRaw is null)
+        var whiteBalance = libRaw is null ? "" : LibRawWhiteBalance(input, oracle.Output!, stem);
+        if (file == ConformanceCorpus.UnopenableRealFile)
+            return new RealRow(file, camera, convert.ExitCode, "none", libRawSize, double.NaN, double.NaN, null, null, whiteBalance,
+                (convert.ExitCode == 1 ? "pass, refused: " : "FAIL, not refused: ") + FirstLine(convert.Error));
+        if (convert.ExitCode != 0 || libRaw is null)
         {
-            var why = convert.Exit != 0 ? FirstLine(convert.Error) : "dcraw_emu made nothing";
-            return new RealRow(file, camera, convert.Exit, "none", libRawSize, double.NaN, double.NaN, null, null, why);
+            var why = convert.ExitCode != 0 ? FirstLine(convert.Error) : "dcraw_emu made nothing";
+            return new RealRow(file, camera, convert.ExitCode, "none", libRawSize, double.NaN, double.NaN, null, null, whiteBalance, "FAIL: " + why);
         }
         var ours = RgbImage.Load(stem + ".ours.tif");
         var c = RenderingComparison.Compare(ours, libRaw);
         var problems = c.Problems();
-        return new RealRow(file, camera, convert.Exit, $"{c.Width}x{c.Height}", libRawSize, c.GainEv, c.BlockPsnr, c.Ours, c.Oracle,
+        return new RealRow(file, camera, convert.ExitCode, $"{c.Width}x{c.Height}", libRawSize, c.GainEv, c.BlockPsnr, c.Ours, c.Oracle, whiteBalance,
             problems.Count == 0 ? "pass" : "FAIL: " + string.Join("; ", problems));
+    }
+
+    /// <summary>"auto" where LibRaw's <c>-w</c> rendering is its <c>-a</c> one (no as-shot white balance in the file), else "not auto" (as-shot, or daylight where the file has none and LibRaw did not fall back).</summary>
+    private static string LibRawWhiteBalance(string input, string withW, string stem)
+    {
+        var auto = DcrawEmu.Develop(input, stem + ".libraw-auto.tiff", arguments: DcrawEmu.AutoWhiteBalanceArguments);
+        return auto.Output is not null && File.ReadAllBytes(auto.Output).AsSpan().SequenceEqual(File.ReadAllBytes(withW)) ? "auto" : "not auto";
     }
 
     private static IEnumerable<ForeignRow> Foreign(string rawengine, string testdata, string work)
@@ -93,9 +106,9 @@ public static class CameraFilesBench
             foreach (var variant in ConformanceCorpus.ForeignVariants)
             {
                 var output = Path.Combine(work, $"{variant.Name}__{image}.tif");
-                var convert = Run(rawengine, ["convert", ConformanceCorpus.ForeignDng(testdata, variant.Name, image), "-o", output, .. ConformanceCorpus.ConvertArguments]);
-                scores[variant.Name] = convert.Exit != 0
-                    ? ForeignScore.Failed($"exit {convert.Exit}: {FirstLine(convert.Error)}")
+                var convert = ChildProcess.Run(rawengine, ["convert", ConformanceCorpus.ForeignDng(testdata, variant.Name, image), "-o", output, .. ConformanceCorpus.ConvertArguments], Limit);
+                scores[variant.Name] = convert.ExitCode != 0
+                    ? ForeignScore.Failed($"exit {convert.ExitCode}: {FirstLine(convert.Error)}")
                     : ConformanceCorpus.ScoreForeign(testdata, variant.Name, image, output);
             }
             // Controls come first in the list, so every variant's control is scored by the time it is reported.
@@ -115,6 +128,7 @@ public static class CameraFilesBench
         ["gain_ev"] = Number(r.GainEv), ["block_psnr_db"] = Number(r.BlockPsnr),
         ["chromaticity"] = r.Ours is { } o ? new JsonArray(Number(o.R), Number(o.G)) : null,
         ["chromaticity_libraw"] = r.LibRaw is { } l ? new JsonArray(Number(l.R), Number(l.G)) : null,
+        ["libraw_white_balance"] = r.LibRawWhiteBalance,
         ["verdict"] = r.Verdict,
     });
 
@@ -138,11 +152,11 @@ public static class CameraFilesBench
     {
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine();
-        Console.WriteLine($"{"file",-46} {"camera",-22} {"exit",4} {"size",-10} {"LibRaw",-10} {"gain EV",8} {"PSNR dB",8} {"r/g ours",-12} {"r/g LibRaw",-12} verdict");
-        Console.WriteLine(new string('-', 150));
+        Console.WriteLine($"{"file",-46} {"camera",-22} {"exit",4} {"size",-10} {"LibRaw",-10} {"gain EV",8} {"PSNR dB",8} {"r/g ours",-12} {"r/g LibRaw",-12} {"LibRaw WB",-9} verdict");
+        Console.WriteLine(new string('-', 160));
         foreach (var r in real)
             Console.WriteLine(string.Create(c,
-                $"{r.File,-46} {r.Camera,-22} {r.Exit,4} {r.Size,-10} {r.LibRawSize,-10} {r.GainEv,8:+0.00;-0.00;0.00} {r.BlockPsnr,8:0.00} {r.Ours?.ToString() ?? "",-12} {r.LibRaw?.ToString() ?? "",-12} {r.Verdict}"));
+                $"{r.File,-46} {r.Camera,-22} {r.Exit,4} {r.Size,-10} {r.LibRawSize,-10} {r.GainEv,8:+0.00;-0.00;0.00} {r.BlockPsnr,8:0.00} {r.Ours?.ToString() ?? "",-12} {r.LibRaw?.ToString() ?? "",-12} {r.LibRawWhiteBalance,-9} {r.Verdict}"));
         Console.WriteLine();
         Console.WriteLine($"{"raw-foreign variant",-22} {"image",-14} {"CPSNR dB",9} {"control",-14} {"delta dB",9} {"allowed",8}  verdict");
         Console.WriteLine(new string('-', 100));
@@ -152,15 +166,4 @@ public static class CameraFilesBench
     }
 
     private static string FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
-
-    private static (int Exit, string Out, string Error) Run(string program, string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in arguments) start.ArgumentList.Add(a);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {program}");
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output, error.Result);
-    }
 }

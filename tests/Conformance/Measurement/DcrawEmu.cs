@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace RawEngine.Tests.Conformance;
 
 /// <summary>
@@ -13,6 +11,13 @@ public static class DcrawEmu
 
     public static readonly string[] Arguments = ["-w", "-W", "-o", "1", "-g", "2.4", "12.92", "-6", "-T"];
 
+    /// <summary>
+    /// The same with <c>-a</c> (grey-world automatic white balance) for <c>-w</c>. Where a file carries no
+    /// as-shot white balance, LibRaw 0.20's <c>-w</c> falls back to exactly this (QuickTake 100, Kodak DC120 and
+    /// C330 come out byte for byte the same), not to its daylight multipliers: comparing the two tells which.
+    /// </summary>
+    public static readonly string[] AutoWhiteBalanceArguments = ["-a", .. Arguments[1..]];
+
     public static bool Installed => File.Exists(Program);
 
     public sealed record Result(int ExitCode, string Error, string? Output);
@@ -21,23 +26,11 @@ public static class DcrawEmu
     /// Develops <paramref name="raw"/> into <paramref name="tiff"/>. <see cref="Result.Output"/> is null when no
     /// TIFF came out: dcraw_emu exits 0 even when LibRaw cannot open the file, so the file is what counts.
     /// </summary>
-    public static Result Develop(string raw, string tiff, TimeSpan? limit = null)
+    public static Result Develop(string raw, string tiff, TimeSpan? limit = null, string[]? arguments = null)
     {
         if (!Installed)
             throw new InvalidOperationException($"{Program} is missing: the conformance oracle comes from Debian's libraw-bin (apt-get install libraw-bin; ./test installs it as root).");
-        var start = new ProcessStartInfo(Program) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in Arguments) start.ArgumentList.Add(argument);
-        start.ArgumentList.Add("-Z");
-        start.ArgumentList.Add(tiff);
-        start.ArgumentList.Add(raw);
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
-        if (!process.WaitForExit(limit ?? TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dcraw_emu did not finish {raw} within {(limit ?? TimeSpan.FromMinutes(2)).TotalSeconds} s.");
-        }
-        return new Result(process.ExitCode, error.Result.Trim(), File.Exists(tiff) ? tiff : null);
+        var run = ChildProcess.Run(Program, [.. arguments ?? Arguments, "-Z", tiff, raw], limit ?? TimeSpan.FromMinutes(2));
+        return new Result(run.ExitCode, run.Error.Trim(), File.Exists(tiff) ? tiff : null);
     }
 }
