@@ -75,7 +75,8 @@ public static class CameraFilesBench
         var oracle = DcrawEmu.Develop(input, stem + ".libraw.tiff");
         var libRaw = oracle.Output is { } o ? RgbImage.Load(o) : null;
         var libRawSize = libRaw is null ? "none" : $"{libRaw.Width}x{libRaw.Height}";
-        var whiteBalance = libRaw is null ? "" : LibRawWhiteBalance(input, oracle.Output!, stem);
+        // "auto" where LibRaw's -w fell back to its automatic white balance: no as-shot one in the file.
+        var whiteBalance = libRaw is null ? "" : DcrawEmu.FellBackToAutoWhiteBalance(input, oracle.Output!) ? "auto" : "not auto";
         if (file == ConformanceCorpus.UnopenableRealFile)
             return new RealRow(file, camera, convert.ExitCode, "none", libRawSize, double.NaN, double.NaN, null, null, whiteBalance,
                 (convert.ExitCode == 1 ? "pass, refused: " : "FAIL, not refused: ") + FirstLine(convert.Error));
@@ -89,13 +90,6 @@ public static class CameraFilesBench
         var problems = c.Problems();
         return new RealRow(file, camera, convert.ExitCode, $"{c.Width}x{c.Height}", libRawSize, c.GainEv, c.BlockPsnr, c.Ours, c.Oracle, whiteBalance,
             problems.Count == 0 ? "pass" : "FAIL: " + string.Join("; ", problems));
-    }
-
-    /// <summary>"auto" where LibRaw's <c>-w</c> rendering is its <c>-a</c> one (no as-shot white balance in the file), else "not auto" (as-shot, or daylight where the file has none and LibRaw did not fall back).</summary>
-    private static string LibRawWhiteBalance(string input, string withW, string stem)
-    {
-        var auto = DcrawEmu.Develop(input, stem + ".libraw-auto.tiff", arguments: DcrawEmu.AutoWhiteBalanceArguments);
-        return auto.Output is not null && File.ReadAllBytes(auto.Output).AsSpan().SequenceEqual(File.ReadAllBytes(withW)) ? "auto" : "not auto";
     }
 
     private static IEnumerable<ForeignRow> Foreign(string rawengine, string testdata, string work)

@@ -33,4 +33,22 @@ public static class DcrawEmu
         var run = ChildProcess.Run(Program, [.. arguments ?? Arguments, "-Z", tiff, raw], limit ?? TimeSpan.FromMinutes(2));
         return new Result(run.ExitCode, run.Error.Trim(), File.Exists(tiff) ? tiff : null);
     }
+
+    /// <summary>
+    /// Whether <paramref name="rendered"/>, LibRaw's <see cref="Arguments"/> rendering of <paramref name="raw"/>, is
+    /// its automatic white balance (the file has no as-shot white balance): it is the <c>-a</c> rendering byte for byte.
+    /// </summary>
+    public static bool FellBackToAutoWhiteBalance(string raw, string rendered)
+    {
+        var auto = Path.ChangeExtension(rendered, ".auto-wb.tiff");
+        try
+        {
+            return Develop(raw, auto, arguments: AutoWhiteBalanceArguments).Output is not null
+                   && File.ReadAllBytes(auto).AsSpan().SequenceEqual(File.ReadAllBytes(rendered));
+        }
+        finally
+        {
+            File.Delete(auto);
+        }
+    }
 }
