@@ -26,6 +26,23 @@ public class MutatedCameraFilesTests
     [MemberData(nameof(Files))]
     public void ManyDamagedCopiesDecodeOrFailWithRawDecodeException(string file) => CheckMutations(file, copies: 120, minimumTried: 360);
 
+    /// <summary>
+    /// Cut inside their raw data (a JPEG-compressed SubIFD image from byte 24144 of sample_1mp.dng and 203486 of
+    /// the 6D DNG to the very end): the data ends before the image does, however little is missing.
+    /// </summary>
+    [SharedTheory("the real camera DNGs")]
+    [InlineData("raw-real/sample_1mp.dng", 90)]
+    [InlineData("raw-real/sample_1mp.dng", 95)]
+    [InlineData("raw/canon_eos_6d_linear.dng", 90)]
+    [InlineData("raw/canon_eos_6d_linear.dng", 95)]
+    public void DngCutInsideItsRawDataIsRefusedAsTruncated(string file, int percentKept)
+    {
+        var valid = File.ReadAllBytes(Path.Combine(ProtocolConvert.TestData, file));
+        var outcome = DecodeOutcome.Of(Path.GetFileName(file), valid[..(valid.Length * percentKept / 100)], PerFileLimit);
+        var rejected = Assert.IsType<DecodeOutcome.Rejected>(outcome);
+        Assert.Contains("truncated", rejected.Error.Reason, StringComparison.OrdinalIgnoreCase);
+    }
+
     private static void CheckMutations(string file, int copies, int minimumTried)
     {
         var valid = File.ReadAllBytes(Path.Combine(ProtocolConvert.TestData, file));
