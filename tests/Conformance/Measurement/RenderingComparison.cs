@@ -2,7 +2,11 @@ using RawEngine.Engine.Color;
 
 namespace RawEngine.Tests.Conformance;
 
-/// <summary>Mean linear-light chromaticity r = R/(R+G+B), g = G/(R+G+B) of a whole picture.</summary>
+/// <summary>
+/// Mean linear-light chromaticity of a whole picture: r = R/(R+G+B), g = G/(R+G+B) of its summed R, G, B (the
+/// mean colour's chromaticity; a mean of per-pixel ratios would be ruled by noise in the shadows). This is the
+/// measure behind issue 12's 6D numbers (ours 0.368/0.197, LibRaw 0.285/0.245).
+/// </summary>
 public readonly record struct Chromaticity(double R, double G)
 {
     public double DistanceTo(Chromaticity other) => Math.Max(Math.Abs(R - other.R), Math.Abs(G - other.G));
