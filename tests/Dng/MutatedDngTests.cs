@@ -23,13 +23,13 @@ public class MutatedDngTests
         foreach (var (name, bytes) in DngMutations.All(valid, seed: 2024))
         {
             tried++;
-            var outcome = DecodeGuarded(name, bytes);
-            if (outcome is Outcome.Decoded) decoded++;
-            if (outcome is Outcome.Decoded && name.StartsWith("truncated", StringComparison.Ordinal))
+            var outcome = DecodeOutcome.Of(name + ".dng", bytes, PerFileLimit);
+            if (outcome is DecodeOutcome.Decoded) decoded++;
+            if (outcome is DecodeOutcome.Decoded && name.StartsWith("truncated", StringComparison.Ordinal))
                 problems.Add($"{name}: decoded without error");
-            if (outcome is Outcome.Failed failed)
+            if (outcome is DecodeOutcome.Failed failed)
                 problems.Add($"{name}: {failed.Error.GetType().Name}: {failed.Error.Message}");
-            if (outcome is Outcome.Hung)
+            if (outcome is DecodeOutcome.Hung)
                 problems.Add($"{name}: no answer within {PerFileLimit.TotalSeconds} s");
         }
         Assert.True(problems.Count == 0, $"{problems.Count} damaged files were mishandled:\n{string.Join("\n", problems)}");
@@ -63,34 +63,8 @@ public class MutatedDngTests
             inputs.Add(($"random-{size}", bytes));
         }
         foreach (var (name, bytes) in inputs)
-            Assert.IsType<Outcome.Rejected>(DecodeGuarded(name, bytes));
+            Assert.IsType<DecodeOutcome.Rejected>(DecodeOutcome.Of(name + ".dng", bytes, PerFileLimit));
         Assert.Throws<RawDecodeException>(() => RawDecoder.Decode(ReadOnlyMemory<byte>.Empty, "empty.dng"));
-    }
-
-    private abstract record Outcome
-    {
-        public sealed record Decoded : Outcome;
-        public sealed record Rejected : Outcome;
-        public sealed record Failed(Exception Error) : Outcome;
-        public sealed record Hung : Outcome;
-    }
-
-    private static Outcome DecodeGuarded(string name, byte[] bytes)
-    {
-        var decode = Task.Run(() => RawDecoder.Decode(bytes, name + ".dng"));
-        try
-        {
-            if (!decode.Wait(PerFileLimit)) return new Outcome.Hung();
-            return new Outcome.Decoded();
-        }
-        catch (AggregateException e) when (e.InnerException is RawDecodeException)
-        {
-            return new Outcome.Rejected();
-        }
-        catch (AggregateException e)
-        {
-            return new Outcome.Failed(e.InnerException ?? e);
-        }
     }
 }
 
@@ -107,28 +81,14 @@ internal static class DngMutations
         for (var length = 0; length < dataStart; length += length < 64 ? 1 : 4) lengths.Add(length);
         for (var i = 1; i <= 40; i++) lengths.Add(dataStart + (valid.Length - dataStart) * i / 41);
         lengths.UnionWith([dataStart, dataStart + 1, valid.Length - 2]);
-        foreach (var length in lengths)
-            yield return ($"truncated-{length}", valid[..length]);
+        foreach (var mutation in RawMutations.Truncations(valid, lengths)) yield return mutation;
         // Half of the last sample missing: must not crash; whether it is flagged is ACutInsideTheLastSampleIsAnError's concern.
         yield return ("cut-inside-last-sample", valid[..^1]);
 
         foreach (var (region, start, end) in new[] { ("header", 0, 8), ("directory", 8, dataStart), ("data", dataStart, valid.Length) })
-            for (var i = 0; i < 40; i++)
-            {
-                var bytes = valid.ToArray();
-                var count = random.Next(1, 5);
-                for (var k = 0; k < count; k++) bytes[random.Next(start, end)] = (byte)random.Next(256);
-                yield return ($"{region}-bytes-{i}", bytes);
-            }
+            foreach (var mutation in RawMutations.ChangedBytes(valid, random, region, start, end, copies: 40)) yield return mutation;
 
-        for (var i = 0; i < 30; i++)
-        {
-            var bytes = valid.ToArray();
-            var start = random.Next(valid.Length);
-            var length = Math.Min(random.Next(4, 257), valid.Length - start);
-            Array.Clear(bytes, start, length);
-            yield return ($"zeroed-{start}+{length}", bytes);
-        }
+        foreach (var mutation in RawMutations.ZeroedRuns(valid, random, copies: 30)) yield return mutation;
     }
 
     /// <summary>The first strip offset (tag 273) of IFD0, where the sensor data begins.</summary>

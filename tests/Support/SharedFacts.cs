@@ -20,3 +20,18 @@ public sealed class SharedTheoryAttribute : TheoryAttribute
         if (!SharedData.Available) Skip = SharedData.SkipReason(what);
     }
 }
+
+/// <summary>
+/// A theory of the long suite (thousands of cases): run only when <c>RAWENGINE_LONG_TESTS=1</c>
+/// (<c>RAWENGINE_LONG_TESTS=1 ./test</c>) and ../shared is there; skipped, saying how to run it, otherwise.
+/// </summary>
+public sealed class LongSharedTheoryAttribute : TheoryAttribute
+{
+    public const string Variable = "RAWENGINE_LONG_TESTS";
+
+    public LongSharedTheoryAttribute(string what)
+    {
+        if (!SharedData.Available) Skip = SharedData.SkipReason(what);
+        else if (Environment.GetEnvironmentVariable(Variable) != "1") Skip = $"long test: set {Variable}=1 to run it";
+    }
+}

@@ -1,0 +1,24 @@
+using System.Diagnostics;
+
+namespace RawEngine.Tests.Conformance;
+
+/// <summary>Runs a program to the end (or kills it at a limit) and keeps what it printed.</summary>
+public static class ChildProcess
+{
+    public sealed record Result(int ExitCode, string Out, string Error);
+
+    public static Result Run(string program, IEnumerable<string> arguments, TimeSpan limit)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {program}");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(limit))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program} {string.Join(' ', start.ArgumentList)} did not finish within {limit.TotalSeconds} s.");
+        }
+        return new Result(process.ExitCode, output.Result, error.Result);
+    }
+}
