@@ -195,14 +195,18 @@ public static class BatchConverter
     }
 }
 
-/// <summary>Progress on standard error: a redrawn line on a terminal, plain lines otherwise; silent when the picture goes to stdout.</summary>
+/// <summary>
+/// Progress on standard error for a batch: a redrawn line on a terminal, plain lines otherwise. Silent when the
+/// picture goes to stdout, and for a single input, whose only stderr line is its error (if it fails).
+/// </summary>
 public sealed class BatchProgress(CliContext context, int total, bool quiet)
 {
+    private readonly bool _quiet = quiet || total == 1;
     private readonly bool _terminal = ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected;
 
     public void Report(int done, string input, string output, bool ok, TimeSpan elapsed)
     {
-        if (quiet) return;
+        if (_quiet) return;
         var line = $"[{done}/{total}] {(ok ? "ok  " : "FAIL")} {input}{(ok ? $" -> {output}" : "")} ({elapsed.TotalSeconds:0.00} s)";
         if (_terminal)
         {
@@ -218,7 +222,7 @@ public sealed class BatchProgress(CliContext context, int total, bool quiet)
 
     public void Finish(int failed)
     {
-        if (quiet && failed == 0) return;
+        if ((quiet && failed == 0) || total == 1) return;
         if (failed > 0) context.Error.WriteLine($"rawengine: {failed} of {total} files failed (listed above)");
         else if (total > 1) context.Error.WriteLine($"rawengine: {total} files converted");
     }

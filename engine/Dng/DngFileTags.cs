@@ -17,6 +17,9 @@ public sealed record DngFileTags
 {
     public required Version DngVersion { get; init; }
 
+    /// <summary>The file's length in bytes, to check the raw data (<see cref="DngRawIfd.DataEnd"/>) fits in it.</summary>
+    public required long FileLength { get; init; }
+
     /// <summary>The raw image's directory and what it says about the samples.</summary>
     public required DngRawIfd Raw { get; init; }
 
@@ -62,7 +65,8 @@ public sealed record DngFileTags
     public static DngFileTags? Read(Stream stream)
     {
         if (!TiffReader.HasTiffHeader(stream)) return null;
-        var ifd0 = TiffReader.Open(stream).Ifd0;
+        var reader = TiffReader.Open(stream);
+        var ifd0 = reader.Ifd0;
         if (ifd0[DngTags.DngVersion] is not { } version) return null;
         var rawIfd = FindRawIfd(ifd0);
         var raw = DngRawIfd.Read(rawIfd);
@@ -70,6 +74,7 @@ public sealed record DngFileTags
         return new DngFileTags
         {
             DngVersion = ReadVersion(version),
+            FileLength = reader.Length,
             Raw = raw,
             UniqueCameraModel = profile[DngTags.UniqueCameraModel]?.ReadString(),
             Orientation = (int?)DngValues.Integer(ifd0[TiffTags.Orientation]),

@@ -56,6 +56,9 @@ public sealed record DngRawIfd
     public PixelRect[]? MaskedAreas { get; init; }
     public int? BayerGreenSplit { get; init; }
 
+    /// <summary>Where the image data ends in the file: the furthest strip or tile (offset + byte count); 0 when not stated.</summary>
+    public long DataEnd { get; init; }
+
     /// <summary>The opcode lists' bytes as stored (big-endian, whatever the file's byte order).</summary>
     public byte[]? OpcodeList1 { get; init; }
     public byte[]? OpcodeList2 { get; init; }
@@ -66,6 +69,17 @@ public sealed record DngRawIfd
 
     internal static long Dimension(TiffIfd ifd, ushort tag) =>
         DngValues.Integer(ifd[tag], 1, MaxDimension) ?? throw new TiffFormatException($"{ifd.Name} has no tag {tag} (image size).");
+
+    /// <summary>The end of the furthest of the pieces (strips or tiles) an offsets and a byte counts tag list; 0 without them.</summary>
+    private static long FurthestEnd(TiffIfd ifd, ushort offsetsTag, ushort countsTag)
+    {
+        if (ifd[offsetsTag] is not { } offsets || ifd[countsTag] is not { } counts) return 0;
+        var (starts, lengths) = (offsets.ReadIntegers(), counts.ReadIntegers());
+        if (starts.Length != lengths.Length) throw new TiffFormatException($"{ifd.Name}: {starts.Length} data offsets but {lengths.Length} byte counts.");
+        long end = 0;
+        for (var i = 0; i < starts.Length; i++) end = Math.Max(end, starts[i] + lengths[i]);
+        return end;
+    }
 
     internal static DngRawIfd Read(TiffIfd ifd)
     {
@@ -108,6 +122,7 @@ public sealed record DngRawIfd
             ActiveArea = activeArea,
             MaskedAreas = Areas(ifd[DngTags.MaskedAreas], width, height, single: false),
             BayerGreenSplit = (int?)DngValues.Integer(ifd[DngTags.BayerGreenSplit]),
+            DataEnd = Math.Max(FurthestEnd(ifd, TiffTags.StripOffsets, TiffTags.StripByteCounts), FurthestEnd(ifd, TiffTags.TileOffsets, TiffTags.TileByteCounts)),
             OpcodeList1 = ifd[DngTags.OpcodeList1]?.ReadBytes(),
             OpcodeList2 = ifd[DngTags.OpcodeList2]?.ReadBytes(),
             OpcodeList3 = ifd[DngTags.OpcodeList3]?.ReadBytes(),

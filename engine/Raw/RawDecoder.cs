@@ -90,7 +90,7 @@ public static unsafe class RawDecoder
         LibRawNative.FileUnsupported => "not a raw file LibRaw can read (an unknown, unsupported or damaged format)",
         LibRawNative.IoError when stage == Stage.Unpack => "the file is truncated or damaged: its sensor data ends before the image does",
         LibRawNative.IoError => "the file is truncated or damaged: its header points past its end",
-        LibRawNative.DataError => "the sensor data is corrupt",
+        LibRawNative.DataError => "the sensor data is corrupt or the file is truncated",
         LibRawNative.OutOfMemory => "its header states an image too large to unpack (or memory ran out)",
         LibRawNative.TooBig => "its header states an image too large to unpack",
         LibRawNative.BadCrop => "its stated crop lies outside the sensor",
@@ -115,7 +115,10 @@ public static unsafe class RawDecoder
         if (info.DngVersion == 0) return image;
         try
         {
-            return readDngTags() is { } tags ? DngOverlay.Apply(image, tags) : image;
+            if (readDngTags() is not { } tags) return image;
+            if (tags.Raw.DataEnd > tags.FileLength)
+                throw new RawDecodeException(source, $"the file is truncated: its sensor data needs {tags.Raw.DataEnd} bytes, the file has {tags.FileLength}");
+            return DngOverlay.Apply(image, tags);
         }
         catch (TiffFormatException e)
         {

@@ -17,6 +17,8 @@ public static class TiffTags
     public const ushort SamplesPerPixel = 277;
     public const ushort RowsPerStrip = 278;
     public const ushort StripByteCounts = 279;
+    public const ushort TileOffsets = 324;
+    public const ushort TileByteCounts = 325;
     public const ushort XResolution = 282;
     public const ushort YResolution = 283;
     public const ushort PlanarConfiguration = 284;

@@ -7,9 +7,9 @@ internal static class ProtocolConvert
 {
     public static string TestData => SharedData.Shared("testdata");
 
-    /// <summary><c>convert INPUT -o OUTPUT --format tif --bits 16 --tone none --profile srgb</c>.</summary>
-    public static Task<CliRunner.Result> RunAsync(string input, string output) =>
-        CliRunner.RunAsync(["convert", input, "-o", output, .. ConformanceCorpus.ConvertArguments]);
+    /// <summary><c>convert INPUT -o OUTPUT --format tif --bits 16 --tone none --profile srgb</c>, then any <paramref name="extra"/> options.</summary>
+    public static Task<CliRunner.Result> RunAsync(string input, string output, params string[] extra) =>
+        CliRunner.RunAsync(["convert", input, "-o", output, .. ConformanceCorpus.ConvertArguments, .. extra]);
 
     /// <summary>
     /// Everything wrong with how a file that cannot be developed was refused: exit 1, exactly one line on

@@ -49,7 +49,8 @@ internal abstract record DecodeOutcome
     /// <summary>Decodes <paramref name="bytes"/> through <see cref="RawDecoder.Decode(ReadOnlyMemory{byte}, string, CancellationToken)"/>, giving up waiting after <paramref name="limit"/>.</summary>
     public static DecodeOutcome Of(string name, byte[] bytes, TimeSpan limit)
     {
-        var decode = Task.Run(() => RawDecoder.Decode(bytes, name));
+        // A thread of its own: a pool thread may wait long behind other tests' blocked ones, which would look like a hang.
+        var decode = Task.Factory.StartNew(() => RawDecoder.Decode(bytes, name), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             return decode.Wait(limit) ? new Decoded(decode.Result) : new Hung();

@@ -18,6 +18,9 @@ public static class DcrawEmu
     /// </summary>
     public static readonly string[] AutoWhiteBalanceArguments = ["-a", .. Arguments[1..]];
 
+    /// <summary>The same without <c>-w</c>: LibRaw's daylight multipliers (its <c>pre_mul</c>).</summary>
+    public static readonly string[] DaylightArguments = Arguments[1..];
+
     public static bool Installed => File.Exists(Program);
 
     public sealed record Result(int ExitCode, string Error, string? Output);
