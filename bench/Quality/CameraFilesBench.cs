@@ -22,7 +22,9 @@ public static class CameraFilesBench
 
     private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private sealed record RealRow(string File, string Camera, int Exit, string Size, string LibRawSize, double GainEv, double BlockPsnr,
+    /// <param name="Comparison">Which of our renderings against which of LibRaw's: "default vs -w"; for a file without an
+    /// as-shot white balance (LibRaw's -w is then its grey world) "default vs daylight" and "--wb auto vs -w".</param>
+    private sealed record RealRow(string File, string Camera, string Comparison, int Exit, string Size, string LibRawSize, double GainEv, double BlockPsnr,
         Chromaticity? Ours, Chromaticity? LibRaw, string LibRawWhiteBalance, string Verdict);
 
     private sealed record ForeignRow(string Variant, string Image, double Cpsnr, string? Control, double Delta, double Tolerance, string Verdict);
@@ -52,7 +54,7 @@ public static class CameraFilesBench
         {
             ChildProcess.Run(rawengine, ["--version"], Limit); // builds the Release binary if it is stale
             var real = ConformanceCorpus.RealFiles.Append(ConformanceCorpus.UnopenableRealFile)
-                .Select(file => Print(Real(rawengine, testdata, file, work))).ToList();
+                .SelectMany(file => Real(rawengine, testdata, file, work)).Select(Print).ToList();
             var foreign = Foreign(rawengine, testdata, work).Select(Print).ToList();
             PrintTables(real, foreign);
             return 0;
@@ -63,7 +65,7 @@ public static class CameraFilesBench
         }
     }
 
-    private static RealRow Real(string rawengine, string testdata, string file, string work)
+    private static IEnumerable<RealRow> Real(string rawengine, string testdata, string file, string work)
     {
         var input = Path.Combine(testdata, file);
         var stem = Path.Combine(work, Path.GetFileName(file));
@@ -71,24 +73,39 @@ public static class CameraFilesBench
         var camera = info.ExitCode == 0 && JsonNode.Parse(info.Out) is { } json
             ? $"{json["make"]} {json["model"]}".Trim()
             : "(info: exit " + info.ExitCode + ")";
-        var convert = ChildProcess.Run(rawengine, ["convert", input, "-o", stem + ".ours.tif", .. ConformanceCorpus.ConvertArguments], Limit);
         var oracle = DcrawEmu.Develop(input, stem + ".libraw.tiff");
-        var libRaw = oracle.Output is { } o ? RgbImage.Load(o) : null;
-        var libRawSize = libRaw is null ? "none" : $"{libRaw.Width}x{libRaw.Height}";
-        // "auto" where LibRaw's -w fell back to its automatic white balance: no as-shot one in the file.
-        var whiteBalance = libRaw is null ? "" : DcrawEmu.FellBackToAutoWhiteBalance(input, oracle.Output!) ? "auto" : "not auto";
+        var autoFallback = oracle.Output is { } rendered && DcrawEmu.FellBackToAutoWhiteBalance(input, rendered);
+        var whiteBalance = oracle.Output is null ? "" : autoFallback ? "auto" : "not auto";
         if (file == ConformanceCorpus.UnopenableRealFile)
-            return new RealRow(file, camera, convert.ExitCode, "none", libRawSize, double.NaN, double.NaN, null, null, whiteBalance,
+        {
+            var convert = ChildProcess.Run(rawengine, ["convert", input, "-o", stem + ".ours.tif", .. ConformanceCorpus.ConvertArguments], Limit);
+            yield return new RealRow(file, camera, "default vs -w", convert.ExitCode, "none", oracle.Output is null ? "none" : "?", double.NaN, double.NaN, null, null, whiteBalance,
                 (convert.ExitCode == 1 ? "pass, refused: " : "FAIL, not refused: ") + FirstLine(convert.Error));
+            yield break;
+        }
+        if (!autoFallback)
+        {
+            yield return Compare(rawengine, input, file, camera, "default vs -w", stem + ".ours.tif", [], oracle.Output, whiteBalance);
+            yield break;
+        }
+        var daylight = DcrawEmu.Develop(input, stem + ".libraw-daylight.tiff", arguments: DcrawEmu.DaylightArguments);
+        yield return Compare(rawengine, input, file, camera, "default vs daylight", stem + ".ours.tif", [], daylight.Output, whiteBalance);
+        yield return Compare(rawengine, input, file, camera, "--wb auto vs -w", stem + ".ours-auto.tif", ["--wb", "auto"], oracle.Output, whiteBalance);
+    }
+
+    private static RealRow Compare(string rawengine, string input, string file, string camera, string comparison, string output, string[] options, string? libRawTiff, string whiteBalance)
+    {
+        var convert = ChildProcess.Run(rawengine, ["convert", input, "-o", output, .. ConformanceCorpus.ConvertArguments, .. options], Limit);
+        var libRaw = libRawTiff is not null ? RgbImage.Load(libRawTiff) : null;
+        var libRawSize = libRaw is null ? "none" : $"{libRaw.Width}x{libRaw.Height}";
         if (convert.ExitCode != 0 || libRaw is null)
         {
             var why = convert.ExitCode != 0 ? FirstLine(convert.Error) : "dcraw_emu made nothing";
-            return new RealRow(file, camera, convert.ExitCode, "none", libRawSize, double.NaN, double.NaN, null, null, whiteBalance, "FAIL: " + why);
+            return new RealRow(file, camera, comparison, convert.ExitCode, "none", libRawSize, double.NaN, double.NaN, null, null, whiteBalance, "FAIL: " + why);
         }
-        var ours = RgbImage.Load(stem + ".ours.tif");
-        var c = RenderingComparison.Compare(ours, libRaw);
+        var c = RenderingComparison.Compare(RgbImage.Load(output), libRaw);
         var problems = c.Problems();
-        return new RealRow(file, camera, convert.ExitCode, $"{c.Width}x{c.Height}", libRawSize, c.GainEv, c.BlockPsnr, c.Ours, c.Oracle, whiteBalance,
+        return new RealRow(file, camera, comparison, convert.ExitCode, $"{c.Width}x{c.Height}", libRawSize, c.GainEv, c.BlockPsnr, c.Ours, c.Oracle, whiteBalance,
             problems.Count == 0 ? "pass" : "FAIL: " + string.Join("; ", problems));
     }
 
@@ -118,7 +135,7 @@ public static class CameraFilesBench
 
     private static RealRow Print(RealRow r) => Print(r, new JsonObject
     {
-        ["suite"] = "camera-files", ["file"] = r.File, ["camera"] = r.Camera, ["exit"] = r.Exit, ["size"] = r.Size, ["libraw_size"] = r.LibRawSize,
+        ["suite"] = "camera-files", ["file"] = r.File, ["camera"] = r.Camera, ["comparison"] = r.Comparison, ["exit"] = r.Exit, ["size"] = r.Size, ["libraw_size"] = r.LibRawSize,
         ["gain_ev"] = Number(r.GainEv), ["block_psnr_db"] = Number(r.BlockPsnr),
         ["chromaticity"] = r.Ours is { } o ? new JsonArray(Number(o.R), Number(o.G)) : null,
         ["chromaticity_libraw"] = r.LibRaw is { } l ? new JsonArray(Number(l.R), Number(l.G)) : null,
@@ -146,11 +163,11 @@ public static class CameraFilesBench
     {
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine();
-        Console.WriteLine($"{"file",-46} {"camera",-22} {"exit",4} {"size",-10} {"LibRaw",-10} {"gain EV",8} {"PSNR dB",8} {"r/g ours",-12} {"r/g LibRaw",-12} {"LibRaw WB",-9} verdict");
+        Console.WriteLine($"{"file",-46} {"camera",-22} {"comparison",-19} {"exit",4} {"size",-10} {"LibRaw",-10} {"gain EV",8} {"PSNR dB",8} {"r/g ours",-12} {"r/g LibRaw",-12} {"LibRaw WB",-9} verdict");
         Console.WriteLine(new string('-', 160));
         foreach (var r in real)
             Console.WriteLine(string.Create(c,
-                $"{r.File,-46} {r.Camera,-22} {r.Exit,4} {r.Size,-10} {r.LibRawSize,-10} {r.GainEv,8:+0.00;-0.00;0.00} {r.BlockPsnr,8:0.00} {r.Ours?.ToString() ?? "",-12} {r.LibRaw?.ToString() ?? "",-12} {r.LibRawWhiteBalance,-9} {r.Verdict}"));
+                $"{r.File,-46} {r.Camera,-22} {r.Comparison,-19} {r.Exit,4} {r.Size,-10} {r.LibRawSize,-10} {r.GainEv,8:+0.00;-0.00;0.00} {r.BlockPsnr,8:0.00} {r.Ours?.ToString() ?? "",-12} {r.LibRaw?.ToString() ?? "",-12} {r.LibRawWhiteBalance,-9} {r.Verdict}"));
         Console.WriteLine();
         Console.WriteLine($"{"raw-foreign variant",-22} {"image",-14} {"CPSNR dB",9} {"control",-14} {"delta dB",9} {"allowed",8}  verdict");
         Console.WriteLine(new string('-', 100));
