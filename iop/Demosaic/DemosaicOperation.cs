@@ -53,12 +53,15 @@ public sealed class DemosaicOperation : ImageOperation<DemosaicParams, DemosaicO
     protected override TilingNeeds Tiling(Setup setup, CommitContext context) =>
         Info.Tiling with { Overlap = DemosaicKernels.HaloPixels(setup.Method), Alignment = setup.Pattern.Width };
 
-    /// <summary>The half-size path's factor when it serves <paramref name="scale"/>, else null.</summary>
+    /// <summary>
+    /// The half-size path's factor when it serves <paramref name="scale"/> (previews at small scales; every scale
+    /// when half-size is the chosen method, its result then resampled up), else null.
+    /// </summary>
     private static int? HalfSizeFactor(Setup setup, double scale)
     {
         if (setup.Preview is null) return null;
         var factor = DemosaicKernels.Downscale(DemosaicMethod.HalfSize, setup.Pattern);
-        return scale <= 1.0 / factor ? factor : null;
+        return scale <= 1.0 / factor || setup.Method == DemosaicMethod.HalfSize ? factor : null;
     }
 
     protected override Roi ModifyRoiIn(Setup setup, Roi roiOut, CommitContext context)
@@ -77,7 +80,7 @@ public sealed class DemosaicOperation : ImageOperation<DemosaicParams, DemosaicO
     {
         var pattern = context.Input.CfaAt(roiIn);
         var plane = new CfaPlane(input.Array.AsMemory(input.Offset, (input.Height - 1) * input.Stride + input.Width), roiIn.Width, roiIn.Height, input.Stride, pattern);
-        if (roiOut.Scale == 1 && roiIn.Scale == 1)
+        if (roiOut.Scale == 1 && roiIn.Scale == 1 && setup.Method != DemosaicMethod.HalfSize)
         {
             // Straight into the output: the kernel renders just the part of its result the output covers.
             DemosaicKernels.Run(setup.Method, plane, Plane(output), roiOut.X - roiIn.X, roiOut.Y - roiIn.Y, context.Cancellation);
