@@ -263,7 +263,7 @@ public sealed class InstallerTests : IDisposable
     [Fact]
     public void VerifyChecksContractsOfModelsInstalledByHand()
     {
-        var search = new ModelSearchOptions([AiTestFiles.SharedModels, AiTestFiles.InvalidModels], AiTestFiles.IsolatedEnvironment(_temp.File("home")));
+        var search = new ModelSearchOptions([AiTestFiles.ShippedModels, AiTestFiles.InvalidModels], AiTestFiles.IsolatedEnvironment(_temp.File("home")));
         var results = new ModelInstaller(new InstallerOptions(search)).Verify();
         Assert.True(results.Single(r => r.Id == "demosaic-demosaicnet-bayer").Ok);
         Assert.True(results.Single(r => r.Id == "demosaic-demosaicnet-xtrans").Ok);

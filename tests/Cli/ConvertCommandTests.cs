@@ -215,7 +215,7 @@ public class ConvertCommandTests
         Assert.InRange(picture.Rgb.Average(b => (double)b), 60, 200);
     }
 
-    [Fact]
+    [SharedFact("the real Canon EOS 6D DNG (raw/canon_eos_6d_linear.dng)")]
     public async Task TheRealCanonDngConvertsWithItsOwnLook()
     {
         using var temp = new TempFolder();
