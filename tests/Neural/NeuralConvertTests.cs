@@ -9,7 +9,7 @@ namespace RawEngine.Tests.Neural;
 
 /// <summary>
 /// `rawengine convert --demosaic nn / --denoise nn` end to end on small synthetic DNGs, with model folders
-/// built in temporary directories (links to the shared models, copies of the project's test models) and an
+/// built in temporary directories (links to the shipped models, copies of the project's test models) and an
 /// isolated model environment, so nothing the user has installed takes part.
 /// </summary>
 public class NeuralConvertTests(ITestOutputHelper output)
