@@ -12,8 +12,8 @@ namespace RawEngine.AI.Install;
 /// <summary>
 /// Installs, removes and verifies model packages in the models folder. An install hashes the archive
 /// (checked against the SHA-256 given or found in the catalog; required for URLs), unpacks it (or copies a
-/// model folder, hashed as <see cref="Digest.OfFolder"/> says) into a hidden staging folder inside the models folder, validates it (manifest parses, every network loads,
-/// the task contract holds), records the files' digests, then renames it into place. An older version is
+/// model folder, hashed as <see cref="Digest.OfFolder"/> says) into a hidden staging folder inside the
+/// models folder, validates it (manifest parses, every network loads, the task contract holds), records the files' digests, then renames it into place. An older version is
 /// moved aside first and deleted only after the new one is in place. Whatever fails, the models folder
 /// is left as it was, with no staging debris.
 /// </summary>

@@ -113,10 +113,10 @@ public static class ModelsCommand
             foreach (var source in named)
                 exit = Math.Max(exit, await scope.RunAsync(source, async () =>
                 {
-                    if (catalog?.ById(source) is { } entry && !File.Exists(source) && !Directory.Exists(source))
+                    var digest = parsed.GetValue(sha256);
+                    if (digest is null && catalog?.ById(source) is { } entry && !File.Exists(source) && !Directory.Exists(source))
                         return await InstallEntryAsync(scope, installer, entry, cancellationToken);
-                    var package = await installer.InstallAsync(source, parsed.GetValue(sha256), null, cancellationToken);
-                    scope.Print($"installed {package.Id} ({package.Task}) into {package.Directory}");
+                    scope.Print(InstalledLine(await installer.InstallAsync(source, digest, null, cancellationToken)));
                     return ExitCodes.Ok;
                 }));
             return exit;
@@ -127,11 +127,11 @@ public static class ModelsCommand
     private static async Task<int> InstallEntryAsync(ModelsScope scope, ModelInstaller installer, CatalogEntry entry, CancellationToken ct)
     {
         var result = await installer.InstallAsync(entry, null, ct);
-        scope.Print(result.Changed
-            ? $"installed {result.Package.Id} ({result.Package.Task}) into {result.Package.Directory}"
-            : $"{result.Package.Id} is installed and up to date ({result.Package.Directory})");
+        scope.Print(result.Changed ? InstalledLine(result.Package) : $"{result.Package.Id} is installed and up to date ({result.Package.Directory})");
         return ExitCodes.Ok;
     }
+
+    private static string InstalledLine(ModelPackage package) => $"installed {package.Id} ({package.Task}) into {package.Directory}";
 
     private static Command Remove(ModelsScope scope)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using RawEngine.AI.Install;
 using RawEngine.AI.Registry;
 using RawEngine.Engine.Dng;
@@ -164,6 +165,30 @@ public class ShippedModelsTests(ShippedModelsTests.Installed installed) : IClass
         Assert.Equal("rawengine: no-such-model: no such archive file, model folder or catalog id\n", unknown.Error);
         Assert.Equal(2, (await CliRunner.RunAsync(environment, "models", "install")).ExitCode);
         Assert.Equal(2, (await CliRunner.RunAsync(environment, "models", "install", "a.zip", "b.zip", "--sha256", new string('a', 64))).ExitCode);
+    }
+
+    [Fact]
+    public async Task InstallAllLeavesDownloadsAloneAndListShowsWhereTheyComeFrom()
+    {
+        using var home = new TempFolder();
+        var catalogFolder = AiTestFiles.ShippedSubset(home.File("catalog"), "nafnet-denoise");
+        var shipped = ModelCatalog.Load(Path.Combine(AiTestFiles.ShippedModels, "catalog.json")).ById("nafnet-denoise")!;
+        const string url = "http://127.0.0.1:9/never-fetched.dtmodel"; // the discard port: a download would fail
+        File.WriteAllText(Path.Combine(catalogFolder, "catalog.json"), $$"""
+            {"models": [
+              {"id": "nafnet-denoise", "task": "denoise", "license": "MIT", "size": {{shipped.Size}}, "sha256": "{{shipped.Sha256}}", "path": "nafnet-denoise"},
+              {"id": "big-denoiser", "task": "denoise", "license": "Apache-2.0", "size": 90000000, "sha256": "{{new string('b', 64)}}", "url": "{{url}}"}
+            ]}
+            """);
+        var environment = AiTestFiles.IsolatedEnvironment(home.Path) with { CatalogPath = Path.Combine(catalogFolder, "catalog.json") };
+
+        var all = await CliRunner.RunAsync(environment, "models", "install", "--all");
+        Assert.True(all.ExitCode == 0, all.Error);
+        Assert.Equal(["nafnet-denoise"], Directory.GetDirectories(environment.UserModelsDirectory).Select(Path.GetFileName));
+
+        var list = await CliRunner.RunAsync(environment, "models", "list");
+        Assert.Matches($@"(?m)^big-denoiser\s+denoise\s+90\.0 MB\s+Apache-2\.0\s+{Regex.Escape(url)}$", list.Out);
+        Assert.DoesNotMatch(@"(?m)^nafnet-denoise\s+denoise\s+\S+ MB", list.Out);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public class DenoiseNnQualityTests(ITestOutputHelper output)
     private const string OurModel = "nafnet-denoise";
     private static readonly int[] UnseenImages = [.. Enumerable.Range(17, 8)];
 
-    [SharedTheory("Kodak images 17-24, which the denoiser was not trained on")]
+    [SharedTheory("Kodak images 17-24 (unseen in training)")]
     [InlineData(1.6e-3, 1.6e-5, 3.0)]
     [InlineData(2e-4, 2e-6, 0.0)]
     public async Task DenoiseNnGainsOnImagesItWasNotTrainedOn(double shot, double read, double minimumGain)
