@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Trains the project's own NAFNet denoiser on CPU and exports it as testdata/models/nafnet-denoise (run with
+"""Trains the project's own NAFNet denoiser on CPU and exports it as models/nafnet-denoise (run with
 Debian's /usr/bin/python3: it has python3-torch and python3-onnx).
 
 The training pairs mimic what the engine's `denoise_nn` module sees: linear, white-balanced camera RGB right
@@ -308,7 +308,7 @@ def evaluate(model, seed, log):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", default=os.path.join(ROOT, "testdata", "models", MODEL_ID), help="model folder to write")
+    parser.add_argument("--out", default=os.path.join(ROOT, "models", MODEL_ID), help="model folder to write")
     parser.add_argument("--iterations", type=int, help="iterations of every stage (default: the recipe's); for smoke runs")
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--crop", type=int, default=64, help="training crop size (what the network sees)")

@@ -307,7 +307,7 @@ def main():
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--eval-scenes", type=int, default=200)
     parser.add_argument("--checkpoint", default=os.path.join(ROOT, ".build", "segtrain", f"{SAM2_ID}.pt"))
-    parser.add_argument("--out", default=os.path.join(ROOT, "testdata"), help="testdata folder to write the packages into")
+    parser.add_argument("--out", default=os.path.join(ROOT, "models"), help="models folder to write the packages into (the shipped ones: models/)")
     parser.add_argument("--no-export", action="store_true")
     parser.add_argument("--resume", help="a checkpoint to continue from (a new warmup + cosine phase, later scenes)")
     parser.add_argument("--workers", type=int, default=0, help="processes for the scene and click work (same result)")
@@ -375,7 +375,7 @@ def main():
     if not args.no_export:
         encoder.cpu()
         decoder.cpu()
-        for name, size in export(encoder, decoder, os.path.join(args.out, "models"), summary, train_info).items():
+        for name, size in export(encoder, decoder, args.out, summary, train_info).items():
             log(f"{name}: {size / 1e6:.2f} MB")
     return 0
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 
 namespace RawEngine.AI.Install;
 
@@ -11,6 +12,21 @@ public static class Digest
     {
         using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>
+    /// A model folder's digest: the SHA-256 of its <c>sha256sum</c> listing, one line
+    /// <c>"&lt;file's SHA-256&gt;  &lt;path relative to the folder, '/'-separated&gt;\n"</c> per file in ordinal order
+    /// of path, so the shell gives the same: <c>(cd DIR &amp;&amp; find . -type f | cut -c3- | LC_ALL=C sort | xargs sha256sum) | sha256sum</c>.
+    /// </summary>
+    public static string OfFolder(string folder)
+    {
+        var listing = new StringBuilder();
+        foreach (var relative in Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
+                     .Select(f => Path.GetRelativePath(folder, f).Replace(Path.DirectorySeparatorChar, '/'))
+                     .Order(StringComparer.Ordinal))
+            listing.Append(OfFile(Path.Combine(folder, relative))).Append("  ").Append(relative).Append('\n');
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(listing.ToString())));
     }
 
     /// <summary>The digest the caller gave, lower-cased, or an error naming the parameter.</summary>

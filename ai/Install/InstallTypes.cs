@@ -25,6 +25,9 @@ public sealed record InstallerOptions(
     HttpClient? Http = null,
     ILogger? Logger = null);
 
+/// <summary>A catalog entry's install: the package, and whether anything changed (false: that digest was already installed, intact).</summary>
+public sealed record CatalogInstall(ModelPackage Package, bool Changed);
+
 /// <summary>Where an install stands: stage name, and bytes (or entries) done out of a total when known.</summary>
 public sealed record InstallProgress(string Stage, long Done, long? Total);
 

@@ -11,9 +11,9 @@ namespace RawEngine.AI.Install;
 
 /// <summary>
 /// Installs, removes and verifies model packages in the models folder. An install hashes the archive
-/// (checked against the SHA-256 given or found in the catalog; required for URLs), unpacks it into a
-/// hidden staging folder inside the models folder, validates it (manifest parses, every network loads,
-/// the task contract holds), records the files' digests, then renames it into place. An older version is
+/// (checked against the SHA-256 given or found in the catalog; required for URLs), unpacks it (or copies a
+/// model folder, hashed as <see cref="Digest.OfFolder"/> says) into a hidden staging folder inside the
+/// models folder, validates it (manifest parses, every network loads, the task contract holds), records the files' digests, then renames it into place. An older version is
 /// moved aside first and deleted only after the new one is in place. Whatever fails, the models folder
 /// is left as it was, with no staging debris.
 /// </summary>
@@ -39,50 +39,72 @@ public sealed class ModelInstaller(InstallerOptions? options = null)
 #endif
 
     /// <summary>
-    /// Installs from a local archive (.zip, .tar.gz, .dtmodel), an http(s) URL, or the id of a catalog entry.
+    /// Installs from a local archive (.zip, .tar.gz, .dtmodel), a model folder, an http(s) URL, or the id of a catalog entry.
     /// </summary>
-    /// <param name="sha256">Expected digest of the archive; else the catalog's; required for URLs.</param>
+    /// <param name="sha256">Expected digest of the archive or folder; else the catalog's; required for URLs.</param>
     public async Task<ModelPackage> InstallAsync(string source, string? sha256 = null, IProgress<InstallProgress>? progress = null, CancellationToken ct = default)
     {
         var expected = Digest.Normalise(sha256);
-        var catalogEntry = _options.Catalog?.BySource(source);
-        if (catalogEntry is null && !File.Exists(source) && !IsUrl(source) && _options.Catalog?.ById(source) is { Url: not null } byId)
-        {
-            catalogEntry = byId;
-            source = byId.Url!;
-        }
-        expected ??= catalogEntry?.Sha256;
+        if (expected is null && !File.Exists(source) && !Directory.Exists(source) && !IsUrl(source) && _options.Catalog?.ById(source) is { } byId)
+            return (await InstallAsync(byId, progress, ct).ConfigureAwait(false)).Package;
+        return await InstallFromAsync(source, expected ?? _options.Catalog?.BySource(source)?.Sha256, null, progress, ct).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// Installs a catalog entry: its shipped package or its download, checked against the catalog's digest and id.
+    /// A copy of that digest already installed and intact is left as it is (<see cref="CatalogInstall.Changed"/> false).
+    /// </summary>
+    public async Task<CatalogInstall> InstallAsync(CatalogEntry entry, IProgress<InstallProgress>? progress = null, CancellationToken ct = default)
+    {
+        var target = Path.Combine(Search.InstallDirectory, entry.Id);
+        if (RecordedDigest(target) == entry.Sha256 && RecordProblems(target).Count == 0)
+            return new CatalogInstall(new ModelPackage(ManifestReader.Read(Path.Combine(target, ModelManifest.FileName)), target, Search.InstallDirectory, 0), Changed: false);
+        var source = entry.Path ?? entry.Url ?? throw new ModelInstallException($"{entry.Id}: the catalog gives neither a path nor a URL for it");
+        return new CatalogInstall(await InstallFromAsync(source, entry.Sha256, entry.Id, progress, ct).ConfigureAwait(false), Changed: true);
+    }
+
+    /// <param name="expectedId">The id the package must declare (a catalog entry's), or null for any.</param>
+    private async Task<ModelPackage> InstallFromAsync(string source, string? expected, string? expectedId, IProgress<InstallProgress>? progress, CancellationToken ct)
+    {
         var modelsDir = Search.InstallDirectory;
         Directory.CreateDirectory(modelsDir);
         var staging = Path.Combine(modelsDir, StagingPrefix + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(staging);
         try
         {
-            var archive = Path.Combine(staging, "archive" + ArchiveSuffix(source));
+            var content = Path.Combine(staging, "content");
             string actual;
-            if (IsUrl(source))
+            if (!IsUrl(source) && Directory.Exists(source))
             {
-                if (expected is null) throw new ModelInstallException($"{source}: a download needs its SHA-256 (--sha256 or a catalog entry)");
-                actual = await DownloadAsync(new Uri(source), archive, progress, ct).ConfigureAwait(false);
+                CopyFolder(source, content, ct);
+                actual = Digest.OfFolder(content);
+                CheckDigest(source, expected, actual);
             }
             else
             {
-                if (!File.Exists(source)) throw new ModelInstallException($"{source}: no such archive file");
-                actual = await CopyHashedAsync(source, archive, progress, ct).ConfigureAwait(false);
+                var archive = Path.Combine(staging, "archive" + ArchiveSuffix(source));
+                if (IsUrl(source))
+                {
+                    if (expected is null) throw new ModelInstallException($"{source}: a download needs its SHA-256 (--sha256 or a catalog entry)");
+                    actual = await DownloadAsync(new Uri(source), archive, progress, ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    if (!File.Exists(source)) throw new ModelInstallException($"{source}: no such archive file, model folder or catalog id");
+                    actual = await CopyHashedAsync(source, archive, progress, ct).ConfigureAwait(false);
+                }
+                // Checked before unpacking: an archive of unknown bytes is never opened.
+                CheckDigest(source, expected, actual);
+                SafeArchiveExtractor.Extract(archive, source, content, Limits, progress, ct);
+                File.Delete(archive);
             }
-            if (expected is not null && actual != expected)
-                throw new ModelInstallException($"{source}: SHA-256 mismatch: expected {expected}, got {actual}");
-            if (expected is null) Logger.LogWarning("Installing {Source} without a known SHA-256 (computed {Digest})", source, actual);
-
-            var content = Path.Combine(staging, "content");
-            SafeArchiveExtractor.Extract(archive, source, content, Limits, progress, ct);
-            File.Delete(archive);
             var packageDir = PackageRoot(source, content);
             ct.ThrowIfCancellationRequested();
 
             progress?.Report(new InstallProgress("validate", 0, null));
             var manifest = ReadManifest(source, packageDir);
+            if (expectedId is not null && manifest.Id != expectedId)
+                throw new ModelInstallException($"{source}: the package's id '{manifest.Id}' is not the catalog's '{expectedId}'");
             if (IsDtModel(source) && Path.GetFileName(packageDir) != manifest.Id)
                 throw new ModelInstallException($"{source}: the .dtmodel's top folder '{Path.GetFileName(packageDir)}' is not named after its model id '{manifest.Id}'");
             Validate(source, new ModelPackage(manifest, packageDir, modelsDir, 0));
@@ -128,29 +150,73 @@ public sealed class ModelInstaller(InstallerOptions? options = null)
 
     private VerifyResult VerifyOne(ModelPackage package)
     {
-        var problems = new List<string>();
-        var recordPath = Path.Combine(package.Directory, RecordFileName);
-        var hasRecord = File.Exists(recordPath);
-        if (hasRecord)
-        {
-            try
-            {
-                using var record = JsonDocument.Parse(File.ReadAllText(recordPath));
-                foreach (var file in record.RootElement.GetProperty("files").EnumerateObject())
-                {
-                    var path = Path.Combine(package.Directory, file.Name);
-                    if (!File.Exists(path)) problems.Add($"{file.Name}: missing");
-                    else if (Digest.OfFile(path) != file.Value.GetString()) problems.Add($"{file.Name}: SHA-256 differs from the one recorded at install");
-                }
-            }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-            {
-                problems.Add($"{RecordFileName}: unreadable: {e.Message}");
-            }
-        }
+        var hasRecord = File.Exists(Path.Combine(package.Directory, RecordFileName));
+        var problems = hasRecord ? RecordProblems(package.Directory) : [];
         try { ModelHost.Validate(package, Logger); }
         catch (Exception e) when (e is ModelLoadException or ModelContractException) { problems.Add(e.Message); }
         return new VerifyResult(package.Id, package.Directory, hasRecord, problems);
+    }
+
+    /// <summary>The files of an installed model that no longer match the digests its install record holds.</summary>
+    private static List<string> RecordProblems(string modelDir)
+    {
+        var problems = new List<string>();
+        try
+        {
+            using var record = JsonDocument.Parse(File.ReadAllText(Path.Combine(modelDir, RecordFileName)));
+            foreach (var file in record.RootElement.GetProperty("files").EnumerateObject())
+            {
+                var path = Path.Combine(modelDir, file.Name);
+                if (!File.Exists(path)) problems.Add($"{file.Name}: missing");
+                else if (Digest.OfFile(path) != file.Value.GetString()) problems.Add($"{file.Name}: SHA-256 differs from the one recorded at install");
+            }
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException)
+        {
+            problems.Add($"{RecordFileName}: unreadable: {e.Message}");
+        }
+        return problems;
+    }
+
+    /// <summary>The archive or folder digest recorded when the model in <paramref name="modelDir"/> was installed, if any.</summary>
+    private static string? RecordedDigest(string modelDir)
+    {
+        try
+        {
+            using var record = JsonDocument.Parse(File.ReadAllText(Path.Combine(modelDir, RecordFileName)));
+            return record.RootElement.TryGetProperty("archive_sha256", out var sha) ? sha.GetString() : null;
+        }
+        catch (Exception e) when (e is JsonException or IOException or InvalidOperationException) { return null; }
+    }
+
+    private void CheckDigest(string source, string? expected, string actual)
+    {
+        if (expected is null) Logger.LogWarning("Installing {Source} without a known SHA-256 (computed {Digest})", source, actual);
+        else if (actual != expected) throw new ModelInstallException($"{source}: SHA-256 mismatch: expected {expected}, got {actual}");
+    }
+
+    /// <summary>Copies a model folder into <paramref name="destination"/> under the archive rules: no links, at most
+    /// <see cref="InstallLimits.MaxEntries"/> entries and <see cref="InstallLimits.MaxTotalBytes"/> bytes.</summary>
+    private void CopyFolder(string source, string destination, CancellationToken ct)
+    {
+        var entries = new DirectoryInfo(source).EnumerateFileSystemInfos("*", SearchOption.AllDirectories).ToList();
+        if (entries.Count > Limits.MaxEntries) throw new ModelInstallException($"{source}: more than {Limits.MaxEntries} entries; refusing it");
+        if (entries.FirstOrDefault(e => e.LinkTarget is not null) is { } link)
+            throw new ModelInstallException($"{source}: '{Path.GetRelativePath(source, link.FullName)}' is a link; links are refused");
+        if (entries.OfType<FileInfo>().Sum(f => f.Length) > Limits.MaxTotalBytes)
+            throw new ModelInstallException($"{source}: more than the {Limits.MaxTotalBytes} bytes allowed");
+        Directory.CreateDirectory(destination);
+        foreach (var entry in entries)
+        {
+            ct.ThrowIfCancellationRequested();
+            var target = Path.Combine(destination, Path.GetRelativePath(source, entry.FullName));
+            if (entry is DirectoryInfo) Directory.CreateDirectory(target);
+            else
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(entry.FullName, target);
+            }
+        }
     }
 
     private static bool IsUrl(string source) =>

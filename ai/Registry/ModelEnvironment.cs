@@ -2,14 +2,21 @@ namespace RawEngine.AI.Registry;
 
 /// <summary>
 /// Where the user's model folders and model config live, read from environment variables and the home
-/// folder. Tests pass their own variables and home instead of the process's.
+/// folder, and which catalog offers models to install. Tests pass their own instead of the process's.
 /// </summary>
 public sealed record ModelEnvironment(Func<string, string?> Variable, string Home)
 {
     public const string ModelsVariable = "RAWENGINE_MODELS";
 
     public static ModelEnvironment Process { get; } =
-        new(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+        new(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile))
+        {
+            CatalogPath = Install.ModelCatalog.FindShipped(AppContext.BaseDirectory),
+        };
+
+    /// <summary>The catalog <c>models install</c> takes ids from and errors name models from (the repository's
+    /// <c>models/catalog.json</c> for the process); null for none.</summary>
+    public string? CatalogPath { get; init; }
 
     /// <summary><c>$XDG_DATA_HOME/rawengine/models</c>, by default <c>~/.local/share/rawengine/models</c>.</summary>
     public string UserModelsDirectory => Path.Combine(XdgDirectory("XDG_DATA_HOME", Path.Combine(".local", "share")), "rawengine", "models");

@@ -116,9 +116,24 @@ public sealed class ModelRegistry
         if (fitting.FirstOrDefault(m => m.Manifest.IsDefault) is { } byDefault) return new ModelChoice(byDefault, ChoiceReason.Default);
         if (fitting.Count > 0) return new ModelChoice(fitting[0], ChoiceReason.FirstFound);
         var ofTask = ForTask(task).Select(m => m.Id).ToList();
+        var offers = Offers(task, input);
+        var run = offers.Count == 0 ? "" : $"; run: rawengine models install {string.Join(' ', offers)}";
         throw new ModelNotFoundException(ofTask.Count == 0
-            ? $"no {task} model is installed (searched {Describe(SearchPaths)})"
-            : $"no installed {task} model takes {input} (installed {task} models: {Describe(ofTask)})");
+            ? offers.Count > 0 ? $"no {task} model installed{run}" : $"no {task} model is installed (searched {Describe(SearchPaths)})"
+            : $"no installed {task} model takes {input} (installed {task} models: {Describe(ofTask)}){run}");
+    }
+
+    /// <summary>The ids the environment's catalog offers for <paramref name="task"/> and <paramref name="input"/>,
+    /// not installed yet; none when there is no catalog or it cannot be read (the error is no worse without them).</summary>
+    private IReadOnlyList<string> Offers(string task, ModelInputTraits? input)
+    {
+        if (Options.Env.CatalogPath is not { } path) return [];
+        try { return [.. Install.ModelCatalog.Load(path).Offers(task, input, Models.Select(m => m.Id)).Select(e => e.Id)]; }
+        catch (ModelManifestException e)
+        {
+            _logger.LogWarning("Cannot read the model catalog: {Reason}", e.Message);
+            return [];
+        }
     }
 
     private static string Layout(ModelPackage package)

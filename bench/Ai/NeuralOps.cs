@@ -19,7 +19,7 @@ using RawEngine.Iop.Temperature;
 namespace RawEngine.Bench.Ai;
 
 /// <summary>
-/// The neural modules on the CPU: demosaic_nn (demosaicnet Bayer and X-Trans from ../shared/models) and
+/// The neural modules on the CPU: demosaic_nn (demosaicnet Bayer and X-Trans from models/) and
 /// denoise_nn (the project's nafnet-small) in MP/s through a pipe of rawprepare, temperature and the
 /// module, against the classical demosaic; tiled against one-shot inference on the same area; and the
 /// tile size each model's ladder gives under a few memory budgets (with the tile count for 24 MP); and
@@ -33,13 +33,12 @@ internal static class NeuralOps
     public static void Run(MetricReport report, bool ensembleOnly = false)
     {
         var root = RepoRoot();
-        var shared = Path.GetFullPath(Path.Combine(root, "..", "shared"));
-        var kodak = Path.Combine(shared, "testdata", "kodak24", "kodim01.png");
+        var kodak = Path.Combine(root, "testdata", "kodak", "kodim01.png");
         var home = Directory.CreateTempSubdirectory("rawengine-bench-").FullName;
         try
         {
             using var models = new ModelServices(
-                new ModelSearchOptions([Path.Combine(shared, "models"), Path.Combine(root, "testdata", "models")], new ModelEnvironment(_ => null, home)),
+                new ModelSearchOptions([Path.Combine(root, "models"), Path.Combine(root, "testdata", "models")], new ModelEnvironment(_ => null, home)),
                 InferenceSettings.Cpu);
             Console.Error.WriteLine($"nn bench: Kodak 1 (768x512) as a synthetic raw, CPU, {Environment.ProcessorCount} cores");
             if (!ensembleOnly)

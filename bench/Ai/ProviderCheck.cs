@@ -19,8 +19,8 @@ internal static class ProviderCheck
     public static int Run(string providerName)
     {
         var provider = ExecutionProviderNames.Parse(providerName);
-        var shared = Path.Combine(RepoRoot(), "..", "shared", "models");
-        var registry = ModelRegistry.Discover(new ModelSearchOptions([shared], UseEnvironmentVariable: false, UseUserDirectory: false));
+        var shipped = Path.Combine(RepoRoot(), "models");
+        var registry = ModelRegistry.Discover(new ModelSearchOptions([shipped], UseEnvironmentVariable: false, UseUserDirectory: false));
         var package = registry.Get("demosaic-demosaicnet-bayer");
         float[] cpuOut, deviceOut;
         double cpuMs, deviceMs;

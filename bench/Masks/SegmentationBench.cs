@@ -10,7 +10,7 @@ namespace RawEngine.Bench.Masks;
 
 /// <summary>
 /// <c>bench -- mask [model-id] [--threads N]</c>: the segmenter on generated scenes with the default mask model of
-/// testdata/models (or the one named): encoder time, encoder runs, and click-to-mask time with the
+/// models/ (or the one named): encoder time, encoder runs, and click-to-mask time with the
 /// embeddings cached (decode, post-processing to image size, vectorising) for a first click and two
 /// refinement clicks, at the scene's 256x256, at a 1024x1024 image and at 24 MP; and each part alone.
 /// </summary>
@@ -23,7 +23,7 @@ internal static class SegmentationBench
     public static int Run(MetricReport report, string[] args)
     {
         var root = RepositoryRoot();
-        var registry = ModelRegistry.Discover(new ModelSearchOptions([Path.Combine(root, "testdata", "models")], ModelEnvironment.Process));
+        var registry = ModelRegistry.Discover(new ModelSearchOptions([Path.Combine(root, "models")], ModelEnvironment.Process));
         // --threads 1: one inference thread, whose CPU time is the single-core cost that other processes' load does not inflate.
         var threadsAt = Array.IndexOf(args, "--threads");
         var threads = threadsAt >= 0 && threadsAt + 1 < args.Length && int.TryParse(args[threadsAt + 1], out var t) ? t : 0;

@@ -52,7 +52,7 @@ public static class RoundTripBench
         List<Variant> variants;
         try
         {
-            variants = [.. names.Select(n => Parse(n, shared))];
+            variants = [.. names.Select(n => Parse(n, Path.Combine(root, "models")))];
         }
         catch (ArgumentException e)
         {
@@ -128,13 +128,13 @@ public static class RoundTripBench
     }
 
     /// <summary>A variant from its name: the demosaic method, then modifiers (e.g. <c>nn/e4/hl-off</c>).</summary>
-    private static Variant Parse(string name, string shared)
+    private static Variant Parse(string name, string shippedModels)
     {
         var parts = name.Split('/');
         var modules = new JsonArray();
         string[] arguments = parts[0] switch
         {
-            "nn" => ["--demosaic", "nn", "--models", Path.Combine(shared, "models")],
+            "nn" => ["--demosaic", "nn", "--models", shippedModels],
             "auto" or "lmmse" or "bilinear" or "xtrans" => ["--demosaic", parts[0]],
             _ => throw new ArgumentException($"variant '{name}': '{parts[0]}' is not a demosaic method (auto, lmmse, bilinear, xtrans, nn)"),
         };

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using RawEngine.Engine.Dng;
 using RawEngine.Engine.Edits;
+using RawEngine.Engine.Raw;
 using RawEngine.Engine.Sessions;
 using RawEngine.Engine.Synthetic;
 using RawEngine.Iop;
@@ -7,8 +9,9 @@ using RawEngine.Iop;
 namespace RawEngine.Cli.Convert;
 
 /// <summary>
-/// <c>rawengine demo [-o file]</c>: develops a raw the engine makes itself (a colour chart with
-/// gradients and fine detail, mosaicked like a camera would), so the whole path runs with no input file.
+/// <c>rawengine demo [-o file] [--cfa bayer|xtrans]</c>: develops a raw the engine makes itself (a colour chart
+/// with gradients and fine detail, mosaicked like a camera would), so the whole path runs with no input file.
+/// <c>-o name.dng</c> writes that raw itself, an input for <c>convert</c> and <c>mask</c> in a clone with no raws.
 /// </summary>
 public static class DemoCommand
 {
@@ -18,16 +21,25 @@ public static class DemoCommand
     {
         var output = new Option<string>("--output", "-o") { Description = "Where to write the picture", DefaultValueFactory = _ => "rawengine-demo.jpg" };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing file" };
-        var command = new Command("demo", "Render the built-in synthetic raw (no input needed)") { output, overwrite };
+        var cfa = new Option<string>("--cfa") { Description = "The sensor's colour filter array", DefaultValueFactory = _ => "bayer" };
+        cfa.AcceptOnlyFromAmong("bayer", "xtrans");
+        var command = new Command("demo", "Render the built-in synthetic raw (no input needed); -o name.dng writes the raw itself") { output, overwrite, cfa };
         command.SetAction(async (parsed, cancellation) =>
         {
             var target = parsed.GetValue(output)!;
             var settings = new ConvertSettings { Inputs = ["demo"], Output = target, Overwrite = parsed.GetValue(overwrite) };
+            var raw = SyntheticRaw.Chart(Width, Height, new SyntheticRawOptions { Cfa = parsed.GetValue(cfa) == "xtrans" ? CfaPattern.XTrans : CfaPattern.Rggb });
             try
             {
+                if (Path.GetExtension(target).Equals(".dng", StringComparison.OrdinalIgnoreCase))
+                {
+                    DngWriter.Write(raw, target, new DngWriteOptions { Overwrite = settings.Overwrite });
+                    context.Out.WriteLine($"{target}: {Width}x{Height} synthetic raw written");
+                    return ExitCodes.Ok;
+                }
                 settings.FormatFor(target);
                 using var engine = new RenderEngine(StandardModules.CreateRegistry(), new EngineOptions { CacheBytes = 0 }, context.LoggerFactory);
-                using var session = engine.Open(SyntheticRaw.Chart(Width, Height), "demo");
+                using var session = engine.Open(raw, "demo");
                 using var stdout = target == "-" ? context.OpenStandardOutput() : null;
                 await new Converter(engine, settings).DevelopAsync(session, Edit.Empty, "demo", target, stdout, cancellation);
                 if (target != "-") context.Out.WriteLine($"{target}: {Width}x{Height} synthetic raw developed");

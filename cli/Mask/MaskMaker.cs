@@ -51,7 +51,7 @@ internal sealed class MaskMaker(MaskSettings settings, CliContext context)
         });
 
         var registry = ModelRegistry.Discover(new ModelSearchOptions(settings.ModelFolders, context.ModelEnvironment), _logger);
-        var package = Guard("mask model", () => registry.Choose(TaskDefaults.Mask, requestedId: settings.ModelId,
+        var package = Guard(input, () => registry.Choose(TaskDefaults.Mask, requestedId: settings.ModelId,
             active: ActiveModelConfig.Load(environment: context.ModelEnvironment)).Package);
         using var host = new ModelHost(InferenceSettings.Default, _logger);
         using var segmenter = Guard(package.Id, () => SamSegmenter.Open(host, package, logger: _logger));

@@ -28,13 +28,15 @@ public sealed record ModelInputReport(string? Layout, string? Encoding, RawInfoR
     public string Describe() => Cfa is null ? Layout ?? "?" : $"{Cfa.Type} {string.Join('/', Cfa.Pattern)}";
 }
 
-/// <summary><c>models list</c>: the models in search order, the folders searched, and the folders skipped.</summary>
+/// <summary><c>models list</c>: the models in search order, the folders searched, the folders skipped, and the
+/// catalog's models not installed yet.</summary>
 public sealed record ModelListReport(
     IReadOnlyList<string> SearchPaths,
     string InstallDirectory,
     string ActiveConfig,
     IReadOnlyList<ModelListReport.Entry> Models,
-    IReadOnlyList<ModelListReport.Problem> Problems)
+    IReadOnlyList<ModelListReport.Problem> Problems,
+    IReadOnlyList<ModelListReport.Offer> Available)
 {
     public sealed record Entry(string Id, string Name, string Task, string Arch, string Version, ModelInputReport? Input, bool Default, bool Active, string Directory)
     {
@@ -44,13 +46,18 @@ public sealed record ModelListReport(
 
     public sealed record Problem(string Directory, string Message);
 
-    public static ModelListReport From(ModelRegistry registry, ActiveModelConfig active) => new(
+    /// <param name="Source">The shipped package's path, or the URL it downloads from.</param>
+    public sealed record Offer(string Id, string? Task, string? Description, long? Size, string? License, string Source);
+
+    public static ModelListReport From(ModelRegistry registry, ActiveModelConfig active, ModelCatalog? catalog) => new(
         registry.SearchPaths,
         registry.InstallDirectory,
         active.Path,
         [.. registry.Models.Select(m => new Entry(m.Id, m.Manifest.Name, m.Task, m.Manifest.Arch, m.Manifest.Version,
             ModelInputReport.Of(m.Manifest), m.Manifest.IsDefault, active.ActiveFor(m.Task) == m.Id, m.Directory))],
-        [.. registry.Problems.Select(p => new Problem(p.Directory, p.Message))]);
+        [.. registry.Problems.Select(p => new Problem(p.Directory, p.Message))],
+        [.. (catalog?.Entries ?? []).Where(e => registry.Find(e.Id) is null)
+            .Select(e => new Offer(e.Id, e.Task, e.Description, e.Size, e.License, e.Path ?? e.Url ?? e.File ?? ""))]);
 
     public string ToText()
     {
@@ -62,8 +69,17 @@ public sealed record ModelListReport(
         text.AppendLine($"Searched: {string.Join(", ", SearchPaths)}");
         text.AppendLine($"Installs go to: {InstallDirectory}");
         foreach (var problem in Problems) text.AppendLine($"Skipped {problem.Directory}: {problem.Message}");
+        if (Available.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("Not installed, offered by the catalog (rawengine models install <id>, or --all for every shipped one):");
+            text.Append(TextColumns.Format([["ID", "TASK", "SIZE", "LICENCE", "FROM"],
+                .. Available.Select(a => new[] { a.Id, a.Task ?? "?", Megabytes(a.Size), a.License ?? "?", a.Source })]));
+        }
         return text.ToString();
     }
+
+    private static string Megabytes(long? bytes) => bytes is { } b ? (b / 1e6).ToString("0.0 MB", CultureInfo.InvariantCulture) : "?";
 }
 
 /// <summary><c>models info</c>: the manifest, the io contract in force, and each network's real tensors.</summary>

@@ -9,7 +9,7 @@ namespace RawEngine.Cli.Models;
 
 /// <summary>
 /// <c>rawengine models list | info | install | remove | use | verify</c>: the installed models, what they
-/// take, and their upkeep. <c>--models DIR</c> (repeatable, before or after the subcommand) is searched
+/// take, those the catalog offers, and their upkeep. <c>--models DIR</c> (repeatable, before or after the subcommand) is searched
 /// first and its first folder takes installs; <c>RAWENGINE_MODELS</c> and the user's models folder follow.
 /// </summary>
 public static class ModelsCommand
@@ -38,10 +38,10 @@ public static class ModelsCommand
     private static Command List(ModelsScope scope)
     {
         var json = JsonOption();
-        var command = new Command("list", "The models found, in search order: task, what they take, whether active") { json };
+        var command = new Command("list", "The models found, in search order: task, what they take, whether active; then those the catalog offers") { json };
         command.SetAction(parsed => scope.Run(null, () =>
         {
-            var report = ModelListReport.From(ModelRegistry.Discover(scope.Search(parsed)), scope.ActiveConfig());
+            var report = ModelListReport.From(ModelRegistry.Discover(scope.Search(parsed)), scope.ActiveConfig(), scope.Catalog());
             scope.Print(parsed.GetValue(json) ? ReportJson.Serialize(report) : report.ToText());
             return ExitCodes.Ok;
         }));
@@ -66,24 +66,72 @@ public static class ModelsCommand
 
     private static Command Install(ModelsScope scope)
     {
-        var source = new Argument<string>("archive") { Description = "A .zip, .tar.gz or .dtmodel archive, or an http(s) URL" };
+        var sources = new Argument<string[]>("model")
+        {
+            Description = "A catalog id ('models list' shows them), a .zip, .tar.gz or .dtmodel archive, a model folder, or an http(s) URL",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var all = new Option<bool>("--all") { Description = "Install every model the repository ships (models/catalog.json); downloads only when named" };
         var sha256 = new Option<string?>("--sha256") { Description = "Expected SHA-256 of the archive (required for URLs)" };
         sha256.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<string?>() is { } digest && !Digest.IsSha256(digest.Trim()))
                 result.AddError($"--sha256 \"{digest}\" is not a SHA-256 digest (64 hex digits)");
         });
-        var command = new Command("install", "Install a model package: hashed, unpacked safely, validated, then moved into place") { source, sha256 };
-        command.SetAction((parsed, cancellationToken) => scope.RunAsync(parsed.GetValue(source), async () =>
+        var command = new Command("install", "Install models from the catalog, an archive or a folder: hashed, copied or unpacked safely, validated, then moved into place")
         {
-            var search = scope.Search(parsed);
-            var installer = new ModelInstaller(new InstallerOptions(search, Logger: scope.Logger));
-            var package = await installer.InstallAsync(parsed.GetValue(source)!, parsed.GetValue(sha256), null, cancellationToken);
-            scope.Print($"installed {package.Id} ({package.Task}) into {package.Directory}");
-            return ExitCodes.Ok;
-        }));
+            sources, all, sha256,
+        };
+        command.Validators.Add(result =>
+        {
+            var named = result.GetValue(sources) ?? [];
+            if (named.Length == 0 && !result.GetValue(all)) result.AddError("name the models to install (ids, archives, folders or URLs), or give --all");
+            if (result.GetValue(sha256) is not null && named.Length != 1) result.AddError("--sha256 goes with exactly one archive or URL");
+        });
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            ModelCatalog? catalog;
+            try { catalog = scope.Catalog(); }
+            catch (ModelManifestException e)
+            {
+                scope.Context.Fail(e.Message);
+                return ExitCodes.ProcessingError;
+            }
+            var installer = new ModelInstaller(new InstallerOptions(scope.Search(parsed), Catalog: catalog, Logger: scope.Logger));
+            var named = parsed.GetValue(sources) ?? [];
+            var exit = ExitCodes.Ok;
+            if (parsed.GetValue(all))
+            {
+                if (catalog is null)
+                {
+                    scope.Context.Fail($"{ModelCatalog.ShippedRelativePath}: no model catalog found: --all installs the models of a RawEngine repository");
+                    return ExitCodes.ProcessingError;
+                }
+                foreach (var entry in catalog.Shipped.Where(e => !named.Contains(e.Id)))
+                    exit = Math.Max(exit, await scope.RunAsync(entry.Id, () => InstallEntryAsync(scope, installer, entry, cancellationToken)));
+            }
+            foreach (var source in named)
+                exit = Math.Max(exit, await scope.RunAsync(source, async () =>
+                {
+                    var digest = parsed.GetValue(sha256);
+                    if (digest is null && catalog?.ById(source) is { } entry && !File.Exists(source) && !Directory.Exists(source))
+                        return await InstallEntryAsync(scope, installer, entry, cancellationToken);
+                    scope.Print(InstalledLine(await installer.InstallAsync(source, digest, null, cancellationToken)));
+                    return ExitCodes.Ok;
+                }));
+            return exit;
+        });
         return command;
     }
+
+    private static async Task<int> InstallEntryAsync(ModelsScope scope, ModelInstaller installer, CatalogEntry entry, CancellationToken ct)
+    {
+        var result = await installer.InstallAsync(entry, null, ct);
+        scope.Print(result.Changed ? InstalledLine(result.Package) : $"{result.Package.Id} is installed and up to date ({result.Package.Directory})");
+        return ExitCodes.Ok;
+    }
+
+    private static string InstalledLine(ModelPackage package) => $"installed {package.Id} ({package.Task}) into {package.Directory}";
 
     private static Command Remove(ModelsScope scope)
     {

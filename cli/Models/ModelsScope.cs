@@ -22,6 +22,9 @@ internal sealed class ModelsScope(CliContext context, Option<string[]> folders)
 
     public ActiveModelConfig ActiveConfig() => ActiveModelConfig.Load(environment: Context.ModelEnvironment);
 
+    /// <summary>The models the environment's catalog offers (the repository's <c>models/catalog.json</c>), null without one.</summary>
+    public ModelCatalog? Catalog() => Context.ModelEnvironment.CatalogPath is { } path ? ModelCatalog.Load(path) : null;
+
     /// <summary>Writes a report to stdout, ending in exactly one newline.</summary>
     public void Print(string text)
     {

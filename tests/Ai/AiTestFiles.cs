@@ -9,15 +9,28 @@ internal static class AiTestFiles
 {
     private static string RepoRoot => SharedData.RepositoryRoot;
 
-    /// <summary>The third-party pretrained models (demosaicnet) shared beside the repository.</summary>
-    public static string SharedModels => SharedData.Shared("models");
+    /// <summary>The models the project ships (models/: demosaicnet, our trained denoiser and segmenters), each
+    /// package folder named after its id.</summary>
+    public static string ShippedModels => Path.Combine(RepoRoot, "models");
 
-    /// <summary>The project's own tiny models (tools/make_test_models.py).</summary>
+    public const string DemosaicNetBayer = "demosaic-demosaicnet-bayer";
+    public const string DemosaicNetXTrans = "demosaic-demosaicnet-xtrans";
+
+    /// <summary>The project's test fixtures: tiny contract-only models and small untrained exports.</summary>
     public static string TestModels => Path.Combine(RepoRoot, "testdata", "models");
 
     public static string InvalidModels => Path.Combine(RepoRoot, "testdata", "models-invalid");
 
     public static string TestModel(string id, string file = "model.onnx") => Path.Combine(TestModels, id, file);
+
+    /// <summary>A models folder at <paramref name="root"/> holding links to the named shipped packages only, for
+    /// tests that need a registry of exactly those.</summary>
+    public static string ShippedSubset(string root, params string[] ids)
+    {
+        Directory.CreateDirectory(root);
+        foreach (var id in ids) Directory.CreateSymbolicLink(Path.Combine(root, id), Path.Combine(ShippedModels, id));
+        return Path.GetFullPath(root);
+    }
 
     /// <summary>An environment with no RAWENGINE_MODELS and the XDG folders inside <paramref name="home"/>.</summary>
     public static ModelEnvironment IsolatedEnvironment(string home, string? modelsVariable = null) =>

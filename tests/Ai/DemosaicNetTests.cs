@@ -17,7 +17,7 @@ public class DemosaicNetTests(ITestOutputHelper output)
     private const int Border = 8;
 
     private static ModelRegistry SharedRegistry(TempFolder home) =>
-        ModelRegistry.Discover(new ModelSearchOptions([AiTestFiles.SharedModels], AiTestFiles.IsolatedEnvironment(home.Path)));
+        ModelRegistry.Discover(new ModelSearchOptions([AiTestFiles.ShippedModels], AiTestFiles.IsolatedEnvironment(home.Path)));
 
     [Theory]
     [InlineData("RGGB", "demosaic-demosaicnet-bayer")]

@@ -260,10 +260,71 @@ public sealed class InstallerTests : IDisposable
         Assert.Contains("no model 'nafnet-test'", Assert.Throws<ModelInstallException>(() => Installer().Remove("nafnet-test")).Message);
     }
 
+    /// <summary>A model folder like the ones the repository ships: the denoise-tiny package under another id.</summary>
+    private string Folder(string name, string id)
+    {
+        var folder = Directory.CreateDirectory(_temp.File(name)).FullName;
+        foreach (var entry in ArchiveFixtures.Package("denoise-tiny", config: Config(id, "2.0")))
+            File.WriteAllBytes(Path.Combine(folder, entry.Name), entry.Bytes);
+        return folder;
+    }
+
+    [Fact]
+    public async Task AFolderInstallsByTheDigestOfItsSha256sumListing()
+    {
+        var folder = Folder("pkg", "nafnet-test");
+        var listing = string.Concat(Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal)
+            .Select(name => $"{Sha(Path.Combine(folder, name!))}  {name}\n"));
+        var digest = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(listing)));
+        Assert.Equal(digest, Digest.OfFolder(folder));
+
+        var e = await FailsLeavingNothingBehind(() => Installer().InstallAsync(folder, new string('0', 64)));
+        Assert.Contains($"SHA-256 mismatch: expected {new string('0', 64)}, got {digest}", e.Message);
+        Assert.Equal("2.0", (await Installer().InstallAsync(folder, digest)).Manifest.Version);
+        Assert.Empty(Installer().Verify("nafnet-test").Single().Problems);
+    }
+
+    [Fact]
+    public async Task AFolderHoldingALinkIsRefused()
+    {
+        var folder = Folder("pkg", "nafnet-test");
+        File.CreateSymbolicLink(Path.Combine(folder, "extra.onnx"), "/etc/passwd");
+        var e = await FailsLeavingNothingBehind(() => Installer().InstallAsync(folder));
+        Assert.Contains("'extra.onnx' is a link; links are refused", e.Message);
+    }
+
+    [Fact]
+    public async Task ACatalogEntryInstallsOnceAndAgainOnlyWhenItsCopyWasTamperedWith()
+    {
+        var folder = Folder("pkg", "nafnet-test");
+        var entry = new CatalogEntry("nafnet-test", null, Digest.OfFolder(folder), null) { Path = folder };
+
+        var first = await Installer().InstallAsync(entry);
+        Assert.True(first.Changed);
+        var record = Path.Combine(_models, "nafnet-test", ModelInstaller.RecordFileName);
+        var written = File.GetLastWriteTimeUtc(record);
+        var again = await Installer().InstallAsync(entry);
+        Assert.False(again.Changed);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(record));
+
+        File.AppendAllText(Path.Combine(_models, "nafnet-test", "model.onnx"), "tampered");
+        Assert.True((await Installer().InstallAsync(entry)).Changed);
+        Assert.Empty(Installer().Verify("nafnet-test").Single().Problems);
+    }
+
+    [Fact]
+    public async Task ACatalogEntryMustInstallTheIdItNames()
+    {
+        var folder = Folder("pkg", "another-id");
+        var entry = new CatalogEntry("nafnet-test", null, Digest.OfFolder(folder), null) { Path = folder };
+        var e = await FailsLeavingNothingBehind(() => Installer().InstallAsync(entry));
+        Assert.Contains("the package's id 'another-id' is not the catalog's 'nafnet-test'", e.Message);
+    }
+
     [Fact]
     public void VerifyChecksContractsOfModelsInstalledByHand()
     {
-        var search = new ModelSearchOptions([AiTestFiles.SharedModels, AiTestFiles.InvalidModels], AiTestFiles.IsolatedEnvironment(_temp.File("home")));
+        var search = new ModelSearchOptions([AiTestFiles.ShippedModels, AiTestFiles.InvalidModels], AiTestFiles.IsolatedEnvironment(_temp.File("home")));
         var results = new ModelInstaller(new InstallerOptions(search)).Verify();
         Assert.True(results.Single(r => r.Id == "demosaic-demosaicnet-bayer").Ok);
         Assert.True(results.Single(r => r.Id == "demosaic-demosaicnet-xtrans").Ok);

@@ -7,7 +7,7 @@ public class ManifestTests
     [Fact]
     public void ReadsTheSharedDemosaicNetManifestWithItsIoBlock()
     {
-        var m = ManifestReader.Read(Path.Combine(AiTestFiles.SharedModels, "demosaicnet-xtrans", "config.json"));
+        var m = ManifestReader.Read(Path.Combine(AiTestFiles.ShippedModels, AiTestFiles.DemosaicNetXTrans, "config.json"));
         Assert.Equal("demosaic-demosaicnet-xtrans", m.Id);
         Assert.Equal("demosaic", m.Task);
         Assert.Equal("demosaicnet", m.Arch);

@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace RawEngine.Tests.Ai;
 
 /// <summary>
-/// The project's own trained segmenter (the default mask model of testdata/models, sam-scenes-small, trained by
+/// The project's own trained segmenter (the default mask model the project ships, models/sam-scenes-small, trained by
 /// tools/train_segmenter.py on tools/scenes.py's scenes) through the engine's segmenter on scenes from the C#
 /// generator: the same spec, another random stream, so none of these scenes was seen in training. One target
 /// per scene (two decodes per encode) keeps the test near a minute and a half of CPU time.
@@ -21,7 +21,7 @@ public class SegmentationQualityTests(ITestOutputHelper output)
     private const int FirstSeed = 500_000;
 
     /// <summary>
-    /// The bar for the mean IoU after one click. The model now in testdata (sam-scenes-small after its GPU
+    /// The bar for the mean IoU after one click. The shipped model (sam-scenes-small after its GPU
     /// phases, masks chosen by stability as its manifest asks) reaches 0.915 here (0.910 when the IoU head chooses).
     /// </summary>
     private const double OneClickFloor = 0.85;
@@ -30,7 +30,7 @@ public class SegmentationQualityTests(ITestOutputHelper output)
     public void OneClickGivesAHighMeanIoUAndASecondClickInTheLargestErrorRaisesIt()
     {
         using var home = new TempFolder();
-        var registry = ModelRegistry.Discover(new ModelSearchOptions([AiTestFiles.TestModels], AiTestFiles.IsolatedEnvironment(home.Path)));
+        var registry = ModelRegistry.Discover(new ModelSearchOptions([AiTestFiles.ShippedModels], AiTestFiles.IsolatedEnvironment(home.Path)));
         var package = registry.Choose("mask").Package;
         Assert.Equal("sam-scenes-small", package.Id); // the default mask model
         using var host = new ModelHost(new InferenceSettings(ExecutionProvider.Cpu, IntraOpThreads: 2));

@@ -215,7 +215,24 @@ public class ConvertCommandTests
         Assert.InRange(picture.Rgb.Average(b => (double)b), 60, 200);
     }
 
-    [Fact]
+    [Theory]
+    [InlineData("bayer", CfaKind.Bayer)]
+    [InlineData("xtrans", CfaKind.XTrans)]
+    public async Task DemoWritesTheBuiltInRawAsADngThatConvertReads(string cfa, CfaKind kind)
+    {
+        using var temp = new TempFolder();
+        var dng = temp.File("demo.dng");
+
+        var result = await CliRunner.RunAsync("demo", "-o", dng, "--cfa", cfa);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var raw = RawDecoder.Decode(dng);
+        Assert.Equal((kind, 2400), (raw.Cfa!.Kind, raw.SensorWidth));
+        Assert.Equal(1, (await CliRunner.RunAsync("demo", "-o", dng)).ExitCode); // kept without --overwrite
+        Assert.Equal(2, (await CliRunner.RunAsync("demo", "-o", dng, "--cfa", "foveon")).ExitCode);
+    }
+
+    [SharedFact("the real Canon EOS 6D DNG (raw/canon_eos_6d_linear.dng)")]
     public async Task TheRealCanonDngConvertsWithItsOwnLook()
     {
         using var temp = new TempFolder();

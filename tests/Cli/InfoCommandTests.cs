@@ -5,7 +5,7 @@ namespace RawEngine.Tests.Cli;
 
 public class InfoCommandTests
 {
-    [Fact]
+    [SharedFact("the real Canon EOS 6D DNG (raw/canon_eos_6d_linear.dng)")]
     public async Task PrintsTheCanonDngAsText()
     {
         var result = await CliRunner.RunAsync("info", SharedData.CanonLinearDng);
@@ -18,7 +18,7 @@ public class InfoCommandTests
         Assert.Equal("", result.Error);
     }
 
-    [Fact]
+    [SharedFact("the real Canon EOS 6D DNG (raw/canon_eos_6d_linear.dng)")]
     public async Task JsonIsMachineReadable()
     {
         var result = await CliRunner.RunAsync("info", SharedData.CanonLinearDng, "--json");
@@ -35,7 +35,7 @@ public class InfoCommandTests
         Assert.Equal(1000, root.GetProperty("iso").GetSingle());
     }
 
-    [Fact]
+    [SharedFact("the real Canon EOS 6D DNG (raw/canon_eos_6d_linear.dng)")]
     public async Task ABadFileIsOneLineAndExitCodeOne()
     {
         using var temp = new TempFolder();
@@ -58,7 +58,7 @@ public class InfoCommandTests
         Assert.Equal(2, (await CliRunner.RunAsync("no-such-command")).ExitCode);
     }
 
-    [Fact]
+    [SharedFact("the real Canon EOS 6D DNG (raw/canon_eos_6d_linear.dng)")]
     public async Task ThumbWritesTheEmbeddedJpegAndNeverOverwritesSilently()
     {
         using var temp = new TempFolder();
@@ -79,7 +79,7 @@ public class InfoCommandTests
         Assert.Equal(0, (await CliRunner.RunAsync("thumb", SharedData.CanonLinearDng, "-o", target, "--overwrite")).ExitCode);
     }
 
-    [Fact]
+    [SharedFact("the real Canon EOS 6D DNG (raw/canon_eos_6d_linear.dng)")]
     public async Task ThumbEncodesBitmapPreviewsAndConvertsJpegOnesToOtherFormats()
     {
         using var temp = new TempFolder();

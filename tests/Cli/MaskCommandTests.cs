@@ -27,11 +27,12 @@ public class MaskCommandTests
         return (path, scene);
     }
 
-    /// <summary>A models folder holding only <paramref name="id"/> (a link to the package in testdata/models).</summary>
+    /// <summary>A models folder holding only <paramref name="id"/> (a link to the package in models/ or testdata/models).</summary>
     internal static string OnlyModel(TempFolder temp, string id)
     {
         var folder = Directory.CreateDirectory(temp.File("models")).FullName;
-        Directory.CreateSymbolicLink(Path.Combine(folder, id), Path.Combine(AiTestFiles.TestModels, id));
+        var shipped = Path.Combine(AiTestFiles.ShippedModels, id);
+        Directory.CreateSymbolicLink(Path.Combine(folder, id), Directory.Exists(shipped) ? shipped : Path.Combine(AiTestFiles.TestModels, id));
         return folder;
     }
 

@@ -7,8 +7,8 @@ using RawEngine.Tests.Support;
 namespace RawEngine.Tests.Cli;
 
 /// <summary>
-/// <c>rawengine models</c> end to end, in-process: on the shared demosaicnet models (read only: nothing
-/// here installs into or removes from them) and on archives built here and installed into a temporary
+/// <c>rawengine models</c> end to end, in-process: on the shipped demosaicnet models (linked into a temporary
+/// folder; nothing here installs into or removes from them) and on archives built here and installed into a temporary
 /// folder. The user's folders are never touched: every run gets an environment whose home, data and
 /// config folders lie in the test's temporary folder.
 /// </summary>
@@ -20,18 +20,20 @@ public sealed class ModelsCommandTests : IDisposable
     private readonly TempFolder _temp = new();
     private readonly ModelEnvironment _environment;
     private readonly string _models;
+    private readonly string _demosaicNet;
 
     public ModelsCommandTests()
     {
         _environment = AiTestFiles.IsolatedEnvironment(_temp.File("home"));
         _models = _temp.File("models");
+        _demosaicNet = AiTestFiles.ShippedSubset(_temp.File("demosaicnet"), Bayer, XTrans);
     }
 
     public void Dispose() => _temp.Dispose();
 
     private Task<CliRunner.Result> Run(params string[] args) => CliRunner.RunAsync(_environment, args);
 
-    private Task<CliRunner.Result> OnShared(params string[] args) => Run(["models", "--models", AiTestFiles.SharedModels, .. args]);
+    private Task<CliRunner.Result> OnDemosaicNet(params string[] args) => Run(["models", "--models", _demosaicNet, .. args]);
 
     /// <summary>Runs with the temporary models folder first, so installs go there.</summary>
     private Task<CliRunner.Result> OnTemp(params string[] args) => Run(["models", "--models", _models, .. args]);
@@ -73,7 +75,7 @@ public sealed class ModelsCommandTests : IDisposable
     [Fact]
     public async Task ListShowsBothDemosaicNetModelsWithTaskAndCfa()
     {
-        var result = await OnShared("list");
+        var result = await OnDemosaicNet("list");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("", result.Error);
@@ -84,16 +86,16 @@ public sealed class ModelsCommandTests : IDisposable
         Assert.Contains("bayer GR/BG", bayer);
         var xtrans = Assert.Single(lines, l => l.StartsWith(XTrans + " "));
         Assert.Contains("xtrans GBGGRG/RGRBGB/GBGGRG/GRGGBG/BGBRGR/GRGGBG", xtrans);
-        Assert.Contains($"Searched: {AiTestFiles.SharedModels}, {_environment.UserModelsDirectory}", result.Out);
+        Assert.Contains($"Searched: {_demosaicNet}, {_environment.UserModelsDirectory}", result.Out);
     }
 
     [Fact]
     public async Task ListJsonIsMachineReadable()
     {
-        var list = Json(await OnShared("list", "--json"));
+        var list = Json(await OnDemosaicNet("list", "--json"));
 
         Assert.Equal([Bayer, XTrans], Ids(list));
-        Assert.Equal([AiTestFiles.SharedModels, _environment.UserModelsDirectory], list.GetProperty("search_paths").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal([_demosaicNet, _environment.UserModelsDirectory], list.GetProperty("search_paths").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal(_environment.ActiveConfigPath, list.GetProperty("active_config").GetString());
         var models = list.GetProperty("models").EnumerateArray().ToArray();
         Assert.All(models, m => Assert.Equal("demosaic", m.GetProperty("task").GetString()));
@@ -104,16 +106,16 @@ public sealed class ModelsCommandTests : IDisposable
         Assert.Equal(["GR", "BG"], bayerCfa.GetProperty("pattern").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal("xtrans", models[1].GetProperty("input").GetProperty("cfa").GetProperty("type").GetString());
         Assert.Equal(6, models[1].GetProperty("input").GetProperty("cfa").GetProperty("pattern").GetArrayLength());
-        Assert.Equal(Path.Combine(AiTestFiles.SharedModels, "demosaicnet-bayer"), models[0].GetProperty("directory").GetString());
+        Assert.Equal(Path.Combine(_demosaicNet, Bayer), models[0].GetProperty("directory").GetString());
         Assert.Equal(0, list.GetProperty("problems").GetArrayLength());
     }
 
     [Fact]
     public async Task RepeatedModelsFoldersAreSearchedInOrder()
     {
-        var list = Json(await Run("models", "list", "--json", "--models", AiTestFiles.TestModels, "--models", AiTestFiles.SharedModels));
+        var list = Json(await Run("models", "list", "--json", "--models", AiTestFiles.TestModels, "--models", _demosaicNet));
 
-        Assert.Equal([AiTestFiles.TestModels, AiTestFiles.SharedModels, _environment.UserModelsDirectory],
+        Assert.Equal([AiTestFiles.TestModels, _demosaicNet, _environment.UserModelsDirectory],
             list.GetProperty("search_paths").EnumerateArray().Select(p => p.GetString()));
         var ids = Ids(list);
         Assert.True(Array.IndexOf(ids, "denoise-tiny") < Array.IndexOf(ids, Bayer), string.Join(", ", ids));
@@ -125,7 +127,7 @@ public sealed class ModelsCommandTests : IDisposable
     [Fact]
     public async Task InfoShowsTheIoContractAndTheRealTensors()
     {
-        var text = await OnShared("info", Bayer);
+        var text = await OnDemosaicNet("info", Bayer);
         Assert.Equal(0, text.ExitCode);
         Assert.Equal("", text.Error);
         Assert.Contains("demosaic (demosaicnet)", text.Out);
@@ -134,7 +136,7 @@ public sealed class ModelsCommandTests : IDisposable
         Assert.Matches(@"in\s+mosaic\s+\(image\)\s+\[\w+,3,\w+,\w+\] float32", text.Out);
         Assert.Matches(@"out\s+rgb\s+\(image\)\s+\[\w+,3,\w+,\w+\] float32", text.Out);
 
-        var info = Json(await OnShared("info", Bayer, "--json"));
+        var info = Json(await OnDemosaicNet("info", Bayer, "--json"));
         Assert.Equal(Bayer, info.GetProperty("id").GetString());
         var io = info.GetProperty("io");
         Assert.Equal("mosaic", io.GetProperty("inputs").GetProperty("image").GetString());
@@ -156,7 +158,7 @@ public sealed class ModelsCommandTests : IDisposable
     [Fact]
     public async Task VerifyChecksTheContractsOfModelsInstalledByHand()
     {
-        var result = await OnShared("verify");
+        var result = await OnDemosaicNet("verify");
 
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Matches($@"{Bayer}\s+ok \(contract only", result.Out);
@@ -263,9 +265,9 @@ public sealed class ModelsCommandTests : IDisposable
     [Fact]
     public async Task ProcessingErrorsAreOneLineAndExitOne()
     {
-        OneErrorLine(await OnShared("info", "no-such-model"), 1, "no-such-model: no model 'no-such-model' is installed");
-        OneErrorLine(await OnShared("verify", "no-such-model"), 1, "no-such-model: ");
-        OneErrorLine(await OnShared("use", "demosaic", "no-such-model"), 1, "no-such-model: ");
+        OneErrorLine(await OnDemosaicNet("info", "no-such-model"), 1, "no-such-model: no model 'no-such-model' is installed");
+        OneErrorLine(await OnDemosaicNet("verify", "no-such-model"), 1, "no-such-model: ");
+        OneErrorLine(await OnDemosaicNet("use", "demosaic", "no-such-model"), 1, "no-such-model: ");
 
         var missing = _temp.File("missing.zip");
         OneErrorLine(await OnTemp("install", missing), 1, $"{missing}: no such archive file");
@@ -291,11 +293,11 @@ public sealed class ModelsCommandTests : IDisposable
         Assert.Contains("--sha256 \"abc123\" is not a SHA-256 digest", badDigest.Error);
         Assert.Empty(Snapshot());
 
-        var unknownTask = await OnShared("use", "sharpen", Bayer);
+        var unknownTask = await OnDemosaicNet("use", "sharpen", Bayer);
         Assert.Equal(2, unknownTask.ExitCode);
         Assert.StartsWith("rawengine: \"sharpen\" is not a task (known: denoise, demosaic, mask)\n", unknownTask.Error);
 
-        var wrongTask = await OnShared("use", "denoise", Bayer);
+        var wrongTask = await OnDemosaicNet("use", "denoise", Bayer);
         OneErrorLine(wrongTask, 2, $"{Bayer}: model '{Bayer}' is a demosaic model, not a denoise model.");
         Assert.False(File.Exists(_environment.ActiveConfigPath));
     }
@@ -309,17 +311,18 @@ public sealed class ModelsCommandEnvironmentTests
     public async Task HonoursRawEngineModelsAndTheXdgFolders()
     {
         using var temp = new TempFolder();
+        var demosaicNet = AiTestFiles.ShippedSubset(temp.File("demosaicnet"), AiTestFiles.DemosaicNetBayer, AiTestFiles.DemosaicNetXTrans);
         var data = temp.File("data");
         var config = temp.File("config");
         using var environment = new ProcessEnvironment(
-            (ModelEnvironment.ModelsVariable, AiTestFiles.SharedModels), ("XDG_DATA_HOME", data), ("XDG_CONFIG_HOME", config));
+            (ModelEnvironment.ModelsVariable, demosaicNet), ("XDG_DATA_HOME", data), ("XDG_CONFIG_HOME", config));
 
         var result = await CliRunner.RunAsync("models", "list", "--json");
         Assert.True(result.ExitCode == 0, result.Error);
         var list = JsonDocument.Parse(result.Out).RootElement;
         Assert.Equal(["demosaic-demosaicnet-bayer", "demosaic-demosaicnet-xtrans"], list.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("id").GetString()));
         var userModels = Path.Combine(data, "rawengine", "models");
-        Assert.Equal([AiTestFiles.SharedModels, userModels], list.GetProperty("search_paths").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal([demosaicNet, userModels], list.GetProperty("search_paths").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal(userModels, list.GetProperty("install_directory").GetString());
 
         var use = await CliRunner.RunAsync("models", "use", "demosaic", "demosaic-demosaicnet-xtrans");

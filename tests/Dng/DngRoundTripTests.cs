@@ -197,7 +197,7 @@ public class DngRoundTripTests
         Assert.False(SensorBlack.Of(read).IsUniform);
     }
 
-    [Fact]
+    [SharedFact("the real Canon EOS 6D DNG (raw/canon_eos_6d_linear.dng)")]
     public void ARealCameraDngSurvivesARewrite()
     {
         var original = RawDecoder.Decode(SharedData.CanonLinearDng);

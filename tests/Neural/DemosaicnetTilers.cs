@@ -26,7 +26,7 @@ internal sealed class DemosaicnetTilers : IDisposable
     public BufferPool Pool { get; } = new();
 
     public TiledInference For(CfaPattern cfa) => (_models ??= new ModelServices(
-            new ModelSearchOptions([AiTestFiles.SharedModels], AiTestFiles.IsolatedEnvironment(_home.Path)),
+            new ModelSearchOptions([AiTestFiles.ShippedModels], AiTestFiles.IsolatedEnvironment(_home.Path)),
             new InferenceSettings(ExecutionProvider.Cpu, IntraOpThreads: 2)))
         .Open("demosaic", ModelInputTraits.Mosaic(cfa)).Tiler;
 

@@ -9,7 +9,7 @@ namespace RawEngine.Tests.Neural;
 
 /// <summary>
 /// `rawengine convert --demosaic nn / --denoise nn` end to end on small synthetic DNGs, with model folders
-/// built in temporary directories (links to the shared models, copies of the project's test models) and an
+/// built in temporary directories (links to the shipped models, copies of the project's test models) and an
 /// isolated model environment, so nothing the user has installed takes part.
 /// </summary>
 public class NeuralConvertTests(ITestOutputHelper output)
@@ -21,13 +21,9 @@ public class NeuralConvertTests(ITestOutputHelper output)
         return path;
     }
 
-    /// <summary>A model folder holding links to the named shared demosaicnet packages.</summary>
-    private static string SharedSubset(TempFolder temp, params string[] packages)
-    {
-        var root = Directory.CreateDirectory(temp.File("models-" + string.Join("-", packages))).FullName;
-        foreach (var package in packages) Directory.CreateSymbolicLink(Path.Combine(root, package), Path.Combine(AiTestFiles.SharedModels, package));
-        return root;
-    }
+    /// <summary>A model folder holding links to the named shipped demosaicnet packages.</summary>
+    private static string ShippedSubset(TempFolder temp, params string[] packages) =>
+        AiTestFiles.ShippedSubset(temp.File("models-" + string.Join("-", packages)), packages);
 
     /// <summary>A darktable-ai style package: only its config.json fields (no io block) and a NAFNet-signature network.</summary>
     private static string DarktablePackage(TempFolder temp)
@@ -81,8 +77,8 @@ public class NeuralConvertTests(ITestOutputHelper output)
     {
         using var temp = new TempFolder();
         // Two folders, one model each: --models repeats.
-        var bayer = SharedSubset(temp, "demosaicnet-bayer");
-        var xtrans = SharedSubset(temp, "demosaicnet-xtrans");
+        var bayer = ShippedSubset(temp, AiTestFiles.DemosaicNetBayer);
+        var xtrans = ShippedSubset(temp, AiTestFiles.DemosaicNetXTrans);
         foreach (var (cfa, expected) in new[] { (CfaPattern.Gbrg, "demosaic-demosaicnet-bayer"), (CfaPattern.XTrans.Shifted(2, 1), "demosaic-demosaicnet-xtrans") })
         {
             var dng = Dng(temp, $"{cfa.Kind}.dng", cfa, 96, 72);
@@ -96,7 +92,7 @@ public class NeuralConvertTests(ITestOutputHelper output)
     public async Task AnXTransRawIntoABayerOnlyFolderFailsNamingModelAndReason()
     {
         using var temp = new TempFolder();
-        var bayerOnly = SharedSubset(temp, "demosaicnet-bayer");
+        var bayerOnly = ShippedSubset(temp, AiTestFiles.DemosaicNetBayer);
         var dng = Dng(temp, "xtrans.dng", CfaPattern.XTrans, 96, 72);
         var result = await ConvertAsync(temp, dng, "-o", temp.File("x.png"), "--demosaic", "nn", "--models", bayerOnly);
         output.WriteLine(result.Error);

@@ -1,4 +1,5 @@
 using RawEngine.Engine.Raw;
+using RawEngine.Tests.Ai;
 using RawEngine.Tests.Quality;
 using RawEngine.Tests.Support;
 using Xunit.Abstractions;
@@ -15,7 +16,7 @@ namespace RawEngine.Tests.Neural;
 /// </summary>
 public class NeuralDemosaicQualityTests(ITestOutputHelper output)
 {
-    private static readonly string[] Models = ["--models", SharedData.Shared("models")];
+    private static readonly string[] Models = ["--models", AiTestFiles.ShippedModels];
 
     private async Task<(double Classical, double Neural, List<double> Gains)> CompareAsync(CfaPattern cfa, int[] images)
     {
@@ -32,7 +33,7 @@ public class NeuralDemosaicQualityTests(ITestOutputHelper output)
         return (classical.Average(), neural.Average(), neural.Zip(classical, (n, c) => n - c).ToList());
     }
 
-    [Fact]
+    [SharedFact("Kodak images 1-4")]
     public async Task BayerDemosaicnetPassesFortyOneDecibelsAndTwoOverTheClassicalDefault()
     {
         var (classical, neural, gains) = await CompareAsync(CfaPattern.Rggb, [1, 2, 3, 4]);
@@ -42,7 +43,7 @@ public class NeuralDemosaicQualityTests(ITestOutputHelper output)
         Assert.All(gains, gain => Assert.True(gain > 0.5, $"an image gains only {gain:0.00} dB"));
     }
 
-    [Fact]
+    [SharedFact("Kodak images 1-2")]
     public async Task XTransDemosaicnetBeatsTheClassicalXTransMethod()
     {
         var (classical, neural, gains) = await CompareAsync(CfaPattern.XTrans, [1, 2]);

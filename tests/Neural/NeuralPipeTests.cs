@@ -28,7 +28,7 @@ public sealed class NeuralPipeTests(ITestOutputHelper output) : IDisposable
     public void Dispose() => _home.Dispose();
 
     private ModelServices Models() =>
-        new(new ModelSearchOptions([AiTestFiles.SharedModels, AiTestFiles.TestModels], AiTestFiles.IsolatedEnvironment(_home.Path)),
+        new(new ModelSearchOptions([AiTestFiles.ShippedModels, AiTestFiles.TestModels], AiTestFiles.IsolatedEnvironment(_home.Path)),
             new InferenceSettings(ExecutionProvider.Cpu, IntraOpThreads: 2));
 
     private static RenderEngine Engine(ModelServices models, long budget = 512L << 20) =>
@@ -78,7 +78,7 @@ public sealed class NeuralPipeTests(ITestOutputHelper output) : IDisposable
         // network's tile and makes the pipe cut demosaic_nn into bands on a small image.
         var root = Directory.CreateDirectory(Path.Combine(_home.Path, "small-tiles")).FullName;
         var package = Directory.CreateDirectory(Path.Combine(root, "demosaicnet-small-tiles")).FullName;
-        File.CreateSymbolicLink(Path.Combine(package, "model.onnx"), Path.Combine(AiTestFiles.SharedModels, "demosaicnet-bayer", "model.onnx"));
+        File.CreateSymbolicLink(Path.Combine(package, "model.onnx"), Path.Combine(AiTestFiles.ShippedModels, AiTestFiles.DemosaicNetBayer, "model.onnx"));
         File.WriteAllText(Path.Combine(package, "config.json"), """
             {"id": "demosaicnet-small-tiles", "name": "demosaicnet, 96 px tiles", "description": "", "task": "demosaic", "arch": "demosaicnet",
              "backend": "onnx", "version": "1.0", "tiling": true,

@@ -79,7 +79,7 @@ public class SessionTests
         Assert.Equal((90, 60), (export.Width, export.Height));
     }
 
-    [Fact]
+    [SharedFact("the real Canon EOS 6D DNG (raw/canon_eos_6d_linear.dng)")]
     public async Task OpensARawFileAndRendersIt()
     {
         using var fixture = new PipeFixture();

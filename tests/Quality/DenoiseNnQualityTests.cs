@@ -8,9 +8,9 @@ using Xunit.Abstractions;
 namespace RawEngine.Tests.Quality;
 
 /// <summary>
-/// The project's trained denoiser (testdata/models/nafnet-denoise, tools/train_denoiser.py, trained on Kodak
+/// The project's trained denoiser (models/nafnet-denoise, tools/train_denoiser.py, trained on Kodak
 /// 1-16) on the identity round trip: Kodak 17-24 whole, Poisson-Gaussian noise on the mosaic,
-/// `convert --tone none --profile srgb` with and without `--denoise nn --models testdata/models`, CPSNR
+/// `convert --tone none --profile srgb` with and without `--denoise nn --models models`, CPSNR
 /// against the clean image.
 /// </summary>
 public class DenoiseNnQualityTests(ITestOutputHelper output)
@@ -18,7 +18,7 @@ public class DenoiseNnQualityTests(ITestOutputHelper output)
     private const string OurModel = "nafnet-denoise";
     private static readonly int[] UnseenImages = [.. Enumerable.Range(17, 8)];
 
-    [Theory]
+    [SharedTheory("Kodak images 17-24 (unseen in training)")]
     [InlineData(1.6e-3, 1.6e-5, 3.0)]
     [InlineData(2e-4, 2e-6, 0.0)]
     public async Task DenoiseNnGainsOnImagesItWasNotTrainedOn(double shot, double read, double minimumGain)
@@ -34,7 +34,7 @@ public class DenoiseNnQualityTests(ITestOutputHelper output)
                 new SyntheticRawOptions { Noise = new SensorNoise(shot, read), Seed = (ulong)kodak });
             var dng = IdentityRoundTrip.WriteDng(home, raw, $"kodim{kodak:00}");
             plain.Add(await IdentityRoundTrip.ScoreAsync(dng, original, environment));
-            denoised.Add(await IdentityRoundTrip.ScoreAsync(dng, original, environment, "--denoise", "nn", "--models", AiTestFiles.TestModels));
+            denoised.Add(await IdentityRoundTrip.ScoreAsync(dng, original, environment, "--denoise", "nn", "--models", AiTestFiles.ShippedModels));
         }
         var gain = denoised.Average() - plain.Average();
         output.WriteLine($"a={shot:g} b={read:g}: without {plain.Average():0.00} dB, --denoise nn {denoised.Average():0.00} dB, gain {gain:+0.00;-0.00} dB; per image "
@@ -43,11 +43,12 @@ public class DenoiseNnQualityTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task TheTestModelsFolderDenoisesWithOurTrainedModelByItsDefaultFlag()
+    public async Task OurTrainedModelWinsOverTheTestFixturesByItsDefaultFlag()
     {
         using var home = new TempFolder();
         var environment = AiTestFiles.IsolatedEnvironment(home.Path);
-        var registry = ModelRegistry.Discover(new ModelSearchOptions([AiTestFiles.TestModels], environment));
+        string[] folders = [AiTestFiles.TestModels, AiTestFiles.ShippedModels];
+        var registry = ModelRegistry.Discover(new ModelSearchOptions(folders, environment));
         var ours = registry.Get(OurModel);
         Assert.True(ours.Manifest.IsDefault);
         Assert.Equal("nafnet", ours.Manifest.Arch);
@@ -55,7 +56,7 @@ public class DenoiseNnQualityTests(ITestOutputHelper output)
             (ours.Manifest.Io!.Inputs["image"], ours.Manifest.Io.Outputs["image"], ours.Manifest.Io.Layout, ours.Manifest.Io.Encoding));
         Assert.True(new FileInfo(Path.Combine(ours.Directory, "model.onnx")).Length < 2_000_000, "the trained model should stay under 2 MB");
 
-        // Signature-only denoisers sit beside it, none marked default, and one sorts first: only the flag makes ours win.
+        // Signature-only denoisers are found before it, none marked default: only the flag makes ours win.
         var others = registry.ForTask("denoise").Where(m => m.Id != OurModel).ToList();
         Assert.Contains(others, m => m.Id == "denoise-tiny" && m.Manifest.Io is null);
         Assert.Contains(others, m => m.Id == "nafnet-small");
@@ -64,9 +65,9 @@ public class DenoiseNnQualityTests(ITestOutputHelper output)
         Assert.Equal(new ModelChoice(ours, ChoiceReason.Default), registry.Choose("denoise", ModelInputTraits.Rgb));
 
         // The command line picks the same model.
-        var original = IdentityRoundTrip.CentreCrop(ImageFile.LoadSrgb8(SharedData.Kodak(17)), 96, 64);
+        var original = IdentityRoundTrip.CentreCrop(ImageFile.LoadSrgb8(SharedData.Kodak(19)), 96, 64);
         var dng = IdentityRoundTrip.WriteDng(home, SyntheticRaw.Create(LinearScene.FromSrgb8(original)), "small");
-        var result = await CliRunner.RunAsync(environment, "convert", dng, "-o", home.File("small.png"), "--denoise", "nn", "--models", AiTestFiles.TestModels, "--verbose");
+        var result = await CliRunner.RunAsync(environment, "convert", dng, "-o", home.File("small.png"), "--denoise", "nn", "--models", folders[0], "--models", folders[1], "--verbose");
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains($"denoise: model '{OurModel}' (Default)", result.Error);
     }

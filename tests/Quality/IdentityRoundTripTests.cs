@@ -32,7 +32,7 @@ public class IdentityRoundTripTests(ITestOutputHelper output)
         return await IdentityRoundTrip.ScoreAsync(dng, ImageFile.LoadSrgb8(SharedData.Kodak(kodak)), ModelEnvironment.Process, ["--demosaic", demosaic, .. extra]);
     }
 
-    [Fact]
+    [SharedFact("all 24 Kodak images")]
     public async Task BayerDefaultReaches38DecibelsAndBilinear29()
     {
         var best = await MeanAsync(CfaPattern.Rggb, "auto");
@@ -41,7 +41,7 @@ public class IdentityRoundTripTests(ITestOutputHelper output)
         Assert.True(bilinear >= 29, $"bilinear: mean CPSNR {bilinear:0.00} dB");
     }
 
-    [Fact]
+    [SharedFact("all 24 Kodak images")]
     public async Task XTransBeatsBilinearOnTheSameRoundTrip()
     {
         var best = await MeanAsync(CfaPattern.XTrans, "auto");

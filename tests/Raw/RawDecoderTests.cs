@@ -5,7 +5,7 @@ namespace RawEngine.Tests.Raw;
 
 public class RawDecoderTests
 {
-    [Fact]
+    [SharedFact("the real Canon EOS 6D DNG (raw/canon_eos_6d_linear.dng)")]
     public void DecodesTheRealCanonLinearDng()
     {
         var image = RawDecoder.Decode(SharedData.CanonLinearDng);
@@ -28,7 +28,7 @@ public class RawDecoderTests
         Assert.True(clipped < image.Data.Length / 100, $"{clipped} clipped samples");
     }
 
-    [Fact]
+    [SharedFact("the real Canon EOS 6D DNG (raw/canon_eos_6d_linear.dng)")]
     public void StreamAndFileDecodeTheSame()
     {
         var fromFile = RawDecoder.Decode(SharedData.CanonLinearDng);
@@ -58,7 +58,7 @@ public class RawDecoderTests
         }
     }
 
-    [Fact]
+    [SharedFact("the real Canon EOS 6D DNG (raw/canon_eos_6d_linear.dng)")]
     public void TruncatedSensorDataIsAnErrorNotAnImage()
     {
         var bytes = File.ReadAllBytes(SharedData.CanonLinearDng);
@@ -68,7 +68,7 @@ public class RawDecoderTests
         Assert.Equal("cut.dng", error.SourceName);
     }
 
-    [Fact]
+    [SharedFact("the real Canon EOS 6D DNG (raw/canon_eos_6d_linear.dng)")]
     public void ACancelledTokenStopsTheDecode()
     {
         using var cancelled = new CancellationTokenSource();

@@ -1,6 +1,6 @@
 namespace RawEngine.Tests.Support;
 
-/// <summary>Paths to the repository and to the read-only shared data beside it.</summary>
+/// <summary>Paths to the repository, to the test data it carries, and to the read-only shared data beside it.</summary>
 public static class SharedData
 {
     public static string RepositoryRoot { get; } = FindRoot();
@@ -14,7 +14,13 @@ public static class SharedData
 
     public static string CanonLinearDng => Shared("testdata", "raw", "canon_eos_6d_linear.dng");
 
-    public static string Kodak(int index) => Shared("testdata", "kodak24", $"kodim{index:00}.png");
+    /// <summary>The Kodak images the repository carries (testdata/kodak: 1, 8, 19, 23).</summary>
+    public static IReadOnlyList<int> VendoredKodak { get; } = [1, 8, 19, 23];
+
+    /// <summary>Kodak image <paramref name="index"/>: the repository's copy when it carries one, else the shared set's.</summary>
+    public static string Kodak(int index) => VendoredKodak.Contains(index)
+        ? Path.Combine(RepositoryRoot, "testdata", "kodak", $"kodim{index:00}.png")
+        : Shared("testdata", "kodak24", $"kodim{index:00}.png");
 
     private static string FindRoot()
     {
