@@ -44,6 +44,15 @@ public sealed record ConvertSettings
     public bool Overwrite { get; init; }
     public bool StripMetadata { get; init; }
 
+    /// <summary><c>--shard I/N</c> or <c>auto</c>: convert only this shard's share of the inputs, journaled.</summary>
+    public Batch.Shard? Shard { get; init; }
+
+    /// <summary><c>--resume</c>: skip the files the output folder's journals record as done with the same input and settings.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>A shard or a resume is a batch: its output is a folder holding the journals.</summary>
+    public bool IsJournaled => Shard is not null || Resume;
+
     public bool ToStandardOutput => Output == "-";
 
     /// <summary>
