@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Globalization;
+using RawEngine.Bench.Convert;
+using RawEngine.Engine.Dng;
+using RawEngine.Engine.Synthetic;
+
+namespace RawEngine.Bench.Batch;
+
+/// <summary>
+/// `bench -- batch [shards] [runs]`: a library conversion through `./rawengine convert` as schedulers run it. N shard
+/// processes (`--shard i/N`, one core each, at once) against one process with `--jobs N` over the same 24 raws of
+/// 1.7 MP (median wall of `runs`, default 3; N defaults to the cores); the cost per 1,000 raws in core-seconds; the
+/// peak memory of a shard; then what a resumed shard spends per file it skips as done (400 done files against 1).
+/// </summary>
+public static class BatchBench
+{
+    private const int Files = 24, DoneFiles = 400;
+
+    public static int Run(MetricReport report, string[] args)
+    {
+        var shards = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : Environment.ProcessorCount;
+        var runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+        var rawengine = Path.Combine(ConvertBench.RepositoryRoot(), "rawengine");
+        var work = Directory.CreateTempSubdirectory("rawengine-bench-batch-").FullName;
+        try
+        {
+            Timed.Once(rawengine, ["--version"], work); // builds the Release binary if it is stale
+            var raws = WriteRaws(Path.Combine(work, "raws"), Files, 1600, 1066);
+
+            var oneProcess = Median(runs, run => [Timed.Once(rawengine, ["convert", raws, "-o", Path.Combine(work, $"jobs{run}"), "--jobs", $"{shards}"], work)]);
+            var sharded = Median(runs, run => Task.WhenAll(Enumerable.Range(0, shards).Select(i => Task.Run(() =>
+                Timed.Once(rawengine, ["convert", raws, "-o", Path.Combine(work, $"shards{run}"), "--shard", $"{i}/{shards}", "--jobs", "1"], work)))).Result);
+            report.Add(new Metric($"one process --jobs {shards}: wall for {Files} raws", oneProcess.Seconds, "s"));
+            report.Add(new Metric($"{shards} shard processes: wall for {Files} raws", sharded.Seconds, "s", oneProcess.Seconds, "ratio <= 1.10"));
+            report.Add(new Metric($"{shards} shard processes: throughput", Files / sharded.Seconds, "raws/s"));
+            report.Add(new Metric("shard peak RSS (--jobs 1, 1.7 MP raws)", sharded.PeakMegabytes, "MB"));
+            report.Add(new Metric($"cost per 1,000 raws of 1.7 MP ({shards} shards)", sharded.Seconds * shards / Files * 1000 / 3600, "core-hours"));
+
+            var done = WriteRaws(Path.Combine(work, "done"), DoneFiles, 96, 64);
+            var one = WriteRaws(Path.Combine(work, "one"), 1, 96, 64);
+            string[] Resume(string input, string output) => ["convert", input, "-o", Path.Combine(work, output), "--resume"];
+            Timed.Once(rawengine, Resume(done, "done-out"), work);
+            Timed.Once(rawengine, Resume(one, "one-out"), work);
+            var skipAll = Median(runs, _ => [Timed.Once(rawengine, Resume(done, "done-out"), work)]);
+            var skipOne = Median(runs, _ => [Timed.Once(rawengine, Resume(one, "one-out"), work)]);
+            report.Add(new Metric($"resume over {DoneFiles} done files: wall", skipAll.Seconds, "s", skipOne.Seconds));
+            report.Add(new Metric("resume: time per done file skipped", (skipAll.Seconds - skipOne.Seconds) / (DoneFiles - 1) * 1000, "ms", Target: "< 1"));
+            report.PrintTable();
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>The median over <paramref name="runs"/> of a step's wall time (its processes at once), with their highest peak memory.</summary>
+    private static Timed.Sample Median(int runs, Func<int, Timed.Sample[]> step)
+    {
+        var samples = Enumerable.Range(0, runs).Select(run =>
+        {
+            var clock = Stopwatch.StartNew();
+            var processes = step(run);
+            return new Timed.Sample(clock.Elapsed.TotalSeconds, processes.Max(p => p.PeakMegabytes));
+        }).ToList();
+        return new Timed.Sample(samples.Select(s => s.Seconds).Order().ElementAt(runs / 2), samples.Max(s => s.PeakMegabytes));
+    }
+
+    private static string WriteRaws(string folder, int count, int width, int height)
+    {
+        Directory.CreateDirectory(folder);
+        for (var i = 0; i < count; i++)
+            DngWriter.Write(SyntheticRaw.Chart(width, height, new SyntheticRawOptions { Exposure = 0.6 + 0.01 * (i % 40) }), Path.Combine(folder, $"IMG_{i:D4}.dng"));
+        return folder;
+    }
+}
