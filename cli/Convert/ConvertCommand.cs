@@ -215,6 +215,7 @@ public static class BatchConverter
     private static BatchRun StartBatch(ConvertSettings settings, IReadOnlyList<PlannedFile> files, Converter converter, CliContext context, CancellationToken cancellation)
     {
         var shard = settings.Shard ?? Shard.Whole;
+        var clock = Stopwatch.StartNew();
         var run = BatchRun.Start(settings.Output, shard, shard.Select(files, f => f.Key), settings.Resume, file =>
         {
             try
@@ -229,7 +230,7 @@ public static class BatchConverter
         context.LoggerFactory.CreateLogger(nameof(BatchConverter)).LogInformation(
             "Shard {Shard}: {Files} files to convert, {Skipped} already done; journal {Journal}.", shard, run.ToDo.Count, run.Skipped, BatchJournal.FolderOf(settings.Output));
         if (run.Skipped > 0)
-            context.Error.WriteLine($"rawengine: shard {shard}: {run.Skipped} of {run.Skipped + run.ToDo.Count} files already done, skipped");
+            context.Error.WriteLine($"rawengine: shard {shard}: {run.Skipped} of {run.Skipped + run.ToDo.Count} files already done, skipped (checked in {clock.Elapsed.TotalMilliseconds:0} ms)");
         return run;
     }
 
