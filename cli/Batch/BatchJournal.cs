@@ -64,7 +64,8 @@ public static class BatchJournal
     /// Every entry of every journal in the folder, oldest first (by time; a file's own order breaks ties). A line that
     /// does not parse is the one a killed run was writing: it is left out.
     /// </summary>
-    public static IReadOnlyList<(string Journal, JournalEntry Entry)> ReadAll(string outputFolder)
+    /// <param name="include">Which journals (by file name) to read; all when null.</param>
+    public static IReadOnlyList<(string Journal, JournalEntry Entry)> ReadAll(string outputFolder, Func<string, bool>? include = null)
     {
         var folder = FolderOf(outputFolder);
         if (!Directory.Exists(folder)) return [];
@@ -72,6 +73,7 @@ public static class BatchJournal
         foreach (var path in Directory.EnumerateFiles(folder, "*.jsonl").Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(path);
+            if (include is not null && !include(name)) continue;
             foreach (var line in File.ReadLines(path))
                 if (Parse(line) is { } entry) entries.Add((name, entry));
         }

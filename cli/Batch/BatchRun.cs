@@ -41,9 +41,12 @@ public sealed class BatchRun : IDisposable
         var written = new HashSet<string>(StringComparer.Ordinal);
         if (resume)
         {
-            // Every shard's journal, not only this one's: a file done under another shard count is done all the same.
+            // This shard's journal, and those of other shard counts (a batch sharded anew): their files are done all the
+            // same. The other shards of this count hold none of this shard's files, and a thousand shards each reading
+            // every journal would read the whole library's a thousand times.
             var latest = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
-            foreach (var (_, entry) in BatchJournal.ReadAll(outputFolder))
+            var sameCount = $"-of-{shard.Count}.jsonl";
+            foreach (var (_, entry) in BatchJournal.ReadAll(outputFolder, name => name == shard.JournalName || !name.EndsWith(sameCount, StringComparison.Ordinal)))
             {
                 if (entry.Key is null) continue;
                 latest[entry.Key] = entry;
