@@ -8,7 +8,7 @@ namespace RawEngine.Bench.Batch;
 
 /// <summary>
 /// `bench -- batch [shards] [runs]`: a library conversion through `./rawengine convert` as schedulers run it. N shard
-/// processes (`--shard i/N`, one core each, at once) against one process with `--jobs N` over the same 24 raws of
+/// processes (`--shard i/N`, each pinned to a core with taskset, at once) against one process with `--jobs N` over the same 24 raws of
 /// 1.7 MP (median wall of `runs`, default 3; N defaults to the cores); the cost per 1,000 raws in core-seconds; the
 /// peak memory of a shard; then what a resumed shard spends per file it skips as done (as it reports it, over 400).
 /// </summary>
@@ -28,8 +28,14 @@ public static class BatchBench
             var raws = WriteRaws(Path.Combine(work, "raws"), Files, 1600, 1066);
 
             var oneProcess = Median(runs, run => [Timed.Once(rawengine, ["convert", raws, "-o", Path.Combine(work, $"jobs{run}"), "--jobs", $"{shards}"], work)]);
+            // Each shard pinned to a core of its own, as a scheduler's CPU allocation does (Slurm's cgroups, a pod's CPU
+            // limit), so that a shard's engine sizes its threads to its core rather than to the whole machine.
+            var taskset = Timed.Find("taskset");
             var sharded = Median(runs, run => Task.WhenAll(Enumerable.Range(0, shards).Select(i => Task.Run(() =>
-                Timed.Once(rawengine, ["convert", raws, "-o", Path.Combine(work, $"shards{run}"), "--shard", $"{i}/{shards}", "--jobs", "1"], work)))).Result);
+            {
+                string[] convert = [rawengine, "convert", raws, "-o", Path.Combine(work, $"shards{run}"), "--shard", $"{i}/{shards}", "--jobs", "1"];
+                return taskset is null ? Timed.Once(convert[0], convert[1..], work) : Timed.Once(taskset, ["-c", $"{i % Environment.ProcessorCount}", .. convert], work);
+            }))).Result);
             report.Add(new Metric($"one process --jobs {shards}: wall for {Files} raws", oneProcess.Seconds, "s"));
             report.Add(new Metric($"{shards} shard processes: wall for {Files} raws", sharded.Seconds, "s", oneProcess.Seconds, "ratio <= 1.10"));
             report.Add(new Metric($"{shards} shard processes: throughput", Files / sharded.Seconds, "raws/s"));

@@ -37,10 +37,11 @@ public static class OutputPlan
     /// </summary>
     public static IReadOnlyList<PlannedFile> Pair(IReadOnlyList<InputFile> inputs, string output, ExportFormat? format, bool intoFolder = false)
     {
+        if (output == "-" && intoFolder) throw new UsageException("-o -: a shard or a resumed batch writes into a folder, where its journals live");
         intoFolder |= Directory.Exists(output) || output.EndsWith(Path.DirectorySeparatorChar) || inputs.Count > 1;
         if (output == "-")
         {
-            if (inputs.Count != 1 || intoFolder) throw new UsageException("-o -: standard output takes exactly one input");
+            if (inputs.Count != 1) throw new UsageException("-o -: standard output takes exactly one input");
             return [new PlannedFile(inputs[0].Path, inputs[0].Key, "-")];
         }
         if (!intoFolder) return [new PlannedFile(inputs[0].Path, inputs[0].Key, output)];
