@@ -20,8 +20,9 @@ stop() {
   done
 }
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+# Two distinct free ports (both held open while asked for, so the kernel cannot hand out the same one twice).
+free_ports() {
+  python3 -c 'import socket; s = [socket.socket() for _ in range(2)]; [x.bind(("127.0.0.1", 0)) for x in s]; print(*[x.getsockname()[1] for x in s])'
 }
 
 start() {
@@ -37,11 +38,12 @@ start() {
     --log-file="$state/munged.log" --seed-file="$state/munge/seed"
   local host; host=$(hostname -s)
   local node; node=$(slurmd -C | head -n 1 | sed 's/ *$//')
+  local ctld_port slurmd_port; read -r ctld_port slurmd_port < <(free_ports)
   cat >"$state/slurm.conf" <<CONF
 ClusterName=rawengine
 SlurmctldHost=$host(127.0.0.1)
-SlurmctldPort=$(free_port)
-SlurmdPort=$(free_port)
+SlurmctldPort=$ctld_port
+SlurmdPort=$slurmd_port
 AuthType=auth/munge
 AuthInfo=socket=$state/munge/munge.sock
 CredType=cred/munge
