@@ -63,6 +63,56 @@ public class BatchResumeTests
     }
 
     [Fact]
+    public async Task ResumeRemovesWhatAKilledRunLeftOfItsOwnOutputsOnly()
+    {
+        using var temp = new TempFolder();
+        BatchFixtures.WriteRaws(temp, 2);
+        var output = Directory.CreateDirectory(temp.File("out")).FullName;
+        var stale = Path.Combine(output, ".IMG_001.jpg.4242.0123456789abcdef0123456789abcdef.tmp");
+        var otherShards = Path.Combine(output, ".IMG_000.jpg.4242.0123456789abcdef0123456789abcdef.tmp");
+        File.WriteAllText(stale, "half a picture");
+        File.WriteAllText(otherShards, "another shard's work in progress");
+
+        var result = await CliRunner.RunAsync("convert", temp.File("raws"), "-o", output, "--shard", "1/2", "--resume");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(otherShards));
+        Assert.True(File.Exists(Path.Combine(output, "IMG_001.jpg")));
+    }
+
+    [Fact]
+    public async Task AResumeUnderAnotherShardCountSkipsWhatTheFirstCountDid()
+    {
+        using var temp = new TempFolder();
+        BatchFixtures.WriteRaws(temp, 5);
+        var output = temp.File("out");
+        Assert.Equal(0, (await CliRunner.RunAsync("convert", temp.File("raws"), "-o", output, "--shard", "0/2", "--resume")).ExitCode);
+
+        var resharded = await Task.WhenAll(Enumerable.Range(0, 3).Select(i =>
+            CliRunner.RunAsync("convert", temp.File("raws"), "-o", output, "--shard", $"{i}/3", "--resume")));
+
+        Assert.All(resharded, r => Assert.True(r.ExitCode == 0, r.Error));
+        var done = BatchFixtures.Journal(output).Where(e => e.Status == JournalStatus.Done).ToList();
+        Assert.Equal(5, done.Count); // 3 by shard 0/2, the other 2 by the shards of 3
+        Assert.Equal(5, done.Select(e => e.Key).Distinct().Count());
+        Assert.Equal(5, BatchFixtures.Pictures(output).Count);
+    }
+
+    [Fact]
+    public async Task AShardCannotWriteToStandardOutput()
+    {
+        using var temp = new TempFolder();
+        var raw = BatchFixtures.WriteRaws(temp, 1)[0];
+
+        var result = await CliRunner.RunAsync("convert", raw, "-o", "-", "--shard", "0/1");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("-o -: a shard or a resumed batch writes into a folder", result.Error);
+        Assert.Empty(result.StandardOutputBytes);
+    }
+
+    [Fact]
     public async Task WithoutResumeAShardStillKeepsExistingOutputs()
     {
         using var temp = new TempFolder();
