@@ -266,6 +266,14 @@ public class LensTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void ASidecarTurnsItOff()
+    {
+        var edit = new EditSerializer(StandardModules.CreateRegistry()).Read(
+            """{ "format": "rawengine-edit", "version": 1, "modules": [ { "module": "lens", "params": { "mode": "off" } } ] }""");
+        Assert.Equal(LensMode.Off, Assert.IsType<LensParams>(edit.Modules[edit.IndexOf("lens")].Params).Mode);
+    }
+
     private static ICommittedOperation Commit(LensParams parameters, RawImage raw, int width, int height) =>
         ((IImageOperation)new LensOperation(Lensfun)).Commit(parameters,
             new CommitContext("lens", new BufferFormat(PixelLayout.Rgba, ColorEncoding.LinearCamera, 1), new ImageSize(width, height), raw, PipeKind.Export));
