@@ -53,15 +53,17 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
     public sealed class Correction
     {
         private readonly ConcurrentDictionary<double, LensModifier> _modifiers = new();
+        private readonly LensProfile? _candidate;
         private readonly float _focal, _aperture;
         private readonly int _flags;
 
         internal Correction(LensProfile? profile, ImageSize inputSize, float focal, float aperture, int flags)
         {
             InputSize = inputSize;
-            (_focal, _aperture, _flags) = (focal, aperture, flags);
-            Profile = profile is not null && ModifierAt(1, profile) is { Flags: not 0 } ? profile : null;
-            if (Profile is not null) FitToInput = AffineFit(ModifierAt(1));
+            (_candidate, _focal, _aperture, _flags) = (profile, focal, aperture, flags);
+            if (profile is null || ModifierAt(1).Flags == 0) return;
+            Profile = profile;
+            FitToInput = AffineFit(ModifierAt(1));
         }
 
         /// <summary>The lens being corrected; null when nothing is (off, no profile, or nothing the profile can correct).</summary>
@@ -72,19 +74,11 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
         /// <summary>The least-squares affine map from output to input pixels at scale 1 (continuous coordinates), for masks.</summary>
         public Affine2 FitToInput { get; } = Affine2.Identity;
 
-        internal LensModifier ModifierAt(double scale, LensProfile? profile = null) => _modifiers.GetOrAdd(scale, s =>
+        internal LensModifier ModifierAt(double scale) => _modifiers.GetOrAdd(scale, s =>
         {
             var size = InputSize.Scaled(s);
-            return (profile ?? Profile!).CreateModifier(size.Width, size.Height, _focal, _aperture, UnknownDistance, _flags);
+            return _candidate!.CreateModifier(size.Width, size.Height, _focal, _aperture, UnknownDistance, _flags);
         });
-
-        /// <summary>Where output pixel (x, y) at a scale takes its red, green and blue (input pixel indices: pixel i's centre is i).</summary>
-        public (double X, double Y)[] SourceOf(int x, int y, double scale)
-        {
-            Span<float> sources = stackalloc float[6];
-            ModifierAt(scale).Sources(x, y, 1, sources);
-            return [(sources[0], sources[1]), (sources[2], sources[3]), (sources[4], sources[5])];
-        }
 
         private static Affine2 AffineFit(LensModifier modifier)
         {
@@ -137,6 +131,8 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
         image.LensOpcodes.Count > 0 ? null : database?.Find(image.Capture);
 
     protected override bool InPlace(Correction state) => state.Profile is null;
+
+    protected override TilingNeeds Tiling(Correction state, CommitContext context) => state.Profile is null ? TilingNeeds.Pointwise : Info.Tiling;
 
     protected override Correction Commit(LensParams parameters, CommitContext context)
     {

@@ -58,16 +58,21 @@ internal sealed class LensModifier(LensfunModifierHandle handle, int flags, Imag
     public bool Devignettes => (Flags & LensfunNative.ModifyVignetting) != 0;
 
     /// <summary>Where output pixels (x0, y) .. (x0 + count - 1, y) take their red, green and blue from: 6 floats each, in input pixel indices.</summary>
-    public void Sources(int x0, int y, int count, Span<float> result) => AlignedBlocks(x0, y, count, 6, gains: false, result);
+    public void Sources(int x0, int y, int count, Span<float> result)
+    {
+        if (result.Length < count * 6) throw new ArgumentException("Six floats per pixel.", nameof(result));
+        AlignedBlocks(x0, y, count, 6, gains: false, result);
+    }
 
-    /// <summary>As <see cref="Sources"/> for a column of pixels (x, y0) .. (x, y0 + count - 1).</summary>
+    /// <summary>
+    /// As <see cref="Sources"/> for a column of pixels (x, y0) .. (x, y0 + count - 1), in one call: lensfun's answer
+    /// may differ from the row-wise one by a few hundredths of a pixel, which is enough to bound a region.
+    /// </summary>
     public unsafe void ColumnSources(int x, int y0, int count, Span<float> result)
     {
         if (result.Length < count * 6) throw new ArgumentException("Six floats per pixel.", nameof(result));
         fixed (float* p = result)
-            if (LensfunNative.SubpixelGeometry(Handle, x, y0, 1, count, p) == 0)
-                for (var i = 0; i < count; i++)
-                    for (var c = 0; c < 3; c++) (result[i * 6 + c * 2], result[i * 6 + c * 2 + 1]) = (x, y0 + i);
+            if (LensfunNative.SubpixelGeometry(Handle, x, y0, 1, count, p) == 0) throw NothingToMove();
     }
 
     /// <summary>Devignettes one row of RGBA pixels that starts at input pixel (x, y).</summary>
@@ -104,16 +109,13 @@ internal sealed class LensModifier(LensfunModifierHandle handle, int flags, Imag
             fixed (float* pinned = scratch)
             {
                 var aligned = (float*)(((nint)pinned + 15) & ~(nint)15);
-                var ok = 0;
                 if (gains)
                 {
+                    // A modifier without vignetting leaves the ones alone: gain 1.
                     new Span<float>(aligned, width * floatsPerPixel).Fill(1);
-                    ok = LensfunNative.ColorModification(Handle, aligned, first, y, width, 1, LensfunNative.RolesRgba, width * floatsPerPixel * sizeof(float));
+                    LensfunNative.ColorModification(Handle, aligned, first, y, width, 1, LensfunNative.RolesRgba, width * floatsPerPixel * sizeof(float));
                 }
-                else ok = LensfunNative.SubpixelGeometry(Handle, first, y, width, 1, aligned);
-                if (ok == 0 && !gains)
-                    for (var i = 0; i < width; i++)
-                        for (var c = 0; c < 3; c++) (aligned[i * 6 + c * 2], aligned[i * 6 + c * 2 + 1]) = (first + i, y);
+                else if (LensfunNative.SubpixelGeometry(Handle, first, y, width, 1, aligned) == 0) throw NothingToMove();
                 new ReadOnlySpan<float>(aligned + (x0 - first) * floatsPerPixel, count * floatsPerPixel).CopyTo(result);
             }
         }
@@ -122,6 +124,9 @@ internal sealed class LensModifier(LensfunModifierHandle handle, int flags, Imag
             ArrayPool<float>.Shared.Return(scratch);
         }
     }
+
+    private static InvalidOperationException NothingToMove() =>
+        new("lensfun was asked where pixels come from by a modifier that corrects no geometry (check Moves first).");
 
     public void Dispose() => Handle.Dispose();
 }

@@ -308,7 +308,7 @@ public class LensTests(ITestOutputHelper output)
         var row = new float[width * 4];
         for (var y = 0; y < height; y++)
         {
-            lens.Sources(0, y, width, sources);
+            if (lens.Moves) lens.Sources(0, y, width, sources);
             for (var x = 0; x < width; x++)
                 for (var c = 0; c < 3; c++)
                     row[x * 4 + c] = lens.Moves ? value(sources[x * 6 + c * 2], sources[x * 6 + c * 2 + 1]) : value(x, y);
