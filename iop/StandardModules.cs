@@ -10,6 +10,7 @@ using RawEngine.Iop.Exposure;
 using RawEngine.Iop.FinalScale;
 using RawEngine.Iop.Flip;
 using RawEngine.Iop.Highlights;
+using RawEngine.Iop.Lens;
 using RawEngine.Iop.PixelAspect;
 using RawEngine.Iop.RawPrepare;
 using RawEngine.Iop.Sigmoid;
@@ -31,6 +32,7 @@ public static class StandardModules
         new DemosaicNnOperation(models),
         new DenoiseNnOperation(models),
         new PixelAspectOperation(),
+        new LensOperation(),
         new FlipOperation(),
         new ColorInOperation(),
         new ExposureOperation(),

@@ -1,7 +1,8 @@
 # Sourced by ./rawengine and ./test: makes sure the native build prerequisites (LibRaw headers, a C++
-# compiler for our shim) are installed; with `oracle` (./test), also LibRaw's own developer `dcraw_emu`
-# (Debian's libraw-bin), the oracle the conformance tests and `bench -- camera-files` compare real camera
-# files against. As root it installs what is missing with apt-get; otherwise it prints the exact command and fails.
+# compiler for our shim) and lensfun with its lens database (the lens module calls liblensfun directly) are
+# installed; with `oracle` (./test), also LibRaw's own developer `dcraw_emu` (Debian's libraw-bin), the
+# oracle the conformance tests and `bench -- camera-files` compare real camera files against. As root it
+# installs what is missing with apt-get; otherwise it prints the exact command and fails.
 # With `oracle`, as root, it also tries Debian's slurm-wlm and munge for the real Slurm test (tests/Batch), which
 # skips, saying why, where they are not installed: their absence never stops ./test.
 rawengine_prerequisites() {
@@ -9,6 +10,8 @@ rawengine_prerequisites() {
   local missing=()
   [ -f /usr/include/libraw/libraw.h ] || missing+=(libraw-dev)
   command -v g++ >/dev/null 2>&1 || missing+=(g++)
+  [ -f /usr/include/lensfun/lensfun.h ] || missing+=(liblensfun-dev)
+  [ -d /usr/share/lensfun/version_1 ] || missing+=(liblensfun-data-v1)
   if [ "${1:-}" = oracle ]; then [ -x /usr/bin/dcraw_emu ] || missing+=(libraw-bin); fi
   if ! command -v dotnet >/dev/null 2>&1; then
     echo "rawengine: the .NET 10 SDK is required (dotnet not found on PATH)" >&2

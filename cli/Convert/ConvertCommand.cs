@@ -36,6 +36,7 @@ public static class ConvertCommand
         var wb = new Option<string?>("--wb") { Description = "White balance: as-shot (daylight when the file has none), daylight, auto (grey world), or r,g,b multipliers" };
         var exposure = new Option<double?>("--exposure") { Description = "Exposure in EV (default +0.7 plus the raw's baseline exposure)" };
         var tone = new Option<string?>("--tone") { Description = "Tone mapper: sigmoid or none (linear)" };
+        var lens = new Option<string?>("--lens") { Description = "Lens correction from lensfun's profiles: auto (default: when one matches the camera and lens) or off" };
         var roi = new Option<string?>("--roi") { Description = "Render only x,y,w,h (pixels of the oriented image at scale 1)" };
         var scale = new Option<double?>("--scale") { Description = "Render scale, e.g. 0.5" };
         var budget = new Option<int>("--memory-budget") { Description = "Working memory per module in MB (larger needs are tiled)", DefaultValueFactory = _ => 512 };
@@ -51,7 +52,7 @@ public static class ConvertCommand
         var resume = new Option<bool>("--resume") { Description = "Skip files the output folder's journals record as done from the same input and settings" };
         var command = new Command("convert", "Develop raw files into JPEG, PNG or TIFF")
         {
-            inputs, output, edit, format, bits, quality, width, height, profile, demosaic, denoise, models, provider, wb, exposure, tone, roi, scale, budget, jobs,
+            inputs, output, edit, format, bits, quality, width, height, profile, demosaic, denoise, models, provider, wb, exposure, tone, lens, roi, scale, budget, jobs,
             overwrite, strip, shard, shardCount, resume,
         };
         command.SetAction(async (parsed, cancellation) =>
@@ -78,6 +79,7 @@ public static class ConvertCommand
                     WhiteBalance = parsed.GetValue(wb) is { } w ? WhiteBalanceChoice.Parse(w) : null,
                     Exposure = parsed.GetValue(exposure) is { } ev ? (ev is >= -18 and <= 18 ? ev : throw new UsageException($"--exposure: {ev} is outside [-18, 18]")) : null,
                     Tone = parsed.GetValue(tone) is { } t ? ConvertSettings.CheckChoice(t, "--tone", ConvertSettings.Tones) : null,
+                    Lens = parsed.GetValue(lens) is { } l ? ConvertSettings.CheckChoice(l, "--lens", ConvertSettings.LensModes) : null,
                     DenoiseStrength = parsed.GetValue(denoise) is { } dn ? ConvertSettings.ParseDenoise(dn) : null,
                     ModelDirectories = parsed.GetValue(models) ?? [],
                     Provider = ParseProvider(parsed.GetValue(provider)!),

@@ -16,6 +16,7 @@ public static class IopOrder
         "demosaic_nn",
         "denoise_nn",
         "pixelaspect",
+        "lens",
         "flip",
         "colorin",
         "exposure",

@@ -37,6 +37,7 @@ internal static class DngOverlay
             ColorMatrixSource = calibrations.Count > 0 ? Describe(tags) : image.ColorMatrixSource,
             PixelAspect = raw.DefaultScale is { Horizontal: > 0, Vertical: > 0 } scale ? scale.Horizontal / scale.Vertical : image.PixelAspect,
             Warnings = calibrations.Count > 0 ? [] : image.Warnings,
+            LensOpcodes = DngLensOpcodes.Of(raw.OpcodeList1, raw.OpcodeList2, raw.OpcodeList3),
         };
     }
 
