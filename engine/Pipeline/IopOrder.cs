@@ -14,7 +14,9 @@ public static class IopOrder
         "highlights",
         "demosaic",
         "demosaic_nn",
+        "denoise",
         "denoise_nn",
+        "sharpen",
         "pixelaspect",
         "flip",
         "colorin",
@@ -23,5 +25,6 @@ public static class IopOrder
         "sigmoid",
         "colorout",
         "finalscale",
+        "sharpen_output",
     ];
 }
