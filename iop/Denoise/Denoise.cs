@@ -13,8 +13,8 @@ public sealed record DenoiseParams : OperationParams
     [ParamRange(0, 4), ParamDescription("Scales the wavelet thresholds the noise model gives: 0 leaves the image alone, 1 is the measured noise.")]
     public double Strength { get; init; } = 1;
 
-    [ParamRange(0, 4), ParamDescription("Colour noise thresholds relative to luminance ones (colour noise goes harder at the same strength).")]
-    public double Chroma { get; init; } = 1.5;
+    [ParamRange(0, 4), ParamDescription("Colour noise thresholds relative to luminance ones.")]
+    public double Chroma { get; init; } = 1;
 }
 
 /// <summary>
@@ -29,26 +29,41 @@ public sealed class DenoiseOperation : ImageOperation<DenoiseParams, DenoiseOper
 {
     private static readonly float[] B3 = [6 / 16f, 4 / 16f, 1 / 16f];
 
-    /// <summary>Standard deviation of each à-trous band of unit white noise (B3 spline; Starck, Murtagh).</summary>
-    private static readonly float[] BandNoise = [0.8907f, 0.2007f, 0.0856f, 0.0413f, 0.0205f];
+    /// <summary>
+    /// Standard deviation of each à-trous band (luminance, colour 1, colour 2) of unit-variance sensor noise as it
+    /// leaves the engine's demosaic, measured on a flat noisy raw: demosaic correlates the channels, so luminance
+    /// holds about 1.7 times the noise white noise would and colour far less, most of it at middle scales.
+    /// </summary>
+    private static readonly float[][] BandNoise =
+    [
+        [1.339f, 0.157f, 0.097f],
+        [0.352f, 0.146f, 0.105f],
+        [0.147f, 0.119f, 0.091f],
+        [0.071f, 0.080f, 0.061f],
+        [0.037f, 0.044f, 0.032f],
+    ];
 
-    /// <summary>Garrote thresholds in band-noise units per level: the finest band needs more (demosaic's
-    /// correlated noise puts less there than white noise would, the rest of the fit absorbs the difference).</summary>
-    private static readonly float[] LevelFactor = [1.2f, 1.6f, 1.4f, 1.0f, 0.7f];
+    /// <summary>Noise energy the local Wiener gain removes, in band-noise units, at strength 1.</summary>
+    private const float ThresholdSigmas = 1f;
 
-    public static readonly int Reach = 2 * ((1 << BandNoise.Length) - 1);
+    /// <summary>How far an output pixel reads: the five levels' B3 kernels (2 (1 + 2 + 4 + 8 + 16)) plus the energy smoothing (2).</summary>
+    public static readonly int Reach = 2 * ((1 << BandNoise.Length) - 1) + 2;
 
     /// <summary>Per-channel variance <c>Shot[c] * y + Read[c]</c> of white-balanced samples y, and the shrink strength.</summary>
-    public sealed record Setup(float[] Shot, float[] Read, float Strength, float Chroma);
+    public sealed record Setup(float[] Shot, float[] Read, float Strength, float Chroma)
+    {
+        /// <summary>Noise below a 16-bit step at mid-grey: nothing to remove (and nothing the transform could scale).</summary>
+        public bool IsNoiseless => Enumerable.Range(0, 3).All(c => Shot[c] * 0.18f + Read[c] < 1e-10f);
+    }
 
     public override OperationInfo Info { get; } = new("denoise", 1, "Denoise (wavelets)",
         OperationFlags.TilingAllowed | OperationFlags.SupportsBlending,
         new FormatFilter(PixelLayout.Rgba, ColorEncoding.LinearCamera | ColorEncoding.LinearWorking),
-        new TilingNeeds(MemoryFactor: 6, Overlap: Reach));
+        new TilingNeeds(MemoryFactor: 7, Overlap: Reach));
 
     protected override Setup Commit(DenoiseParams parameters, CommitContext context)
     {
-        var noise = NoiseModel.Estimate(context.Image);
+        var noise = NoiseModel.Of(context.Image);
         // temperature scaled each channel by its multiplier: variance goes with its square.
         var wb = context.Input.WhiteBalance ?? new ChannelLevels(1, 1, 1);
         var shot = new float[3];
@@ -64,21 +79,23 @@ public sealed class DenoiseOperation : ImageOperation<DenoiseParams, DenoiseOper
     protected override void Process(ProcessContext context, Setup setup, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
     {
         int dx = roiOut.X - roiIn.X, dy = roiOut.Y - roiIn.Y;
-        if (setup.Strength <= 0 || setup.Shot.All(s => s <= 0) && setup.Read.All(r => r <= 0))
+        if (setup.Strength <= 0 || setup.IsNoiseless)
         {
             RegionCopy.Run(context, input, roiIn, output, roiOut);
             return;
         }
         // A scaled-down image averaged about 1/scale^2 samples into each pixel.
         var area = (float)(roiIn.Scale * roiIn.Scale);
-        var shot = setup.Shot.Select(s => Math.Max(s * area, 1e-9f)).ToArray();
         var read = setup.Read.Select(r => r * area).ToArray();
+        // A shot term near zero would make the transform's offset 2 sqrt(read) / shot swamp float precision.
+        var shot = setup.Shot.Select((s, c) => Math.Max(s * area, 0.01f * MathF.Sqrt(read[c]))).ToArray();
 
         var pool = context.Pool;
         using var current = ImageBuffer.Rent(pool, roiIn.Width, roiIn.Height, 4);
         using var coarser = ImageBuffer.Rent(pool, roiIn.Width, roiIn.Height, 4);
         using var scratch = ImageBuffer.Rent(pool, roiIn.Width, roiIn.Height, 4);
         using var sum = ImageBuffer.Rent(pool, roiIn.Width, roiIn.Height, 4);
+        using var energy = ImageBuffer.Rent(pool, roiIn.Width, roiIn.Height, 4);
 
         context.ForRows(roiIn.Height, (y0, y1) =>
         {
@@ -88,8 +105,9 @@ public sealed class DenoiseOperation : ImageOperation<DenoiseParams, DenoiseOper
         var (fine, coarse) = (current, coarser);
         for (var level = 0; level < BandNoise.Length; level++)
         {
-            var luma = setup.Strength * LevelFactor[level] * BandNoise[level];
-            var thresholds = Simd.RepeatRgba(luma, luma * setup.Chroma, luma * setup.Chroma, 0);
+            var k = setup.Strength * ThresholdSigmas;
+            var band = BandNoise[level];
+            var thresholds = Simd.RepeatRgba(k * band[0], k * setup.Chroma * band[1], k * setup.Chroma * band[2], 0);
             var step = 1 << level;
             var first = level == 0;
             SeparableFilter.Horizontal(context, fine, scratch, B3, step);
@@ -99,7 +117,17 @@ public sealed class DenoiseOperation : ImageOperation<DenoiseParams, DenoiseOper
                 for (var y = y0; y < y1; y++)
                 {
                     SeparableFilter.VerticalRow(scratch, c.Row(y), y, B3, step);
-                    Shrink(f.Row(y), c.Row(y), sum.Row(y), 4 * roiIn.Width, thresholds, first);
+                    Energy(f.Row(y), c.Row(y), energy.Row(y), 4 * roiIn.Width);
+                }
+            });
+            // The band's local energy: its squares smoothed by the same B3 kernel at full resolution.
+            SeparableFilter.Horizontal(context, energy, scratch, B3, 1);
+            context.ForRows(roiIn.Height, (y0, y1) =>
+            {
+                for (var y = y0; y < y1; y++)
+                {
+                    SeparableFilter.VerticalRow(scratch, energy.Row(y), y, B3, 1);
+                    Shrink(f.Row(y), c.Row(y), energy.Row(y), sum.Row(y), 4 * roiIn.Width, thresholds, first);
                 }
             });
             (fine, coarse) = (coarse, fine);
@@ -112,27 +140,44 @@ public sealed class DenoiseOperation : ImageOperation<DenoiseParams, DenoiseOper
         });
     }
 
-    /// <summary>Adds the shrunk detail band (fine - coarse) to the sum (or starts it); garrote: d - t²/d above t, else 0.</summary>
-    private static void Shrink(ReadOnlySpan<float> fine, ReadOnlySpan<float> coarse, Span<float> sum, int length, Vector<float> thresholds, bool first)
+    /// <summary>The detail band's squares, (fine - coarse)².</summary>
+    private static void Energy(ReadOnlySpan<float> fine, ReadOnlySpan<float> coarse, Span<float> energy, int length)
     {
         var f = MemoryMarshal.Cast<float, Vector<float>>(fine[..length]);
         var c = MemoryMarshal.Cast<float, Vector<float>>(coarse[..length]);
+        var e = MemoryMarshal.Cast<float, Vector<float>>(energy[..length]);
+        for (var i = 0; i < f.Length; i++)
+        {
+            var d = f[i] - c[i];
+            e[i] = d * d;
+        }
+        for (var i = f.Length * Vector<float>.Count; i < length; i++) energy[i] = (fine[i] - coarse[i]) * (fine[i] - coarse[i]);
+    }
+
+    /// <summary>
+    /// Adds the detail band (fine - coarse) to the sum (or starts it), each coefficient times the local Wiener
+    /// gain max(0, 1 - t² / local energy): where the band holds little more than noise it goes, where the scene
+    /// puts energy it stays.
+    /// </summary>
+    private static void Shrink(ReadOnlySpan<float> fine, ReadOnlySpan<float> coarse, ReadOnlySpan<float> energy, Span<float> sum, int length,
+        Vector<float> thresholds, bool first)
+    {
+        var f = MemoryMarshal.Cast<float, Vector<float>>(fine[..length]);
+        var c = MemoryMarshal.Cast<float, Vector<float>>(coarse[..length]);
+        var e = MemoryMarshal.Cast<float, Vector<float>>(energy[..length]);
         var s = MemoryMarshal.Cast<float, Vector<float>>(sum[..length]);
         var t2 = thresholds * thresholds;
         var tiny = new Vector<float>(1e-20f);
         for (var i = 0; i < f.Length; i++)
         {
-            var d = f[i] - c[i];
-            var d2 = d * d;
-            var kept = Vector.ConditionalSelect(Vector.GreaterThan(d2, t2), d - t2 * d / Vector.Max(d2, tiny), Vector<float>.Zero);
+            var kept = (f[i] - c[i]) * Vector.Max(Vector<float>.One - t2 / Vector.Max(e[i], tiny), Vector<float>.Zero);
             s[i] = first ? kept : s[i] + kept;
         }
         var lanes = Vector<float>.Count;
         for (var i = f.Length * lanes; i < length; i++)
         {
-            var d = fine[i] - coarse[i];
             var t = thresholds[i % lanes];
-            var kept = d * d > t * t ? d - t * t / d : 0;
+            var kept = (fine[i] - coarse[i]) * MathF.Max(1 - t * t / MathF.Max(energy[i], 1e-20f), 0);
             sum[i] = first ? kept : sum[i] + kept;
         }
     }

@@ -4,11 +4,18 @@ namespace RawEngine.Iop.Shared;
 
 /// <summary>
 /// Poisson-Gaussian sensor noise, <c>variance = Shot * x + Read</c> with x in units where 1.0 = white above
-/// black (what rawprepare makes). <see cref="Estimate"/> measures it from the raw's own samples, so it is one
-/// number per image whatever region or tile is rendered.
+/// black (what rawprepare makes). One model per image, whatever region or tile is rendered.
 /// </summary>
 public sealed record NoiseModel(double Shot, double Read)
 {
+    /// <summary>The raw's DNG NoiseProfile (planes averaged) where it has one, else <see cref="Estimate"/>.</summary>
+    public static NoiseModel Of(RawImage raw)
+    {
+        if (raw.NoiseProfile is not { Length: >= 2 } profile) return Estimate(raw);
+        var pairs = profile.Length / 2;
+        return new NoiseModel(Enumerable.Range(0, pairs).Average(i => profile[2 * i]), Enumerable.Range(0, pairs).Average(i => profile[2 * i + 1]));
+    }
+
     private const int Bins = 24;
     private const double TopOfFit = 0.85; // clipped highlights have no noise left to measure
 

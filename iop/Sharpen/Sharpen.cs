@@ -30,7 +30,7 @@ public sealed class SharpenOperation : ImageOperation<SharpenParams, Sharpening>
 
     protected override Sharpening Commit(SharpenParams parameters, CommitContext context)
     {
-        var noise = NoiseModel.Estimate(context.Image);
+        var noise = NoiseModel.Of(context.Image);
         var wb = context.Input.WhiteBalance ?? new ChannelLevels(1, 1, 1);
         float[] shot = [.. Enumerable.Range(0, 3).Select(c => (float)(wb[c] * noise.Shot))];
         float[] read = [.. Enumerable.Range(0, 3).Select(c => (float)(wb[c] * wb[c] * noise.Read))];
