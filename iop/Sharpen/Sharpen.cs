@@ -14,7 +14,7 @@ public sealed record SharpenParams : OperationParams
     public double Radius { get; init; } = 1;
 
     [ParamRange(0, 1), ParamDescription("Overshoot allowed past the 3x3 neighbourhood's range, as a fraction of that range (halo control).")]
-    public double Halo { get; init; } = 0.05;
+    public double Halo { get; init; } = 0.1;
 }
 
 /// <summary>
@@ -52,7 +52,7 @@ public sealed record OutputSharpenParams : OperationParams
     public double Radius { get; init; } = 0.6;
 
     [ParamRange(0, 1), ParamDescription("Overshoot allowed past the 3x3 neighbourhood's range, as a fraction of that range (halo control).")]
-    public double Halo { get; init; } = 0.05;
+    public double Halo { get; init; } = 0.1;
 }
 
 /// <summary>
