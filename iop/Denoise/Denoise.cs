@@ -20,10 +20,10 @@ public sealed record DenoiseParams : OperationParams
 /// <summary>
 /// Classical denoise (darktable's profiled wavelet denoise, in spirit) on linear, white-balanced camera RGB
 /// after demosaic. Each channel goes through the generalised Anscombe transform of the image's
-/// Poisson-Gaussian noise (<see cref="NoiseModel.Estimate"/>, from the raw's samples), so the noise has unit
-/// variance everywhere; an orthonormal luminance/colour rotation keeps it so; an à-trous B3-spline wavelet
-/// (five levels, reach 62 px) splits it into detail bands whose coefficients are shrunk (non-negative garrote)
-/// against thresholds proportional to each band's noise; then everything is undone.
+/// Poisson-Gaussian noise (<see cref="NoiseModel.Of"/>: the DNG NoiseProfile, else estimated from the raw), so the
+/// noise has unit variance everywhere; an orthonormal luminance/colour rotation keeps it so; an à-trous B3-spline
+/// wavelet (five levels) splits it into detail bands whose coefficients get a local Wiener gain against each band's
+/// noise; then everything is undone. The whole reach (<see cref="Reach"/>) is the tiling overlap.
 /// </summary>
 public sealed class DenoiseOperation : ImageOperation<DenoiseParams, DenoiseOperation.Setup>
 {
