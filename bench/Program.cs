@@ -1,7 +1,7 @@
 using RawEngine.Bench;
 using RawEngine.Bench.Pipe;
 
-// Suites: pipe | convert | batch | nn | mask | camera-files (and the parts: export, demosaic, roundtrip, mask-raster, mask-vectorize). Each prints one JSON object
+// Suites: pipe | convert | batch | nn | mask | detail | camera-files (and the parts: export, demosaic, roundtrip, mask-raster, mask-vectorize). Each prints one JSON object
 // per metric per line, then a table.
 switch (args.FirstOrDefault())
 {
@@ -17,6 +17,8 @@ switch (args.FirstOrDefault())
         return DemosaicQuality.Run(new MetricReport(Console.Out), args[1..]);
     case "roundtrip":
         return RawEngine.Bench.Quality.RoundTripBench.Run(new MetricReport(Console.Out), args[1..]);
+    case "detail":
+        return RawEngine.Bench.Quality.DetailBench.Run(new MetricReport(Console.Out));
     case "camera-files":
         return RawEngine.Bench.Quality.CameraFilesBench.Run(args[1..]);
     case "nn":
@@ -46,6 +48,6 @@ switch (args.FirstOrDefault())
     case "mask":
         return RawEngine.Bench.Masks.SegmentationBench.Run(new MetricReport(Console.Out), args[1..]);
     default:
-        Console.Error.WriteLine("usage: bench <pipe|convert|batch|nn|mask|camera-files|export|demosaic|roundtrip>   (also: nn-ensemble, mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
+        Console.Error.WriteLine("usage: bench <pipe|convert|batch|nn|mask|detail|camera-files|export|demosaic|roundtrip>   (also: nn-ensemble, mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
         return 2;
 }

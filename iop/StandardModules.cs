@@ -4,6 +4,7 @@ using RawEngine.Iop.ColorIn;
 using RawEngine.Iop.ColorOut;
 using RawEngine.Iop.Crop;
 using RawEngine.Iop.Demosaic;
+using RawEngine.Iop.Denoise;
 using RawEngine.Iop.DemosaicNn;
 using RawEngine.Iop.DenoiseNn;
 using RawEngine.Iop.Exposure;
@@ -13,6 +14,7 @@ using RawEngine.Iop.Highlights;
 using RawEngine.Iop.Lens;
 using RawEngine.Iop.PixelAspect;
 using RawEngine.Iop.RawPrepare;
+using RawEngine.Iop.Sharpen;
 using RawEngine.Iop.Sigmoid;
 using RawEngine.Iop.Temperature;
 
@@ -30,7 +32,9 @@ public static class StandardModules
         new HighlightsOperation(),
         new DemosaicOperation(),
         new DemosaicNnOperation(models),
+        new DenoiseOperation(),
         new DenoiseNnOperation(models),
+        new SharpenOperation(),
         new PixelAspectOperation(),
         new LensOperation(),
         new FlipOperation(),
@@ -40,6 +44,7 @@ public static class StandardModules
         new SigmoidOperation(),
         new ColorOutOperation(),
         new FinalScaleOperation(),
+        new OutputSharpenOperation(),
     ];
 
     public static ModuleRegistry CreateRegistry(ModelServices? models = null) => new(All(models), IopOrder.Default);

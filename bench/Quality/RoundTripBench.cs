@@ -15,7 +15,10 @@ namespace RawEngine.Bench.Quality;
 /// -> PNG -> CPSNR, 10 px border excluded), one batch convert per variant over the first N Kodak images
 /// (default 24). A variant is a demosaic method with modifiers joined by '/': <c>auto</c>, <c>nn</c>,
 /// <c>nn/e4</c> (demosaic_nn ensemble of 4), <c>auto/hl-off</c> (highlights disabled), <c>nn/hl1.0</c>
-/// (highlights threshold 1.0). Default variants: auto, nn. Prints per-image scores, then each variant's mean,
+/// (highlights threshold 1.0), <c>auto/dn-classic</c> or <c>auto/dn-classic0.5</c> (classical denoise at a strength),
+/// <c>auto/dn-nn</c> (neural denoise, shipped models), <c>auto/sharpen1</c> (capture sharpening amount 1). <c>--noise SIGMA</c>
+/// puts Poisson-Gaussian noise on every mosaic (standard deviation SIGMA at white, read noise a tenth of it, seeded by
+/// the image number, as the denoise quality tests). Default variants: auto, nn. Prints per-image scores, then each variant's mean,
 /// its gain over the first variant, the share of its squared error within 2 px of a source pixel at 254 or
 /// 255 in some channel (where highlight handling acts), and its wall time per image.
 /// </summary>
@@ -30,6 +33,7 @@ public static class RoundTripBench
         var images = 24;
         var cfa = CfaPattern.Rggb;
         string? keep = null;
+        double noise = 0;
         var names = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
@@ -38,6 +42,7 @@ public static class RoundTripBench
                 case "--images" when i + 1 < args.Count: images = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--xtrans": cfa = CfaPattern.XTrans; break;
                 case "--keep" when i + 1 < args.Count: keep = args[++i]; break;
+                case "--noise" when i + 1 < args.Count: noise = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: names.Add(args[i]); break;
             }
         }
@@ -71,7 +76,8 @@ public static class RoundTripBench
                 var source = Path.Combine(shared, "testdata", "kodak24", $"kodim{k:00}.png");
                 originals.Add(ImageFile.LoadSrgb8(source));
                 var dng = Path.Combine(work, $"kodim{k:00}.dng");
-                DngWriter.Write(SyntheticRaw.FromSrgbFile(source, new SyntheticRawOptions { Cfa = cfa }), dng);
+                var options = new SyntheticRawOptions { Cfa = cfa, Noise = noise > 0 ? new SensorNoise(noise * noise, noise * noise / 100) : null, Seed = (ulong)k };
+                DngWriter.Write(SyntheticRaw.FromSrgbFile(source, options), dng);
                 dngs.Add(dng);
             }
             var highlights = originals.Select(NearHighlights).ToList();
@@ -110,7 +116,7 @@ public static class RoundTripBench
             for (var k = 0; k < images; k++)
                 Console.WriteLine($"kodim{k + 1:00}  " + string.Concat(scores.Select(s => $"{s[k],16:F2}")));
             Console.WriteLine($"{"mean",-8}" + string.Concat(scores.Select(s => $"{s.Average(),16:F2}")));
-            var kind = cfa.Kind == CfaKind.Bayer ? "bayer" : "xtrans";
+            var kind = (cfa.Kind == CfaKind.Bayer ? "bayer" : "xtrans") + (noise > 0 ? $".noise{noise:0.###}" : "");
             for (var v = 0; v < variants.Count; v++)
             {
                 var name = $"roundtrip.{kind}.{variants[v].Name}";
@@ -132,7 +138,7 @@ public static class RoundTripBench
     {
         var parts = name.Split('/');
         var modules = new JsonArray();
-        string[] arguments = parts[0] switch
+        List<string> arguments = parts[0] switch
         {
             "nn" => ["--demosaic", "nn", "--models", shippedModels],
             "auto" or "lmmse" or "bilinear" or "xtrans" => ["--demosaic", parts[0]],
@@ -144,12 +150,25 @@ public static class RoundTripBench
                 modules.Add(new JsonObject { ["module"] = "highlights", ["enabled"] = false });
             else if (modifier.StartsWith("hl", StringComparison.Ordinal) && double.TryParse(modifier[2..], CultureInfo.InvariantCulture, out var threshold))
                 modules.Add(new JsonObject { ["module"] = "highlights", ["params"] = new JsonObject { ["threshold"] = threshold } });
+            else if (modifier.StartsWith("dn-classic", StringComparison.Ordinal))
+                modules.Add(new JsonObject
+                {
+                    ["module"] = "denoise",
+                    ["params"] = new JsonObject { ["strength"] = modifier.Length > 10 ? double.Parse(modifier[10..], CultureInfo.InvariantCulture) : 1.0 },
+                });
+            else if (modifier == "dn-nn")
+            {
+                modules.Add(new JsonObject { ["module"] = "denoise_nn" });
+                if (!arguments.Contains("--models")) arguments.AddRange(["--models", shippedModels]);
+            }
+            else if (modifier.StartsWith("sharpen", StringComparison.Ordinal) && double.TryParse(modifier[7..], CultureInfo.InvariantCulture, out var amount))
+                modules.Add(new JsonObject { ["module"] = "sharpen", ["params"] = new JsonObject { ["amount"] = amount } });
             else if (modifier.StartsWith('e') && parts[0] == "nn" && int.TryParse(modifier[1..], CultureInfo.InvariantCulture, out var ensemble))
                 modules.Add(new JsonObject { ["module"] = "demosaic_nn", ["params"] = new JsonObject { ["ensemble"] = ensemble } });
             else
-                throw new ArgumentException($"variant '{name}': unknown modifier '{modifier}' (hl-off, hlTHRESHOLD, eN with nn)");
+                throw new ArgumentException($"variant '{name}': unknown modifier '{modifier}' (hl-off, hlTHRESHOLD, eN with nn, dn-classic[STRENGTH], dn-nn, sharpenAMOUNT)");
         }
-        return new Variant(name, arguments, new JsonObject { ["format"] = "rawengine-edit", ["version"] = 1, ["modules"] = modules });
+        return new Variant(name, [.. arguments], new JsonObject { ["format"] = "rawengine-edit", ["version"] = 1, ["modules"] = modules });
     }
 
     /// <summary>Pixels within 2 px of a source pixel with some channel at 254 or 255.</summary>

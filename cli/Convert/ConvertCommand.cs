@@ -26,7 +26,8 @@ public static class ConvertCommand
         var height = new Option<int?>("--height") { Description = "Fit inside this height (pixels)" };
         var profile = new Option<string?>("--profile") { Description = $"Output colour space: {string.Join(", ", ConvertSettings.Profiles)}" };
         var demosaic = new Option<string?>("--demosaic") { Description = $"Demosaic method: {string.Join(", ", ConvertSettings.DemosaicMethods)}; nn:VIEWS sets the neural one's ensemble (1, 2, 4, 8)" };
-        var denoise = new Option<string?>("--denoise") { Description = "Neural denoise after demosaic: nn or nn:STRENGTH (0..1, default 1)" };
+        var denoise = new Option<string?>("--denoise") { Description = "Denoise after demosaic: nn[:STRENGTH] (neural, 0..1, default 1) or classic[:STRENGTH] (wavelets, 0..4, default 1)" };
+        var sharpen = new Option<string?>("--sharpen") { Description = "auto (default: output sharpening when downscaling), off, or AMOUNT (capture sharpening, 0..4)" };
         var models = new Option<string[]>("--models") { Description = "Model folder to search first (repeatable)", HelpName = "DIR" };
         var provider = new Option<string>("--provider")
         {
@@ -52,7 +53,7 @@ public static class ConvertCommand
         var resume = new Option<bool>("--resume") { Description = "Skip files the output folder's journals record as done from the same input and settings" };
         var command = new Command("convert", "Develop raw files into JPEG, PNG or TIFF")
         {
-            inputs, output, edit, format, bits, quality, width, height, profile, demosaic, denoise, models, provider, wb, exposure, tone, lens, roi, scale, budget, jobs,
+            inputs, output, edit, format, bits, quality, width, height, profile, demosaic, denoise, sharpen, models, provider, wb, exposure, tone, lens, roi, scale, budget, jobs,
             overwrite, strip, shard, shardCount, resume,
         };
         command.SetAction(async (parsed, cancellation) =>
@@ -80,7 +81,8 @@ public static class ConvertCommand
                     Exposure = parsed.GetValue(exposure) is { } ev ? (ev is >= -18 and <= 18 ? ev : throw new UsageException($"--exposure: {ev} is outside [-18, 18]")) : null,
                     Tone = parsed.GetValue(tone) is { } t ? ConvertSettings.CheckChoice(t, "--tone", ConvertSettings.Tones) : null,
                     Lens = parsed.GetValue(lens) is { } l ? ConvertSettings.CheckChoice(l, "--lens", ConvertSettings.LensModes) : null,
-                    DenoiseStrength = parsed.GetValue(denoise) is { } dn ? ConvertSettings.ParseDenoise(dn) : null,
+                    Denoise = parsed.GetValue(denoise) is { } dn ? ConvertSettings.ParseDenoise(dn) : null,
+                    Sharpen = parsed.GetValue(sharpen) is { } sh ? SharpenChoice.Parse(sh) : SharpenChoice.Auto,
                     ModelDirectories = parsed.GetValue(models) ?? [],
                     Provider = ParseProvider(parsed.GetValue(provider)!),
                     MemoryBudgetBytes = AtLeast(parsed.GetValue(budget), 1, "--memory-budget") * (1L << 20),

@@ -33,8 +33,11 @@ public sealed record ConvertSettings
     /// <summary><c>--demosaic nn:VIEWS</c>: the neural demosaic's ensemble (1, 2, 4 or 8 views), null for the module's default.</summary>
     public int? DemosaicEnsemble { get; init; }
 
-    /// <summary><c>--denoise nn[:strength]</c>: the neural denoise's strength (0..1), null when not asked for.</summary>
-    public double? DenoiseStrength { get; init; }
+    /// <summary><c>--denoise nn[:strength]</c> or <c>classic[:strength]</c>; null when not asked for.</summary>
+    public DenoiseChoice? Denoise { get; init; }
+
+    /// <summary><c>--sharpen auto|off|AMOUNT</c>.</summary>
+    public SharpenChoice Sharpen { get; init; } = SharpenChoice.Auto;
 
     /// <summary><c>--models DIR</c> (repeatable): model folders searched before <c>RAWENGINE_MODELS</c> and the user's.</summary>
     public IReadOnlyList<string> ModelDirectories { get; init; } = [];
@@ -95,16 +98,21 @@ public sealed record ConvertSettings
         return (method, views);
     }
 
-    /// <summary>Parses <c>--denoise nn</c> or <c>nn:STRENGTH</c> (0..1) into the strength.</summary>
-    public static double ParseDenoise(string text)
+    /// <summary>Parses <c>--denoise nn[:STRENGTH]</c> (neural, 0..1) or <c>classic[:STRENGTH]</c> (wavelets, 0..4); strength 1 by default.</summary>
+    public static DenoiseChoice ParseDenoise(string text)
     {
         var parts = text.Trim().Split(':', 2);
-        if (!string.Equals(parts[0], "nn", StringComparison.OrdinalIgnoreCase))
-            throw new UsageException($"--denoise: '{text}' is not nn or nn:STRENGTH");
-        if (parts.Length == 1) return 1.0;
-        if (!double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var strength) || !(strength is >= 0 and <= 1))
-            throw new UsageException($"--denoise: strength '{parts[1]}' is not a number in 0..1");
-        return strength;
+        var method = parts[0].ToLowerInvariant();
+        var maximum = method switch
+        {
+            "nn" => 1.0,
+            "classic" => 4.0,
+            _ => throw new UsageException($"--denoise: '{text}' is not nn[:STRENGTH] or classic[:STRENGTH]"),
+        };
+        if (parts.Length == 1) return new DenoiseChoice(method, 1.0);
+        if (!double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var strength) || !(strength >= 0 && strength <= maximum))
+            throw new UsageException($"--denoise: strength '{parts[1]}' is not a number in 0..{maximum}");
+        return new DenoiseChoice(method, strength);
     }
 
     public static string CheckChoice(string? value, string option, IReadOnlyList<string> allowed) =>
@@ -122,6 +130,28 @@ public sealed record ConvertSettings
             if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]))
                 throw new UsageException($"{option}: '{parts[i]}' is not a number");
         return values;
+    }
+}
+
+/// <summary><c>--denoise</c>: the method (nn or classic) and its strength.</summary>
+public readonly record struct DenoiseChoice(string Method, double Strength);
+
+/// <summary>
+/// <c>--sharpen</c>: auto (output sharpening when the render downscales, capture sharpening only as the edit
+/// asks), off (neither, whatever the edit says), or AMOUNT (capture sharpening of that amount, output as auto).
+/// </summary>
+public sealed record SharpenChoice(bool Off, double? CaptureAmount)
+{
+    public static SharpenChoice Auto { get; } = new(false, null);
+
+    public static SharpenChoice Parse(string text)
+    {
+        var key = text.Trim().ToLowerInvariant();
+        if (key == "auto") return Auto;
+        if (key == "off") return new(true, null);
+        if (!double.TryParse(key, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || !(amount >= 0 && amount <= 4))
+            throw new UsageException($"--sharpen: '{text}' is not auto, off or an amount in 0..4");
+        return new(false, amount);
     }
 }
 

@@ -33,6 +33,7 @@ public sealed class Converter(RenderEngine engine, ConvertSettings settings)
     {
         edit = EditOverrides.Apply(edit, settings, engine.Modules);
         var roi = RegionToRender(session.OutputSize(edit, PipeKind.Export), name);
+        edit = EditOverrides.ForScale(edit, settings, roi.Scale);
         using var pixels = session.RenderForExport(edit, roi, PipeKind.Export, progress);
         var image = new ExportImage(pixels, OutputSpace(edit))
         {
@@ -53,7 +54,7 @@ public sealed class Converter(RenderEngine engine, ConvertSettings settings)
     /// </summary>
     public void WarmUp(CancellationToken cancellation)
     {
-        if (settings.Demosaic == "nn" || settings.DenoiseStrength is not null) return;
+        if (settings.Demosaic == "nn" || settings.Denoise?.Method == "nn") return;
         using var quiet = new RenderEngine(engine.Modules, engine.Options with { CacheBytes = 0, UseGpu = false });
         using var session = quiet.Open(SyntheticRaw.Chart(WarmUpWidth, WarmUpHeight), "warm-up");
         var edit = EditOverrides.Apply(Edit.Empty, settings, engine.Modules);

@@ -3,9 +3,11 @@ using RawEngine.Engine.Pipeline;
 using RawEngine.Iop.ColorOut;
 using RawEngine.Iop.Demosaic;
 using RawEngine.Iop.DemosaicNn;
+using RawEngine.Iop.Denoise;
 using RawEngine.Iop.DenoiseNn;
 using RawEngine.Iop.Exposure;
 using RawEngine.Iop.Lens;
+using RawEngine.Iop.Sharpen;
 using RawEngine.Iop.Sigmoid;
 using RawEngine.Iop.Temperature;
 
@@ -37,10 +39,22 @@ public static class EditOverrides
             edit = edit.With("lens", ParamsOf<LensParams>(edit, "lens") with { Mode = lens == "off" ? LensMode.Off : LensMode.Auto });
         if (settings.Demosaic is { } method)
             edit = method == "nn" ? UseNeuralDemosaic(edit, modules, settings.DemosaicEnsemble) : edit.With("demosaic", new DemosaicParams { Method = Choice(method) });
-        if (settings.DenoiseStrength is { } strength)
-            edit = edit.With("denoise_nn", ParamsOf<DenoiseNnParams>(edit, "denoise_nn") with { Strength = strength });
+        if (settings.Denoise is { Method: "nn", Strength: var neural })
+            edit = edit.With("denoise_nn", ParamsOf<DenoiseNnParams>(edit, "denoise_nn") with { Strength = neural });
+        else if (settings.Denoise is { Method: "classic", Strength: var classic })
+            edit = edit.With("denoise", ParamsOf<DenoiseParams>(edit, "denoise") with { Strength = classic });
+        if (settings.Sharpen.CaptureAmount is { } amount)
+            edit = edit.With("sharpen", ParamsOf<SharpenParams>(edit, "sharpen") with { Amount = amount });
+        if (settings.Sharpen.Off)
+            foreach (var instance in new[] { "sharpen", "sharpen_output" })
+                if (edit.IndexOf(instance) >= 0) edit = edit.WithEnabled(instance, false);
         return edit;
     }
+
+    /// <summary>Output sharpening for a render at <paramref name="scale"/>: added (defaults) when it downscales and
+    /// <c>--sharpen</c> is not off, unless the edit already says what it wants.</summary>
+    public static Edit ForScale(Edit edit, ConvertSettings settings, double scale) =>
+        scale < 1 && !settings.Sharpen.Off && edit.IndexOf("sharpen_output") < 0 ? edit.With("sharpen_output", new OutputSharpenParams()) : edit;
 
     private static DemosaicChoice Choice(string method) => method switch
     {

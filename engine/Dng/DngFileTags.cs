@@ -33,6 +33,9 @@ public sealed record DngFileTags
     public double? BaselineNoise { get; init; }
     public double? BaselineSharpness { get; init; }
 
+    /// <summary>NoiseProfile: (S, O) pairs, one for all planes or one per plane; noise variance = S * x + O, x in [0, 1] of white.</summary>
+    public double[]? NoiseProfile { get; init; }
+
     /// <summary>XYZ to reference camera colour under CalibrationIlluminant1/2.</summary>
     public Matrix3? ColorMatrix1 { get; init; }
     public Matrix3? ColorMatrix2 { get; init; }
@@ -81,6 +84,7 @@ public sealed record DngFileTags
             BaselineExposure = DngValues.Number(profile[DngTags.BaselineExposure]),
             BaselineNoise = DngValues.Number(profile[DngTags.BaselineNoise]),
             BaselineSharpness = DngValues.Number(profile[DngTags.BaselineSharpness]),
+            NoiseProfile = DngValues.Numbers(profile[DngTags.NoiseProfile], null) is { Length: > 0 } noise && noise.Length % 2 == 0 ? noise : null,
             ColorMatrix1 = profile.Matrix(DngTags.ColorMatrix1, raw.ColorPlanes),
             ColorMatrix2 = profile.Matrix(DngTags.ColorMatrix2, raw.ColorPlanes),
             CameraCalibration1 = profile.Matrix(DngTags.CameraCalibration1, raw.ColorPlanes),

@@ -28,6 +28,7 @@ public static class DngTags
     public const ushort AsShotWhiteXY = 50729;
     public const ushort BaselineExposure = 50730;
     public const ushort BaselineNoise = 50731;
+    public const ushort NoiseProfile = 51041;
     public const ushort BaselineSharpness = 50732;
     public const ushort BayerGreenSplit = 50733;
     public const ushort CalibrationIlluminant1 = 50778;

@@ -182,6 +182,7 @@ public static class DngWriter
         var multipliers = image.AsShotMultipliers;
         ifd.SetRationals(DngTags.AsShotNeutral, multipliers[1] / (double)multipliers[0], 1.0, multipliers[1] / (double)multipliers[2]);
         if (image.BaselineExposure is { } baseline) ifd.SetSignedRationals(DngTags.BaselineExposure, baseline);
+        if (image.NoiseProfile is { } noise) ifd.SetDoubles(DngTags.NoiseProfile, noise);
     }
 
     /// <summary>Sensor samples as little-endian uint16, straight from the array (every .NET target is little-endian).</summary>

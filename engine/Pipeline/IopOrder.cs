@@ -14,7 +14,9 @@ public static class IopOrder
         "highlights",
         "demosaic",
         "demosaic_nn",
+        "denoise",
         "denoise_nn",
+        "sharpen",
         "pixelaspect",
         "lens",
         "flip",
@@ -24,5 +26,6 @@ public static class IopOrder
         "sigmoid",
         "colorout",
         "finalscale",
+        "sharpen_output",
     ];
 }

@@ -28,6 +28,7 @@ internal static class DngOverlay
         return image with
         {
             BaselineExposure = tags.BaselineExposure is { } ev ? (float)ev : null,
+            NoiseProfile = tags.NoiseProfile,
             Black = Black(image, raw, image.Visible.X - activeX, image.Visible.Y - activeY, levelScale),
             DngColorMatrices = calibrations.Count > 0 ? calibrations : image.DngColorMatrices,
             AnalogBalance = analogBalance,

@@ -124,6 +124,11 @@ public static unsafe class RawDecoder
         {
             throw new RawDecodeException(source, $"its DNG tags are damaged: {e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // Colour tags that parse but mean nothing: a singular matrix, one that maps white to no neutral.
+            throw new RawDecodeException(source, $"its DNG colour tags are unusable: {e.Message}", e);
+        }
     }
 
     private static RawImage Build(LibRawHandle handle, in LibRawInfo info, string source)

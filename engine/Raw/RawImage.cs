@@ -158,6 +158,10 @@ public sealed record RawImage
     /// <summary>DNG BaselineExposure in EV; null when the file has none (then nothing is compensated).</summary>
     public float? BaselineExposure { get; init; }
 
+    /// <summary>DNG NoiseProfile (S, O) pairs, one for all colour planes or one per plane: noise variance = S * x + O with
+    /// x the signal in [0, 1] of white above black; null when the file does not say.</summary>
+    public double[]? NoiseProfile { get; init; }
+
     /// <summary>
     /// Width over height of one sensor pixel as the picture should be shown (1 for square pixels;
     /// Kodak DC120 and DNG DefaultScale files differ). Shown pictures stretch the shorter way, as LibRaw does.

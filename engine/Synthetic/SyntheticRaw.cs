@@ -58,6 +58,8 @@ public static class SyntheticRaw
             DngColorMatrices = [new DngColorMatrix(options.MatrixIlluminant, options.XyzToCamera)],
             Orientation = options.Orientation,
             Capture = options.Capture,
+            // The synthetic camera states its noise as raw converters' DNGs do.
+            NoiseProfile = options.Noise is { } noise ? [noise.Shot, noise.Read] : null,
         };
         var black = SensorBlack.Of(raw);
         Parallel.For(0, sensorHeight, row => RenderRow(scene, raw, black, row, sceneToCamera, options));

@@ -64,6 +64,13 @@ public sealed class TiffDirectory
         Set(tag, TiffType.SRational, values.Length, bytes);
     }
 
+    public void SetDoubles(ushort tag, params double[] values)
+    {
+        var bytes = new byte[values.Length * 8];
+        for (var i = 0; i < values.Length; i++) BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(i * 8), values[i]);
+        Set(tag, TiffType.Double, values.Length, bytes);
+    }
+
     /// <summary>A LONG pointer (or several, for SubIFDs) to child directories written after this one.</summary>
     public void SetChildren(ushort tag, params TiffDirectory[] children)
     {

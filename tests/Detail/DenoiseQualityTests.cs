@@ -1,0 +1,81 @@
+using RawEngine.Engine.Imaging;
+using RawEngine.Engine.Raw;
+using RawEngine.Engine.Synthetic;
+using RawEngine.Iop.Shared;
+using RawEngine.Tests.Ai;
+using RawEngine.Tests.Quality;
+using RawEngine.Tests.Support;
+using Xunit.Abstractions;
+
+namespace RawEngine.Tests.Detail;
+
+/// <summary>
+/// The classical denoise on the identity round trip, as the neural one's quality test: Poisson-Gaussian noise on
+/// the mosaic (standard deviation SIGMA at white, read noise a tenth of it; the DNG's NoiseProfile states it),
+/// `convert --tone none --profile srgb` with and without `--denoise classic`, CPSNR of each image against its
+/// own clean source, averaged.
+/// </summary>
+public class DenoiseQualityTests(ITestOutputHelper output)
+{
+    private static async Task<double> GainAsync(IReadOnlyList<int> images, double sigma, ITestOutputHelper output)
+    {
+        using var home = new TempFolder();
+        var environment = AiTestFiles.IsolatedEnvironment(home.Path);
+        var plain = new List<double>();
+        var denoised = new List<double>();
+        foreach (var kodak in images)
+        {
+            var original = ImageFile.LoadSrgb8(SharedData.Kodak(kodak));
+            var raw = SyntheticRaw.Create(LinearScene.FromSrgb8(original),
+                new SyntheticRawOptions { Noise = new SensorNoise(sigma * sigma, sigma * sigma / 100), Seed = (ulong)kodak });
+            var dng = IdentityRoundTrip.WriteDng(home, raw, $"kodim{kodak:00}");
+            plain.Add(await IdentityRoundTrip.ScoreAsync(dng, original, environment));
+            denoised.Add(await IdentityRoundTrip.ScoreAsync(dng, original, environment, "--denoise", "classic"));
+        }
+        var gain = denoised.Average() - plain.Average();
+        output.WriteLine($"noise {sigma}: without {plain.Average():0.00} dB, --denoise classic {denoised.Average():0.00} dB, gain {gain:+0.00;-0.00}; per image "
+            + string.Join(" ", images.Select((k, i) => $"{k}:{plain[i]:0.0}->{denoised[i]:0.0}")));
+        return gain;
+    }
+
+    [Theory]
+    [InlineData(0.02, 0.6)]
+    [InlineData(0.04, 1.6)]
+    public async Task ClassicDenoiseGainsOnTheVendoredKodakImages(double sigma, double minimumGain)
+    {
+        var gain = await GainAsync(SharedData.VendoredKodak, sigma, output);
+        Assert.True(gain >= minimumGain, $"noise {sigma}: --denoise classic gains {gain:0.00} dB (needs {minimumGain})");
+    }
+
+    [SharedTheory("the 24 Kodak images")]
+    [InlineData(0.02, 0.8)]
+    [InlineData(0.04, 1.9)]
+    public async Task ClassicDenoiseGainsOnTheWholeKodakSet(double sigma, double minimumGain)
+    {
+        var gain = await GainAsync([.. Enumerable.Range(1, 24)], sigma, output);
+        Assert.True(gain >= minimumGain, $"noise {sigma}: --denoise classic gains {gain:0.00} dB over Kodak 1-24 (needs {minimumGain})");
+    }
+
+    [Fact]
+    public void TheNoiseProfileTravelsThroughTheDngAndDrivesTheModel()
+    {
+        using var home = new TempFolder();
+        var raw = SyntheticRaw.Chart(96, 64, new SyntheticRawOptions { Noise = new SensorNoise(1e-3, 2e-5) });
+        var dng = IdentityRoundTrip.WriteDng(home, raw, "noisy");
+        var decoded = RawDecoder.Decode(dng);
+        Assert.Equal([1e-3, 2e-5], decoded.NoiseProfile ?? []);
+        Assert.Equal(new NoiseModel(1e-3, 2e-5), NoiseModel.Of(decoded));
+    }
+
+    [Fact]
+    public void WithoutAProfileTheNoiseIsEstimatedFromTheRaw()
+    {
+        // A smooth scene: the estimate sees the noise, not texture (on detailed photographs it reads high).
+        var flat = new Srgb8Image(256, 256, [.. Enumerable.Range(0, 256 * 256 * 3).Select(i => (byte)(40 + (i / 3 % 256) * 3 / 4))]);
+        var raw = SyntheticRaw.Create(LinearScene.FromSrgb8(flat), new SyntheticRawOptions { Noise = new SensorNoise(1e-3, 1e-5) }) with { NoiseProfile = null };
+        var model = NoiseModel.Of(raw);
+        output.WriteLine($"estimated shot {model.Shot:g3} read {model.Read:g3} (true 1e-3, 1e-5)");
+        Assert.InRange(model.Shot, 0.7e-3, 1.4e-3);
+        Assert.InRange(model.SigmaAt(0.18), 0.8 * Math.Sqrt(1.8e-4 + 1e-5), 1.25 * Math.Sqrt(1.8e-4 + 1e-5));
+    }
+}
