@@ -172,6 +172,9 @@ public sealed record RawImage
 
     public CaptureInfo Capture { get; init; } = new();
 
+    /// <summary>The DNG opcode lists the pipe applies in their stages; null when the file has none.</summary>
+    public DngOpcodeStages? Opcodes { get; init; }
+
     public bool IsCfa => Cfa is not null;
 
     /// <summary>One sample of the visible area (channel 0 for CFA data).</summary>

@@ -1,0 +1,132 @@
+using RawEngine.Engine.Buffers;
+using RawEngine.Engine.Dng;
+using RawEngine.Engine.Masks;
+using RawEngine.Engine.Pipeline;
+using RawEngine.Engine.Raw;
+
+namespace RawEngine.Iop.DngOpcodes;
+
+/// <summary>
+/// WarpRectilinear on RGBA: each output pixel of plane p takes the input at the distorted position the
+/// spec's model gives for p (one coefficient set for all planes, or one per plane, which also removes
+/// lateral chromatic aberration), interpolated bilinearly. The picture keeps its size.
+/// </summary>
+public sealed class RectilinearWarp(WarpRectilinearOpcode warp, OpcodeFrame frame, ImageSize size)
+{
+    private readonly RadialFrame _radial = RadialFrame.Of(frame, warp.CenterX, warp.CenterY);
+    /// <summary>Points per side of the grid that bounds a region's source and fits the mask map.</summary>
+    private const int Samples = 17;
+
+    /// <summary>Where output point (x, y) of plane 0..2 reads, both in the pipe's continuous scale-1 coordinates.</summary>
+    public (double X, double Y) Source(int plane, double x, double y)
+    {
+        var k = warp.Planes[Math.Min(plane, warp.Planes.Length - 1)];
+        var scale = _radial.InverseRadius;
+        var dx = (x + frame.X - _radial.CenterX) * scale;
+        var dy = (y + frame.Y - _radial.CenterY) * scale;
+        var r2 = dx * dx + dy * dy;
+        var radial = k.Kr0 + r2 * (k.Kr1 + r2 * (k.Kr2 + r2 * k.Kr3));
+        var sx = dx * radial + k.Kt0 * 2 * dx * dy + k.Kt1 * (r2 + 2 * dx * dx);
+        var sy = dy * radial + k.Kt1 * 2 * dx * dy + k.Kt0 * (r2 + 2 * dy * dy);
+        return (_radial.CenterX + sx / scale - frame.X, _radial.CenterY + sy / scale - frame.Y);
+    }
+
+    /// <summary>The input region whose pixels the output region reads: the bounds of its sources over a grid and its edges, plus the interpolation's neighbour.</summary>
+    public Roi InputFor(Roi roiOut)
+    {
+        var (minX, minY, maxX, maxY) = (double.MaxValue, double.MaxValue, double.MinValue, double.MinValue);
+        var s = roiOut.Scale;
+        for (var j = 0; j < Samples; j++)
+            for (var i = 0; i < Samples; i++)
+            {
+                var x = (roiOut.X + roiOut.Width * (double)i / (Samples - 1)) / s;
+                var y = (roiOut.Y + roiOut.Height * (double)j / (Samples - 1)) / s;
+                for (var plane = 0; plane < 3; plane++)
+                {
+                    var (sx, sy) = Source(plane, x, y);
+                    (minX, minY, maxX, maxY) = (Math.Min(minX, sx), Math.Min(minY, sy), Math.Max(maxX, sx), Math.Max(maxY, sy));
+                }
+            }
+        // Between grid points the map is smooth and near the identity: a few pixels of margin cover its curvature.
+        const int margin = 3;
+        var x0 = (int)Math.Floor(minX * s) - margin;
+        var y0 = (int)Math.Floor(minY * s) - margin;
+        var x1 = (int)Math.Ceiling(maxX * s) + margin;
+        var y1 = (int)Math.Ceiling(maxY * s) + margin;
+        var clamped = new Roi(x0, y0, x1 - x0, y1 - y0, s).ClampTo(size);
+        return clamped.IsEmpty ? Nearest(clamped, s) : clamped;
+    }
+
+    /// <summary>A region whose sources all lie outside the picture reads its nearest edge pixel.</summary>
+    private Roi Nearest(Roi empty, double scale)
+    {
+        var full = size.Scaled(scale);
+        return new Roi(Math.Min(empty.X, full.Width - 1), Math.Min(empty.Y, full.Height - 1), 1, 1, scale);
+    }
+
+    /// <summary>
+    /// The affine map that best fits the warp of the green plane (least squares over a grid on the whole
+    /// picture), for masks: a symmetric grid makes the normal equations diagonal.
+    /// </summary>
+    public Affine2 AffineFit()
+    {
+        var (cx, cy) = (size.Width / 2.0, size.Height / 2.0);
+        double sxx = 0, syy = 0, xDx = 0, xDy = 0, yDx = 0, yDy = 0, meanX = 0, meanY = 0;
+        for (var j = 0; j < Samples; j++)
+            for (var i = 0; i < Samples; i++)
+            {
+                var dx = size.Width * ((double)i / (Samples - 1) - 0.5);
+                var dy = size.Height * ((double)j / (Samples - 1) - 0.5);
+                var (x, y) = Source(1, cx + dx, cy + dy);
+                (sxx, syy) = (sxx + dx * dx, syy + dy * dy);
+                (xDx, xDy, yDx, yDy) = (xDx + x * dx, xDy + x * dy, yDx + y * dx, yDy + y * dy);
+                (meanX, meanY) = (meanX + x, meanY + y);
+            }
+        const int n = Samples * Samples;
+        var (m11, m12, m21, m22) = (xDx / sxx, xDy / syy, yDx / sxx, yDy / syy);
+        return new Affine2(m11, m12, m21, m22, meanX / n - m11 * cx - m12 * cy, meanY / n - m21 * cx - m22 * cy);
+    }
+
+    public void Process(ProcessContext context, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
+    {
+        var s = roiOut.Scale;
+        var full = size.Scaled(s);
+        context.ForRows(roiOut.Height, (y0, y1) =>
+        {
+            for (var y = y0; y < y1; y++)
+            {
+                var target = output.Row(y);
+                var centreY = (roiOut.Y + y + 0.5) / s;
+                for (var x = 0; x < roiOut.Width; x++)
+                {
+                    var centreX = (roiOut.X + x + 0.5) / s;
+                    for (var plane = 0; plane < 3; plane++)
+                    {
+                        var (sx, sy) = Source(plane, centreX, centreY);
+                        target[x * 4 + plane] = Sample(input, roiIn, full, sx * s - 0.5, sy * s - 0.5, plane);
+                        if (plane == 1) target[x * 4 + 3] = Sample(input, roiIn, full, sx * s - 0.5, sy * s - 0.5, 3);
+                    }
+                }
+            }
+        });
+    }
+
+    /// <summary>Bilinear at sample coordinates of the whole picture at the render's scale, held at the picture's edge.</summary>
+    private static float Sample(ImageBuffer input, Roi roiIn, ImageSize full, double x, double y, int channel)
+    {
+        x = Math.Clamp(x, 0, full.Width - 1) - roiIn.X;
+        y = Math.Clamp(y, 0, full.Height - 1) - roiIn.Y;
+        x = Math.Clamp(x, 0, roiIn.Width - 1);
+        y = Math.Clamp(y, 0, roiIn.Height - 1);
+        var x0 = Math.Min((int)x, Math.Max(roiIn.Width - 2, 0));
+        var y0 = Math.Min((int)y, Math.Max(roiIn.Height - 2, 0));
+        var x1 = Math.Min(x0 + 1, roiIn.Width - 1);
+        var y1 = Math.Min(y0 + 1, roiIn.Height - 1);
+        var (fx, fy) = ((float)(x - x0), (float)(y - y0));
+        var top = input.Row(y0);
+        var bottom = input.Row(y1);
+        var a = top[x0 * 4 + channel] + fx * (top[x1 * 4 + channel] - top[x0 * 4 + channel]);
+        var b = bottom[x0 * 4 + channel] + fx * (bottom[x1 * 4 + channel] - bottom[x0 * 4 + channel]);
+        return a + fy * (b - a);
+    }
+}
