@@ -11,6 +11,9 @@ namespace RawEngine.Engine.Raw;
 /// </summary>
 internal static class DngOverlay
 {
+    /// <summary>Compression 34892: lossy (8-bit JPEG) DNG.</summary>
+    private const int LossyDngCompression = 34892;
+
     public static RawImage Apply(RawImage image, DngFileTags tags)
     {
         var raw = tags.Raw;
@@ -61,7 +64,10 @@ internal static class DngOverlay
             warnings.Add("OpcodeList1 is not applied: it works on stored values, and LibRaw has already mapped them through the LinearizationTable.");
             list1 = [];
         }
-        var stages = new DngOpcodeStages(list1, Supported(image, raw.OpcodeList2, 2, activeFrame, warnings), Supported(image, raw.OpcodeList3, 3, activeFrame, warnings),
+        var list2 = Supported(image, raw.OpcodeList2, 2, activeFrame, warnings);
+        // LibRaw (as dcraw) turns a lossy DNG's list-2 MapPolynomials into the curves it decodes the 8-bit tiles through.
+        if (raw.Compression == LossyDngCompression) list2.RemoveAll(opcode => opcode is MapPolynomialOpcode);
+        var stages = new DngOpcodeStages(list1, list2, Supported(image, raw.OpcodeList3, 3, activeFrame, warnings),
             storedFrame, activeFrame);
         return stages.List1.Count + stages.List2.Count + stages.List3.Count > 0 ? stages : null;
     }
