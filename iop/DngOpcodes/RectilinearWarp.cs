@@ -9,7 +9,7 @@ namespace RawEngine.Iop.DngOpcodes;
 /// <summary>
 /// WarpRectilinear on RGBA: each output pixel of plane p takes the input at the distorted position the
 /// spec's model gives for p (one coefficient set for all planes, or one per plane, which also removes
-/// lateral chromatic aberration), interpolated bilinearly. The picture keeps its size.
+/// lateral chromatic aberration), interpolated bicubically. The picture keeps its size.
 /// </summary>
 public sealed class RectilinearWarp(WarpRectilinearOpcode warp, OpcodeFrame frame, ImageSize size)
 {
@@ -111,22 +111,27 @@ public sealed class RectilinearWarp(WarpRectilinearOpcode warp, OpcodeFrame fram
         });
     }
 
-    /// <summary>Bilinear at sample coordinates of the whole picture at the render's scale, held at the picture's edge.</summary>
+    /// <summary>
+    /// Catmull-Rom (bicubic) at sample coordinates of the whole picture at the render's scale, held at the
+    /// picture's edge: sharper than bilinear, which blurs what it moves by a fraction of a pixel.
+    /// </summary>
     private static float Sample(ImageBuffer input, Roi roiIn, ImageSize full, double x, double y, int channel)
     {
         x = Math.Clamp(x, 0, full.Width - 1) - roiIn.X;
         y = Math.Clamp(y, 0, full.Height - 1) - roiIn.Y;
-        x = Math.Clamp(x, 0, roiIn.Width - 1);
-        y = Math.Clamp(y, 0, roiIn.Height - 1);
-        var x0 = Math.Min((int)x, Math.Max(roiIn.Width - 2, 0));
-        var y0 = Math.Min((int)y, Math.Max(roiIn.Height - 2, 0));
-        var x1 = Math.Min(x0 + 1, roiIn.Width - 1);
-        var y1 = Math.Min(y0 + 1, roiIn.Height - 1);
-        var (fx, fy) = ((float)(x - x0), (float)(y - y0));
-        var top = input.Row(y0);
-        var bottom = input.Row(y1);
-        var a = top[x0 * 4 + channel] + fx * (top[x1 * 4 + channel] - top[x0 * 4 + channel]);
-        var b = bottom[x0 * 4 + channel] + fx * (bottom[x1 * 4 + channel] - bottom[x0 * 4 + channel]);
-        return a + fy * (b - a);
+        var (ix, iy) = ((int)Math.Floor(x), (int)Math.Floor(y));
+        var (wx0, wx1, wx2, wx3) = CatmullRom((float)(x - ix));
+        var (wy0, wy1, wy2, wy3) = CatmullRom((float)(y - iy));
+        float Row(int dy)
+        {
+            var row = input.Row(Math.Clamp(iy + dy, 0, roiIn.Height - 1));
+            var last = roiIn.Width - 1;
+            return wx0 * row[Math.Clamp(ix - 1, 0, last) * 4 + channel] + wx1 * row[Math.Clamp(ix, 0, last) * 4 + channel]
+                 + wx2 * row[Math.Clamp(ix + 1, 0, last) * 4 + channel] + wx3 * row[Math.Clamp(ix + 2, 0, last) * 4 + channel];
+        }
+        return wy0 * Row(-1) + wy1 * Row(0) + wy2 * Row(1) + wy3 * Row(2);
     }
+
+    private static (float, float, float, float) CatmullRom(float t) =>
+        ((((-t + 2) * t - 1) * t) / 2, ((3 * t - 5) * t * t + 2) / 2, (((-3 * t + 4) * t + 1) * t) / 2, (t - 1) * t * t / 2);
 }
