@@ -92,7 +92,7 @@ internal static class DngOverlay
             var applies = opcode is not UnsupportedOpcode && (opcode is not WarpRectilinearOpcode || number == 3);
             if (applies) kept.Add(opcode);
             else if (opcode.Optional) warnings.Add($"{listName}: the optional opcode {opcode.Name} is skipped (RawEngine does not apply it{(number < 3 && opcode is WarpRectilinearOpcode ? " before demosaic" : "")}).");
-            else throw new RawDecodeException(image.Source ?? "", $"{listName} has the opcode {opcode.Name}, which is not optional and which RawEngine cannot apply{(number < 3 && opcode is WarpRectilinearOpcode ? " before demosaic" : "")}");
+            else throw new RawDecodeException(image.Source ?? "", $"{listName} has {opcode.Name}, which is not optional and which RawEngine cannot apply{(number < 3 && opcode is WarpRectilinearOpcode ? " before demosaic" : "")}");
         }
         return kept;
     }
