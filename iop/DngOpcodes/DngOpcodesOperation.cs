@@ -45,15 +45,15 @@ public sealed class DngOpcodesOperation : ImageOperation<DngOpcodesParams, DngOp
         var stages = context.Image.Opcodes;
         var opcodes = stages?.List(_list) ?? [];
         var frame = stages?.Frame(_list) ?? default;
-        var valueScale = _list == 1 ? ushort.MaxValue : 1f;
+        var unit = _list == 1 ? ushort.MaxValue : 1f;
         var warpAt = -1;
         for (var i = 0; i < opcodes.Count; i++)
             if (opcodes[i] is WarpRectilinearOpcode)
                 warpAt = warpAt < 0 ? i : throw new PipeException($"OpcodeList{_list} has more than one WarpRectilinear, which RawEngine does not chain");
-        if (warpAt < 0) return new Stage(new PixelOpcodes(opcodes, frame, valueScale), null, new PixelOpcodes([], frame, valueScale));
-        return new Stage(new PixelOpcodes(opcodes.Take(warpAt).ToArray(), frame, valueScale),
+        if (warpAt < 0) return new Stage(new PixelOpcodes(opcodes, frame, unit), null, new PixelOpcodes([], frame, unit));
+        return new Stage(new PixelOpcodes(opcodes.Take(warpAt).ToArray(), frame, unit),
             new RectilinearWarp((WarpRectilinearOpcode)opcodes[warpAt], frame, context.InputSize),
-            new PixelOpcodes(opcodes.Skip(warpAt + 1).ToArray(), frame, valueScale));
+            new PixelOpcodes(opcodes.Skip(warpAt + 1).ToArray(), frame, unit));
     }
 
     protected override Roi ModifyRoiIn(Stage state, Roi roiOut, CommitContext context) =>

@@ -11,10 +11,13 @@ namespace RawEngine.Iop.DngOpcodes;
 /// (planes 0..2 = R, G, B). Positions are the stage image's (<see cref="OpcodeFrame"/>); at scales below 1
 /// each pixel stands for the full-resolution pixel under its centre.
 /// </summary>
-public sealed class PixelOpcodes(IReadOnlyList<DngOpcode> opcodes, OpcodeFrame frame, float valueScale)
+public sealed class PixelOpcodes(IReadOnlyList<DngOpcode> opcodes, OpcodeFrame frame, float unit)
 {
-    /// <summary>1 for the pipe's values (1.0 = white); 65535 for list 1, which works on the stored 16-bit values.</summary>
-    private readonly float _valueScale = valueScale;
+    /// <summary>
+    /// The buffer value that stands for the spec's normalised 1.0: 1 in the pipe after rawprepare (1.0 = white),
+    /// 65535 for list 1, whose buffer holds the stored 16-bit values themselves.
+    /// </summary>
+    private readonly float _unit = unit;
 
     public bool IsEmpty => opcodes.Count == 0;
 
@@ -69,14 +72,14 @@ public sealed class PixelOpcodes(IReadOnlyList<DngOpcode> opcodes, OpcodeFrame f
                         v *= Gain(map, mapRow0, mapRow1, rowWeight, (column + 0.5) / frame.Width, Math.Min(plane - area.Plane, map.MapPlanes - 1));
                         break;
                     case MapTableOpcode table:
-                        v = Lookup(table.Table, v * _valueScale) / _valueScale;
+                        v = Lookup(table.Table, v / _unit * ushort.MaxValue) / ushort.MaxValue * _unit;
                         break;
                     case MapPolynomialOpcode polynomial:
-                        v = Polynomial(polynomial.Coefficients, v / _valueScale) * _valueScale;
+                        v = Polynomial(polynomial.Coefficients, v / _unit) * _unit;
                         break;
                     case PerLineOpcode line:
                         var value = line.PerRow ? rowValue : line.Values[(column - area.Left) / area.ColPitch];
-                        v = line.Scales ? v * value : v + value * _valueScale;
+                        v = line.Scales ? v * value : v + value * _unit;
                         break;
                 }
             }

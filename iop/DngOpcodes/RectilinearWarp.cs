@@ -65,18 +65,20 @@ public sealed class RectilinearWarp(WarpRectilinearOpcode warp, OpcodeFrame fram
     }
 
     /// <summary>
-    /// The affine map that best fits the warp of the green plane (least squares over a grid on the whole
-    /// picture), for masks: a symmetric grid makes the normal equations diagonal.
+    /// The affine map that best fits the warp of the green plane, for masks: least squares over a grid on the
+    /// middle two thirds of the picture (where subjects and their masks mostly are; the corners, where an r^4
+    /// term lives, would pull the whole fit off). A symmetric grid makes the normal equations diagonal.
     /// </summary>
     public Affine2 AffineFit()
     {
+        const double FitSpan = 2.0 / 3;
         var (cx, cy) = (size.Width / 2.0, size.Height / 2.0);
         double sxx = 0, syy = 0, xDx = 0, xDy = 0, yDx = 0, yDy = 0, meanX = 0, meanY = 0;
         for (var j = 0; j < Samples; j++)
             for (var i = 0; i < Samples; i++)
             {
-                var dx = size.Width * ((double)i / (Samples - 1) - 0.5);
-                var dy = size.Height * ((double)j / (Samples - 1) - 0.5);
+                var dx = FitSpan * size.Width * ((double)i / (Samples - 1) - 0.5);
+                var dy = FitSpan * size.Height * ((double)j / (Samples - 1) - 0.5);
                 var (x, y) = Source(1, cx + dx, cy + dy);
                 (sxx, syy) = (sxx + dx * dx, syy + dy * dy);
                 (xDx, xDy, yDx, yDy) = (xDx + x * dx, xDy + x * dy, yDx + y * dx, yDy + y * dy);
