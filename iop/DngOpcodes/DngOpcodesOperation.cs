@@ -14,7 +14,7 @@ public sealed record DngOpcodesParams : OperationParams;
 /// <summary>
 /// One DNG opcode list applied in its stage (<see cref="RawImage.Opcodes"/>): <c>dng_opcodes1</c> on the raw
 /// values as stored, before rawprepare; <c>dng_opcodes2</c> on the linear CFA after it; <c>dng_opcodes3</c>
-/// on RGB after demosaic, where WarpRectilinear moves pixels. A file without the list passes through untouched.
+/// on RGB after demosaic, where WarpRectilinear moves pixels. A file without the list does not get the module.
 /// </summary>
 public sealed class DngOpcodesOperation : ImageOperation<DngOpcodesParams, DngOpcodesOperation.Stage>
 {
@@ -34,6 +34,8 @@ public sealed class DngOpcodesOperation : ImageOperation<DngOpcodesParams, DngOp
             : new($"dng_opcodes{list}", 1, list == 1 ? "DNG opcodes on the stored raw" : "DNG opcodes on the linear raw (lens shading)",
                 OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault,
                 new FormatFilter(PixelLayout.Any, list == 1 ? ColorEncoding.RawCamera : ColorEncoding.LinearCamera), TilingNeeds.Pointwise);
+        // Absent from the pipe of a file without this list: such files develop as they did before opcodes existed.
+        Info = Info with { AppliesTo = image => image.Opcodes?.List(list).Count > 0 };
     }
 
     public override OperationInfo Info { get; }

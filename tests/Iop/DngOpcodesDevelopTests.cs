@@ -210,4 +210,25 @@ public class DngOpcodesDevelopTests(ITestOutputHelper output)
         Assert.True(corrected >= 50, $"warped file {corrected:0.00} dB on 4x4 block means");
         Assert.True(uncorrected < 35, $"the distortion and fringes should cost the file more: {uncorrected:0.00} dB");
     }
+
+    [Fact]
+    public async Task AnUnknownOptionalOpcodeIsReportedAndDevelopsARequiredOneFailsNamingIt()
+    {
+        using var temp = new TempFolder();
+        var raw = SyntheticRaw.Chart(64, 48, new SyntheticRawOptions());
+        var optional = temp.File("optional.dng");
+        DngWriter.Write(raw, optional, new DngWriteOptions { OpcodeList3 = [new UnsupportedOpcode(true, 2)] });
+        var developed = await CliRunner.RunAsync("convert", optional, "-o", temp.File("optional.png"));
+        Assert.True(developed.ExitCode == 0, developed.Error);
+        Assert.True(File.Exists(temp.File("optional.png")));
+        var info = await CliRunner.RunAsync("info", "--json", optional);
+        Assert.Contains("the optional opcode WarpFisheye is skipped", info.Out);
+
+        var required = temp.File("required.dng");
+        DngWriter.Write(raw, required, new DngWriteOptions { OpcodeList2 = [new UnsupportedOpcode(false, 77)] });
+        var refused = await CliRunner.RunAsync("convert", required, "-o", temp.File("required.png"));
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("OpcodeList2 has opcode 77, which is not optional", refused.Error);
+        Assert.False(File.Exists(temp.File("required.png")));
+    }
 }

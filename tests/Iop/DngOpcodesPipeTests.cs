@@ -82,8 +82,14 @@ public class DngOpcodesPipeTests
         using var rendered = await a.RenderAsync(Edit.Empty, Roi.Full(a.OutputSize(Edit.Empty)));
         using var reference = await b.RenderAsync(Edit.Empty, Roi.Full(b.OutputSize(Edit.Empty)));
         Assert.Equal(PipeFixture.Pixels(reference), PipeFixture.Pixels(rendered));
-        // And the modules are there, so the comparison means something: with a list the picture changes.
-        using var shaded = withModules.Open(WithLists(raw, [], [new FixVignetteRadialOpcode(false, [0.5, 0, 0, 0, 0], 0.5, 0.5)], []));
+        // They step aside for such a file, and only the list a file has gets its module.
+        var vignetted = WithLists(raw, [], [new FixVignetteRadialOpcode(false, [0.5, 0, 0, 0, 0], 0.5, 0.5)], []);
+        string[] Opcodes(RawImage image) => withModules.Pipe.Build(Edit.Empty, new RawSource(image), "id", PipeKind.Export).Nodes
+            .Select(n => n.Instance).Where(id => id.StartsWith("dng_opcodes")).ToArray();
+        Assert.Empty(Opcodes(raw));
+        Assert.Equal(["dng_opcodes2"], Opcodes(vignetted));
+        // And with a list the picture changes, so the comparison means something.
+        using var shaded = withModules.Open(vignetted);
         using var changed = await shaded.RenderAsync(Edit.Empty, Roi.Full(a.OutputSize(Edit.Empty)));
         Assert.NotEqual(PipeFixture.Pixels(reference), PipeFixture.Pixels(changed));
     }
