@@ -1,7 +1,7 @@
 using RawEngine.Bench;
 using RawEngine.Bench.Pipe;
 
-// Suites: pipe | convert | nn | mask | camera-files (and the parts: export, demosaic, roundtrip, mask-raster, mask-vectorize). Each prints one JSON object
+// Suites: pipe | convert | batch | nn | mask | camera-files (and the parts: export, demosaic, roundtrip, mask-raster, mask-vectorize). Each prints one JSON object
 // per metric per line, then a table.
 switch (args.FirstOrDefault())
 {
@@ -9,6 +9,8 @@ switch (args.FirstOrDefault())
         return PipeBench.Run(new MetricReport(Console.Out));
     case "convert":
         return RawEngine.Bench.Convert.ConvertBench.Run(new MetricReport(Console.Out), args[1..]);
+    case "batch":
+        return RawEngine.Bench.Batch.BatchBench.Run(new MetricReport(Console.Out), args[1..]);
     case "export":
         return ExportBench.Run(new MetricReport(Console.Out), args[1..]);
     case "demosaic":
@@ -44,6 +46,6 @@ switch (args.FirstOrDefault())
     case "mask":
         return RawEngine.Bench.Masks.SegmentationBench.Run(new MetricReport(Console.Out), args[1..]);
     default:
-        Console.Error.WriteLine("usage: bench <pipe|convert|nn|mask|camera-files|export|demosaic|roundtrip>   (also: nn-ensemble, mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
+        Console.Error.WriteLine("usage: bench <pipe|convert|batch|nn|mask|camera-files|export|demosaic|roundtrip>   (also: nn-ensemble, mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
         return 2;
 }

@@ -14,6 +14,9 @@ public sealed record CliContext(TextWriter Out, TextWriter Error)
     /// <summary>Opens the byte stream behind <c>-o -</c>: the process's standard output, or a test's buffer.</summary>
     public Func<Stream> OpenStandardOutput { get; init; } = System.Console.OpenStandardOutput;
 
+    /// <summary>Reads an environment variable (a scheduler's, for <c>--shard auto</c>): the process's, or a test's.</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
     /// <summary>Where the library's log goes: warnings on stderr, more with <c>--verbose</c>.</summary>
     public Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory { get; init; } =
         new CliLoggerFactory(Error, Microsoft.Extensions.Logging.LogLevel.Warning);

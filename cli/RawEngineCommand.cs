@@ -24,6 +24,7 @@ public static class RawEngineCommand
             Convert.DemoCommand.Create(context),
             Models.ModelsCommand.Create(context),
             Mask.MaskCommand.Create(context),
+            Batch.BatchCommand.Create(context),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is ParseErrorAction)

@@ -11,6 +11,7 @@ using RawEngine.Iop.Exposure;
 using RawEngine.Iop.FinalScale;
 using RawEngine.Iop.Flip;
 using RawEngine.Iop.Highlights;
+using RawEngine.Iop.Lens;
 using RawEngine.Iop.PixelAspect;
 using RawEngine.Iop.RawPrepare;
 using RawEngine.Iop.Sigmoid;
@@ -35,6 +36,7 @@ public static class StandardModules
         new DenoiseNnOperation(models),
         new DngOpcodesOperation(3),
         new PixelAspectOperation(),
+        new LensOperation(),
         new FlipOperation(),
         new ColorInOperation(),
         new ExposureOperation(),

@@ -123,7 +123,8 @@ public static class ConvertBench
 /// <summary>Runs a program under /usr/bin/time for wall seconds and peak resident memory.</summary>
 internal static class Timed
 {
-    public readonly record struct Sample(double Seconds, double PeakMegabytes);
+    /// <summary>Wall seconds, peak resident memory, and what the program printed on stderr.</summary>
+    public readonly record struct Sample(double Seconds, double PeakMegabytes, string Error = "");
 
     public static string? Find(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, program)).FirstOrDefault(File.Exists);
@@ -148,6 +149,6 @@ internal static class Timed
                    ?? throw new InvalidOperationException($"{program} gave no timing: {error}");
         if (process.ExitCode != 0) throw new InvalidOperationException($"{program} failed ({process.ExitCode}): {error}");
         var parts = line.Split(' ');
-        return new Sample(double.Parse(parts[1], CultureInfo.InvariantCulture), double.Parse(parts[2], CultureInfo.InvariantCulture) / 1024);
+        return new Sample(double.Parse(parts[1], CultureInfo.InvariantCulture), double.Parse(parts[2], CultureInfo.InvariantCulture) / 1024, error);
     }
 }

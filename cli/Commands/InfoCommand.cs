@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using RawEngine.Engine.Raw;
+using RawEngine.Iop.Lens;
 
 namespace RawEngine.Cli.Commands;
 
@@ -67,6 +68,9 @@ public sealed record RawInfoReport
     public float FNumber { get; init; }
     public float FocalLength { get; init; }
     public string? Lens { get; init; }
+    /// <summary>lensfun's name of the lens profile the default develop corrects with; null when none applies.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? LensProfile { get; init; }
     public string? Timestamp { get; init; }
 
     public sealed record CfaReport(string Type, string[] Pattern);
@@ -110,6 +114,7 @@ public sealed record RawInfoReport
         FNumber = image.Capture.FNumber,
         FocalLength = image.Capture.FocalLength,
         Lens = string.IsNullOrEmpty(image.Capture.Lens) ? null : image.Capture.Lens,
+        LensProfile = LensOperation.ProfileFor(image, LensDatabase.System)?.Name,
         Timestamp = image.Capture.Timestamp?.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture),
     };
 
@@ -140,6 +145,7 @@ public sealed record RawInfoReport
         if (AnalogBalance is not null) lines.Insert(lines.FindIndex(l => l.Item1 == "Colour matrix") + 1, ("Analog balance", Numbers(AnalogBalance)));
         if (PixelAspect != 1) lines.Add(("Pixel aspect", PixelAspect.ToString("0.####", CultureInfo.InvariantCulture)));
         if (Lens is not null) lines.Add(("Lens", Lens));
+        if (LensProfile is not null) lines.Add(("Lens profile", LensProfile));
         if (Timestamp is not null) lines.Add(("Taken", Timestamp));
         if (Warnings is not null) lines.AddRange(Warnings.Select(w => ("Warning", w)));
         var width = lines.Max(l => l.Item1.Length);

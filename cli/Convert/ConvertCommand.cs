@@ -3,6 +3,7 @@ using System.Diagnostics;
 using RawEngine.AI.Backend;
 using RawEngine.AI.Hosting;
 using RawEngine.AI.Registry;
+using RawEngine.Cli.Batch;
 using RawEngine.Engine.Export;
 using RawEngine.Engine.Sessions;
 using RawEngine.Iop;
@@ -35,16 +36,24 @@ public static class ConvertCommand
         var wb = new Option<string?>("--wb") { Description = "White balance: as-shot (daylight when the file has none), daylight, auto (grey world), or r,g,b multipliers" };
         var exposure = new Option<double?>("--exposure") { Description = "Exposure in EV (default +0.7 plus the raw's baseline exposure)" };
         var tone = new Option<string?>("--tone") { Description = "Tone mapper: sigmoid or none (linear)" };
+        var lens = new Option<string?>("--lens") { Description = "Lens correction from lensfun's profiles: auto (default: when one matches the camera and lens) or off" };
         var roi = new Option<string?>("--roi") { Description = "Render only x,y,w,h (pixels of the oriented image at scale 1)" };
         var scale = new Option<double?>("--scale") { Description = "Render scale, e.g. 0.5" };
         var budget = new Option<int>("--memory-budget") { Description = "Working memory per module in MB (larger needs are tiled)", DefaultValueFactory = _ => 512 };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Files converted at once", DefaultValueFactory = _ => 1 };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace existing output files" };
         var strip = new Option<bool>("--strip-metadata") { Description = "Write no EXIF (the ICC profile stays)" };
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "Convert only shard I of N (I from 0) of the sorted inputs, or auto: from Slurm's SLURM_ARRAY_TASK_* or Kubernetes' JOB_COMPLETION_INDEX",
+            HelpName = "I/N|auto",
+        };
+        var shardCount = new Option<int?>("--shard-count") { Description = "With --shard auto: the number of shards (a Kubernetes Indexed Job's completions; else RAWENGINE_SHARD_COUNT)" };
+        var resume = new Option<bool>("--resume") { Description = "Skip files the output folder's journals record as done from the same input and settings" };
         var command = new Command("convert", "Develop raw files into JPEG, PNG or TIFF")
         {
-            inputs, output, edit, format, bits, quality, width, height, profile, demosaic, denoise, models, provider, wb, exposure, tone, roi, scale, budget, jobs,
-            overwrite, strip,
+            inputs, output, edit, format, bits, quality, width, height, profile, demosaic, denoise, models, provider, wb, exposure, tone, lens, roi, scale, budget, jobs,
+            overwrite, strip, shard, shardCount, resume,
         };
         command.SetAction(async (parsed, cancellation) =>
         {
@@ -70,6 +79,7 @@ public static class ConvertCommand
                     WhiteBalance = parsed.GetValue(wb) is { } w ? WhiteBalanceChoice.Parse(w) : null,
                     Exposure = parsed.GetValue(exposure) is { } ev ? (ev is >= -18 and <= 18 ? ev : throw new UsageException($"--exposure: {ev} is outside [-18, 18]")) : null,
                     Tone = parsed.GetValue(tone) is { } t ? ConvertSettings.CheckChoice(t, "--tone", ConvertSettings.Tones) : null,
+                    Lens = parsed.GetValue(lens) is { } l ? ConvertSettings.CheckChoice(l, "--lens", ConvertSettings.LensModes) : null,
                     DenoiseStrength = parsed.GetValue(denoise) is { } dn ? ConvertSettings.ParseDenoise(dn) : null,
                     ModelDirectories = parsed.GetValue(models) ?? [],
                     Provider = ParseProvider(parsed.GetValue(provider)!),
@@ -77,6 +87,8 @@ public static class ConvertCommand
                     Jobs = AtLeast(parsed.GetValue(jobs), 1, "--jobs"),
                     Overwrite = parsed.GetValue(overwrite),
                     StripMetadata = parsed.GetValue(strip),
+                    Shard = ParseShard(parsed.GetValue(shard), parsed.GetValue(shardCount), context),
+                    Resume = parsed.GetValue(resume),
                 };
                 var (fmt, b) = (settings.FormatFor(settings.Output), settings.Bits);
                 if (!fmt.BitDepths().Contains(b))
@@ -91,6 +103,18 @@ public static class ConvertCommand
             return await BatchConverter.RunAsync(settings, context, cancellation);
         });
         return command;
+    }
+
+    private static Shard? ParseShard(string? text, int? count, CliContext context)
+    {
+        if (count is < 1) throw new UsageException($"--shard-count: {count} is less than 1");
+        if (text is null or not "auto" && count is not null) throw new UsageException("--shard-count goes with --shard auto");
+        return text switch
+        {
+            null => null,
+            "auto" => Batch.Shard.FromScheduler(context.Environment, count),
+            _ => Batch.Shard.Parse(text),
+        };
     }
 
     private static ExecutionProvider ParseProvider(string name)
@@ -112,17 +136,21 @@ public static class ConvertCommand
         value is null or > 0 ? value : throw new UsageException($"{option}: {value} is not a positive number of pixels");
 }
 
-/// <summary>Converts a batch: keeps going past bad files, reports progress, and sums up the failures.</summary>
+/// <summary>
+/// Converts a batch: keeps going past bad files, reports progress, and sums up the failures. A shard or a resume
+/// (<see cref="ConvertSettings.IsJournaled"/>) converts its share of the inputs and journals each file as it finishes.
+/// </summary>
 public static class BatchConverter
 {
     public static async Task<int> RunAsync(ConvertSettings settings, CliContext context, CancellationToken cancellation)
     {
-        IReadOnlyList<(string Input, string Output)> pairs;
+        IReadOnlyList<PlannedFile> files;
         try
         {
             var inputs = OutputPlan.ExpandInputs(settings.Inputs);
             if (inputs.Count == 0) throw new UsageException("no raw files found in the given inputs");
-            pairs = OutputPlan.Pair(inputs, settings.Output, settings.Format);
+            // Paired before sharding, so every shard agrees on the outputs and sees the clashes of the whole batch.
+            files = OutputPlan.Pair(inputs, settings.Output, settings.Format, intoFolder: settings.IsJournaled);
         }
         catch (UsageException e)
         {
@@ -139,27 +167,35 @@ public static class BatchConverter
             MaxThreads = Math.Max(1, Environment.ProcessorCount / settings.Jobs),
         }, context.LoggerFactory);
         var converter = new Converter(engine, settings);
+        using var batch = settings.IsJournaled ? StartBatch(settings, files, converter, context, cancellation) : null;
+        if (batch is not null) files = batch.ToDo;
+        // A resumed batch replaces the outputs its own journals say it wrote; any other existing file needs --overwrite.
+        var replacing = settings.Overwrite ? converter : new Converter(engine, settings with { Overwrite = true });
         var failures = new List<string>();
         var done = 0;
-        var progress = new BatchProgress(context, pairs.Count, quiet: settings.ToStandardOutput);
+        var progress = new BatchProgress(context, files.Count, quiet: settings.ToStandardOutput);
         using var warmUpStop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var warmUp = Task.Run(() => converter.WarmUp(warmUpStop.Token), warmUpStop.Token);
-        await Parallel.ForEachAsync(pairs, new ParallelOptions { MaxDegreeOfParallelism = settings.Jobs, CancellationToken = cancellation }, async (pair, ct) =>
+        var warmUp = files.Count == 0 ? Task.CompletedTask : Task.Run(() => converter.WarmUp(warmUpStop.Token), warmUpStop.Token);
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = settings.Jobs, CancellationToken = cancellation }, async (file, ct) =>
         {
             var clock = Stopwatch.StartNew();
+            var stamp = batch is null ? null : InputStamp.Of(file.Input);
+            string? settingsHash = null;
             string? error = null;
             try
             {
-                using var stdout = pair.Output == "-" ? context.OpenStandardOutput() : null;
-                await converter.ConvertAsync(pair.Input, pair.Output, stdout, ct);
+                settingsHash = batch is null ? null : converter.SettingsHash(file.Input, file.Output);
+                using var stdout = file.Output == "-" ? context.OpenStandardOutput() : null;
+                await (batch?.MayReplace(file) == true ? replacing : converter).ConvertAsync(file.Input, file.Output, stdout, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Keep going past a bad file; every message names the file it is about.
-                error = e.Message.StartsWith(pair.Input, StringComparison.Ordinal) || e.Message.StartsWith(pair.Output, StringComparison.Ordinal)
+                error = e.Message.StartsWith(file.Input, StringComparison.Ordinal) || e.Message.StartsWith(file.Output, StringComparison.Ordinal)
                     ? e.Message
-                    : $"{pair.Input}: {e.Message}";
+                    : $"{file.Input}: {e.Message}";
             }
+            batch?.Finished(file, stamp, settingsHash, clock.Elapsed, error);
             lock (failures)
             {
                 done++;
@@ -168,7 +204,7 @@ public static class BatchConverter
                     failures.Add(error);
                     context.Fail(error);
                 }
-                progress.Report(done, pair.Input, pair.Output, error is null, clock.Elapsed);
+                progress.Report(done, file.Input, file.Output, error is null, clock.Elapsed);
             }
         });
         // A batch that ended first (e.g. every input failed at once) does not wait for the warm-up to finish.
@@ -176,6 +212,28 @@ public static class BatchConverter
         await WarmedUp(warmUp, context);
         progress.Finish(failures.Count);
         return failures.Count == 0 ? ExitCodes.Ok : ExitCodes.ProcessingError;
+    }
+
+    private static BatchRun StartBatch(ConvertSettings settings, IReadOnlyList<PlannedFile> files, Converter converter, CliContext context, CancellationToken cancellation)
+    {
+        var shard = settings.Shard ?? Shard.Whole;
+        var clock = Stopwatch.StartNew();
+        var run = BatchRun.Start(settings.Output, shard, shard.Select(files, f => f.Key), settings.Resume, file =>
+        {
+            try
+            {
+                return converter.SettingsHash(file.Input, file.Output);
+            }
+            catch (Exception e) when (e is ConvertException or UsageException)
+            {
+                return null; // its sidecar does not load: converting it again reports why
+            }
+        }, cancellation);
+        context.LoggerFactory.CreateLogger(nameof(BatchConverter)).LogInformation(
+            "Shard {Shard}: {Files} files to convert, {Skipped} already done; journal {Journal}.", shard, run.ToDo.Count, run.Skipped, BatchJournal.FolderOf(settings.Output));
+        if (run.Skipped > 0)
+            context.Error.WriteLine($"rawengine: shard {shard}: {run.Skipped} of {run.Skipped + run.ToDo.Count} files already done, skipped (checked in {clock.Elapsed.TotalMilliseconds:0} ms)");
+        return run;
     }
 
     /// <summary>A warm-up that failed or was stopped only cost time: the real conversions report their own errors.</summary>

@@ -27,6 +27,8 @@ public sealed record ConvertSettings
     public WhiteBalanceChoice? WhiteBalance { get; init; }
     public double? Exposure { get; init; }
     public string? Tone { get; init; }
+    /// <summary>auto or off; null leaves the edit's (the sidecar's) choice, whose default is auto.</summary>
+    public string? Lens { get; init; }
 
     /// <summary><c>--demosaic nn:VIEWS</c>: the neural demosaic's ensemble (1, 2, 4 or 8 views), null for the module's default.</summary>
     public int? DemosaicEnsemble { get; init; }
@@ -43,6 +45,15 @@ public sealed record ConvertSettings
     public int Jobs { get; init; } = 1;
     public bool Overwrite { get; init; }
     public bool StripMetadata { get; init; }
+
+    /// <summary><c>--shard I/N</c> or <c>auto</c>: convert only this shard's share of the inputs, journaled.</summary>
+    public Batch.Shard? Shard { get; init; }
+
+    /// <summary><c>--resume</c>: skip the files the output folder's journals record as done with the same input and settings.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>A shard or a resume is a batch: its output is a folder holding the journals.</summary>
+    public bool IsJournaled => Shard is not null || Resume;
 
     public bool ToStandardOutput => Output == "-";
 
@@ -70,6 +81,7 @@ public sealed record ConvertSettings
     public static readonly string[] Profiles = [.. RgbColorSpace.Outputs.SelectMany(s => new[] { s.Id, s.Id + "-linear" })];
     public static readonly string[] DemosaicMethods = ["auto", "bilinear", "lmmse", "xtrans", "half", "nn"];
     public static readonly string[] Tones = ["sigmoid", "none"];
+    public static readonly string[] LensModes = ["auto", "off"];
 
     /// <summary>Parses <c>--demosaic METHOD</c> or <c>nn:VIEWS</c> into the method and the neural demosaic's ensemble.</summary>
     public static (string Method, int? Ensemble) ParseDemosaic(string text)

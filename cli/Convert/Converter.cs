@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Edits;
 using RawEngine.Engine.Export;
@@ -61,6 +63,23 @@ public sealed class Converter(RenderEngine engine, ConvertSettings settings)
     }
 
     private const int WarmUpWidth = 192, WarmUpHeight = 128;
+
+    /// <summary>
+    /// What a batch journal records a file was converted with: a hash of the engine's version, the effective edit (the
+    /// sidecar with the command line's options on top) and the options that shape the written file. Equal hashes mean
+    /// equal output bytes for the same input, so a resume may skip the file.
+    /// </summary>
+    public string SettingsHash(string input, string output)
+    {
+        var edit = EditOverrides.Apply(LoadEdit(input), settings, engine.Modules);
+        var export = ExportOptionsFor(output);
+        var text = string.Join('\n',
+            typeof(Converter).Assembly.GetName().Version,
+            engine.Edits.Write(edit),
+            export.Format, export.Bits, export.Quality, export.StripMetadata,
+            settings.Scale, settings.MaxWidth, settings.MaxHeight, settings.Region);
+        return System.Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+    }
 
     public ExportOptions ExportOptionsFor(string output) => new()
     {

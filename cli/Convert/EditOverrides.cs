@@ -5,6 +5,7 @@ using RawEngine.Iop.Demosaic;
 using RawEngine.Iop.DemosaicNn;
 using RawEngine.Iop.DenoiseNn;
 using RawEngine.Iop.Exposure;
+using RawEngine.Iop.Lens;
 using RawEngine.Iop.Sigmoid;
 using RawEngine.Iop.Temperature;
 
@@ -32,6 +33,8 @@ public static class EditOverrides
             edit = edit.With("colorout", ParamsOf<ColorOutParams>(edit, "colorout") with { Profile = profile });
         if (settings.Tone is { } tone)
             edit = edit.With("sigmoid", ParamsOf<SigmoidParams>(edit, "sigmoid")).WithEnabled("sigmoid", tone == "sigmoid");
+        if (settings.Lens is { } lens)
+            edit = edit.With("lens", ParamsOf<LensParams>(edit, "lens") with { Mode = lens == "off" ? LensMode.Off : LensMode.Auto });
         if (settings.Demosaic is { } method)
             edit = method == "nn" ? UseNeuralDemosaic(edit, modules, settings.DemosaicEnsemble) : edit.With("demosaic", new DemosaicParams { Method = Choice(method) });
         if (settings.DenoiseStrength is { } strength)

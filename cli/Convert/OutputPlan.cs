@@ -12,39 +12,58 @@ public static class OutputPlan
         ".3fr", ".fff", ".iiq", ".erf", ".mos", ".mef", ".mrw", ".x3f", ".kdc", ".dcr", ".rwl", ".raw", ".gpr",
     };
 
-    /// <summary>Files named directly, plus the raw files inside named folders (sorted, not recursive).</summary>
-    public static IReadOnlyList<string> ExpandInputs(IEnumerable<string> inputs)
+    /// <summary>
+    /// Files named directly, plus the raw files inside named folders (sorted, not recursive), each with its key: the path
+    /// relative to the folder it was found in (a file named directly: its name), the same wherever the folder is mounted.
+    /// </summary>
+    public static IReadOnlyList<InputFile> ExpandInputs(IEnumerable<string> inputs)
     {
-        var files = new List<string>();
+        var files = new List<InputFile>();
         foreach (var input in inputs)
         {
             if (Directory.Exists(input))
-                files.AddRange(Directory.EnumerateFiles(input).Where(f => RawExtensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal));
+                files.AddRange(Directory.EnumerateFiles(input).Where(f => RawExtensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal)
+                    .Select(f => new InputFile(f, Path.GetRelativePath(input, f))));
             else
-                files.Add(input);
+                files.Add(new InputFile(input, Path.GetFileName(input)));
         }
         return files;
     }
 
     /// <summary>
-    /// Pairs each input with its output: <c>-o</c> naming a folder (or several inputs) gives
-    /// <c>&lt;folder&gt;/&lt;input stem&gt;.&lt;ext&gt;</c>; a file name is used as it is; <c>-</c> is standard output.
+    /// Pairs each input with its output: <c>-o</c> naming a folder (or several inputs, or <paramref name="intoFolder"/>:
+    /// a batch's shard) gives <c>&lt;folder&gt;/&lt;input stem&gt;.&lt;ext&gt;</c>, the folder created when missing; a
+    /// file name is used as it is; <c>-</c> is standard output.
     /// </summary>
-    public static IReadOnlyList<(string Input, string Output)> Pair(IReadOnlyList<string> inputs, string output, ExportFormat? format)
+    public static IReadOnlyList<PlannedFile> Pair(IReadOnlyList<InputFile> inputs, string output, ExportFormat? format, bool intoFolder = false)
     {
-        var intoFolder = Directory.Exists(output) || output.EndsWith(Path.DirectorySeparatorChar) || inputs.Count > 1;
+        if (output == "-" && intoFolder) throw new UsageException("-o -: a shard or a resumed batch writes into a folder, where its journals live");
+        intoFolder |= Directory.Exists(output) || output.EndsWith(Path.DirectorySeparatorChar) || inputs.Count > 1;
         if (output == "-")
         {
             if (inputs.Count != 1) throw new UsageException("-o -: standard output takes exactly one input");
-            return [(inputs[0], "-")];
+            return [new PlannedFile(inputs[0].Path, inputs[0].Key, "-")];
         }
-        if (!intoFolder) return [(inputs[0], output)];
-        if (!Directory.Exists(output)) throw new UsageException($"-o {output}: no such folder (several inputs need an existing output folder)");
+        if (!intoFolder) return [new PlannedFile(inputs[0].Path, inputs[0].Key, output)];
         var extension = (format ?? ExportFormat.Jpeg).Extension();
-        var pairs = inputs.Select(i => (i, Path.Combine(output, Path.GetFileNameWithoutExtension(i) + extension))).ToList();
-        var clash = pairs.GroupBy(p => p.Item2, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        var files = inputs.Select(i => new PlannedFile(i.Path, i.Key, Path.Combine(output, Path.GetFileNameWithoutExtension(i.Path) + extension))).ToList();
+        var clash = files.GroupBy(p => p.Output, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (clash is not null)
-            throw new UsageException($"{string.Join(" and ", clash.Select(p => p.Item1))} would all be written to {clash.Key}");
-        return pairs;
+            throw new UsageException($"{string.Join(" and ", clash.Select(p => p.Input))} would all be written to {clash.Key}");
+        try
+        {
+            Directory.CreateDirectory(output);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"-o {output}: cannot create the folder: {e.Message}");
+        }
+        return files;
     }
 }
+
+/// <summary>An input raw and its key (its path relative to the folder it was found in).</summary>
+public sealed record InputFile(string Path, string Key);
+
+/// <summary>An input raw, its key, and where its picture goes.</summary>
+public sealed record PlannedFile(string Input, string Key, string Output);

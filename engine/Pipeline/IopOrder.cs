@@ -19,6 +19,7 @@ public static class IopOrder
         "denoise_nn",
         "dng_opcodes3",
         "pixelaspect",
+        "lens",
         "flip",
         "colorin",
         "exposure",

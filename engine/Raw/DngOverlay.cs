@@ -43,6 +43,7 @@ internal static class DngOverlay
             PixelAspect = raw.DefaultScale is { Horizontal: > 0, Vertical: > 0 } scale ? scale.Horizontal / scale.Vertical : image.PixelAspect,
             Warnings = warnings,
             Opcodes = opcodes,
+            LensOpcodes = DngLensOpcodes.Of(raw.OpcodeList1, raw.OpcodeList2, raw.OpcodeList3),
         };
     }
 

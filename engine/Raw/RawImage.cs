@@ -175,6 +175,12 @@ public sealed record RawImage
     /// <summary>The DNG opcode lists the pipe applies in their stages; null when the file has none.</summary>
     public DngOpcodeStages? Opcodes { get; init; }
 
+    /// <summary>
+    /// The DNG opcodes in the file that correct the lens (WarpRectilinear, FixVignetteRadial, GainMap), by name;
+    /// empty for other files. Profile-based lens correction steps aside when any is present, so no lens is corrected twice.
+    /// </summary>
+    public IReadOnlyList<string> LensOpcodes { get; init; } = [];
+
     public bool IsCfa => Cfa is not null;
 
     /// <summary>One sample of the visible area (channel 0 for CFA data).</summary>

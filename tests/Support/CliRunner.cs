@@ -12,12 +12,21 @@ public static class CliRunner
 
     /// <summary>Runs with <paramref name="models"/> in place of the process's environment for
     /// <c>RAWENGINE_MODELS</c>, the user's models folder and the active-model config.</summary>
-    public static async Task<Result> RunAsync(ModelEnvironment models, params string[] args)
+    public static Task<Result> RunAsync(ModelEnvironment models, params string[] args) => RunAsync(models, Environment.GetEnvironmentVariable, args);
+
+    /// <summary>Runs with <paramref name="variables"/> as the whole environment the command reads (e.g. a scheduler's).</summary>
+    public static Task<Result> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string> variables, params string[] args) =>
+        RunAsync(ModelEnvironment.Process, name => variables.GetValueOrDefault(name), args);
+
+    private static async Task<Result> RunAsync(ModelEnvironment models, Func<string, string?> environment, string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
         var bytes = new MemoryStream();
-        var context = new CliContext(output, error) { ModelEnvironment = models, OpenStandardOutput = () => new NonClosingStream(bytes) };
+        var context = new CliContext(output, error)
+        {
+            ModelEnvironment = models, Environment = environment, OpenStandardOutput = () => new NonClosingStream(bytes),
+        };
         var code = await RawEngineCommand.RunAsync(args, context);
         return new Result(code, output.ToString(), error.ToString(), bytes.ToArray());
     }

@@ -109,6 +109,9 @@ public static class ConformanceCorpus
             : [];
     }
 
-    /// <summary>The CLI arguments, after input and output, of the protocol both raw-foreign and raw-real use.</summary>
-    public static readonly string[] ConvertArguments = ["--format", "tif", "--bits", "16", "--tone", "none", "--profile", "srgb"];
+    /// <summary>
+    /// The CLI arguments, after input and output, of the protocol both raw-foreign and raw-real use. The lens stays as
+    /// drawn: LibRaw corrects no lens, and raw-foreign's truths have none (their opcodes still apply: they are the file's).
+    /// </summary>
+    public static readonly string[] ConvertArguments = ["--format", "tif", "--bits", "16", "--tone", "none", "--profile", "srgb", "--lens", "off"];
 }

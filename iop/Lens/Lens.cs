@@ -1,0 +1,271 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using RawEngine.Engine.Buffers;
+using RawEngine.Engine.Edits;
+using RawEngine.Engine.Masks;
+using RawEngine.Engine.Pipeline;
+using RawEngine.Engine.Raw;
+using RawEngine.Iop.Shared;
+
+namespace RawEngine.Iop.Lens;
+
+public enum LensMode
+{
+    /// <summary>Correct when lensfun has a profile for the camera and lens and the file's DNG opcodes do not already correct it.</summary>
+    Auto,
+    Off,
+}
+
+public sealed record LensParams : OperationParams
+{
+    [ParamDescription("auto: correct with lensfun's profile when one matches; off: leave the lens as it drew.")]
+    public LensMode Mode { get; init; } = LensMode.Auto;
+
+    [ParamDescription("Straighten the lens's distortion.")]
+    public bool Distortion { get; init; } = true;
+
+    [ParamDescription("Align red and blue on green (transverse chromatic aberration).")]
+    public bool ChromaticAberration { get; init; } = true;
+
+    [ParamDescription("Brighten the darkened corners (vignetting).")]
+    public bool Vignetting { get; init; } = true;
+}
+
+/// <summary>
+/// Lens correction from lensfun's database: distortion, transverse chromatic aberration and vignetting for the
+/// camera and lens the raw names, at its focal length and aperture. Runs on demosaiced linear camera RGB, before
+/// flip, in the sensor's own orientation (the frame lensfun's calibrations are measured in). Vignetting is undone
+/// here, after demosaic, rather than on the mosaic: its gain is smooth at the pixel scale so demosaic commutes with
+/// it, and one place serves every pipe scale (the mosaic exists only at scale 1). It is applied at the input
+/// pixels (where the lens darkened them), then the geometry resamples bilinearly, in linear light.
+/// </summary>
+public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensParams, LensOperation.Correction>
+{
+    /// <summary>Distance to the subject when the raw does not say (lensfun's "far"): only vignetting depends on it.</summary>
+    private const float UnknownDistance = 1000;
+
+    public LensOperation() : this(LensDatabase.System) { }
+
+    /// <summary>
+    /// A committed correction: lensfun modifiers per pipe scale (lensfun's model is relative to the image size, so
+    /// a modifier made for the scaled image is the scale-1 correction seen at that scale). Null profile: pass-through.
+    /// </summary>
+    public sealed class Correction
+    {
+        private readonly ConcurrentDictionary<double, LensModifier> _modifiers = new();
+        private readonly LensProfile? _candidate;
+        private readonly float _focal, _aperture;
+        private readonly int _flags;
+
+        internal Correction(LensProfile? profile, ImageSize inputSize, float focal, float aperture, int flags)
+        {
+            InputSize = inputSize;
+            (_candidate, _focal, _aperture, _flags) = (profile, focal, aperture, flags);
+            if (profile is null || ModifierAt(1).Flags == 0) return;
+            Profile = profile;
+            FitToInput = AffineFit(ModifierAt(1));
+        }
+
+        /// <summary>The lens being corrected; null when nothing is (off, no profile, or nothing the profile can correct).</summary>
+        public LensProfile? Profile { get; }
+
+        public ImageSize InputSize { get; }
+
+        /// <summary>The least-squares affine map from output to input pixels at scale 1 (continuous coordinates), for masks.</summary>
+        public Affine2 FitToInput { get; } = Affine2.Identity;
+
+        internal LensModifier ModifierAt(double scale) => _modifiers.GetOrAdd(scale, s =>
+        {
+            var size = InputSize.Scaled(s);
+            return _candidate!.CreateModifier(size.Width, size.Height, _focal, _aperture, UnknownDistance, _flags);
+        });
+
+        private static Affine2 AffineFit(LensModifier modifier)
+        {
+            // Normal equations of x' = a x + b y + c (and likewise y') over a 17 x 17 grid of green sources.
+            const int steps = 16;
+            var size = modifier.Size;
+            Span<float> sources = stackalloc float[6];
+            var ata = new double[3, 3];
+            Span<double> atx = stackalloc double[3];
+            Span<double> aty = stackalloc double[3];
+            for (var j = 0; j <= steps; j++)
+                for (var i = 0; i <= steps; i++)
+                {
+                    var (x, y) = ((size.Width - 1) * i / steps, (size.Height - 1) * j / steps);
+                    modifier.Sources(x, y, 1, sources);
+                    ReadOnlySpan<double> row = [x + 0.5, y + 0.5, 1];
+                    for (var r = 0; r < 3; r++)
+                    {
+                        for (var c = 0; c < 3; c++) ata[r, c] += row[r] * row[c];
+                        atx[r] += row[r] * (sources[2] + 0.5);
+                        aty[r] += row[r] * (sources[3] + 0.5);
+                    }
+                }
+            var (a, b, c0) = Solve(ata, atx);
+            var (d, e, f) = Solve(ata, aty);
+            return new Affine2(a, b, d, e, c0, f);
+        }
+
+        private static (double, double, double) Solve(double[,] m, ReadOnlySpan<double> v)
+        {
+            double Det(double a11, double a12, double a13, double a21, double a22, double a23, double a31, double a32, double a33) =>
+                a11 * (a22 * a33 - a23 * a32) - a12 * (a21 * a33 - a23 * a31) + a13 * (a21 * a32 - a22 * a31);
+            var det = Det(m[0, 0], m[0, 1], m[0, 2], m[1, 0], m[1, 1], m[1, 2], m[2, 0], m[2, 1], m[2, 2]);
+            return (Det(v[0], m[0, 1], m[0, 2], v[1], m[1, 1], m[1, 2], v[2], m[2, 1], m[2, 2]) / det,
+                Det(m[0, 0], v[0], m[0, 2], m[1, 0], v[1], m[1, 2], m[2, 0], v[2], m[2, 2]) / det,
+                Det(m[0, 0], m[0, 1], v[0], m[1, 0], m[1, 1], v[1], m[2, 0], m[2, 1], v[2]) / det);
+        }
+    }
+
+    public override OperationInfo Info { get; } = new("lens", 1, "Lens correction",
+        OperationFlags.TilingAllowed | OperationFlags.Geometric | OperationFlags.EnabledByDefault,
+        new FormatFilter(PixelLayout.Rgba, ColorEncoding.LinearCamera | ColorEncoding.LinearWorking),
+        new TilingNeeds(MemoryFactor: 3));
+
+    /// <summary>
+    /// The profile the default develop applies to a raw: lensfun's match, unless the file's DNG opcodes already
+    /// correct the lens (<see cref="RawImage.LensOpcodes"/>), which would correct it twice.
+    /// </summary>
+    public static LensProfile? ProfileFor(RawImage image, LensDatabase? database) =>
+        image.LensOpcodes.Count > 0 ? null : database?.Find(image.Capture);
+
+    protected override bool InPlace(Correction state) => state.Profile is null;
+
+    protected override TilingNeeds Tiling(Correction state, CommitContext context) => state.Profile is null ? TilingNeeds.Pointwise : Info.Tiling;
+
+    protected override Correction Commit(LensParams parameters, CommitContext context)
+    {
+        var capture = context.Image.Capture;
+        var profile = parameters.Mode == LensMode.Auto && capture.FocalLength > 0 ? ProfileFor(context.Image, database) : null;
+        var flags = (parameters.Distortion ? LensfunNative.ModifyDistortion | LensfunNative.ModifyScale : 0)
+            | (parameters.ChromaticAberration ? LensfunNative.ModifyTca : 0)
+            // Vignetting calibrations are per aperture: without one there is no gain to trust.
+            | (parameters.Vignetting && capture.FNumber > 0 ? LensfunNative.ModifyVignetting : 0);
+        return new Correction(flags == 0 ? null : profile, context.InputSize, capture.FocalLength, capture.FNumber, flags);
+    }
+
+    protected override Roi ModifyRoiIn(Correction state, Roi roiOut, CommitContext context)
+    {
+        if (state.Profile is null || !state.ModifierAt(roiOut.Scale).Moves) return roiOut;
+        // The map is one-to-one, so the sources of the region's border enclose those of its inside.
+        var modifier = state.ModifierAt(roiOut.Scale);
+        var length = Math.Max(roiOut.Width, roiOut.Height);
+        var sources = ArrayPool<float>.Shared.Rent(length * 6);
+        try
+        {
+            var (minX, minY, maxX, maxY) = (double.MaxValue, double.MaxValue, double.MinValue, double.MinValue);
+            void Take(int count)
+            {
+                for (var i = 0; i < count * 3; i++)
+                {
+                    var (x, y) = (sources[i * 2], sources[i * 2 + 1]);
+                    (minX, maxX, minY, maxY) = (Math.Min(minX, x), Math.Max(maxX, x), Math.Min(minY, y), Math.Max(maxY, y));
+                }
+            }
+            modifier.Sources(roiOut.X, roiOut.Y, roiOut.Width, sources);
+            Take(roiOut.Width);
+            modifier.Sources(roiOut.X, roiOut.Bottom - 1, roiOut.Width, sources);
+            Take(roiOut.Width);
+            modifier.ColumnSources(roiOut.X, roiOut.Y, roiOut.Height, sources);
+            Take(roiOut.Height);
+            modifier.ColumnSources(roiOut.Right - 1, roiOut.Y, roiOut.Height, sources);
+            Take(roiOut.Height);
+            // One pixel more each way: bilinear reads the next pixel, and lensfun's float maths wobbles.
+            var (x0, y0) = ((int)Math.Floor(minX) - 1, (int)Math.Floor(minY) - 1);
+            var (x1, y1) = ((int)Math.Floor(maxX) + 2, (int)Math.Floor(maxY) + 2);
+            return new Roi(x0, y0, x1 - x0 + 1, y1 - y0 + 1, roiOut.Scale).ClampTo(state.InputSize);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(sources);
+        }
+    }
+
+    protected override Affine2 OutputToInput(Correction state, double outputScale, double inputScale, CommitContext context) =>
+        Affine2.Scaling(1 / outputScale).Then(state.FitToInput).Then(Affine2.Scaling(inputScale));
+
+    protected override void Process(ProcessContext context, Correction state, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
+    {
+        if (state.Profile is null)
+        {
+            RegionCopy.Run(context, input, roiIn, output, roiOut);
+            return;
+        }
+        var modifier = state.ModifierAt(roiOut.Scale);
+        if (!modifier.Moves)
+        {
+            // Vignetting alone: same pixels, straight into the output.
+            context.ForRows(roiOut.Height, (y0, y1) =>
+            {
+                for (var y = y0; y < y1; y++)
+                {
+                    var row = output.Row(y);
+                    input.Row(y).CopyTo(row);
+                    modifier.Devignette(row[..(roiOut.Width * 4)], roiOut.X, roiOut.Y + y);
+                }
+            });
+            return;
+        }
+        if (!modifier.Devignettes)
+        {
+            Resample(context, modifier, input, roiIn, output, roiOut, state.InputSize.Scaled(roiOut.Scale));
+            return;
+        }
+        using var devignetted = ImageBuffer.Rent(context.Pool, roiIn.Width, roiIn.Height, 4);
+        context.ForRows(roiIn.Height, (y0, y1) =>
+        {
+            for (var y = y0; y < y1; y++)
+            {
+                var row = devignetted.Row(y);
+                input.Row(y).CopyTo(row);
+                modifier.Devignette(row[..(roiIn.Width * 4)], roiIn.X, roiIn.Y + y);
+            }
+        });
+        Resample(context, modifier, devignetted, roiIn, output, roiOut, state.InputSize.Scaled(roiOut.Scale));
+    }
+
+    /// <summary>
+    /// Each output pixel reads its red, green and blue (alpha with green) bilinearly at lensfun's source points.
+    /// Sources are clamped to the whole image first, so a pixel depends only on its own position (tiles agree).
+    /// </summary>
+    private static void Resample(ProcessContext context, LensModifier modifier, ImageBuffer source, Roi roiIn, ImageBuffer output, Roi roiOut, ImageSize image) =>
+        context.ForRows(roiOut.Height, (y0, y1) =>
+        {
+            var sources = ArrayPool<float>.Shared.Rent(roiOut.Width * 6);
+            try
+            {
+                for (var y = y0; y < y1; y++)
+                {
+                    modifier.Sources(roiOut.X, roiOut.Y + y, roiOut.Width, sources);
+                    var target = output.Row(y);
+                    for (var x = 0; x < roiOut.Width; x++)
+                        for (var c = 0; c < 4; c++)
+                        {
+                            var plane = c == 3 ? 1 : c;
+                            var sx = Math.Clamp(sources[x * 6 + plane * 2], 0, image.Width - 1) - roiIn.X;
+                            var sy = Math.Clamp(sources[x * 6 + plane * 2 + 1], 0, image.Height - 1) - roiIn.Y;
+                            target[x * 4 + c] = Bilinear(source, roiIn, sx, sy, c);
+                        }
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(sources);
+            }
+        });
+
+    private static float Bilinear(ImageBuffer source, Roi roiIn, float x, float y, int channel)
+    {
+        x = Math.Clamp(x, 0, roiIn.Width - 1);
+        y = Math.Clamp(y, 0, roiIn.Height - 1);
+        var (x0, y0) = ((int)x, (int)y);
+        var (x1, y1) = (Math.Min(x0 + 1, roiIn.Width - 1), Math.Min(y0 + 1, roiIn.Height - 1));
+        var (fx, fy) = (x - x0, y - y0);
+        var top = source.Row(y0);
+        var bottom = source.Row(y1);
+        var a = top[x0 * 4 + channel] + fx * (top[x1 * 4 + channel] - top[x0 * 4 + channel]);
+        var b = bottom[x0 * 4 + channel] + fx * (bottom[x1 * 4 + channel] - bottom[x0 * 4 + channel]);
+        return a + fy * (b - a);
+    }
+}
