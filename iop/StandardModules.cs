@@ -6,6 +6,7 @@ using RawEngine.Iop.Crop;
 using RawEngine.Iop.Demosaic;
 using RawEngine.Iop.Denoise;
 using RawEngine.Iop.DemosaicNn;
+using RawEngine.Iop.DngOpcodes;
 using RawEngine.Iop.DenoiseNn;
 using RawEngine.Iop.Exposure;
 using RawEngine.Iop.FinalScale;
@@ -27,13 +28,16 @@ public static class StandardModules
     /// it they are registered but fail at commit with a message saying so.</param>
     public static IReadOnlyList<IImageOperation> All(ModelServices? models = null) =>
     [
+        new DngOpcodesOperation(1),
         new RawPrepareOperation(),
+        new DngOpcodesOperation(2),
         new TemperatureOperation(),
         new HighlightsOperation(),
         new DemosaicOperation(),
         new DemosaicNnOperation(models),
         new DenoiseOperation(),
         new DenoiseNnOperation(models),
+        new DngOpcodesOperation(3),
         new SharpenOperation(),
         new PixelAspectOperation(),
         new LensOperation(),

@@ -16,6 +16,11 @@ public sealed record DngWriteOptions
 
     /// <summary>Longest side, at most, in pixels of an 8-bit sRGB preview to embed (IFD0, the raw then in a SubIFD); 0 for none.</summary>
     public int PreviewLongSide { get; init; }
+
+    /// <summary>OpcodeList1/2/3 to store with the raw (see <see cref="DngOpcodeList.Encode"/>); none when null.</summary>
+    public IReadOnlyList<DngOpcode>? OpcodeList1 { get; init; }
+    public IReadOnlyList<DngOpcode>? OpcodeList2 { get; init; }
+    public IReadOnlyList<DngOpcode>? OpcodeList3 { get; init; }
 }
 
 /// <summary>
@@ -79,6 +84,7 @@ public static class DngWriter
     {
         var raw = new TiffDirectory();
         SetRawImage(raw, image);
+        SetOpcodeLists(raw, options);
         if (options.PreviewLongSide <= 0)
         {
             SetFileTags(raw, image, options);
@@ -124,6 +130,14 @@ public static class DngWriter
         var v = image.Visible;
         if (v != new PixelRect(0, 0, image.SensorWidth, image.SensorHeight))
             ifd.SetLongs(DngTags.ActiveArea, (uint)v.Y, (uint)v.X, (uint)v.Bottom, (uint)v.Right);
+    }
+
+    /// <summary>Opcode lists belong to the raw image's directory.</summary>
+    private static void SetOpcodeLists(TiffDirectory ifd, DngWriteOptions options)
+    {
+        if (options.OpcodeList1 is { } list1) ifd.SetUndefined(DngTags.OpcodeList1, DngOpcodeList.Encode(list1));
+        if (options.OpcodeList2 is { } list2) ifd.SetUndefined(DngTags.OpcodeList2, DngOpcodeList.Encode(list2));
+        if (options.OpcodeList3 is { } list3) ifd.SetUndefined(DngTags.OpcodeList3, DngOpcodeList.Encode(list3));
     }
 
     /// <summary>Tags about the whole file: camera, orientation, DNG version, colour calibration, EXIF and GPS.</summary>

@@ -9,13 +9,16 @@ public static class IopOrder
 {
     public static IReadOnlyList<string> Default { get; } =
     [
+        "dng_opcodes1",
         "rawprepare",
+        "dng_opcodes2",
         "temperature",
         "highlights",
         "demosaic",
         "demosaic_nn",
         "denoise",
         "denoise_nn",
+        "dng_opcodes3",
         "sharpen",
         "pixelaspect",
         "lens",

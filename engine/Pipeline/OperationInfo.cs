@@ -1,3 +1,4 @@
+using RawEngine.Engine.Raw;
 namespace RawEngine.Engine.Pipeline;
 
 [Flags]
@@ -45,6 +46,10 @@ public sealed record OperationInfo(string Id, int ParamsVersion, string DisplayN
     /// <summary>Modules that do this one's job another way: when this module is enabled they step aside
     /// (demosaic_nn replaces demosaic), even if enabled by default or in the edit.</summary>
     public IReadOnlyList<string> Replaces { get; init; } = [];
+
+    /// <summary>For a module on by default: whether it has anything to do for an image (a DNG's opcode list);
+    /// where not, it steps aside as where it does not accept the format. Null: every image.</summary>
+    public Func<RawImage, bool>? AppliesTo { get; init; }
 
     public bool Has(OperationFlags flag) => (Flags & flag) == flag;
 }

@@ -54,8 +54,9 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
             var parameters = entry?.Params ?? schema.Defaults;
             schema.Validate(parameters, $"{path}.params");
             if (entry?.Blend is { } given) BlendParams.Schema.Validate(given, $"{path}.blend");
-            // A module on by default only where it applies (demosaic on a linear DNG) steps aside; one the edit names must fit.
-            if (entry is null && !info.Accepts.Accepts(format)) continue;
+            // A module on by default only where it applies (demosaic on a linear DNG, opcodes on a file without them)
+            // steps aside; one the edit names must fit.
+            if (entry is null && (!info.Accepts.Accepts(format) || info.AppliesTo?.Invoke(source.Image) == false)) continue;
             if (!info.Accepts.Accepts(format))
                 throw new PipeException($"module '{instance}' accepts {info.Accepts} but receives {format} from {(nodes.Count == 0 ? "the raw source" : $"'{nodes[^1].Instance}'")}");
 

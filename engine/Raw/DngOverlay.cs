@@ -7,10 +7,13 @@ namespace RawEngine.Engine.Raw;
 /// Corrects what LibRaw 0.20 makes of a DNG with what the file's own tags say (engine/Raw/README.md lists
 /// the tags): BaselineExposure (absent stays absent), BlackLevel per cell with BlackLevelDeltaH/V,
 /// WhiteLevel, the full colour calibration (ColorMatrix, CameraCalibration, ForwardMatrix, AnalogBalance),
-/// AsShotNeutral or AsShotWhiteXY, and DefaultScale as the pixel aspect.
+/// AsShotNeutral or AsShotWhiteXY, DefaultScale as the pixel aspect, and the opcode lists (<see cref="DngOpcodeStages"/>).
 /// </summary>
 internal static class DngOverlay
 {
+    /// <summary>Compression 34892: lossy (8-bit JPEG) DNG.</summary>
+    private const int LossyDngCompression = 34892;
+
     public static RawImage Apply(RawImage image, DngFileTags tags)
     {
         var raw = tags.Raw;
@@ -25,6 +28,8 @@ internal static class DngOverlay
         // tags' levels are in the file's units, so they follow by the same factor.
         var levelScale = raw.WhiteLevel is { Length: > 0 } white && white.Max() > 0 ? image.White / white.Max() : 1;
         SubtractBlackDeltas(image, raw, activeX, activeY, levelScale);
+        var warnings = new List<string>(calibrations.Count > 0 ? [] : image.Warnings);
+        var opcodes = Opcodes(image, raw, warnings);
         return image with
         {
             BaselineExposure = tags.BaselineExposure is { } ev ? (float)ev : null,
@@ -37,9 +42,61 @@ internal static class DngOverlay
             DaylightMultipliers = model is not null ? Reciprocals(model.NeutralFor(Chromaticity.D65)) : image.DaylightMultipliers,
             ColorMatrixSource = calibrations.Count > 0 ? Describe(tags) : image.ColorMatrixSource,
             PixelAspect = raw.DefaultScale is { Horizontal: > 0, Vertical: > 0 } scale ? scale.Horizontal / scale.Vertical : image.PixelAspect,
-            Warnings = calibrations.Count > 0 ? [] : image.Warnings,
+            Warnings = warnings,
+            Opcodes = opcodes,
             LensOpcodes = DngLensOpcodes.Of(raw.OpcodeList1, raw.OpcodeList2, raw.OpcodeList3),
         };
+    }
+
+    /// <summary>
+    /// The opcode lists RawEngine applies, or null without any. An opcode it cannot apply in its list's stage is
+    /// dropped with a warning when optional and refuses the file, naming it, when not. List 1 belongs before
+    /// linearization, which LibRaw has already done: it is applied to the values as read when the file has no
+    /// LinearizationTable (they are the stored ones), and skipped with a warning when it has one.
+    /// </summary>
+    private static DngOpcodeStages? Opcodes(RawImage image, DngRawIfd raw, List<string> warnings)
+    {
+        if (raw.OpcodeList1 is null && raw.OpcodeList2 is null && raw.OpcodeList3 is null) return null;
+        var active = raw.ActiveArea ?? new PixelRect(0, 0, raw.Width, raw.Height);
+        var activeFrame = new OpcodeFrame(image.Visible.X - active.X, image.Visible.Y - active.Y, active.Width, active.Height);
+        var storedFrame = new OpcodeFrame(image.Visible.X, image.Visible.Y, image.SensorWidth, image.SensorHeight);
+        var list1 = Supported(image, raw.OpcodeList1, 1, storedFrame, warnings);
+        if (list1.Count > 0 && raw.LinearizationTable is not null)
+        {
+            warnings.Add("OpcodeList1 is not applied: it works on stored values, and LibRaw has already mapped them through the LinearizationTable.");
+            list1 = [];
+        }
+        var list2 = Supported(image, raw.OpcodeList2, 2, activeFrame, warnings);
+        // LibRaw (as dcraw) turns a lossy DNG's list-2 MapPolynomials into the curves it decodes the 8-bit tiles through.
+        if (raw.Compression == LossyDngCompression) list2.RemoveAll(opcode => opcode is MapPolynomialOpcode);
+        var stages = new DngOpcodeStages(list1, list2, Supported(image, raw.OpcodeList3, 3, activeFrame, warnings),
+            storedFrame, activeFrame);
+        return stages.List1.Count + stages.List2.Count + stages.List3.Count > 0 ? stages : null;
+    }
+
+    /// <summary>
+    /// A list's opcodes that RawEngine applies in that stage. TrimBounds is honoured by the visible area (the
+    /// DefaultCrop writers place inside it), so it is only checked; warps apply to RGB after demosaic only.
+    /// </summary>
+    private static List<DngOpcode> Supported(RawImage image, byte[]? bytes, int number, OpcodeFrame frame, List<string> warnings)
+    {
+        var kept = new List<DngOpcode>();
+        if (bytes is null) return kept;
+        var listName = $"OpcodeList{number}";
+        foreach (var opcode in DngOpcodeList.Parse(bytes, listName))
+        {
+            if (opcode is TrimBoundsOpcode trim)
+            {
+                if (frame.X < trim.Left || frame.Y < trim.Top || frame.X + image.Visible.Width > trim.Right || frame.Y + image.Visible.Height > trim.Bottom)
+                    warnings.Add($"{listName}'s TrimBounds (top {trim.Top}, left {trim.Left}, bottom {trim.Bottom}, right {trim.Right}) cuts into the visible area; the visible area is kept.");
+                continue;
+            }
+            var applies = opcode is not UnsupportedOpcode && (opcode is not WarpRectilinearOpcode || number == 3);
+            if (applies) kept.Add(opcode);
+            else if (opcode.Optional) warnings.Add($"{listName}: the optional opcode {opcode.Name} is skipped (RawEngine does not apply it{(number < 3 && opcode is WarpRectilinearOpcode ? " before demosaic" : "")}).");
+            else throw new RawDecodeException(image.Source ?? "", $"{listName} has {opcode.Name}, which is not optional and which RawEngine cannot apply{(number < 3 && opcode is WarpRectilinearOpcode ? " before demosaic" : "")}");
+        }
+        return kept;
     }
 
     /// <summary>ColorMatrix1/2 with their illuminants, calibrations and forward matrices, as the tags pair them.</summary>

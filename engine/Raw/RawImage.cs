@@ -176,6 +176,9 @@ public sealed record RawImage
 
     public CaptureInfo Capture { get; init; } = new();
 
+    /// <summary>The DNG opcode lists the pipe applies in their stages; null when the file has none.</summary>
+    public DngOpcodeStages? Opcodes { get; init; }
+
     /// <summary>
     /// The DNG opcodes in the file that correct the lens (WarpRectilinear, FixVignetteRadial, GainMap), by name;
     /// empty for other files. Profile-based lens correction steps aside when any is present, so no lens is corrected twice.
