@@ -17,9 +17,6 @@ namespace RawEngine.Tests.Iop;
 /// </summary>
 public class DngOpcodesPipeTests
 {
-    private static RenderEngine Engine(long budget = 0, ModuleRegistry? registry = null) =>
-        new(registry ?? StandardModules.CreateRegistry(), budget > 0 ? new EngineOptions { CacheBytes = 0, MemoryBudgetBytes = budget } : new EngineOptions { CacheBytes = 0 });
-
     private static RawImage WithLists(RawImage raw, IReadOnlyList<DngOpcode> list1, IReadOnlyList<DngOpcode> list2, IReadOnlyList<DngOpcode> list3)
     {
         var v = raw.Visible;
@@ -42,32 +39,8 @@ public class DngOpcodesPipeTests
     [InlineData(null, 0.5)]
     public async Task RegionsAndTilesEqualTheWholePictureThroughTheWarp(string? cfa, double scale)
     {
-        var raw = Lens(cfa is null ? null : CfaPattern.Bayer(cfa));
-        float[] whole;
-        Roi full;
-        using (var engine = Engine())
-        using (var session = engine.Open(raw))
-        {
-            full = Roi.Full(session.OutputSize(Edit.Empty), scale);
-            using var buffer = await session.RenderAsync(Edit.Empty, full);
-            whole = PipeFixture.Pixels(buffer);
-        }
-        using (var engine = Engine(budget: 300_000))
-        using (var session = engine.Open(raw))
-        using (var tiled = await session.RenderAsync(Edit.Empty, full))
-        {
-            var pixels = PipeFixture.Pixels(tiled);
-            for (var i = 0; i < whole.Length; i++) Assert.Equal(whole[i], pixels[i], 1e-5f);
-        }
-
-        using var regionEngine = Engine();
-        using var regionSession = regionEngine.Open(raw);
-        var region = new Roi(full.Width / 3, full.Height / 4, full.Width / 2, full.Height / 2, scale);
-        using var part = await regionSession.RenderAsync(Edit.Empty, region);
-        var partPixels = PipeFixture.Pixels(part);
-        for (var y = 0; y < region.Height; y++)
-            for (var i = 0; i < region.Width * 4; i++)
-                Assert.Equal(whole[((region.Y + y) * full.Width + region.X) * 4 + i], partPixels[y * region.Width * 4 + i], 1e-5f);
+        await WholePicture.AssertRegionsAndTilesEqualTheWholeAsync(Lens(cfa is null ? null : CfaPattern.Bayer(cfa)), scale,
+            tiledBudget: 300_000, tiledTolerance: 1e-5f, regionTolerance: 1e-5f);
     }
 
     [Fact]
@@ -75,8 +48,8 @@ public class DngOpcodesPipeTests
     {
         var raw = SyntheticRaw.Chart(96, 64, new SyntheticRawOptions { Cfa = CfaPattern.Grbg, Margin = 2, Noise = SensorNoise.AtIso(800) });
         var without = new ModuleRegistry(StandardModules.All().Where(m => m is not DngOpcodesOperation).ToArray(), IopOrder.Default);
-        using var withModules = Engine();
-        using var withoutModules = Engine(registry: without);
+        using var withModules = WholePicture.Engine();
+        using var withoutModules = WholePicture.Engine(registry: without);
         using var a = withModules.Open(raw);
         using var b = withoutModules.Open(raw);
         using var rendered = await a.RenderAsync(Edit.Empty, Roi.Full(a.OutputSize(Edit.Empty)));
@@ -133,7 +106,7 @@ public class DngOpcodesPipeTests
         var raw = Lens(CfaPattern.Rggb);
         var edit = Edit.Empty.With("exposure", new RawEngine.Iop.Exposure.ExposureParams { Exposure = 1 }, new BlendParams { Mask = "m1" })
             .WithMask(new MaskGroup("m1", [new GroupMember(new EllipseForm(new MaskPoint(0.45, 0.55), 0.3, 0.2, 30) { Feather = 0.05 })]));
-        using var engine = Engine();
+        using var engine = WholePicture.Engine();
         using var session = engine.Open(raw);
         var full = Roi.Full(session.OutputSize(edit));
         using var whole = await session.RenderAsync(edit, full);
@@ -178,7 +151,7 @@ public class DngOpcodesPipeTests
                     _ => (ushort)Math.Round(v * (1 + (y - 4) / 2 / 32.0)),
                 };
             }
-        using var engine = Engine();
+        using var engine = WholePicture.Engine();
         using var byOpcode = engine.Open(WithLists(raw, [opcode], [], []));
         using var byHand = engine.Open(raw with { Data = data });
         var roi = Roi.Full(byHand.OutputSize(Edit.Empty));

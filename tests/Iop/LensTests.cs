@@ -175,29 +175,9 @@ public class LensTests(ITestOutputHelper output)
     [InlineData(0.5)]
     public async Task RegionsAndTilesEqualTheWholePicture(double scale)
     {
-        var raw = SyntheticRaw.Chart(240, 160, new SyntheticRawOptions { Capture = KitLens });
-        float[] whole;
-        Roi full;
-        using (var engine = Engine())
-        using (var session = engine.Open(raw))
-        {
-            full = Roi.Full(session.OutputSize(Edit.Empty), scale);
-            using var buffer = await session.RenderAsync(Edit.Empty, full);
-            whole = PipeFixture.Pixels(buffer);
-        }
-        using (var engine = Engine(budget: 400_000))
-        using (var session = engine.Open(raw))
-        using (var tiled = await session.RenderAsync(Edit.Empty, full))
-            Assert.Equal(whole, PipeFixture.Pixels(tiled));
-        using var regionEngine = Engine();
-        using var regionSession = regionEngine.Open(raw);
-        var region = new Roi(full.Width / 3, full.Height / 4, full.Width / 2, full.Height / 2, scale);
-        using var part = await regionSession.RenderAsync(Edit.Empty, region);
-        var pixels = PipeFixture.Pixels(part);
         // The lens reads a differently shaped region upstream, whose demosaic agrees with the whole within float noise.
-        for (var y = 0; y < region.Height; y++)
-            for (var i = 0; i < region.Width * 4; i++)
-                Assert.Equal(whole[((region.Y + y) * full.Width + region.X) * 4 + i], pixels[y * region.Width * 4 + i], 5e-5f);
+        await WholePicture.AssertRegionsAndTilesEqualTheWholeAsync(SyntheticRaw.Chart(240, 160, new SyntheticRawOptions { Capture = KitLens }), scale,
+            tiledBudget: 400_000, tiledTolerance: 0, regionTolerance: 5e-5f);
     }
 
     [LensfunTheory]

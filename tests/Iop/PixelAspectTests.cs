@@ -18,9 +18,6 @@ public class PixelAspectTests
     private static RawImage Stretched(double aspect, CfaPattern? cfa) =>
         SyntheticRaw.Chart(120, 90, new SyntheticRawOptions { Cfa = cfa }) with { PixelAspect = aspect };
 
-    private static RenderEngine Engine(long budget = 0) =>
-        new(StandardModules.CreateRegistry(), budget > 0 ? new EngineOptions { CacheBytes = 0, MemoryBudgetBytes = budget } : new EngineOptions { CacheBytes = 0 });
-
     [Theory]
     [InlineData(1.5, 180, 90)]
     [InlineData(1.534, 184, 90)]
@@ -28,7 +25,7 @@ public class PixelAspectTests
     [InlineData(1.0, 120, 90)]
     public void TheShorterSideIsStretched(double aspect, int width, int height)
     {
-        using var engine = Engine();
+        using var engine = WholePicture.Engine();
         using var session = engine.Open(Stretched(aspect, CfaPattern.Bayer("RGGB")));
         Assert.Equal(new ImageSize(width, height), session.OutputSize(Edit.Empty));
     }
@@ -39,29 +36,7 @@ public class PixelAspectTests
     [InlineData(1.5, 0.4)]
     public async Task RegionsAndTilesEqualTheWholePicture(double aspect, double scale)
     {
-        var raw = Stretched(aspect, CfaPattern.Bayer("GRBG"));
-        float[] whole;
-        Roi full;
-        using (var engine = Engine())
-        using (var session = engine.Open(raw))
-        {
-            full = Roi.Full(session.OutputSize(Edit.Empty), scale);
-            using var buffer = await session.RenderAsync(Edit.Empty, full);
-            whole = PipeFixture.Pixels(buffer);
-        }
-        using (var engine = Engine(budget: 60_000))
-        using (var session = engine.Open(raw))
-        using (var tiled = await session.RenderAsync(Edit.Empty, full))
-            Assert.Equal(whole, PipeFixture.Pixels(tiled));
-
-        using var regionEngine = Engine();
-        using var regionSession = regionEngine.Open(raw);
-        var region = new Roi(full.Width / 3, full.Height / 4, full.Width / 2, full.Height / 2, scale);
-        using var part = await regionSession.RenderAsync(Edit.Empty, region);
-        var pixels = PipeFixture.Pixels(part);
-        for (var y = 0; y < region.Height; y++)
-            for (var i = 0; i < region.Width * 4; i++)
-                Assert.Equal(whole[((region.Y + y) * full.Width + region.X) * 4 + i], pixels[y * region.Width * 4 + i], 1e-5f);
+        await WholePicture.AssertRegionsAndTilesEqualTheWholeAsync(Stretched(aspect, CfaPattern.Bayer("GRBG")), scale, tiledBudget: 60_000, tiledTolerance: 0, regionTolerance: 1e-5f);
     }
 
     [Fact]
@@ -72,7 +47,7 @@ public class PixelAspectTests
         var raw = SyntheticRaw.Chart(120, 90, new SyntheticRawOptions { Cfa = null });
         var linear = Edit.Empty.With("sigmoid", new RawEngine.Iop.Sigmoid.SigmoidParams()).WithEnabled("sigmoid", false)
             .With("exposure", new RawEngine.Iop.Exposure.ExposureParams { Exposure = -1 });
-        using var engine = Engine();
+        using var engine = WholePicture.Engine();
         using var square = engine.Open(raw);
         using var stretched = engine.Open(raw with { PixelAspect = 1.5 });
         using var a = await square.RenderAsync(linear, Roi.Full(square.OutputSize(linear)));
