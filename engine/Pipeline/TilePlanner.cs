@@ -1,3 +1,4 @@
+using RawEngine.Engine.Imaging;
 namespace RawEngine.Engine.Pipeline;
 
 /// <summary>
@@ -20,7 +21,7 @@ public static class TilePlanner
     public static IReadOnlyList<Roi> Plan(ICommittedOperation op, Roi roiOut, BufferFormat input, long budgetBytes, string instance)
     {
         if (NeedFor(op, roiOut, input) <= budgetBytes) return [roiOut];
-        var align = Lcm(Math.Max(1, op.Tiling.Alignment), input.CfaPeriod);
+        var align = Periodic.Lcm(Math.Max(1, op.Tiling.Alignment), input.CfaPeriod);
 
         // Bands: the tallest multiple of the alignment that fits.
         var bandRows = LargestFitting(align, RoundUp(roiOut.Height, align), align,
@@ -75,13 +76,6 @@ public static class TilePlanner
     }
 
     private static int RoundUp(int value, int step) => (value + step - 1) / step * step;
-
-    private static int Lcm(int a, int b)
-    {
-        int x = a, y = b;
-        while (y != 0) (x, y) = (y, x % y);
-        return a / x * b;
-    }
 
     private static string Megabytes(long bytes) => $"{bytes / (1024.0 * 1024.0):0.##} MB";
 }

@@ -1,3 +1,4 @@
+using RawEngine.Engine.Imaging;
 namespace RawEngine.Engine.Raw;
 
 public enum CfaKind { None, Bayer, XTrans }
@@ -64,7 +65,7 @@ public sealed class CfaPattern : IEquatable<CfaPattern>
     public ReadOnlySpan<byte> Colors => _colors;
 
     /// <summary>Colour index at (row, col) relative to the pattern's origin; negative coordinates wrap.</summary>
-    public int ColorAt(int row, int col) => _colors[Mod(row, Height) * Width + Mod(col, Width)];
+    public int ColorAt(int row, int col) => _colors[Periodic.Wrap(row, Height) * Width + Periodic.Wrap(col, Width)];
 
     /// <summary>The same mosaic seen from an origin moved by (dy, dx).</summary>
     public CfaPattern Shifted(int dy, int dx)
@@ -134,5 +135,4 @@ public sealed class CfaPattern : IEquatable<CfaPattern>
 
     public override string ToString() => string.Join('/', Rows);
 
-    private static int Mod(int value, int period) => ((value % period) + period) % period;
 }

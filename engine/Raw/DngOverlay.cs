@@ -1,3 +1,4 @@
+using RawEngine.Engine.Imaging;
 using RawEngine.Engine.Color;
 using RawEngine.Engine.Dng;
 
@@ -113,14 +114,14 @@ internal static class DngOverlay
     private static (float[] Multipliers, string Source)? AsShot(DngFileTags tags, CameraColorModel? model)
     {
         if (tags.AsShotNeutral is { Length: >= 3 } neutral && neutral.Take(3).All(v => v > 0))
-            return (Reciprocals([(float)neutral[0], (float)neutral[1], (float)neutral[2]]), "DNG AsShotNeutral");
+            return (RawDecoder.MultipliersForNeutral([(float)neutral[0], (float)neutral[1], (float)neutral[2]])!, "DNG AsShotNeutral");
         if (tags.AsShotWhiteXY is { } xy && model is not null)
             return (Reciprocals(model.NeutralFor(new Chromaticity(xy.X, xy.Y))), $"DNG AsShotWhiteXY ({xy.X:0.####}, {xy.Y:0.####})");
         return null;
     }
 
-    /// <summary>White-balance multipliers from a camera neutral: its reciprocals, normalised so G = 1.</summary>
-    private static float[] Reciprocals(float[] neutral) => [neutral[1] / neutral[0], 1, neutral[1] / neutral[2]];
+    /// <summary>A neutral the colour model computed (always positive) as white-balance multipliers.</summary>
+    private static float[] Reciprocals(float[] neutral) => RawDecoder.MultipliersForNeutral(neutral)!;
 
     private static string Describe(DngFileTags tags)
     {
@@ -152,7 +153,7 @@ internal static class DngOverlay
         var pattern = new float[rows * columns];
         for (var r = 0; r < rows; r++)
             for (var c = 0; c < columns; c++)
-                pattern[r * columns + c] = (float)(levelScale * raw.BlackLevel[Mod(r + dy, rows) * columns + Mod(c + dx, columns)]);
+                pattern[r * columns + c] = (float)(levelScale * raw.BlackLevel[Periodic.Wrap(r + dy, rows) * columns + Periodic.Wrap(c + dx, columns)]);
         return pattern.AsSpan().IndexOfAnyExcept(pattern[0]) < 0
             ? BlackLevels.Uniform(pattern[0])
             : new BlackLevels(0, [0, 0, 0, 0], columns, rows, pattern);
@@ -183,5 +184,4 @@ internal static class DngOverlay
         });
     }
 
-    private static int Mod(int value, int period) => ((value % period) + period) % period;
 }

@@ -150,7 +150,7 @@ public static unsafe class RawDecoder
             var dngMatrices = ReadDngMatrices(p);
             var camXyz = Matrix3.FromRows(new ReadOnlySpan<float>(p->CamXyz, 9));
             var xyzToCamera = camXyz.IsZero ? DaylightMatrix(dngMatrices) : camXyz;
-            var dngNeutral = dngLevels ? Reciprocals(p->DngNeutral) : null;
+            var dngNeutral = dngLevels ? MultipliersForNeutral(new ReadOnlySpan<float>(p->DngNeutral, 3)) : null;
             var cameraMultipliers = Multipliers(p->CamMul);
             var daylight = Multipliers(p->PreMul);
             var warnings = new List<string>();
@@ -277,13 +277,9 @@ public static unsafe class RawDecoder
         return new BlackLevels(black, perChannel, (int)cols, (int)rows, values);
     }
 
-    /// <summary>Multipliers from a neutral (1 / neutral, normalised so G = 1), or null when it is not set.</summary>
-    private static float[]? Reciprocals(float* neutral)
-    {
-        if (!(neutral[0] > 0 && neutral[1] > 0 && neutral[2] > 0)) return null;
-        float* multipliers = stackalloc float[3] { 1 / neutral[0], 1 / neutral[1], 1 / neutral[2] };
-        return Multipliers(multipliers);
-    }
+    /// <summary>White-balance multipliers from a camera neutral (1 / neutral, normalised so G = 1), or null when it is not set.</summary>
+    internal static float[]? MultipliersForNeutral(ReadOnlySpan<float> neutral) =>
+        neutral[0] > 0 && neutral[1] > 0 && neutral[2] > 0 ? [neutral[1] / neutral[0], 1f, neutral[1] / neutral[2]] : null;
 
     /// <summary>R, G, B multipliers normalised to G = 1, or null when LibRaw has none.</summary>
     private static float[]? Multipliers(float* m)

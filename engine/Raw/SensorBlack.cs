@@ -1,3 +1,4 @@
+using RawEngine.Engine.Imaging;
 namespace RawEngine.Engine.Raw;
 
 /// <summary>
@@ -33,15 +34,15 @@ public sealed class SensorBlack
     public bool IsUniform => _values.AsSpan().IndexOfAnyExcept(_values[0]) < 0;
 
     /// <summary>Black of a sample at (row, col) relative to the visible origin (negative inside top/left margins).</summary>
-    public float At(int row, int col, int sample = 0) => _values[(Mod(row, Height) * Width + Mod(col, Width)) * Samples + sample];
+    public float At(int row, int col, int sample = 0) => _values[(Periodic.Wrap(row, Height) * Width + Periodic.Wrap(col, Width)) * Samples + sample];
 
     public static SensorBlack Of(RawImage image)
     {
         var black = image.Black;
         var patternWidth = black.Pattern is null ? 1 : Math.Max(1, black.PatternWidth);
         var patternHeight = black.Pattern is null ? 1 : Math.Max(1, black.PatternHeight);
-        var width = Lcm(image.Cfa?.Width ?? 1, patternWidth);
-        var height = Lcm(image.Cfa?.Height ?? 1, patternHeight);
+        var width = Periodic.Lcm(image.Cfa?.Width ?? 1, patternWidth);
+        var height = Periodic.Lcm(image.Cfa?.Height ?? 1, patternHeight);
         var samples = image.SamplesPerPixel;
         var values = new float[width * height * samples];
         var colors = new byte[values.Length];
@@ -67,7 +68,4 @@ public sealed class SensorBlack
         return cfa.ColorAt(row, col + 1) == 2 ? 3 : 1;
     }
 
-    private static int Mod(int value, int period) => ((value % period) + period) % period;
-    private static int Lcm(int a, int b) => a / Gcd(a, b) * b;
-    private static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
 }

@@ -1,3 +1,4 @@
+using RawEngine.Engine.Imaging;
 using RawEngine.Engine.Color;
 using RawEngine.Engine.Raw;
 
@@ -75,8 +76,8 @@ public static class SyntheticRaw
         var sceneRow = row - raw.Visible.Y;
         var sceneLine = sceneRow >= 0 && sceneRow < scene.Height ? scene.Rgb.AsSpan(sceneRow * scene.Width * 3, scene.Width * 3) : [];
         // The tile (CFA colours and blacks) is stated at the visible origin; walk it with a counter, not a modulo.
-        var tileRow = Mod(sceneRow, tile.Height) * tile.Width;
-        var tileCol = Mod(-raw.Visible.X, tile.Width);
+        var tileRow = Periodic.Wrap(sceneRow, tile.Height) * tile.Width;
+        var tileCol = Periodic.Wrap(-raw.Visible.X, tile.Width);
         var blacks = tile.Values;
         var colors = tile.Colors;
         for (var col = 0; col < raw.SensorWidth; col++)
@@ -102,7 +103,6 @@ public static class SyntheticRaw
         }
     }
 
-    private static int Mod(int value, int period) => ((value % period) + period) % period;
 
     private static void Validate(SyntheticRawOptions options)
     {
