@@ -1,6 +1,6 @@
 namespace RawEngine.Engine.Dng;
 
-/// <summary>DNG 1.4 tags and codes that <see cref="DngWriter"/> writes and <see cref="DngFileTags"/> reads.</summary>
+/// <summary>DNG 1.4 tags and codes that <see cref="DngFileTags"/> reads (and the test-support DngWriter writes).</summary>
 public static class DngTags
 {
     public const ushort DngVersion = 50706;
