@@ -42,7 +42,7 @@ public sealed record GradientForm(MaskPoint Anchor, double AngleDegrees) : MaskF
 /// <summary>
 /// A node of a closed cubic Bézier path: the curve from node i to node i + 1 runs
 /// <c>Anchor_i, ControlOut_i, ControlIn_(i+1), Anchor_(i+1)</c>. Controls equal to the anchor make a corner
-/// with straight segments (<see cref="Corner"/>).
+/// with straight segments (<see cref="Corner(MaskPoint)"/>).
 /// </summary>
 public readonly record struct PathNode(MaskPoint Anchor, MaskPoint ControlIn, MaskPoint ControlOut)
 {

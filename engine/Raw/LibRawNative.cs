@@ -111,14 +111,21 @@ internal static unsafe partial class LibRawNative
     [LibraryImport(Library, EntryPoint = "rawengine_libraw_version")]
     private static partial IntPtr VersionPointer();
 
-    public static string Version => Marshal.PtrToStringUTF8(VersionPointer()) ?? "unknown";
+    public static string Version
+    {
+        get
+        {
+            EnsureLoaded();
+            return Marshal.PtrToStringUTF8(VersionPointer()) ?? "unknown";
+        }
+    }
 
     public static string Describe(int code) => Marshal.PtrToStringUTF8(StrError(code)) ?? $"LibRaw error {code}";
 
     /// <summary>Opens a file; the returned handle is valid even on failure so it is always released.</summary>
     public static int Open(string path, out LibRawHandle handle)
     {
-        CheckLayout();
+        EnsureLoaded();
         var rc = OpenFile(path, out var raw);
         handle = Wrap(raw);
         return rc;
@@ -126,7 +133,7 @@ internal static unsafe partial class LibRawNative
 
     public static int Open(ReadOnlySpan<byte> bytes, out LibRawHandle handle)
     {
-        CheckLayout();
+        EnsureLoaded();
         int rc;
         IntPtr raw;
         fixed (byte* data = bytes) rc = OpenBuffer(data, (nuint)bytes.Length, out raw);
@@ -141,15 +148,30 @@ internal static unsafe partial class LibRawNative
         return handle;
     }
 
-    private static bool _layoutChecked;
+    private static bool _loaded;
 
-    private static void CheckLayout()
+    /// <summary>
+    /// Loads the shim, and through it the system's libraw_r, on first use: a missing LibRaw becomes one
+    /// <see cref="RawEngineException"/> that says what to install, not a bare <see cref="DllNotFoundException"/>.
+    /// Then checks that the shim was built from the same struct layout as this assembly.
+    /// </summary>
+    private static void EnsureLoaded()
     {
-        if (_layoutChecked) return;
-        var native = InfoSize();
+        if (_loaded) return;
+        nuint native;
+        try
+        {
+            native = InfoSize();
+        }
+        catch (DllNotFoundException e)
+        {
+            throw new RawEngineException(OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64
+                ? "LibRaw 0.20+ (libraw_r) not found: apt-get install libraw20"
+                : $"RawEngine's LibRaw shim is built for linux-x64 only, not {RuntimeInformation.RuntimeIdentifier}", e);
+        }
         if (native != (nuint)sizeof(LibRawInfo))
             throw new InvalidOperationException($"The LibRaw shim's info struct is {native} bytes but RawEngine expects {sizeof(LibRawInfo)}: rebuild the shim.");
-        _layoutChecked = true;
+        _loaded = true;
     }
 
     public static string Text(byte* field, int capacity) =>
