@@ -45,10 +45,22 @@ version=$(basename "$engine_package" .nupkg)
 version=${version#RawEngine.Engine.}
 echo "samples: feed $feed: $(cd "$feed" && ls ./*.nupkg | sed 's|^\./||' | tr '\n' ' ')(version $version)"
 
-# RawEngine packages come from the feed and only from there; everything else from this machine's package cache
-# (as a local source: the samples' own cache is temporary, so no RawEngine package a previous pack left in the
-# user's cache under the same version can stand in) or its usual sources.
+# A package cache of its own: a RawEngine package of the same version that an earlier pack left in the user's
+# cache must not stand in for the one just packed.
 export NUGET_PACKAGES="$work/packages"
+tool="$work/tool"
+check "dotnet tool install RawEngine.Cli from the feed, rawengine demo -o demo.jpg" "$logs/tool.log" \
+  bash -c "cd '$work' && dotnet tool install --tool-path '$tool' --add-source '$feed' RawEngine.Cli --version '$version' \
+    && '$tool/rawengine' demo -o '$work/demo.jpg' && test -s '$work/demo.jpg'"
+check "rawengine demo -o demo.dng (the samples' raw)" "$logs/raw.log" "$tool/rawengine" demo -o "$work/demo.dng"
+[ -s "$work/demo.dng" ] || finish
+export RAWENGINE_SAMPLE_RAW="$work/demo.dng"
+
+# A copy, away from the repository's build files, as a user's project is, with a NuGet.config of its own.
+cp -r "$root/samples" "$work/samples"
+find "$work/samples" \( -name bin -o -name obj \) -type d -prune -exec rm -rf {} +
+# RawEngine packages come from the feed and only from there; everything else from this machine's package cache
+# (as a local source) or its usual sources.
 {
   echo '<?xml version="1.0" encoding="utf-8"?>'
   echo '<configuration>'
@@ -64,19 +76,8 @@ export NUGET_PACKAGES="$work/packages"
   for i in "${!sources[@]}"; do echo "    <packageSource key=\"source$i\"><package pattern=\"*\" /></packageSource>"; done
   echo '  </packageSourceMapping>'
   echo '</configuration>'
-} >"$work/NuGet.config"
+} >"$work/samples/NuGet.config"
 
-tool="$work/tool"
-check "dotnet tool install RawEngine.Cli from the feed, rawengine demo -o demo.jpg" "$logs/tool.log" \
-  bash -c "cd '$work' && dotnet tool install --tool-path '$tool' --add-source '$feed' RawEngine.Cli --version '$version' \
-    && '$tool/rawengine' demo -o '$work/demo.jpg' && test -s '$work/demo.jpg'"
-check "rawengine demo -o demo.dng (the samples' raw)" "$logs/raw.log" "$tool/rawengine" demo -o "$work/demo.dng"
-[ -s "$work/demo.dng" ] || finish
-export RAWENGINE_SAMPLE_RAW="$work/demo.dng"
-
-# A copy, beside the temporary NuGet.config and away from the repository's build files, as a user's project is.
-cp -r "$root/samples" "$work/samples"
-find "$work/samples" \( -name bin -o -name obj \) -type d -prune -exec rm -rf {} +
 while IFS= read -r project; do
   name=${project#"$work/"}
   log="$logs/$(echo "$name" | tr '/' '_').log"
