@@ -39,7 +39,7 @@ TEST_LEVELS = [(1.6e-3, 1.6e-5), (2e-4, 2e-6)]
 MODEL_ID = "nafnet-denoise"
 SEED = 20261126
 
-# The synthetic sensor of engine/Synthetic/SyntheticRawOptions: 14 bits, black 512.
+# The synthetic sensor of testsupport/Synthetic/SyntheticRawOptions: 14 bits, black 512.
 WHITE, BLACK = 16383, 512
 SENSOR_FLOOR = -BLACK / (WHITE - BLACK)
 SENSOR_STEP = 1.0 / (WHITE - BLACK)
