@@ -92,4 +92,26 @@ while IFS= read -r project; do
     check "dotnet build $name" "$log" dotnet build "$project" -c Release --nologo -p:RawEngineVersion="$version"
   fi
 done < <(find "$work/samples" -name '*.csproj' | sort)
+
+# What every package carries (README, "Packages"), read in the copies NuGet unpacked for the tool and the samples:
+# metadata, a README with the native-dependency story, symbols beside it, XML docs for a library, the shim in the engine.
+package_contents() { # ID: its unpacked folder must hold all that
+  local id=$1 lower dir nuspec
+  lower=$(echo "$1" | tr '[:upper:]' '[:lower:]')
+  dir="$NUGET_PACKAGES/$lower/$version"
+  [ -d "$dir" ] || dir="$tool/.store/$lower/$version/$lower/$version"
+  nuspec=$(find "$dir" -maxdepth 1 -iname "$id.nuspec" -print -quit)
+  [ -f "$nuspec" ] || { echo "no sample or tool restored $id: nothing to read"; return 1; }
+  grep -q '<license type="expression">' "$nuspec" && grep -q '<authors>' "$nuspec" && grep -q '<readme>README.md</readme>' "$nuspec" \
+    && ! grep -q '<description>Package Description</description>' "$nuspec" || { echo "$nuspec: metadata missing"; return 1; }
+  grep -q 'libraw_r' "$dir/README.md" || { echo "$dir/README.md: no word of LibRaw"; return 1; }
+  [ -f "$feed/$id.$version.snupkg" ] || { echo "no $id.$version.snupkg beside it"; return 1; }
+  if grep -q 'DotnetTool' "$nuspec"; then return 0; fi
+  compgen -G "$dir/lib/net10.0/*.xml" >/dev/null || { echo "$dir/lib/net10.0: no XML docs"; return 1; }
+  [ "$id" != RawEngine.Engine ] || [ -f "$dir/runtimes/linux-x64/native/librawengine_libraw.so" ] || { echo "$dir: no LibRaw shim"; return 1; }
+}
+for package in "$feed"/*.nupkg; do
+  id=$(basename "$package" ".$version.nupkg")
+  check "package $id: metadata, README, symbols, docs" "$logs/package-$id.log" package_contents "$id"
+done
 finish
