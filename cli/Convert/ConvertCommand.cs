@@ -193,9 +193,7 @@ public static class BatchConverter
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Keep going past a bad file; every message names the file it is about.
-                error = e.Message.StartsWith(file.Input, StringComparison.Ordinal) || e.Message.StartsWith(file.Output, StringComparison.Ordinal)
-                    ? e.Message
-                    : $"{file.Input}: {e.Message}";
+                error = CliErrors.About(e, file.Input, file.Output);
             }
             batch?.Finished(file, stamp, settingsHash, clock.Elapsed, error);
             lock (failures)

@@ -62,7 +62,7 @@ public static class MaskCommand
             }
             catch (MaskCommandException e)
             {
-                context.Fail(e.Message);
+                context.Fail(CliErrors.MessageOf(e));
                 return ExitCodes.ProcessingError;
             }
         });

@@ -94,7 +94,7 @@ public static class ModelsCommand
             try { catalog = scope.Catalog(); }
             catch (ModelManifestException e)
             {
-                scope.Context.Fail(e.Message);
+                scope.Context.Fail(CliErrors.MessageOf(e));
                 return ExitCodes.ProcessingError;
             }
             var installer = new ModelInstaller(new InstallerOptions(scope.Search(parsed), Catalog: catalog, Logger: scope.Logger));

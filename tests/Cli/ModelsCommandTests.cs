@@ -215,7 +215,7 @@ public sealed class ModelsCommandTests : IDisposable
         Assert.Null(ActiveModelConfig.Load(environment: _environment).ActiveFor("denoise"));
         Assert.Empty(Ids(Json(await OnTemp("list", "--json"))));
 
-        OneErrorLine(await OnTemp("remove", "denoise-tiny"), 1, "denoise-tiny: ");
+        OneErrorLine(await OnTemp("remove", "denoise-tiny"), 1, "model 'denoise-tiny': not installed");
     }
 
     [Fact]
@@ -265,9 +265,9 @@ public sealed class ModelsCommandTests : IDisposable
     [Fact]
     public async Task ProcessingErrorsAreOneLineAndExitOne()
     {
-        OneErrorLine(await OnDemosaicNet("info", "no-such-model"), 1, "no-such-model: no model 'no-such-model' is installed");
-        OneErrorLine(await OnDemosaicNet("verify", "no-such-model"), 1, "no-such-model: ");
-        OneErrorLine(await OnDemosaicNet("use", "demosaic", "no-such-model"), 1, "no-such-model: ");
+        OneErrorLine(await OnDemosaicNet("info", "no-such-model"), 1, "model 'no-such-model': not installed (searched ");
+        OneErrorLine(await OnDemosaicNet("verify", "no-such-model"), 1, "model 'no-such-model': not installed (searched ");
+        OneErrorLine(await OnDemosaicNet("use", "demosaic", "no-such-model"), 1, "model 'no-such-model': not installed (searched ");
 
         var missing = _temp.File("missing.zip");
         OneErrorLine(await OnTemp("install", missing), 1, $"{missing}: no such archive file");
