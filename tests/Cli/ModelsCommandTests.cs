@@ -295,7 +295,7 @@ public sealed class ModelsCommandTests : IDisposable
 
         var unknownTask = await OnDemosaicNet("use", "sharpen", Bayer);
         Assert.Equal(2, unknownTask.ExitCode);
-        Assert.StartsWith("rawengine: \"sharpen\" is not a task (known: denoise, demosaic, mask)\n", unknownTask.Error);
+        Assert.Equal("rawengine: \"sharpen\" is not a task (known: denoise, demosaic, mask) (see 'rawengine models use --help')\n", unknownTask.Error);
 
         var wrongTask = await OnDemosaicNet("use", "denoise", Bayer);
         OneErrorLine(wrongTask, 2, $"{Bayer}: model '{Bayer}' is a demosaic model, not a denoise model.");
