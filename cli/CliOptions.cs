@@ -62,13 +62,16 @@ public static class CliOptions
         return option;
     }
 
-    /// <summary>A whole number of at least <paramref name="minimum"/>.</summary>
-    public static Option<T> AtLeast<T>(this Option<T> option, int minimum)
+    /// <summary>A whole number of at least <paramref name="minimum"/> and, when given, at most <paramref name="maximum"/> (then shown in <c>--help</c>).</summary>
+    public static Option<T> Within<T>(this Option<T> option, long minimum, long? maximum = null)
     {
+        if (maximum is not null) option.HelpName = $"{minimum}..{maximum}";
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<T>() is IConvertible value && value.ToInt64(CultureInfo.InvariantCulture) < minimum)
-                result.AddError($"{option.Name}: {value} is less than {minimum}");
+            if (result.GetValueOrDefault<T>() is not IConvertible value) return;
+            var number = value.ToInt64(CultureInfo.InvariantCulture);
+            if (number < minimum || number > maximum)
+                result.AddError(maximum is null ? $"{option.Name}: {number} is less than {minimum}" : $"{option.Name}: {number} is outside {minimum}..{maximum}");
         });
         return option;
     }

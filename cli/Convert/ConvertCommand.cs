@@ -23,10 +23,9 @@ public static class ConvertCommand
         var edit = new Option<string?>("--edit") { Description = "Edit sidecar to apply (default: <input>.rawengine.json when present)" };
         var format = CliOptions.Parsed("--format", "Output format (default: from the output name, else jpg)", "jpg|png|tif", ParseFormat);
         var bits = new Option<int>("--bits") { Description = "Bits per sample: 8, 16 (png, tif) or 32 (tif float)", DefaultValueFactory = _ => 8 }.OneOf([8, 16, 32]);
-        var quality = new Option<int>("--quality") { Description = "JPEG quality", DefaultValueFactory = _ => 90 }.OneOf([.. Enumerable.Range(1, 100)]);
-        quality.HelpName = "1..100";
-        var width = new Option<int?>("--width") { Description = "Fit inside this width (pixels)" }.AtLeast(1);
-        var height = new Option<int?>("--height") { Description = "Fit inside this height (pixels)" }.AtLeast(1);
+        var quality = new Option<int>("--quality") { Description = "JPEG quality", DefaultValueFactory = _ => 90 }.Within(1, 100);
+        var width = new Option<int?>("--width") { Description = "Fit inside this width (pixels)" }.Within(1);
+        var height = new Option<int?>("--height") { Description = "Fit inside this height (pixels)" }.Within(1);
         var profile = CliOptions.Choice("--profile", "Output colour space; -linear after a name for its linear-light form",
             ConvertSettings.Profiles, $"{string.Join('|', RgbColorSpace.Outputs.Select(s => s.Id))}[-linear]");
         var demosaic = CliOptions.Parsed("--demosaic", "Demosaic method; nn:VIEWS sets the neural one's ensemble (1, 2, 4 or 8 views)",
@@ -54,8 +53,8 @@ public static class ConvertCommand
             Description = "Working memory per module in MB; larger needs are tiled",
             DefaultValueFactory = _ => (int)(new EngineOptions().MemoryBudgetBytes >> 20),
             HelpName = "MB",
-        }.AtLeast(1);
-        var jobs = new Option<int>("--jobs", "-j") { Description = "Files converted at once", DefaultValueFactory = _ => 1 }.AtLeast(1);
+        }.Within(1);
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Files converted at once", DefaultValueFactory = _ => 1 }.Within(1);
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace existing output files" };
         var strip = new Option<bool>("--strip-metadata") { Description = "Write no EXIF (the ICC profile stays)" };
         var shard = new Option<string?>("--shard")
@@ -63,7 +62,7 @@ public static class ConvertCommand
             Description = "Convert only shard I of N (I from 0) of the sorted inputs, or auto: from Slurm's SLURM_ARRAY_TASK_* or Kubernetes' JOB_COMPLETION_INDEX",
             HelpName = "I/N|auto",
         };
-        var shardCount = new Option<int?>("--shard-count") { Description = "With --shard auto: the number of shards (a Kubernetes Indexed Job's completions; else RAWENGINE_SHARD_COUNT)" }.AtLeast(1);
+        var shardCount = new Option<int?>("--shard-count") { Description = "With --shard auto: the number of shards (a Kubernetes Indexed Job's completions; else RAWENGINE_SHARD_COUNT)" }.Within(1);
         var resume = new Option<bool>("--resume") { Description = "Skip files the output folder's journals record as done from the same input and settings" };
         var command = new Command("convert", "Develop raw files into JPEG, PNG or TIFF")
         {

@@ -209,6 +209,7 @@ public class ConvertCommandTests
 
         Assert.Contains("--format <jpg|png|tif>", help);
         Assert.Contains("--bits <8|16|32>", help);
+        Assert.Contains("--quality <1..100>", help);
         Assert.Contains("--profile <srgb|display-p3|adobe-rgb|prophoto|rec2020[-linear]>", help);
         Assert.Contains("--tone <sigmoid|none>", help);
         Assert.Contains("--provider <auto|cpu|cuda|", help);

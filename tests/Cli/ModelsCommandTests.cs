@@ -278,6 +278,16 @@ public sealed class ModelsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ADownloadWithoutADigestIsRefusedNamingTheOptionThatGivesIt()
+    {
+        const string url = "http://127.0.0.1:9/m.zip"; // never contacted: the digest is asked for first
+        var result = await OnTemp("install", url);
+        OneErrorLine(result, 1, $"{url}: a download needs its SHA-256 digest");
+        Assert.EndsWith("; give it with --sha256\n", result.Error); // the CLI's words, added to the library's by type
+        Assert.Empty(Snapshot());
+    }
+
+    [Fact]
     public async Task UsageErrorsExitWithTwo()
     {
         var archive = DenoiseArchive("a.zip", "1.0");
