@@ -3,7 +3,7 @@ namespace RawEngine.Engine.Sessions;
 /// <summary>
 /// How much memory an engine may use and on what it computes. Read once, when the engine is made. The defaults
 /// suit a desktop application: one 24 MP raw opened, previewed at 1024 px and exported to a full-size JPEG peaks at
-/// about 760 MB of resident memory (a batch converter, rendering each file once, sets <see cref="CacheBytes"/> to 0).
+/// about 750 MB of resident memory (a batch converter, rendering each file once, sets <see cref="CacheBytes"/> to 0).
 /// </summary>
 public sealed record EngineOptions
 {
