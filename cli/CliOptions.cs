@@ -33,7 +33,7 @@ public static class CliOptions
         HelpName = helpName,
         CustomParser = result =>
         {
-            try { return parse(result.Tokens[^1].Value); }
+            try { return result.Tokens.Count == 0 ? default : parse(result.Tokens[^1].Value); }
             catch (UsageException e)
             {
                 result.AddError(e.Message);
@@ -51,40 +51,50 @@ public static class CliOptions
     }
 
     /// <summary>A number in <paramref name="range"/>, the range shown in <c>--help</c>.</summary>
-    public static Option<double?> Number(string name, string description, ParamRangeAttribute range)
-    {
-        var option = new Option<double?>(name) { Description = description, HelpName = range.Text() };
-        option.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<double?>() is { } value && !range.Contains(value))
-                result.AddError(string.Create(CultureInfo.InvariantCulture, $"{name}: {value} is outside {range.Text()}"));
-        });
-        return option;
-    }
+    public static Option<double?> Number(string name, string description, ParamRangeAttribute range) =>
+        Parsed<double?>(name, description, range.Text(), text => ParseNumber(name, text) is var value && range.Contains(value)
+            ? value
+            : throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"{name}: {value} is outside {range.Text()}")));
+
+    /// <summary>A number above 0.</summary>
+    public static Option<double?> Positive(string name, string description, string helpName) =>
+        Parsed<double?>(name, description, helpName, text => ParseNumber(name, text) is var value and > 0
+            ? value
+            : throw new UsageException($"{name}: {text} is not a positive number"));
+
+    /// <summary>A whole number of at least <paramref name="minimum"/>, or none.</summary>
+    public static Option<int?> Whole(string name, string description, string helpName, int minimum) =>
+        Parsed<int?>(name, description, helpName, text => ParseWhole(name, text, minimum, null));
 
     /// <summary>A whole number of at least <paramref name="minimum"/> and, when given, at most <paramref name="maximum"/> (then shown in <c>--help</c>).</summary>
-    public static Option<T> Within<T>(this Option<T> option, long minimum, long? maximum = null)
+    public static Option<int> Whole(string name, string description, string helpName, int defaultValue, int minimum, int? maximum = null)
     {
-        if (maximum is not null) option.HelpName = $"{minimum}..{maximum}";
-        option.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<T>() is not IConvertible value) return;
-            var number = value.ToInt64(CultureInfo.InvariantCulture);
-            if (number < minimum || number > maximum)
-                result.AddError(maximum is null ? $"{option.Name}: {number} is less than {minimum}" : $"{option.Name}: {number} is outside {minimum}..{maximum}");
-        });
+        var option = Parsed(name, description, maximum is null ? helpName : $"{minimum}..{maximum}", text => ParseWhole(name, text, minimum, maximum));
+        option.DefaultValueFactory = _ => defaultValue;
         return option;
     }
 
     /// <summary>One of <paramref name="allowed"/> numbers, listed in <c>--help</c>.</summary>
-    public static Option<int> OneOf(this Option<int> option, IReadOnlyList<int> allowed)
+    public static Option<int> OneOf(string name, string description, int defaultValue, IReadOnlyList<int> allowed)
     {
-        option.HelpName = string.Join('|', allowed);
-        option.Validators.Add(result =>
-        {
-            if (!allowed.Contains(result.GetValueOrDefault<int>()))
-                result.AddError($"{option.Name}: {result.GetValueOrDefault<int>()} is not one of {string.Join(", ", allowed)}");
-        });
+        var option = Parsed(name, description, string.Join('|', allowed), text => ParseWhole(name, text, int.MinValue, null) is var value && allowed.Contains(value)
+            ? value
+            : throw new UsageException($"{name}: {value} is not one of {string.Join(", ", allowed)}"));
+        option.DefaultValueFactory = _ => defaultValue;
         return option;
+    }
+
+    private static double ParseNumber(string name, string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
+            ? value
+            : throw new UsageException($"{name}: '{text}' is not a number");
+
+    private static int ParseWhole(string name, string text, int minimum, int? maximum)
+    {
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            throw new UsageException($"{name}: '{text}' is not a whole number");
+        if (value < minimum || value > maximum)
+            throw new UsageException(maximum is null ? $"{name}: {value} is less than {minimum}" : $"{name}: {value} is outside {minimum}..{maximum}");
+        return value;
     }
 }

@@ -22,10 +22,10 @@ public static class ConvertCommand
         var output = new Option<string>("--output", "-o") { Description = "Output file, folder, or - for standard output", Required = true };
         var edit = new Option<string?>("--edit") { Description = "Edit sidecar to apply (default: <input>.rawengine.json when present)" };
         var format = CliOptions.Parsed("--format", "Output format (default: from the output name, else jpg)", "jpg|png|tif", ParseFormat);
-        var bits = new Option<int>("--bits") { Description = "Bits per sample: 8, 16 (png, tif) or 32 (tif float)", DefaultValueFactory = _ => 8 }.OneOf([8, 16, 32]);
-        var quality = new Option<int>("--quality") { Description = "JPEG quality", DefaultValueFactory = _ => 90 }.Within(1, 100);
-        var width = new Option<int?>("--width") { Description = "Fit inside this width (pixels)" }.Within(1);
-        var height = new Option<int?>("--height") { Description = "Fit inside this height (pixels)" }.Within(1);
+        var bits = CliOptions.OneOf("--bits", "Bits per sample: 8, 16 (png, tif) or 32 (tif float)", 8, [8, 16, 32]);
+        var quality = CliOptions.Whole("--quality", "JPEG quality", "Q", 90, 1, 100);
+        var width = CliOptions.Whole("--width", "Fit inside this width", "PIXELS", 1);
+        var height = CliOptions.Whole("--height", "Fit inside this height", "PIXELS", 1);
         var profile = CliOptions.Choice("--profile", "Output colour space; -linear after a name for its linear-light form",
             ConvertSettings.Profiles, $"{string.Join('|', RgbColorSpace.Outputs.Select(s => s.Id))}[-linear]");
         var demosaic = CliOptions.Parsed("--demosaic", "Demosaic method; nn:VIEWS sets the neural one's ensemble (1, 2, 4 or 8 views)",
@@ -43,18 +43,10 @@ public static class ConvertCommand
         var tone = CliOptions.Choice("--tone", "Tone mapper: sigmoid, or none (linear)", ConvertSettings.Tones);
         var lens = CliOptions.Choice("--lens", "Lens correction from lensfun's profiles: auto (default: when one matches the camera and lens) or off", ConvertSettings.LensModes);
         var roi = CliOptions.Parsed("--roi", "Render only this region (pixels of the oriented image at scale 1)", "x,y,w,h", text => (PixelRegion?)PixelRegion.Parse(text));
-        var scale = new Option<double?>("--scale") { Description = "Render scale, e.g. 0.5" };
-        scale.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<double?>() is { } s && !(s > 0 && double.IsFinite(s))) result.AddError($"--scale: {s} is not a positive number");
-        });
-        var budget = new Option<int>("--memory-budget")
-        {
-            Description = "Working memory per module in MB; larger needs are tiled",
-            DefaultValueFactory = _ => (int)(new EngineOptions().MemoryBudgetBytes >> 20),
-            HelpName = "MB",
-        }.Within(1);
-        var jobs = new Option<int>("--jobs", "-j") { Description = "Files converted at once", DefaultValueFactory = _ => 1 }.Within(1);
+        var scale = CliOptions.Positive("--scale", "Render scale, e.g. 0.5", "FACTOR");
+        var budget = CliOptions.Whole("--memory-budget", "Working memory per module in MB; larger needs are tiled", "MB", (int)(new EngineOptions().MemoryBudgetBytes >> 20), 1);
+        var jobs = CliOptions.Whole("--jobs", "Files converted at once", "N", 1, 1);
+        jobs.Aliases.Add("-j");
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace existing output files" };
         var strip = new Option<bool>("--strip-metadata") { Description = "Write no EXIF (the ICC profile stays)" };
         var shard = new Option<string?>("--shard")
@@ -62,7 +54,7 @@ public static class ConvertCommand
             Description = "Convert only shard I of N (I from 0) of the sorted inputs, or auto: from Slurm's SLURM_ARRAY_TASK_* or Kubernetes' JOB_COMPLETION_INDEX",
             HelpName = "I/N|auto",
         };
-        var shardCount = new Option<int?>("--shard-count") { Description = "With --shard auto: the number of shards (a Kubernetes Indexed Job's completions; else RAWENGINE_SHARD_COUNT)" }.Within(1);
+        var shardCount = CliOptions.Whole("--shard-count", "With --shard auto: the number of shards (a Kubernetes Indexed Job's completions; else RAWENGINE_SHARD_COUNT)", "N", 1);
         var resume = new Option<bool>("--resume") { Description = "Skip files the output folder's journals record as done from the same input and settings" };
         var command = new Command("convert", "Develop raw files into JPEG, PNG or TIFF")
         {
