@@ -9,6 +9,10 @@ switch (args.FirstOrDefault())
         return PipeBench.Run(new MetricReport(Console.Out));
     case "convert":
         return RawEngine.Bench.Convert.ConvertBench.Run(new MetricReport(Console.Out), args[1..]);
+    case "app-session":
+        return RawEngine.Bench.Convert.AppSessionBench.Run(new MetricReport(Console.Out), args[1..]);
+    case "app-session-run":
+        return RawEngine.Bench.Convert.AppSessionBench.RunSession(args[1..]);
     case "batch":
         return RawEngine.Bench.Batch.BatchBench.Run(new MetricReport(Console.Out), args[1..]);
     case "export":
@@ -48,6 +52,6 @@ switch (args.FirstOrDefault())
     case "mask":
         return RawEngine.Bench.Masks.SegmentationBench.Run(new MetricReport(Console.Out), args[1..]);
     default:
-        Console.Error.WriteLine("usage: bench <pipe|convert|batch|nn|mask|detail|camera-files|export|demosaic|roundtrip>   (also: nn-ensemble, mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
+        Console.Error.WriteLine("usage: bench <pipe|convert|app-session|batch|nn|mask|detail|camera-files|export|demosaic|roundtrip>   (also: nn-ensemble, mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
         return 2;
 }

@@ -29,11 +29,15 @@ public static class RawEngineCommand
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is ParseErrorAction)
         {
-            foreach (var error in parsed.Errors) context.Fail(error.Message);
-            context.Error.WriteLine("Try 'rawengine --help'.");
+            // One line, as every error: the parser's first complaint and where the help is.
+            var path = string.Join(' ', Path(parsed.CommandResult));
+            context.Fail($"{parsed.Errors[0].Message.TrimEnd('.')} (see '{path} --help')");
             return ExitCodes.UsageError;
         }
         var invocation = new InvocationConfiguration { Output = context.Out, Error = context.Error };
         return await parsed.InvokeAsync(invocation, cancellationToken);
     }
+
+    private static IEnumerable<string> Path(System.CommandLine.Parsing.CommandResult result) =>
+        result.Parent is System.CommandLine.Parsing.CommandResult parent ? Path(parent).Append(result.Command.Name) : ["rawengine"];
 }

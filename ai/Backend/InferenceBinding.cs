@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using RawEngine.Engine;
 
 namespace RawEngine.AI.Backend;
 
@@ -92,7 +93,7 @@ public sealed class InferenceBinding : IDisposable
         }
         catch (OnnxRuntimeException e) when (InferenceMemoryException.IsAllocationFailure(e))
         {
-            throw new InferenceMemoryException($"{_model.Path}: out of memory for tensors {string.Join(", ", _inputs.Select(t => $"[{string.Join(",", t.Shape)}]"))}: {e.Message}", e);
+            throw new InferenceMemoryException(ErrorSubjectKind.File, _model.Path, $"out of memory for tensors {string.Join(", ", _inputs.Select(t => $"[{string.Join(",", t.Shape)}]"))}: {e.Message}", e);
         }
         catch (OnnxRuntimeException e)
         {

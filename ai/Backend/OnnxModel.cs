@@ -45,7 +45,7 @@ public sealed class OnnxModel : IDisposable
         settings ??= InferenceSettings.Default;
         logger ??= NullLogger.Instance;
         fixedDims ??= new Dictionary<string, long>();
-        if (!File.Exists(path)) throw new ModelLoadException($"{path}: model file not found.");
+        if (!File.Exists(path)) throw new ModelLoadException(path, "model file not found.");
         foreach (var (name, size) in fixedDims)
             if (size <= 0) throw new ArgumentException($"Fixed dimension '{name}' must be positive, not {size}.", nameof(fixedDims));
 
@@ -75,10 +75,10 @@ public sealed class OnnxModel : IDisposable
             }
             catch (OnnxRuntimeException e)
             {
-                throw new ModelLoadException($"{path}: not a loadable ONNX model: {e.Message}", e);
+                throw new ModelLoadException(path, $"not a loadable ONNX model: {e.Message}", e);
             }
         }
-        throw new ModelLoadException($"{path}: execution provider {settings.Provider.ToName()} is not usable here ({string.Join("; ", refusals)}).");
+        throw new ModelLoadException(path, $"execution provider {settings.Provider.ToName()} is not usable here ({string.Join("; ", refusals)}).");
     }
 
     /// <summary>

@@ -75,7 +75,7 @@ public sealed class TaskContract
     public void Validate(string file, ModelSignature signature)
     {
         var expected = Tensors.Where(t => t.File == file).ToArray();
-        if (expected.Length == 0) throw new ModelContractException($"model '{Manifest.Id}': {file} is not part of a {Manifest.Task} package");
+        if (expected.Length == 0) throw new ModelContractException(Manifest.Id, $"{file} is not part of a {Manifest.Task} package");
         foreach (var want in expected)
         {
             var side = want.IsInput ? signature.Inputs : signature.Outputs;
@@ -92,23 +92,23 @@ public sealed class TaskContract
         }
         foreach (var input in signature.Inputs)
             if (!expected.Any(t => t.IsInput && t.Name == input.Name))
-                throw new ModelContractException(
-                    $"model '{Manifest.Id}' ({file}): input tensor '{input.Name}' {input.Describe()} is not part of the {Manifest.Task} contract, so nothing would feed it");
+                throw new ModelContractException(Manifest.Id,
+                    $"{file}: input tensor '{input.Name}' {input.Describe()} is not part of the {Manifest.Task} contract, so nothing would feed it", input.Name);
     }
 
     private ModelContractException Misfit(TensorContract want, string found) =>
-        new($"model '{Manifest.Id}' ({want.File}): {(want.IsInput ? "input" : "output")} tensor '{want.Name}' (role {want.Role}): expected {want.Describe()}, found {found}");
+        new(Manifest.Id, $"{want.File}: {(want.IsInput ? "input" : "output")} tensor '{want.Name}' (role {want.Role}): expected {want.Describe()}, found {found}", want.Name);
 
     private static TensorContract[] ImageToImage(ModelManifest manifest, ModelIo io, bool outputsSameLayout)
     {
         var layout = io.Layout!;
         var mosaic = layout is "masked-mosaic" or "packed-bayer4";
         if (manifest.Task == TaskDefaults.Demosaic && !mosaic)
-            throw new ModelContractException($"model '{manifest.Id}': io.layout \"{layout}\" is not a mosaic layout; a demosaic model takes masked-mosaic or packed-bayer4");
+            throw new ModelContractException(manifest.Id, "io.layout \"{layout}\" is not a mosaic layout; a demosaic model takes masked-mosaic or packed-bayer4");
         if (mosaic && io.Cfa is null)
-            throw new ModelContractException($"model '{manifest.Id}': io.cfa is missing; a {layout} model must say which CFA pattern it expects");
+            throw new ModelContractException(manifest.Id, $"io.cfa is missing; a {layout} model must say which CFA pattern it expects");
         if (layout == "packed-bayer4" && io.Cfa!.Type != "bayer")
-            throw new ModelContractException($"model '{manifest.Id}': io.layout packed-bayer4 needs a bayer io.cfa, not {io.Cfa.Type}");
+            throw new ModelContractException(manifest.Id, $"io.layout packed-bayer4 needs a bayer io.cfa, not {io.Cfa.Type}");
         long inChannels = layout == "packed-bayer4" ? 4 : 3;
         long outChannels = outputsSameLayout ? inChannels : 3;
         return
@@ -154,5 +154,5 @@ public sealed class TaskContract
 
     private static string Name(ModelManifest manifest, IReadOnlyDictionary<string, string> map, string role, bool input) =>
         map.TryGetValue(role, out var name) ? name
-            : throw new ModelContractException($"model '{manifest.Id}': io.{(input ? "inputs" : "outputs")}.{role} is missing");
+            : throw new ModelContractException(manifest.Id, $"io.{(input ? "inputs" : "outputs")}.{role} is missing");
 }

@@ -1,4 +1,5 @@
 using RawEngine.AI.Registry;
+using RawEngine.Engine;
 
 namespace RawEngine.AI.Contracts;
 
@@ -57,7 +58,7 @@ public static class TaskDefaults
     }
 
     public static ModelContractException UnknownTask(ModelManifest manifest) =>
-        new($"model '{manifest.Id}': unknown task \"{manifest.Task}\" (known: {string.Join(", ", KnownTasks)})");
+        new(manifest.Id, $"unknown task \"{manifest.Task}\" (known: {string.Join(", ", KnownTasks)})");
 
     private static (Dictionary<string, string>, Dictionary<string, string>, string) MaskNames(MaskVariant variant) => variant switch
     {
@@ -81,6 +82,10 @@ public static class TaskDefaults
 /// <summary>The two SAM decoder signatures: SAM 2.1 (darktable-ai export) and SAM 1 / HQ-SAM.</summary>
 public enum MaskVariant { Sam2, Sam1 }
 
-/// <summary>A model whose manifest or real tensors do not fit its task's contract; the message names
-/// the model, the tensor, what was expected and what was found.</summary>
-public sealed class ModelContractException(string message) : Exception(message);
+/// <summary>A model whose manifest or real tensors do not fit its task's contract: the subject is the model's
+/// id, <see cref="Tensor"/> the network input or output at fault (when one is), the reason what was expected and found.</summary>
+public sealed class ModelContractException(string modelId, string reason, string? tensor = null)
+    : RawEngineException(ErrorSubjectKind.Model, modelId, reason)
+{
+    public string? Tensor { get; } = tensor;
+}

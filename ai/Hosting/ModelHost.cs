@@ -53,7 +53,7 @@ public sealed class ModelHost(InferenceSettings? settings = null, ILogger? logge
         ModelPackage package, InferenceSettings settings, IReadOnlyDictionary<string, long>? fixedDims, SessionCache cache)
     {
         if (!string.Equals(package.Manifest.Backend, "onnx", StringComparison.OrdinalIgnoreCase))
-            throw new ModelContractException($"model '{package.Id}': backend \"{package.Manifest.Backend}\" is not supported (only onnx)");
+            throw new ModelContractException(package.Id, "backend \"{package.Manifest.Backend}\" is not supported (only onnx)");
         var dims = new Dictionary<string, long>(package.Manifest.Io?.FixedDims ?? new Dictionary<string, long>());
         foreach (var (name, size) in fixedDims ?? new Dictionary<string, long>()) dims[name] = size;
         var networks = new Dictionary<string, OnnxModel>();

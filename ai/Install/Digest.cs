@@ -33,5 +33,5 @@ public static class Digest
     public static string? Normalise(string? sha256) =>
         sha256 is null ? null
         : IsSha256(sha256.Trim()) ? sha256.Trim().ToLowerInvariant()
-        : throw new ArgumentException($"--sha256 \"{sha256}\" is not a SHA-256 digest (64 hex digits).", nameof(sha256));
+        : throw new ArgumentException($"\"{sha256}\" is not a SHA-256 digest (64 hex digits).", nameof(sha256));
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using RawEngine.AI.Registry;
+using RawEngine.Engine;
 
 namespace RawEngine.AI.Install;
 
@@ -31,9 +32,24 @@ public sealed record CatalogInstall(ModelPackage Package, bool Changed);
 /// <summary>Where an install stands: stage name, and bytes (or entries) done out of a total when known.</summary>
 public sealed record InstallProgress(string Stage, long Done, long? Total);
 
-/// <summary>An install, removal or verification that failed; the message names the archive, URL or
-/// model and the problem. A failed install leaves the models folder as it was.</summary>
-public sealed class ModelInstallException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>An install, removal or verification that failed: the subject is the archive, folder or URL
+/// (or the model), the reason the problem. A failed install leaves the models folder as it was.</summary>
+public class ModelInstallException : RawEngineException
+{
+    public ModelInstallException(string source, string reason, Exception? inner = null) : base(ErrorSubjectKind.File, source, reason, inner)
+    {
+    }
+
+    public ModelInstallException(ErrorSubjectKind subjectKind, string? subject, string reason, Exception? inner = null)
+        : base(subjectKind, subject, reason, inner)
+    {
+    }
+}
+
+/// <summary>A download asked for with no SHA-256 to check it against (none given, none in the catalog): refused,
+/// since an unchecked download could be anything. The subject is the URL.</summary>
+public sealed class DigestRequiredException(string url)
+    : ModelInstallException(url, "a download needs its SHA-256 digest, and none was given or found in the catalog");
 
 /// <summary>What <c>models verify</c> found for one model: problems is empty when it is sound.</summary>
 public sealed record VerifyResult(string Id, string Directory, bool HasRecordedDigests, IReadOnlyList<string> Problems)

@@ -68,7 +68,7 @@ public sealed class ModelCatalog(IReadOnlyList<CatalogEntry> entries)
         {
             using var document = JsonDocument.Parse(System.IO.File.ReadAllText(path));
             if (!document.RootElement.TryGetProperty("models", out var models) || models.ValueKind != JsonValueKind.Array)
-                throw new ModelManifestException($"{path}: $.models: expected an array");
+                throw new ModelManifestException(path, "$.models: expected an array");
             var entries = new List<CatalogEntry>();
             var i = 0;
             foreach (var m in models.EnumerateArray())
@@ -76,10 +76,10 @@ public sealed class ModelCatalog(IReadOnlyList<CatalogEntry> entries)
                 string? Field(string name, bool required)
                 {
                     if (m.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String) return v.GetString();
-                    return required ? throw new ModelManifestException($"{path}: $.models[{i}].{name}: expected a string") : null;
+                    return required ? throw new ModelManifestException(path, $"$.models[{i}].{name}: expected a string") : null;
                 }
                 var sha = Field("sha256", true)!;
-                if (!Digest.IsSha256(sha)) throw new ModelManifestException($"{path}: $.models[{i}].sha256: \"{sha}\" is not 64 hex digits");
+                if (!Digest.IsSha256(sha)) throw new ModelManifestException(path, $"$.models[{i}].sha256: \"{sha}\" is not 64 hex digits");
                 entries.Add(new CatalogEntry(Field("id", true)!, Field("url", false), sha.ToLowerInvariant(), Field("file", false))
                 {
                     Task = Field("task", false),
@@ -94,7 +94,7 @@ public sealed class ModelCatalog(IReadOnlyList<CatalogEntry> entries)
         }
         catch (Exception e) when (e is JsonException or IOException)
         {
-            throw new ModelManifestException($"{path}: cannot read catalog: {e.Message}", e);
+            throw new ModelManifestException(path, $"cannot read catalog: {e.Message}", e);
         }
     }
 
@@ -126,7 +126,7 @@ public sealed class ModelCatalog(IReadOnlyList<CatalogEntry> entries)
     {
         var full = System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, relative));
         if (System.IO.Path.IsPathRooted(relative) || !full.StartsWith(folder + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new ModelManifestException($"{catalog}: $.models[{index}].path: \"{relative}\" is not a path inside the catalog's folder");
+            throw new ModelManifestException(catalog, $"$.models[{index}].path: \"{relative}\" is not a path inside the catalog's folder");
         return full;
     }
 }

@@ -6,6 +6,7 @@ using RawEngine.AI.Backend;
 using RawEngine.AI.Contracts;
 using RawEngine.AI.Hosting;
 using RawEngine.AI.Registry;
+using RawEngine.Engine;
 
 namespace RawEngine.AI.Install;
 
@@ -59,7 +60,7 @@ public sealed class ModelInstaller(InstallerOptions? options = null)
         var target = Path.Combine(Search.InstallDirectory, entry.Id);
         if (RecordedDigest(target) == entry.Sha256 && RecordProblems(target).Count == 0)
             return new CatalogInstall(new ModelPackage(ManifestReader.Read(Path.Combine(target, ModelManifest.FileName)), target, Search.InstallDirectory, 0), Changed: false);
-        var source = entry.Path ?? entry.Url ?? throw new ModelInstallException($"{entry.Id}: the catalog gives neither a path nor a URL for it");
+        var source = entry.Path ?? entry.Url ?? throw new ModelInstallException(ErrorSubjectKind.Model, entry.Id, "the catalog gives neither a path nor a URL for it");
         return new CatalogInstall(await InstallFromAsync(source, entry.Sha256, entry.Id, progress, ct).ConfigureAwait(false), Changed: true);
     }
 
@@ -85,12 +86,12 @@ public sealed class ModelInstaller(InstallerOptions? options = null)
                 var archive = Path.Combine(staging, "archive" + ArchiveSuffix(source));
                 if (IsUrl(source))
                 {
-                    if (expected is null) throw new ModelInstallException($"{source}: a download needs its SHA-256 (--sha256 or a catalog entry)");
+                    if (expected is null) throw new DigestRequiredException(source);
                     actual = await DownloadAsync(new Uri(source), archive, progress, ct).ConfigureAwait(false);
                 }
                 else
                 {
-                    if (!File.Exists(source)) throw new ModelInstallException($"{source}: no such archive file, model folder or catalog id");
+                    if (!File.Exists(source)) throw new ModelInstallException(source, "no such archive file, model folder or catalog id");
                     actual = await CopyHashedAsync(source, archive, progress, ct).ConfigureAwait(false);
                 }
                 // Checked before unpacking: an archive of unknown bytes is never opened.
@@ -104,9 +105,9 @@ public sealed class ModelInstaller(InstallerOptions? options = null)
             progress?.Report(new InstallProgress("validate", 0, null));
             var manifest = ReadManifest(source, packageDir);
             if (expectedId is not null && manifest.Id != expectedId)
-                throw new ModelInstallException($"{source}: the package's id '{manifest.Id}' is not the catalog's '{expectedId}'");
+                throw new ModelInstallException(source, $"the package's id '{manifest.Id}' is not the catalog's '{expectedId}'");
             if (IsDtModel(source) && Path.GetFileName(packageDir) != manifest.Id)
-                throw new ModelInstallException($"{source}: the .dtmodel's top folder '{Path.GetFileName(packageDir)}' is not named after its model id '{manifest.Id}'");
+                throw new ModelInstallException(source, $"the .dtmodel's top folder '{Path.GetFileName(packageDir)}' is not named after its model id '{manifest.Id}'");
             Validate(source, new ModelPackage(manifest, packageDir, modelsDir, 0));
             WriteRecord(packageDir, manifest.Id, source, actual);
             ct.ThrowIfCancellationRequested();
@@ -127,12 +128,12 @@ public sealed class ModelInstaller(InstallerOptions? options = null)
     public string Remove(string id)
     {
         var registry = ModelRegistry.Discover(Search, Logger);
-        var package = registry.Find(id) ?? throw new ModelInstallException($"no model '{id}' is installed (searched {string.Join(", ", registry.SearchPaths)})");
+        var package = registry.Find(id) ?? throw new ModelInstallException(ErrorSubjectKind.Model, id, $"not installed (searched {string.Join(", ", registry.SearchPaths)})");
         var aside = Path.Combine(package.SearchRoot, ".removing-" + id + "-" + Guid.NewGuid().ToString("N"));
         try { Directory.Move(package.Directory, aside); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ModelInstallException($"{package.Directory}: cannot remove model '{id}': {e.Message}", e);
+            throw new ModelInstallException(package.Directory, $"cannot remove model '{id}': {e.Message}", e);
         }
         DeleteQuietly(aside);
         Logger.LogInformation("Removed model {Id} from {Folder}", id, package.Directory);
@@ -192,7 +193,7 @@ public sealed class ModelInstaller(InstallerOptions? options = null)
     private void CheckDigest(string source, string? expected, string actual)
     {
         if (expected is null) Logger.LogWarning("Installing {Source} without a known SHA-256 (computed {Digest})", source, actual);
-        else if (actual != expected) throw new ModelInstallException($"{source}: SHA-256 mismatch: expected {expected}, got {actual}");
+        else if (actual != expected) throw new ModelInstallException(source, $"SHA-256 mismatch: expected {expected}, got {actual}");
     }
 
     /// <summary>Copies a model folder into <paramref name="destination"/> under the archive rules: no links, at most
@@ -200,11 +201,11 @@ public sealed class ModelInstaller(InstallerOptions? options = null)
     private void CopyFolder(string source, string destination, CancellationToken ct)
     {
         var entries = new DirectoryInfo(source).EnumerateFileSystemInfos("*", SearchOption.AllDirectories).ToList();
-        if (entries.Count > Limits.MaxEntries) throw new ModelInstallException($"{source}: more than {Limits.MaxEntries} entries; refusing it");
+        if (entries.Count > Limits.MaxEntries) throw new ModelInstallException(source, $"more than {Limits.MaxEntries} entries; refusing it");
         if (entries.FirstOrDefault(e => e.LinkTarget is not null) is { } link)
-            throw new ModelInstallException($"{source}: '{Path.GetRelativePath(source, link.FullName)}' is a link; links are refused");
+            throw new ModelInstallException(source, $"'{Path.GetRelativePath(source, link.FullName)}' is a link; links are refused");
         if (entries.OfType<FileInfo>().Sum(f => f.Length) > Limits.MaxTotalBytes)
-            throw new ModelInstallException($"{source}: more than the {Limits.MaxTotalBytes} bytes allowed");
+            throw new ModelInstallException(source, $"more than the {Limits.MaxTotalBytes} bytes allowed");
         Directory.CreateDirectory(destination);
         foreach (var entry in entries)
         {
@@ -234,27 +235,27 @@ public sealed class ModelInstaller(InstallerOptions? options = null)
     {
 #if RAWENGINE_NO_DOWNLOADS
         await Task.CompletedTask.ConfigureAwait(false);
-        throw new ModelInstallException($"{url}: this build has downloads compiled out (RAWENGINE_NO_DOWNLOADS); install from a local archive");
+        throw new ModelInstallException(url.ToString(), "this build has downloads compiled out (RAWENGINE_NO_DOWNLOADS); install from a local archive");
 #else
-        if (!_options.AllowDownloads) throw new ModelInstallException($"{url}: downloads are switched off; install from a local archive");
+        if (!_options.AllowDownloads) throw new ModelInstallException(url.ToString(), "downloads are switched off; install from a local archive");
         var http = _options.Http ?? SharedHttp.Value;
         try
         {
             using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
-                throw new ModelInstallException($"{url}: download failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+                throw new ModelInstallException(url.ToString(), $"download failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
             var total = response.Content.Headers.ContentLength;
-            if (total > Limits.MaxTotalBytes) throw new ModelInstallException($"{url}: {total} bytes is more than the {Limits.MaxTotalBytes} allowed");
+            if (total > Limits.MaxTotalBytes) throw new ModelInstallException(url.ToString(), $"{total} bytes is more than the {Limits.MaxTotalBytes} allowed");
             await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
             var digest = await CopyHashedAsync(body, destination, total, "download", progress, ct).ConfigureAwait(false);
             var received = new FileInfo(destination).Length;
             if (total is not null && received != total)
-                throw new ModelInstallException($"{url}: download truncated: {received} of {total} bytes");
+                throw new ModelInstallException(url.ToString(), $"download truncated: {received} of {total} bytes");
             return digest;
         }
         catch (Exception e) when (e is HttpRequestException or IOException && !ct.IsCancellationRequested)
         {
-            throw new ModelInstallException($"{url}: download failed: {e.Message}", e);
+            throw new ModelInstallException(url.ToString(), $"download failed: {e.Message}", e);
         }
 #endif
     }
@@ -276,7 +277,7 @@ public sealed class ModelInstaller(InstallerOptions? options = null)
         while ((n = await input.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
         {
             done += n;
-            if (done > Limits.MaxTotalBytes) throw new ModelInstallException($"{destination}: more than the {Limits.MaxTotalBytes} bytes allowed");
+            if (done > Limits.MaxTotalBytes) throw new ModelInstallException(destination, $"more than the {Limits.MaxTotalBytes} bytes allowed");
             hash.AppendData(buffer, 0, n);
             await output.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
             progress?.Report(new InstallProgress(stage, done, total));
@@ -291,7 +292,7 @@ public sealed class ModelInstaller(InstallerOptions? options = null)
         var dirs = Directory.GetDirectories(content);
         var files = Directory.GetFiles(content);
         if (dirs.Length == 1 && files.Length == 0 && File.Exists(Path.Combine(dirs[0], ModelManifest.FileName))) return dirs[0];
-        throw new ModelInstallException($"{source}: no {ModelManifest.FileName} at the archive's root or in its one top-level folder");
+        throw new ModelInstallException(source, $"no {ModelManifest.FileName} at the archive's root or in its one top-level folder");
     }
 
     private static ModelManifest ReadManifest(string source, string packageDir)
@@ -299,7 +300,7 @@ public sealed class ModelInstaller(InstallerOptions? options = null)
         try { return ManifestReader.Read(Path.Combine(packageDir, ModelManifest.FileName)); }
         catch (ModelManifestException e)
         {
-            throw new ModelInstallException($"{source}: {ModelManifest.FileName}: {e.Message[(e.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..]}", e);
+            throw new ModelInstallException(source, $"{ModelManifest.FileName}: {e.Message[(e.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..]}", e);
         }
     }
 
@@ -308,7 +309,7 @@ public sealed class ModelInstaller(InstallerOptions? options = null)
         try { ModelHost.Validate(package, Logger); }
         catch (Exception e) when (e is ModelLoadException or ModelContractException)
         {
-            throw new ModelInstallException($"{source}: {e.Message.Replace(package.Directory + Path.DirectorySeparatorChar, "")}", e);
+            throw new ModelInstallException(source, $"{e.Message.Replace(package.Directory + Path.DirectorySeparatorChar, "")}", e);
         }
     }
 

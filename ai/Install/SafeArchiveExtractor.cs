@@ -31,15 +31,15 @@ internal static class SafeArchiveExtractor
             {
                 ct.ThrowIfCancellationRequested();
                 if (++entries > limits.MaxEntries)
-                    throw new ModelInstallException($"{name}: more than {limits.MaxEntries} entries; refusing it");
+                    throw new ModelInstallException(name, $"more than {limits.MaxEntries} entries; refusing it");
                 var relative = SafeRelativePath(name, entry.Key);
                 if (!string.IsNullOrEmpty(entry.LinkTarget) || IsUnixSymlink(entry))
-                    throw new ModelInstallException($"{name}: entry '{entry.Key}' is a link; links are refused");
-                if (entry.IsEncrypted) throw new ModelInstallException($"{name}: entry '{entry.Key}' is encrypted");
+                    throw new ModelInstallException(name, $"entry '{entry.Key}' is a link; links are refused");
+                if (entry.IsEncrypted) throw new ModelInstallException(name, $"entry '{entry.Key}' is encrypted");
                 if (relative.Length == 0) continue;
                 var target = Path.GetFullPath(Path.Combine(root, relative));
                 if (!target.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                    throw new ModelInstallException($"{name}: entry '{entry.Key}' leaves the target folder");
+                    throw new ModelInstallException(name, $"entry '{entry.Key}' leaves the target folder");
                 if (entry.IsDirectory)
                 {
                     Directory.CreateDirectory(target);
@@ -48,7 +48,7 @@ internal static class SafeArchiveExtractor
                 if (entry.Size > limits.MaxTotalBytes - written) throw TooLarge(name, limits, entry.Key);
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                 if (File.Exists(target) || Directory.Exists(target))
-                    throw new ModelInstallException($"{name}: entry '{entry.Key}' appears twice");
+                    throw new ModelInstallException(name, $"entry '{entry.Key}' appears twice");
                 using var input = open();
                 using var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write);
                 int n;
@@ -64,9 +64,9 @@ internal static class SafeArchiveExtractor
         }
         catch (Exception e) when (e is ArchiveException or InvalidFormatException or EndOfStreamException or InvalidDataException or IncompleteArchiveException)
         {
-            throw new ModelInstallException($"{name}: damaged archive: {e.Message}", e);
+            throw new ModelInstallException(name, $"damaged archive: {e.Message}", e);
         }
-        if (entries == 0) throw new ModelInstallException($"{name}: the archive is empty");
+        if (entries == 0) throw new ModelInstallException(name, "the archive is empty");
     }
 
     /// <summary>
@@ -95,7 +95,7 @@ internal static class SafeArchiveExtractor
         try { return open(); }
         catch (Exception e) when (e is InvalidOperationException or ArchiveException or InvalidFormatException or NotSupportedException)
         {
-            throw new ModelInstallException($"{name}: not a zip or tar archive: {e.Message}", e);
+            throw new ModelInstallException(name, $"not a zip or tar archive: {e.Message}", e);
         }
     }
 
@@ -110,21 +110,21 @@ internal static class SafeArchiveExtractor
     /// <summary>The entry's path made relative and checked: no root, no drive, no '..'.</summary>
     private static string SafeRelativePath(string name, string? key)
     {
-        if (string.IsNullOrEmpty(key)) throw new ModelInstallException($"{name}: an entry has no name");
+        if (string.IsNullOrEmpty(key)) throw new ModelInstallException(name, "an entry has no name");
         var normalised = key.Replace('\\', '/');
         if (normalised.StartsWith('/') || (normalised.Length >= 2 && normalised[1] == ':') || Path.IsPathRooted(key))
-            throw new ModelInstallException($"{name}: entry '{key}' has an absolute path; refusing it");
+            throw new ModelInstallException(name, $"entry '{key}' has an absolute path; refusing it");
         var parts = new List<string>();
         foreach (var part in normalised.Split('/'))
         {
             if (part is "" or ".") continue;
-            if (part == "..") throw new ModelInstallException($"{name}: entry '{key}' climbs out with '..'; refusing it");
-            if (part.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0) throw new ModelInstallException($"{name}: entry '{key}' has a character not allowed in file names");
+            if (part == "..") throw new ModelInstallException(name, $"entry '{key}' climbs out with '..'; refusing it");
+            if (part.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0) throw new ModelInstallException(name, $"entry '{key}' has a character not allowed in file names");
             parts.Add(part);
         }
         return string.Join(Path.DirectorySeparatorChar, parts);
     }
 
     private static ModelInstallException TooLarge(string name, InstallLimits limits, string? key) =>
-        new($"{name}: unpacks to more than {limits.MaxTotalBytes} bytes (at entry '{key}'); refusing it as a possible zip bomb");
+        new(name, $"unpacks to more than {limits.MaxTotalBytes} bytes (at entry '{key}'); refusing it as a possible zip bomb");
 }

@@ -31,16 +31,16 @@ public sealed class ActiveModelConfig
         {
             using var document = JsonDocument.Parse(File.ReadAllText(path));
             if (document.RootElement.ValueKind != JsonValueKind.Object)
-                throw new ModelManifestException($"{path}: $: expected an object");
+                throw new ModelManifestException(path, "$: expected an object");
             if (document.RootElement.TryGetProperty("active", out var map))
             {
-                if (map.ValueKind != JsonValueKind.Object) throw new ModelManifestException($"{path}: $.active: expected an object of task: model id");
+                if (map.ValueKind != JsonValueKind.Object) throw new ModelManifestException(path, "$.active: expected an object of task: model id");
                 foreach (var p in map.EnumerateObject())
                     active[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()!
-                        : throw new ModelManifestException($"{path}: $.active.{p.Name}: expected a model id string");
+                        : throw new ModelManifestException(path, $"$.active.{p.Name}: expected a model id string");
             }
         }
-        catch (JsonException e) { throw new ModelManifestException($"{path}: not valid JSON: {e.Message}", e); }
+        catch (JsonException e) { throw new ModelManifestException(path, $"not valid JSON: {e.Message}", e); }
         return new ActiveModelConfig(path, active);
     }
 

@@ -17,7 +17,7 @@ public static class ManifestReader
         try { text = File.ReadAllText(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ModelManifestException($"{path}: cannot read: {e.Message}", e);
+            throw new ModelManifestException(path, $"cannot read: {e.Message}", e);
         }
         return Parse(text, path);
     }
@@ -26,7 +26,7 @@ public static class ManifestReader
     {
         JsonDocument document;
         try { document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }); }
-        catch (JsonException e) { throw new ModelManifestException($"{source}: not valid JSON: {e.Message}", e); }
+        catch (JsonException e) { throw new ModelManifestException(source, $"not valid JSON: {e.Message}", e); }
         using (document)
         {
             var root = new Node(document.RootElement, "$", source);
@@ -107,7 +107,7 @@ public static class ManifestReader
     /// <summary>A JSON element with the path that led to it, so every error can say where.</summary>
     private readonly record struct Node(JsonElement Element, string Path, string Source)
     {
-        public ModelManifestException Error(string problem) => new($"{Source}: {Path}: {problem}");
+        public ModelManifestException Error(string problem) => new(Source, $"{Path}: {problem}");
 
         public void RequireKind(JsonValueKind kind, string what)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RawEngine.Engine;
 
 namespace RawEngine.AI.Registry;
 
@@ -48,5 +49,7 @@ public sealed record CfaSpec(string Type, IReadOnlyList<string> Pattern);
 /// <summary>Tile ladder (largest first), halo per side and alignment, all in pixels.</summary>
 public sealed record TileSpec(IReadOnlyList<int> Sizes, int Overlap, int Align);
 
-/// <summary>A <c>config.json</c> that does not parse or misses a field; the message names file and JSON path.</summary>
-public sealed class ModelManifestException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>A <c>config.json</c> (or catalog, or active-model file) that does not parse or misses a field: the
+/// subject is the file, the reason starts with the JSON path.</summary>
+public sealed class ModelManifestException(string file, string reason, Exception? inner = null)
+    : RawEngineException(ErrorSubjectKind.File, file, reason, inner);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RawEngine.AI.Contracts;
+using RawEngine.Engine;
 
 namespace RawEngine.AI.Registry;
 
@@ -12,8 +13,16 @@ public sealed record ModelChoice(ModelPackage Package, ChoiceReason Reason);
 /// <summary>A folder that looks like a model but could not be read, or a model hidden by an earlier one of the same id.</summary>
 public sealed record ModelProblem(string Directory, string Message);
 
-/// <summary>No installed model answers a request; the message says what was asked and what is there.</summary>
-public sealed class ModelNotFoundException(string message) : Exception(message);
+/// <summary>
+/// No installed model answers a request: the subject is the model asked for by id (none when a task was asked
+/// for), the reason says what is there. <see cref="Installable"/> lists the catalog's models that would answer it.
+/// </summary>
+public sealed class ModelNotFoundException(string? modelId, string reason, IReadOnlyList<string>? installable = null)
+    : RawEngineException(ErrorSubjectKind.Model, modelId, reason)
+{
+    /// <summary>Ids in the shipped catalog whose install would answer the request; empty when none would.</summary>
+    public IReadOnlyList<string> Installable { get; } = installable ?? [];
+}
 
 /// <summary>
 /// The models installed in the search folders: one sub-folder per model holding <c>config.json</c>.
@@ -83,8 +92,8 @@ public sealed class ModelRegistry
 
     public ModelPackage? Find(string id) => Models.FirstOrDefault(m => m.Id == id);
 
-    public ModelPackage Get(string id) => Find(id) ?? throw new ModelNotFoundException(
-        $"no model '{id}' is installed (searched {Describe(SearchPaths)}; installed: {Describe(Models.Select(m => m.Id))})");
+    public ModelPackage Get(string id) => Find(id) ?? throw new ModelNotFoundException(id,
+        $"not installed (searched {Describe(SearchPaths)}; installed: {Describe(Models.Select(m => m.Id))})");
 
     public IEnumerable<ModelPackage> ForTask(string task) => Models.Where(m => m.Task == task);
 
@@ -99,9 +108,9 @@ public sealed class ModelRegistry
         {
             var requested = Get(requestedId);
             if (requested.Task != task)
-                throw new ModelNotFoundException($"model '{requestedId}' is a {requested.Task} model, not a {task} model");
+                throw new ModelNotFoundException(requestedId, $"is a {requested.Task} model, not a {task} model");
             if (input is not null && !input.Fits(requested.Manifest))
-                throw new ModelNotFoundException($"model '{requestedId}' does not take {input} ({Layout(requested)})");
+                throw new ModelNotFoundException(requestedId, $"does not take {input} ({Layout(requested)})");
             return new ModelChoice(requested, ChoiceReason.Requested);
         }
         if (active?.ActiveFor(task) is { } activeId)
@@ -117,10 +126,9 @@ public sealed class ModelRegistry
         if (fitting.Count > 0) return new ModelChoice(fitting[0], ChoiceReason.FirstFound);
         var ofTask = ForTask(task).Select(m => m.Id).ToList();
         var offers = Offers(task, input);
-        var run = offers.Count == 0 ? "" : $"; run: rawengine models install {string.Join(' ', offers)}";
-        throw new ModelNotFoundException(ofTask.Count == 0
-            ? offers.Count > 0 ? $"no {task} model installed{run}" : $"no {task} model is installed (searched {Describe(SearchPaths)})"
-            : $"no installed {task} model takes {input} (installed {task} models: {Describe(ofTask)}){run}");
+        throw new ModelNotFoundException(null, ofTask.Count == 0
+            ? offers.Count > 0 ? $"no {task} model installed" : $"no {task} model is installed (searched {Describe(SearchPaths)})"
+            : $"no installed {task} model takes {input} (installed {task} models: {Describe(ofTask)})", offers);
     }
 
     /// <summary>The ids the environment's catalog offers for <paramref name="task"/> and <paramref name="input"/>,

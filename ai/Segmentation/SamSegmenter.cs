@@ -97,7 +97,7 @@ public sealed class SamSegmenter : IDisposable
         _signature = SamSignature.Match(modelId, decoder, tensorNames, declaredMaskCount);
 
         if (encoder.Inputs.Count != 1)
-            throw new ModelContractException($"model '{modelId}': the encoder has inputs {string.Join(", ", encoder.Inputs.Select(t => t.Name))}; a SAM encoder takes one image [1,3,{SamFrame.Side},{SamFrame.Side}]");
+            throw new ModelContractException(modelId, $"the encoder has inputs {string.Join(", ", encoder.Inputs.Select(t => t.Name))}; a SAM encoder takes one image [1,3,{SamFrame.Side},{SamFrame.Side}]");
         var image = encoder.Inputs[0];
         _encoderInput = image.Name;
         _encoderShapes = new() { [image.Name] = [1, 3, SamFrame.Side, SamFrame.Side] };
@@ -106,21 +106,21 @@ public sealed class SamSegmenter : IDisposable
         foreach (var input in _signature.EmbeddingInputs(decoder))
         {
             var produced = encoder.Outputs.FirstOrDefault(o => o.Name == input.Name)
-                ?? throw new ModelContractException($"model '{modelId}': the decoder input '{input.Name}' {input.Describe()} is not an encoder output (encoder outputs: {string.Join(", ", encoder.Outputs.Select(o => o.Name))})");
+                ?? throw new ModelContractException(modelId, $"the decoder input '{input.Name}' {input.Describe()} is not an encoder output (encoder outputs: {string.Join(", ", encoder.Outputs.Select(o => o.Name))})");
             _embeddingShapes[input.Name] = _encoderShapes[produced.Name];
         }
         _logger.LogDebug("Segmenter {Model}: {Variant} decoder, {Count} masks per decode, embeddings {Embeddings}",
             modelId, Variant, _signature.MaskCount, string.Join(", ", _embeddingShapes.Keys));
 
         long[] StaticShape(TensorSpec spec, string what) => spec.Dims.All(d => d > 0) ? spec.Dims
-            : throw new ModelContractException($"model '{modelId}': {what} '{spec.Name}' {spec.Describe()} has free dimensions; the segmenter needs fixed embedding shapes");
+            : throw new ModelContractException(modelId, $"{what} '{spec.Name}' {spec.Describe()} has free dimensions; the segmenter needs fixed embedding shapes");
     }
 
     /// <summary>Opens a <c>mask</c> package through <paramref name="host"/> (contract-checked) as a segmenter.</summary>
     public static SamSegmenter Open(ModelHost host, ModelPackage package, SegmenterOptions? options = null, ILogger? logger = null)
     {
         if (package.Task != TaskDefaults.Mask)
-            throw new ModelContractException($"model '{package.Id}' is a {package.Task} model, not a {TaskDefaults.Mask} model");
+            throw new ModelContractException(package.Id, $"is a {package.Task} model, not a {TaskDefaults.Mask} model");
         var loaded = host.Open(package);
         var names = new Dictionary<string, string>(loaded.Io.Outputs);
         foreach (var (role, name) in loaded.Io.Inputs) names[role] = name;
@@ -343,7 +343,7 @@ public sealed class SamSegmenter : IDisposable
             {
                 "predicted_iou" => MaskChoice.PredictedIoU,
                 "stability" => MaskChoice.Stability,
-                var other => throw new ModelContractException($"model '{package.Id}': attributes.mask_choice '{other}' is neither 'predicted_iou' nor 'stability'"),
+                var other => throw new ModelContractException(package.Id, $"attributes.mask_choice '{other}' is neither 'predicted_iou' nor 'stability'"),
             }
             : MaskChoice.PredictedIoU;
 

@@ -52,8 +52,8 @@ internal sealed class SamSignature
             return new(MaskVariant.Sam2, Name, Name("masks"), Name("iou_predictions"), CountMasks(decoder, Name("masks"), modelId, declaredMaskCount));
         if (prompts && HasInput("image_embeddings") && HasInput("orig_im_size") && HasOutput("low_res_masks") && HasOutput("masks"))
             return new(MaskVariant.Sam1, Name, Name("low_res_masks"), Name("iou_predictions"), CountMasks(decoder, Name("low_res_masks"), modelId, declaredMaskCount));
-        throw new ModelContractException(
-            $"model '{modelId}': the decoder's tensors (inputs {string.Join(", ", decoder.Inputs.Select(t => t.Name))}; outputs {string.Join(", ", decoder.Outputs.Select(t => t.Name))}) " +
+        throw new ModelContractException(modelId,
+            $"the decoder's tensors (inputs {string.Join(", ", decoder.Inputs.Select(t => t.Name))}; outputs {string.Join(", ", decoder.Outputs.Select(t => t.Name))}) " +
             "match neither SAM decoder signature: SAM 2.1 takes image_embed, high_res_feats_0, high_res_feats_1, point_coords, point_labels, mask_input, has_mask_input " +
             "and gives masks, iou_predictions; SAM 1 takes image_embeddings, point_coords, point_labels, mask_input, has_mask_input, orig_im_size " +
             "and gives masks, iou_predictions, low_res_masks");
@@ -69,6 +69,6 @@ internal sealed class SamSignature
         var dims = decoder.Output(output).Dims;
         if (dims.Length == 4 && dims[1] > 0) return (int)dims[1];
         return declared is > 0 ? declared.Value
-            : throw new ModelContractException($"model '{modelId}': the decoder's '{output}' {decoder.Output(output).Describe()} leaves the mask count free; declare it as attributes.multimask_outputs in config.json");
+            : throw new ModelContractException(modelId, $"the decoder's '{output}' {decoder.Output(output).Describe()} leaves the mask count free; declare it as attributes.multimask_outputs in config.json");
     }
 }

@@ -10,6 +10,7 @@ using RawEngine.AI.Registry;
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Pipeline;
 using RawEngine.Engine.Raw;
+using RawEngine.Engine;
 
 namespace RawEngine.AI.Tiling;
 
@@ -71,12 +72,12 @@ public sealed class TiledInference : IDisposable
         _logger = logger ?? NullLogger.Instance;
         var io = model.Io;
         if (io.Layout is not ("masked-mosaic" or "planar-rgb"))
-            throw new ModelContractException($"model '{model.Package.Id}': io.layout \"{io.Layout}\" cannot be tiled here (masked-mosaic or planar-rgb)");
+            throw new ModelContractException(model.Package.Id, "io.layout \"{io.Layout}\" cannot be tiled here (masked-mosaic or planar-rgb)");
         if (io.Layout == "masked-mosaic" && (io.RangeMin != 0f || io.RangeMax != 1f))
-            throw new ModelContractException($"model '{model.Package.Id}': a masked-mosaic model must take the range [0, 1], not [{io.RangeMin}, {io.RangeMax}]");
+            throw new ModelContractException(model.Package.Id, $"a masked-mosaic model must take the range [0, 1], not [{io.RangeMin}, {io.RangeMax}]");
         ModelCfa = io.Layout == "masked-mosaic" ? CfaPattern.FromRows(io.Cfa!.Pattern) : null;
         Tile = io.Tile ?? TaskDefaults.DefaultTile(model.Package.Task, ModelCfa);
-        if (Tile.Sizes.Count == 0) throw new ModelContractException($"model '{model.Package.Id}': io.tile.sizes is empty");
+        if (Tile.Sizes.Count == 0) throw new ModelContractException(model.Package.Id, "io.tile.sizes is empty");
         _inputName = io.Inputs["image"];
         _outputName = io.Outputs["image"];
     }
@@ -166,7 +167,7 @@ public sealed class TiledInference : IDisposable
     {
         var next = Tile.Sizes.Where(s => s < grid.LadderSize).DefaultIfEmpty(0).Max();
         if (next == 0)
-            throw new InferenceMemoryException($"model '{Model.Package.Id}': out of memory even at the smallest tile size ({grid.LadderSize} px)");
+            throw new InferenceMemoryException(ErrorSubjectKind.Model, Model.Package.Id, $"out of memory even at the smallest tile size ({grid.LadderSize} px)");
         return Plan(grid.Image, imageCfa, next, grid.Overlap, grid.Transforms);
     }
 
@@ -313,13 +314,13 @@ public sealed class TiledInference : IDisposable
         if (ModelCfa is null)
         {
             if (imageCfa is not null)
-                throw new ModelContractException($"model '{Model.Package.Id}' takes RGB, not a CFA mosaic");
+                throw new ModelContractException(Model.Package.Id, $"takes RGB, not a CFA mosaic");
             return (1, (0, 0));
         }
         if (imageCfa is null)
-            throw new ModelContractException($"model '{Model.Package.Id}' takes a {Model.Io.Cfa!.Type} mosaic, not RGB");
+            throw new ModelContractException(Model.Package.Id, $"takes a {Model.Io.Cfa!.Type} mosaic, not RGB");
         var offset = imageCfa.OffsetTo(ModelCfa)
-            ?? throw new ModelContractException($"model '{Model.Package.Id}' takes a {Model.Io.Cfa!.Type} mosaic ({string.Join("/", ModelCfa.Rows)}); the image's CFA {imageCfa} is not that pattern at any phase");
+            ?? throw new ModelContractException(Model.Package.Id, $"takes a {Model.Io.Cfa!.Type} mosaic ({string.Join("/", ModelCfa.Rows)}); the image's CFA {imageCfa} is not that pattern at any phase");
         return (ModelCfa.Width, offset);
     }
 

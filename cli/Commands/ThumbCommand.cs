@@ -35,9 +35,9 @@ public static class ThumbCommand
                 context.Fail(e.Message);
                 return ExitCodes.ProcessingError;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is OutputExistsException or IOException or UnauthorizedAccessException)
             {
-                context.Fail(e.Message.StartsWith(target, StringComparison.Ordinal) ? e.Message : $"{target}: {e.Message}");
+                context.Fail(CliErrors.About(e, target));
                 return ExitCodes.ProcessingError;
             }
         });

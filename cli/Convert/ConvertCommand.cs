@@ -4,9 +4,11 @@ using RawEngine.AI.Backend;
 using RawEngine.AI.Hosting;
 using RawEngine.AI.Registry;
 using RawEngine.Cli.Batch;
+using RawEngine.Engine.Color;
 using RawEngine.Engine.Export;
 using RawEngine.Engine.Sessions;
 using RawEngine.Iop;
+using RawEngine.Iop.Exposure;
 using Microsoft.Extensions.Logging;
 
 namespace RawEngine.Cli.Convert;
@@ -19,29 +21,32 @@ public static class ConvertCommand
         var inputs = new Argument<string[]>("inputs") { Description = "Raw files or folders of raw files", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--output", "-o") { Description = "Output file, folder, or - for standard output", Required = true };
         var edit = new Option<string?>("--edit") { Description = "Edit sidecar to apply (default: <input>.rawengine.json when present)" };
-        var format = new Option<string?>("--format") { Description = "jpg, png or tif (default: from the output name, else jpg)" };
-        var bits = new Option<int>("--bits") { Description = "Bits per sample: 8, 16 (png, tif) or 32 (tif float)", DefaultValueFactory = _ => 8 };
-        var quality = new Option<int>("--quality") { Description = "JPEG quality 1..100", DefaultValueFactory = _ => 90 };
-        var width = new Option<int?>("--width") { Description = "Fit inside this width (pixels)" };
-        var height = new Option<int?>("--height") { Description = "Fit inside this height (pixels)" };
-        var profile = new Option<string?>("--profile") { Description = $"Output colour space: {string.Join(", ", ConvertSettings.Profiles)}" };
-        var demosaic = new Option<string?>("--demosaic") { Description = $"Demosaic method: {string.Join(", ", ConvertSettings.DemosaicMethods)}; nn:VIEWS sets the neural one's ensemble (1, 2, 4, 8)" };
-        var denoise = new Option<string?>("--denoise") { Description = "Denoise after demosaic: nn[:STRENGTH] (neural, 0..1, default 1) or classic[:STRENGTH] (wavelets, 0..4, default 1)" };
-        var sharpen = new Option<string?>("--sharpen") { Description = "auto (default: output sharpening when downscaling), off, or AMOUNT (capture sharpening, 0..4)" };
+        var format = CliOptions.Parsed("--format", "Output format (default: from the output name, else jpg)", "jpg|png|tif", ParseFormat);
+        var bits = CliOptions.OneOf("--bits", "Bits per sample: 8, 16 (png, tif) or 32 (tif float)", 8, [8, 16, 32]);
+        var quality = CliOptions.Whole("--quality", "JPEG quality", "Q", 90, 1, 100);
+        var width = CliOptions.Whole("--width", "Fit inside this width", "PIXELS", 1);
+        var height = CliOptions.Whole("--height", "Fit inside this height", "PIXELS", 1);
+        var profile = CliOptions.Choice("--profile", "Output colour space; -linear after a name for its linear-light form",
+            ConvertSettings.Profiles, $"{string.Join('|', RgbColorSpace.Outputs.Select(s => s.Id))}[-linear]");
+        var demosaic = CliOptions.Parsed("--demosaic", "Demosaic method; nn:VIEWS sets the neural one's ensemble (1, 2, 4 or 8 views)",
+            $"{string.Join('|', ConvertSettings.DemosaicMethods)}[:VIEWS]", text => ((string Method, int? Ensemble)?)ConvertSettings.ParseDemosaic(text));
+        var denoise = CliOptions.Parsed("--denoise", "Denoise after demosaic: neural or wavelets, strength 1 by default",
+            $"nn[:{ConvertSettings.NeuralDenoiseStrength.Text()}]|classic[:{ConvertSettings.ClassicDenoiseStrength.Text()}]", text => (DenoiseChoice?)ConvertSettings.ParseDenoise(text));
+        var sharpen = CliOptions.Parsed("--sharpen", "auto (default: output sharpening when downscaling), off, or the capture sharpening's amount",
+            $"auto|off|{SharpenChoice.AmountRange.Text()}", SharpenChoice.Parse);
         var models = new Option<string[]>("--models") { Description = "Model folder to search first (repeatable)", HelpName = "DIR" };
-        var provider = new Option<string>("--provider")
-        {
-            Description = "Where neural modules run: auto, cpu, cuda, tensorrt, migraphx, coreml, directml",
-            DefaultValueFactory = _ => "auto",
-        };
-        var wb = new Option<string?>("--wb") { Description = "White balance: as-shot (daylight when the file has none), daylight, auto (grey world), or r,g,b multipliers" };
-        var exposure = new Option<double?>("--exposure") { Description = "Exposure in EV (default +0.7 plus the raw's baseline exposure)" };
-        var tone = new Option<string?>("--tone") { Description = "Tone mapper: sigmoid or none (linear)" };
-        var lens = new Option<string?>("--lens") { Description = "Lens correction from lensfun's profiles: auto (default: when one matches the camera and lens) or off" };
-        var roi = new Option<string?>("--roi") { Description = "Render only x,y,w,h (pixels of the oriented image at scale 1)" };
-        var scale = new Option<double?>("--scale") { Description = "Render scale, e.g. 0.5" };
-        var budget = new Option<int>("--memory-budget") { Description = "Working memory per module in MB (larger needs are tiled)", DefaultValueFactory = _ => 512 };
-        var jobs = new Option<int>("--jobs", "-j") { Description = "Files converted at once", DefaultValueFactory = _ => 1 };
+        var provider = CliOptions.Parsed("--provider", "Where neural modules run", string.Join('|', Enum.GetValues<ExecutionProvider>().Select(e => e.ToName())), ParseProvider);
+        provider.DefaultValueFactory = _ => ExecutionProvider.Auto;
+        var wb = CliOptions.Parsed("--wb", "White balance: as-shot (daylight when the file has none), daylight, auto (grey world), or R,G,B multipliers",
+            $"as-shot|daylight|auto|R,G,B ({WhiteBalanceChoice.MultiplierRange.Text()})", WhiteBalanceChoice.Parse);
+        var exposure = CliOptions.Number("--exposure", "Exposure in EV (default +0.7 plus the raw's baseline exposure)", CliOptions.RangeOf<ExposureParams>(nameof(ExposureParams.Exposure)));
+        var tone = CliOptions.Choice("--tone", "Tone mapper: sigmoid, or none (linear)", ConvertSettings.Tones);
+        var lens = CliOptions.Choice("--lens", "Lens correction from lensfun's profiles: auto (default: when one matches the camera and lens) or off", ConvertSettings.LensModes);
+        var roi = CliOptions.Parsed("--roi", "Render only this region (pixels of the oriented image at scale 1)", "x,y,w,h", text => (PixelRegion?)PixelRegion.Parse(text));
+        var scale = CliOptions.Positive("--scale", "Render scale, e.g. 0.5", "FACTOR");
+        var budget = CliOptions.Whole("--memory-budget", "Working memory per module in MB; larger needs are tiled", "MB", (int)(new EngineOptions().MemoryBudgetBytes >> 20), 1);
+        var jobs = CliOptions.Whole("--jobs", "Files converted at once", "N", 1, 1);
+        jobs.Aliases.Add("-j");
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace existing output files" };
         var strip = new Option<bool>("--strip-metadata") { Description = "Write no EXIF (the ICC profile stays)" };
         var shard = new Option<string?>("--shard")
@@ -49,7 +54,7 @@ public static class ConvertCommand
             Description = "Convert only shard I of N (I from 0) of the sorted inputs, or auto: from Slurm's SLURM_ARRAY_TASK_* or Kubernetes' JOB_COMPLETION_INDEX",
             HelpName = "I/N|auto",
         };
-        var shardCount = new Option<int?>("--shard-count") { Description = "With --shard auto: the number of shards (a Kubernetes Indexed Job's completions; else RAWENGINE_SHARD_COUNT)" };
+        var shardCount = CliOptions.Whole("--shard-count", "With --shard auto: the number of shards (a Kubernetes Indexed Job's completions; else RAWENGINE_SHARD_COUNT)", "N", 1);
         var resume = new Option<bool>("--resume") { Description = "Skip files the output folder's journals record as done from the same input and settings" };
         var command = new Command("convert", "Develop raw files into JPEG, PNG or TIFF")
         {
@@ -61,32 +66,32 @@ public static class ConvertCommand
             ConvertSettings settings;
             try
             {
-                var demosaicChoice = parsed.GetValue(demosaic) is { } d ? ConvertSettings.ParseDemosaic(d) : ((string Method, int? Ensemble)?)null;
+                var demosaicChoice = parsed.GetValue(demosaic);
                 settings = new ConvertSettings
                 {
                     Inputs = parsed.GetValue(inputs)!,
                     Output = parsed.GetValue(output)!,
                     EditPath = parsed.GetValue(edit),
-                    Format = parsed.GetValue(format) is { } f ? ParseFormat(f) : null,
+                    Format = parsed.GetValue(format),
                     Bits = parsed.GetValue(bits),
                     Quality = parsed.GetValue(quality),
-                    MaxWidth = Positive(parsed.GetValue(width), "--width"),
-                    MaxHeight = Positive(parsed.GetValue(height), "--height"),
-                    Scale = parsed.GetValue(scale) is { } s ? (s > 0 && double.IsFinite(s) ? s : throw new UsageException($"--scale: {s} is not a positive number")) : null,
-                    Region = parsed.GetValue(roi) is { } r ? PixelRegion.Parse(r) : null,
-                    Profile = parsed.GetValue(profile) is { } p ? ConvertSettings.CheckChoice(p, "--profile", ConvertSettings.Profiles) : null,
+                    MaxWidth = parsed.GetValue(width),
+                    MaxHeight = parsed.GetValue(height),
+                    Scale = parsed.GetValue(scale),
+                    Region = parsed.GetValue(roi),
+                    Profile = parsed.GetValue(profile),
                     Demosaic = demosaicChoice?.Method,
                     DemosaicEnsemble = demosaicChoice?.Ensemble,
-                    WhiteBalance = parsed.GetValue(wb) is { } w ? WhiteBalanceChoice.Parse(w) : null,
-                    Exposure = parsed.GetValue(exposure) is { } ev ? (ev is >= -18 and <= 18 ? ev : throw new UsageException($"--exposure: {ev} is outside [-18, 18]")) : null,
-                    Tone = parsed.GetValue(tone) is { } t ? ConvertSettings.CheckChoice(t, "--tone", ConvertSettings.Tones) : null,
-                    Lens = parsed.GetValue(lens) is { } l ? ConvertSettings.CheckChoice(l, "--lens", ConvertSettings.LensModes) : null,
-                    Denoise = parsed.GetValue(denoise) is { } dn ? ConvertSettings.ParseDenoise(dn) : null,
-                    Sharpen = parsed.GetValue(sharpen) is { } sh ? SharpenChoice.Parse(sh) : SharpenChoice.Auto,
+                    WhiteBalance = parsed.GetValue(wb),
+                    Exposure = parsed.GetValue(exposure),
+                    Tone = parsed.GetValue(tone),
+                    Lens = parsed.GetValue(lens),
+                    Denoise = parsed.GetValue(denoise),
+                    Sharpen = parsed.GetValue(sharpen) ?? SharpenChoice.Auto,
                     ModelDirectories = parsed.GetValue(models) ?? [],
-                    Provider = ParseProvider(parsed.GetValue(provider)!),
-                    MemoryBudgetBytes = AtLeast(parsed.GetValue(budget), 1, "--memory-budget") * (1L << 20),
-                    Jobs = AtLeast(parsed.GetValue(jobs), 1, "--jobs"),
+                    Provider = parsed.GetValue(provider),
+                    MemoryBudgetBytes = parsed.GetValue(budget) * (1L << 20),
+                    Jobs = parsed.GetValue(jobs),
                     Overwrite = parsed.GetValue(overwrite),
                     StripMetadata = parsed.GetValue(strip),
                     Shard = ParseShard(parsed.GetValue(shard), parsed.GetValue(shardCount), context),
@@ -95,7 +100,6 @@ public static class ConvertCommand
                 var (fmt, b) = (settings.FormatFor(settings.Output), settings.Bits);
                 if (!fmt.BitDepths().Contains(b))
                     throw new UsageException($"--bits {b} cannot be written as {fmt.DisplayName()} (it takes {string.Join(" or ", fmt.BitDepths())})");
-                if (settings.Quality is < 1 or > 100) throw new UsageException($"--quality: {settings.Quality} is outside 1..100");
             }
             catch (UsageException e)
             {
@@ -109,7 +113,6 @@ public static class ConvertCommand
 
     private static Shard? ParseShard(string? text, int? count, CliContext context)
     {
-        if (count is < 1) throw new UsageException($"--shard-count: {count} is less than 1");
         if (text is null or not "auto" && count is not null) throw new UsageException("--shard-count goes with --shard auto");
         return text switch
         {
@@ -125,17 +128,11 @@ public static class ConvertCommand
         catch (ArgumentException e) { throw new UsageException($"--provider: {e.Message.Replace(" (Parameter 'name')", "")}"); }
     }
 
-    private static ExportFormat ParseFormat(string name)
+    private static ExportFormat? ParseFormat(string name)
     {
         try { return ExportFormats.Parse(name); }
         catch (ArgumentException) { throw new UsageException($"--format: '{name}' is not one of jpg, png, tif"); }
     }
-
-    private static int AtLeast(int value, int minimum, string option) =>
-        value >= minimum ? value : throw new UsageException($"{option}: {value} is less than {minimum}");
-
-    private static int? Positive(int? value, string option) =>
-        value is null or > 0 ? value : throw new UsageException($"{option}: {value} is not a positive number of pixels");
 }
 
 /// <summary>
@@ -193,9 +190,7 @@ public static class BatchConverter
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Keep going past a bad file; every message names the file it is about.
-                error = e.Message.StartsWith(file.Input, StringComparison.Ordinal) || e.Message.StartsWith(file.Output, StringComparison.Ordinal)
-                    ? e.Message
-                    : $"{file.Input}: {e.Message}";
+                error = CliErrors.About(e, file.Input, file.Output);
             }
             batch?.Finished(file, stamp, settingsHash, clock.Elapsed, error);
             lock (failures)

@@ -2,7 +2,12 @@ using System.Globalization;
 using RawEngine.AI.Backend;
 using RawEngine.Engine.Color;
 using RawEngine.Engine.Export;
+using RawEngine.Engine.Edits;
 using RawEngine.Engine.Pipeline;
+using RawEngine.Iop.Denoise;
+using RawEngine.Iop.DenoiseNn;
+using RawEngine.Iop.Sharpen;
+using RawEngine.Iop.Temperature;
 
 namespace RawEngine.Cli.Convert;
 
@@ -98,20 +103,24 @@ public sealed record ConvertSettings
         return (method, views);
     }
 
-    /// <summary>Parses <c>--denoise nn[:STRENGTH]</c> (neural, 0..1) or <c>classic[:STRENGTH]</c> (wavelets, 0..4); strength 1 by default.</summary>
+    /// <summary>The strengths <c>--denoise nn:S</c> and <c>classic:S</c> take: the modules' own ranges.</summary>
+    public static readonly ParamRangeAttribute NeuralDenoiseStrength = CliOptions.RangeOf<DenoiseNnParams>(nameof(DenoiseNnParams.Strength));
+    public static readonly ParamRangeAttribute ClassicDenoiseStrength = CliOptions.RangeOf<DenoiseParams>(nameof(DenoiseParams.Strength));
+
+    /// <summary>Parses <c>--denoise nn[:STRENGTH]</c> (neural) or <c>classic[:STRENGTH]</c> (wavelets); strength 1 by default.</summary>
     public static DenoiseChoice ParseDenoise(string text)
     {
         var parts = text.Trim().Split(':', 2);
         var method = parts[0].ToLowerInvariant();
-        var maximum = method switch
+        var range = method switch
         {
-            "nn" => 1.0,
-            "classic" => 4.0,
+            "nn" => NeuralDenoiseStrength,
+            "classic" => ClassicDenoiseStrength,
             _ => throw new UsageException($"--denoise: '{text}' is not nn[:STRENGTH] or classic[:STRENGTH]"),
         };
         if (parts.Length == 1) return new DenoiseChoice(method, 1.0);
-        if (!double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var strength) || !(strength >= 0 && strength <= maximum))
-            throw new UsageException($"--denoise: strength '{parts[1]}' is not a number in 0..{maximum}");
+        if (!double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var strength) || !range.Contains(strength))
+            throw new UsageException($"--denoise: strength '{parts[1]}' is not a number in {range.Text()}");
         return new DenoiseChoice(method, strength);
     }
 
@@ -144,13 +153,16 @@ public sealed record SharpenChoice(bool Off, double? CaptureAmount)
 {
     public static SharpenChoice Auto { get; } = new(false, null);
 
+    /// <summary>The capture sharpening amounts <c>--sharpen AMOUNT</c> takes: the module's own range.</summary>
+    public static readonly ParamRangeAttribute AmountRange = CliOptions.RangeOf<SharpenParams>(nameof(SharpenParams.Amount));
+
     public static SharpenChoice Parse(string text)
     {
         var key = text.Trim().ToLowerInvariant();
         if (key == "auto") return Auto;
         if (key == "off") return new(true, null);
-        if (!double.TryParse(key, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || !(amount >= 0 && amount <= 4))
-            throw new UsageException($"--sharpen: '{text}' is not auto, off or an amount in 0..4");
+        if (!double.TryParse(key, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || !AmountRange.Contains(amount))
+            throw new UsageException($"--sharpen: '{text}' is not auto, off or an amount in {AmountRange.Text()}");
         return new(false, amount);
     }
 }
@@ -170,14 +182,17 @@ public readonly record struct PixelRegion(int X, int Y, int Width, int Height)
 /// <summary>--wb: as-shot, daylight, auto (grey world, as LibRaw's), or custom R,G,B multipliers.</summary>
 public sealed record WhiteBalanceChoice(string Mode, double[]? Multipliers = null)
 {
+    /// <summary>The custom multipliers <c>--wb R,G,B</c> takes: the temperature module's own range.</summary>
+    public static readonly ParamRangeAttribute MultiplierRange = CliOptions.RangeOf<TemperatureParams>(nameof(TemperatureParams.Red));
+
     public static WhiteBalanceChoice Parse(string text)
     {
         var key = text.Trim().ToLowerInvariant();
         if (key is "as-shot" or "asshot" or "camera") return new("as-shot");
         if (key is "daylight" or "auto") return new(key);
         var values = ConvertSettings.ParseNumbers(text, 3, "--wb");
-        if (values.Any(v => v <= 0))
-            throw new UsageException($"--wb: multipliers must be positive, got '{text}'");
+        if (!values.All(MultiplierRange.Contains))
+            throw new UsageException($"--wb: multipliers must lie in {MultiplierRange.Text()}, got '{text}'");
         return new("custom", values);
     }
 }

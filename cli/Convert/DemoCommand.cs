@@ -52,7 +52,7 @@ public static class DemoCommand
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                context.Fail(e.Message.StartsWith(target, StringComparison.Ordinal) ? e.Message : $"{target}: {e.Message}");
+                context.Fail(CliErrors.About(e, target));
                 return ExitCodes.ProcessingError;
             }
         });

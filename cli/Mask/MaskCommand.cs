@@ -14,12 +14,21 @@ public static class MaskCommand
     public static Command Create(CliContext context)
     {
         var input = new Argument<string>("raw") { Description = "The raw file" };
-        var points = new Option<string[]>("--point")
+        var points = new Option<PromptPoint[]>("--point")
         {
             Description = "A click x,y in pixels of the oriented image at scale 1, before any crop; ,fg (default) on the object, ,bg off it (repeatable, in click order)",
             HelpName = "x,y[,fg|bg]",
+            CustomParser = result =>
+            {
+                try { return [.. result.Tokens.Select(t => ParsePoint(t.Value))]; }
+                catch (UsageException e)
+                {
+                    result.AddError(e.Message);
+                    return [];
+                }
+            },
         };
-        var box = new Option<string?>("--box") { Description = "A box around the object: x0,y0,x1,y1 in the same pixels", HelpName = "x0,y0,x1,y1" };
+        var box = CliOptions.Parsed("--box", "A box around the object in the same pixels", "x0,y0,x1,y1", text => (PromptBox?)ParseBox(text));
         var output = new Option<string?>("--output", "-o") { Description = "Write the mask as an 8-bit grey PNG at image size (255 inside, 0 outside)" };
         var edit = new Option<string?>("--edit") { Description = "The edit sidecar to render with and to add the mask to (default: <raw>.rawengine.json)" };
         var applyTo = new Option<string?>("--apply-to") { Description = "Add the mask to the sidecar as a vector mask group and limit this module instance (e.g. exposure) to it", HelpName = "instance" };
@@ -30,31 +39,25 @@ public static class MaskCommand
         {
             input, points, box, output, edit, applyTo, models, model, overwrite,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(points) is null && result.GetResult(box) is null) result.AddError("give at least one --point or a --box");
+            if (result.GetResult(output) is null && result.GetResult(applyTo) is null) result.AddError("nothing to write: give -o mask.png and/or --apply-to <module instance>");
+        });
         command.SetAction(async (parsed, cancellation) =>
         {
-            MaskSettings settings;
-            try
+            var settings = new MaskSettings
             {
-                settings = new MaskSettings
-                {
-                    Input = parsed.GetValue(input)!,
-                    Points = (parsed.GetValue(points) ?? []).Select(ParsePoint).ToArray(),
-                    Box = parsed.GetValue(box) is { } b ? ParseBox(b) : null,
-                    Output = parsed.GetValue(output),
-                    EditPath = parsed.GetValue(edit),
-                    ApplyTo = parsed.GetValue(applyTo),
-                    ModelFolders = parsed.GetValue(models) ?? [],
-                    ModelId = parsed.GetValue(model),
-                    Overwrite = parsed.GetValue(overwrite),
-                };
-                if (settings.Points.Count == 0 && settings.Box is null) throw new UsageException("give at least one --point or a --box");
-                if (settings.Output is null && settings.ApplyTo is null) throw new UsageException("nothing to write: give -o mask.png and/or --apply-to <module instance>");
-            }
-            catch (UsageException e)
-            {
-                context.Fail(e.Message);
-                return ExitCodes.UsageError;
-            }
+                Input = parsed.GetValue(input)!,
+                Points = parsed.GetValue(points) ?? [],
+                Box = parsed.GetValue(box),
+                Output = parsed.GetValue(output),
+                EditPath = parsed.GetValue(edit),
+                ApplyTo = parsed.GetValue(applyTo),
+                ModelFolders = parsed.GetValue(models) ?? [],
+                ModelId = parsed.GetValue(model),
+                Overwrite = parsed.GetValue(overwrite),
+            };
             try
             {
                 await new MaskMaker(settings, context).RunAsync(cancellation);
@@ -62,7 +65,7 @@ public static class MaskCommand
             }
             catch (MaskCommandException e)
             {
-                context.Fail(e.Message);
+                context.Fail(CliErrors.MessageOf(e));
                 return ExitCodes.ProcessingError;
             }
         });

@@ -6,6 +6,7 @@ using RawEngine.AI.Contracts;
 using RawEngine.AI.Hosting;
 using RawEngine.AI.Registry;
 using RawEngine.AI.Segmentation;
+using RawEngine.Engine;
 using RawEngine.Engine.Edits;
 using RawEngine.Engine.Export;
 using RawEngine.Engine.Masks;
@@ -153,8 +154,7 @@ internal sealed class MaskMaker(MaskSettings settings, CliContext context)
     private static T Guard<T>(string subject, Func<T> action)
     {
         try { return action(); }
-        catch (Exception e) when (e is RawDecodeException or EditException or IOException or UnauthorizedAccessException or ArgumentException
-                                      or ModelNotFoundException or ModelContractException or ModelLoadException or ModelManifestException)
+        catch (Exception e) when (e is RawEngineException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             var message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "") : e.Message;
             throw new MaskCommandException(message.StartsWith(subject, StringComparison.Ordinal) ? message : $"{subject}: {message}", e);

@@ -94,7 +94,7 @@ public static class ModelsCommand
             try { catalog = scope.Catalog(); }
             catch (ModelManifestException e)
             {
-                scope.Context.Fail(e.Message);
+                scope.Context.Fail(CliErrors.MessageOf(e));
                 return ExitCodes.ProcessingError;
             }
             var installer = new ModelInstaller(new InstallerOptions(scope.Search(parsed), Catalog: catalog, Logger: scope.Logger));
@@ -155,7 +155,7 @@ public static class ModelsCommand
 
     private static Command Use(ModelsScope scope)
     {
-        var task = new Argument<string>("task") { Description = $"Task: {string.Join(", ", TaskDefaults.KnownTasks)}" };
+        var task = new Argument<string>("task") { Description = "The task", HelpName = string.Join('|', TaskDefaults.KnownTasks) };
         task.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<string>() is { } name && !TaskDefaults.KnownTasks.Contains(name))

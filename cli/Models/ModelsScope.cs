@@ -4,6 +4,7 @@ using RawEngine.AI.Backend;
 using RawEngine.AI.Contracts;
 using RawEngine.AI.Install;
 using RawEngine.AI.Registry;
+using RawEngine.Engine;
 
 namespace RawEngine.Cli.Models;
 
@@ -59,14 +60,12 @@ internal sealed class ModelsScope(CliContext context, Option<string[]> folders)
     private static int? ExitCodeFor(Exception e) => e switch
     {
         ArgumentException => ExitCodes.UsageError,
-        ModelInstallException or ModelNotFoundException or ModelContractException or ModelLoadException or ModelManifestException
-            or IOException or UnauthorizedAccessException => ExitCodes.ProcessingError,
+        RawEngineException or IOException or UnauthorizedAccessException => ExitCodes.ProcessingError,
         _ => null,
     };
 
     private void Fail(string? subject, Exception e)
     {
-        var message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "") : e.Message;
-        Context.Fail(subject is null || message.StartsWith(subject + ":", StringComparison.Ordinal) ? message : $"{subject}: {message}");
+        Context.Fail(subject is null ? CliErrors.MessageOf(e) : CliErrors.About(e, subject));
     }
 }

@@ -13,7 +13,7 @@ public sealed class BufferPool
     private readonly object _lock = new();
     private long _retainedBytes;
 
-    public BufferPool(long retainedBytesLimit = 1L << 30)
+    public BufferPool(long retainedBytesLimit = 512L << 20)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(retainedBytesLimit);
         RetainedBytesLimit = retainedBytesLimit;

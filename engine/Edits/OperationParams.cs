@@ -24,8 +24,4 @@ public sealed class ParamDescriptionAttribute(string text) : Attribute
 
 /// <summary>A problem in an edit, named by its JSON path (<c>modules[3].params.exposure</c>).</summary>
 public sealed class EditException(string path, string problem, Exception? inner = null)
-    : Exception($"{path}: {problem}", inner)
-{
-    public string JsonPath { get; } = path;
-    public string Problem { get; } = problem;
-}
+    : RawEngineException(ErrorSubjectKind.Edit, path, problem, inner);

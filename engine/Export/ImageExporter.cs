@@ -18,15 +18,13 @@ public static class ImageExporter
     /// left at <paramref name="path"/>, and an existing file is only replaced with <see cref="ExportOptions.Overwrite"/>.
     /// </summary>
     /// <exception cref="ArgumentException">Bad options (e.g. 32 bits with JPEG) or pixels.</exception>
-    /// <exception cref="IOException">The file exists (without Overwrite), the folder is missing or not writable.</exception>
+    /// <exception cref="OutputExistsException">The file exists (without Overwrite).</exception>
+    /// <exception cref="IOException">The folder is missing or not writable.</exception>
     public static void Write(ExportImage image, string path, ExportOptions options, CancellationToken ct = default)
     {
         options.Validate();
-        if (!options.Overwrite && File.Exists(path))
-            throw new IOException($"{path}: already exists (use --overwrite to replace it)");
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-        if (!Directory.Exists(folder))
-            throw new IOException($"{path}: the folder {folder} does not exist");
+        // Checked before the render, which the encoder drives, rather than after it.
+        var (_, folder) = AtomicFile.CheckTarget(path, options.Overwrite);
         var encoded = Encode(image, options, ct);
         try
         {

@@ -6,13 +6,11 @@ namespace RawEngine.Engine.IO;
 /// </summary>
 public static class AtomicFile
 {
-    /// <exception cref="IOException">The target exists and <paramref name="overwrite"/> is false, or the write failed.</exception>
+    /// <exception cref="OutputExistsException">The target exists and <paramref name="overwrite"/> is false.</exception>
+    /// <exception cref="IOException">The folder is missing, or the write failed.</exception>
     public static void Write(string path, Action<Stream> write, bool overwrite)
     {
-        var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full) ?? ".";
-        if (!Directory.Exists(folder)) throw new IOException($"{path}: the folder {folder} does not exist");
-        if (!overwrite && File.Exists(full)) throw new IOException($"{path}: already exists (use --overwrite to replace it)");
+        var (full, folder) = CheckTarget(path, overwrite);
         var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -30,9 +28,25 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Fails as <see cref="Write"/> would before anything is written: the target exists (without
+    /// <paramref name="overwrite"/>) or its folder is missing. Returns the full path and its folder.
+    /// </summary>
+    public static (string Full, string Folder) CheckTarget(string path, bool overwrite)
+    {
+        var full = Path.GetFullPath(path);
+        var folder = Path.GetDirectoryName(full) ?? ".";
+        if (!overwrite && File.Exists(full)) throw new OutputExistsException(path);
+        if (!Directory.Exists(folder)) throw new IOException($"{path}: the folder {folder} does not exist");
+        return (full, folder);
+    }
+
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes, bool overwrite)
     {
         var copy = bytes.ToArray();
         Write(path, stream => stream.Write(copy), overwrite);
     }
 }
+
+/// <summary>A file is not written because one is already there and replacing was not asked for. The subject is the path.</summary>
+public sealed class OutputExistsException(string path) : RawEngineException(ErrorSubjectKind.File, path, "already exists");

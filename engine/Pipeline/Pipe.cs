@@ -58,13 +58,13 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
             // steps aside; one the edit names must fit.
             if (entry is null && (!info.Accepts.Accepts(format) || info.AppliesTo?.Invoke(source.Image) == false)) continue;
             if (!info.Accepts.Accepts(format))
-                throw new PipeException($"module '{instance}' accepts {info.Accepts} but receives {format} from {(nodes.Count == 0 ? "the raw source" : $"'{nodes[^1].Instance}'")}");
+                throw new PipeException(instance, $"accepts {info.Accepts} but receives {format} from {(nodes.Count == 0 ? "the raw source" : $"'{nodes[^1].Instance}'")}");
 
             var context = new CommitContext(instance, format, size, source.Image, kind) { MemoryBudgetBytes = Resources.MemoryBudgetBytes };
             var committed = operation.Commit(parameters, context);
             var outputSize = committed.ModifyRoiOut(Roi.Full(size)).Size;
             if (outputSize.Width <= 0 || outputSize.Height <= 0)
-                throw new PipeException($"module '{instance}' makes an empty image from {size}");
+                throw new PipeException(instance, $"makes an empty image from {size}");
 
             var blend = entry?.Blend is { IsIdentity: false } b ? b : null;
             MaskGroup? mask = null;
@@ -206,7 +206,7 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
             roiIn[i] = nodes[i].Committed.ModifyRoiIn(request);
             var inputFull = Roi.Full(nodes[i].InputSize, roiIn[i].Scale);
             if (roiIn[i].IsEmpty || !inputFull.Contains(roiIn[i]) || !(roiIn[i].Scale > 0))
-                throw new PipeException($"module '{nodes[i].Instance}' asks for input {roiIn[i]} to make {request}, outside its {inputFull.Size} input");
+                throw new PipeException(nodes[i].Instance, $"asks for input {roiIn[i]} to make {request}, outside its {inputFull.Size} input");
             request = roiIn[i];
         }
         return request;
@@ -313,7 +313,7 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
                     var tile = tiles[t];
                     var tileIn = committed.ModifyRoiIn(tile);
                     if (!roiIn.Contains(tileIn) || tileIn.Scale != roiIn.Scale)
-                        throw new PipeException($"module '{node.Instance}' asks for {tileIn} to make tile {tile}, outside the {roiIn} it asked for the whole {roiOut}");
+                        throw new PipeException(node.Instance, $"asks for {tileIn} to make tile {tile}, outside the {roiIn} it asked for the whole {roiOut}");
                     using var inView = input.View(tileIn.X - roiIn.X, tileIn.Y - roiIn.Y, tileIn.Width, tileIn.Height);
                     using var outView = output.View(tile.X - roiOut.X, tile.Y - roiOut.Y, tile.Width, tile.Height);
                     committed.Process(context, inView, tileIn, outView, tile);

@@ -64,10 +64,14 @@ public sealed class PipeCache(long capacityBytes) : IDisposable
         }
     }
 
-    /// <summary>Keeps a handle on <paramref name="buffer"/> (which must not change afterwards) unless it is larger than the whole cache.</summary>
+    /// <summary>
+    /// Keeps a handle on <paramref name="buffer"/> (which must not change afterwards) unless it is larger than half
+    /// the cache: one such entry would push out every other (a full-size stage of an export evicting a viewer's
+    /// preview stages) and hold memory that an export, rendering in bands, would otherwise never need at once.
+    /// </summary>
     public void Put(ChainKey key, Roi roi, ImageBuffer buffer)
     {
-        if (buffer.ByteCount > CapacityBytes) return;
+        if (buffer.ByteCount > CapacityBytes / 2) return;
         lock (_lock)
         {
             if (_entries.ContainsKey((key, roi))) return;

@@ -33,8 +33,8 @@ public static class TilePlanner
         if (side > 0) return Grid(roiOut, side, side);
 
         var minimal = Grid(roiOut, align, align);
-        throw new PipeException(
-            $"module '{instance}': a memory budget of {Megabytes(budgetBytes)} cannot hold one {align}x{align} tile with its " +
+        throw new PipeException(instance,
+            $"a memory budget of {Megabytes(budgetBytes)} cannot hold one {align}x{align} tile with its " +
             $"{op.Tiling.Overlap} px halo (needs {Megabytes(MaxNeed(op, minimal, input))})");
     }
 

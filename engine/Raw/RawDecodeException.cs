@@ -1,9 +1,5 @@
 namespace RawEngine.Engine.Raw;
 
-/// <summary>A raw file that cannot be read: names the file and the reason.</summary>
+/// <summary>A raw file that cannot be read: <see cref="RawEngineException.Subject"/> names the file.</summary>
 public sealed class RawDecodeException(string source, string reason, Exception? inner = null)
-    : Exception($"{source}: {reason}", inner)
-{
-    public string SourceName { get; } = source;
-    public string Reason { get; } = reason;
-}
+    : RawEngineException(ErrorSubjectKind.File, source, reason, inner);

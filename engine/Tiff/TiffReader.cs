@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace RawEngine.Engine.Tiff;
 
 /// <summary>A TIFF whose structure or values cannot be read: the message names the directory, tag and offset.</summary>
-public sealed class TiffFormatException(string message) : Exception(message);
+public sealed class TiffFormatException(string message) : RawEngineException(message);
 
 /// <summary>
 /// Reads the directories of a classic TIFF (either byte order; BigTIFF is refused) from a seekable stream,

@@ -40,10 +40,10 @@ public sealed class DemosaicNnOperation(ModelServices? models) : ImageOperation<
 
     protected override Setup Commit(DemosaicNnParams parameters, CommitContext context)
     {
-        var cfa = context.Input.Cfa ?? throw new PipeException($"module '{context.Instance}' needs a CFA mosaic");
+        var cfa = context.Input.Cfa ?? throw new PipeException(context.Instance, "needs a CFA mosaic");
         var model = NeuralModel.Open(models, context, "demosaic", ModelInputTraits.Mosaic(cfa), parameters.Model);
         if (!TileTransform.Sizes.Contains(parameters.Ensemble))
-            throw new PipeException($"module '{context.Instance}': ensemble {parameters.Ensemble} is not one of {string.Join(", ", TileTransform.Sizes)}");
+            throw new PipeException(context.Instance, $"ensemble {parameters.Ensemble} is not one of {string.Join(", ", TileTransform.Sizes)}");
         var grid = NeuralModel.Plan(model, context, context.InputSize, cfa, parameters.Ensemble);
         return new Setup(model, grid, cfa, NeuralModel.EncodingFor(model.Tiler.Model.Io, context.Input), context.InputSize);
     }

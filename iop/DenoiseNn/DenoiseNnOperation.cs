@@ -48,7 +48,7 @@ public sealed class DenoiseNnOperation(ModelServices? models) : ImageOperation<D
     {
         var model = NeuralModel.Open(models, context, "denoise", ModelInputTraits.Rgb, parameters.Model);
         if (model.Tiler.ModelCfa is not null)
-            throw new PipeException($"module '{context.Instance}': model '{model.Package.Id}' denoises a CFA mosaic; only RGB denoise models run after demosaic");
+            throw new PipeException(context.Instance, $"model '{model.Package.Id}' denoises a CFA mosaic; only RGB denoise models run after demosaic");
         var full = NeuralModel.Plan(model, context, context.InputSize, null);
         return new Setup(model, NeuralModel.EncodingFor(model.Tiler.Model.Io, context.Input), (float)parameters.Strength, context.InputSize, full,
             size => model.Tiler.Plan(size, null, full.LadderSize, full.Overlap));

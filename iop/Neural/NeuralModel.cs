@@ -19,14 +19,14 @@ internal static class NeuralModel
     public static ChosenModel Open(ModelServices? services, CommitContext context, string task, ModelInputTraits input, string requestedId)
     {
         if (services is null)
-            throw new PipeException($"module '{context.Instance}': this engine was made without model services, so it has no {task} model (pass ModelServices to StandardModules)");
+            throw new PipeException(context.Instance, $"this engine was made without model services, so it has no {task} model (pass ModelServices to StandardModules)");
         try
         {
             return services.Open(task, input, requestedId);
         }
         catch (Exception e) when (e is ModelNotFoundException or ModelContractException or ModelLoadException or ModelManifestException)
         {
-            throw new PipeException($"module '{context.Instance}': {e.Message}", e);
+            throw new PipeException(context.Instance, e.Message, e);
         }
     }
 
@@ -40,7 +40,7 @@ internal static class NeuralModel
         }
         catch (Exception e) when (e is ModelContractException or ArgumentException)
         {
-            throw new PipeException($"module '{context.Instance}': {e.Message}", e);
+            throw new PipeException(context.Instance, e.Message, e);
         }
     }
 

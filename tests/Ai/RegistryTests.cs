@@ -1,4 +1,5 @@
 using RawEngine.AI.Registry;
+using RawEngine.Engine;
 using RawEngine.Engine.Raw;
 using RawEngine.Tests.Support;
 
@@ -58,7 +59,8 @@ public class RegistryTests
         var problem = Assert.Single(registry.Problems);
         Assert.Contains("not valid JSON", problem.Message);
         var missing = Assert.Throws<ModelNotFoundException>(() => registry.Get("staged"));
-        Assert.Contains("no model 'staged'", missing.Message);
+        Assert.Equal((ErrorSubjectKind.Model, "staged"), (missing.SubjectKind, missing.Subject));
+        Assert.StartsWith("model 'staged': not installed", missing.Message);
     }
 
     [Fact]

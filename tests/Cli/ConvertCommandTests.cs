@@ -4,7 +4,12 @@ using RawEngine.Engine.Imaging;
 using RawEngine.Engine.Raw;
 using RawEngine.Engine.Synthetic;
 using RawEngine.Tests.Support;
+using RawEngine.Cli;
 using RawEngine.Cli.Convert;
+using RawEngine.Iop.Denoise;
+using RawEngine.Iop.DenoiseNn;
+using RawEngine.Iop.Exposure;
+using RawEngine.Iop.Sharpen;
 using RawEngine.Engine.Sessions;
 using RawEngine.Iop;
 
@@ -172,6 +177,20 @@ public class ConvertCommandTests
     [InlineData("--demosaic", "nn:3")]
     [InlineData("--demosaic", "lmmse:2")]
     [InlineData("--format", "bmp")]
+    [InlineData("--exposure", "40")]
+    [InlineData("--exposure", "bright")]
+    [InlineData("--width", "wide")]
+    [InlineData("--bits", "many")]
+    [InlineData("--quality", "0")]
+    [InlineData("--jobs", "0")]
+    [InlineData("--width", "0")]
+    [InlineData("--scale", "-1")]
+    [InlineData("--wb", "0.01,1,1")]
+    [InlineData("--sharpen", "5")]
+    [InlineData("--denoise", "nn:2")]
+    [InlineData("--denoise", "classic:5")]
+    [InlineData("--tone", "filmic")]
+    [InlineData("--provider", "gpu")]
     public async Task BadOptionsAreUsageErrors(string option, string value)
     {
         using var temp = new TempFolder();
@@ -182,7 +201,43 @@ public class ConvertCommandTests
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("rawengine: ", result.Error);
         Assert.Contains(option, result.Error);
+        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
         Assert.Empty(Directory.GetFiles(temp.Path, "*.jpg"));
+    }
+
+    [Fact]
+    public async Task HelpListsTheValuesEachOptionTakesWithTheModulesRanges()
+    {
+        var help = (await CliRunner.RunAsync("convert", "--help")).Out;
+
+        Assert.Contains("--format <jpg|png|tif>", help);
+        Assert.Contains("--bits <8|16|32>", help);
+        Assert.Contains("--quality <1..100>", help);
+        Assert.Contains("--profile <srgb|display-p3|adobe-rgb|prophoto|rec2020[-linear]>", help);
+        Assert.Contains("--tone <sigmoid|none>", help);
+        Assert.Contains("--provider <auto|cpu|cuda|", help);
+        // Ranges are the params' own [ParamRange], so a module that widens one widens the option.
+        var exposure = CliOptions.RangeOf<ExposureParams>(nameof(ExposureParams.Exposure));
+        Assert.Contains($"--exposure <{exposure.Min}..{exposure.Max}>", help);
+        Assert.Contains($"--denoise <nn[:0..{CliOptions.RangeOf<DenoiseNnParams>("Strength").Max}]|classic[:0..{CliOptions.RangeOf<DenoiseParams>("Strength").Max}]>", help);
+        Assert.Contains($"--sharpen <auto|off|0..{CliOptions.RangeOf<SharpenParams>("Amount").Max}>", help);
+
+        // A value in the module's range passes the parser; one past it does not.
+        using var temp = new TempFolder();
+        var dng = WriteChart(temp, "range.dng");
+        Assert.Equal(2, (await CliRunner.RunAsync("convert", dng, "-o", temp.File("r.jpg"), "--exposure", $"{exposure.Max + 0.5}")).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync("convert", dng, "-o", temp.File("r.jpg"), "--exposure", $"{exposure.Max}")).ExitCode);
+    }
+
+    [Fact]
+    public async Task AParseErrorIsOneLineNamingTheCommandsHelp()
+    {
+        var result = await CliRunner.RunAsync("convert", "in.dng", "--bits");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("rawengine: ", result.Error);
+        Assert.EndsWith("(see 'rawengine convert --help')\n", result.Error);
     }
 
     [Fact]

@@ -215,7 +215,7 @@ public sealed class ModelsCommandTests : IDisposable
         Assert.Null(ActiveModelConfig.Load(environment: _environment).ActiveFor("denoise"));
         Assert.Empty(Ids(Json(await OnTemp("list", "--json"))));
 
-        OneErrorLine(await OnTemp("remove", "denoise-tiny"), 1, "denoise-tiny: ");
+        OneErrorLine(await OnTemp("remove", "denoise-tiny"), 1, "model 'denoise-tiny': not installed");
     }
 
     [Fact]
@@ -265,15 +265,25 @@ public sealed class ModelsCommandTests : IDisposable
     [Fact]
     public async Task ProcessingErrorsAreOneLineAndExitOne()
     {
-        OneErrorLine(await OnDemosaicNet("info", "no-such-model"), 1, "no-such-model: no model 'no-such-model' is installed");
-        OneErrorLine(await OnDemosaicNet("verify", "no-such-model"), 1, "no-such-model: ");
-        OneErrorLine(await OnDemosaicNet("use", "demosaic", "no-such-model"), 1, "no-such-model: ");
+        OneErrorLine(await OnDemosaicNet("info", "no-such-model"), 1, "model 'no-such-model': not installed (searched ");
+        OneErrorLine(await OnDemosaicNet("verify", "no-such-model"), 1, "model 'no-such-model': not installed (searched ");
+        OneErrorLine(await OnDemosaicNet("use", "demosaic", "no-such-model"), 1, "model 'no-such-model': not installed (searched ");
 
         var missing = _temp.File("missing.zip");
         OneErrorLine(await OnTemp("install", missing), 1, $"{missing}: no such archive file");
         var garbage = _temp.File("garbage.zip");
         File.WriteAllBytes(garbage, [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 7))]);
         OneErrorLine(await OnTemp("install", garbage, "--sha256", Sha(garbage)), 1, $"{garbage}: ");
+        Assert.Empty(Snapshot());
+    }
+
+    [Fact]
+    public async Task ADownloadWithoutADigestIsRefusedNamingTheOptionThatGivesIt()
+    {
+        const string url = "http://127.0.0.1:9/m.zip"; // never contacted: the digest is asked for first
+        var result = await OnTemp("install", url);
+        OneErrorLine(result, 1, $"{url}: a download needs its SHA-256 digest");
+        Assert.EndsWith("; give it with --sha256\n", result.Error); // the CLI's words, added to the library's by type
         Assert.Empty(Snapshot());
     }
 
@@ -295,7 +305,7 @@ public sealed class ModelsCommandTests : IDisposable
 
         var unknownTask = await OnDemosaicNet("use", "sharpen", Bayer);
         Assert.Equal(2, unknownTask.ExitCode);
-        Assert.StartsWith("rawengine: \"sharpen\" is not a task (known: denoise, demosaic, mask)\n", unknownTask.Error);
+        Assert.Equal("rawengine: \"sharpen\" is not a task (known: denoise, demosaic, mask) (see 'rawengine models use --help')\n", unknownTask.Error);
 
         var wrongTask = await OnDemosaicNet("use", "denoise", Bayer);
         OneErrorLine(wrongTask, 2, $"{Bayer}: model '{Bayer}' is a demosaic model, not a denoise model.");

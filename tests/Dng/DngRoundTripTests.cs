@@ -226,7 +226,7 @@ public class DngRoundTripTests
 
         DngWriter.Write(raw, path);
         Assert.True(RawDecoder.Decode(path).Data.AsSpan().SequenceEqual(raw.Data));
-        Assert.Throws<IOException>(() => DngWriter.Write(raw, path));
+        Assert.Throws<RawEngine.Engine.IO.OutputExistsException>(() => DngWriter.Write(raw, path));
         DngWriter.Write(SyntheticRaw.Chart(32, 24, new SyntheticRawOptions { Cfa = CfaPattern.Bggr }), path, new DngWriteOptions { Overwrite = true });
         Assert.Equal(CfaPattern.Bggr, RawDecoder.Decode(path).Cfa);
 

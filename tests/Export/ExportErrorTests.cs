@@ -1,4 +1,6 @@
+using RawEngine.Engine;
 using RawEngine.Engine.Export;
+using RawEngine.Engine.IO;
 using RawEngine.Tests.Support;
 using static RawEngine.Tests.Export.ExportTestImages;
 
@@ -37,9 +39,9 @@ public class ExportErrorTests
         using var folder = new TempFolder();
         var path = folder.File("out.jpg");
         File.WriteAllText(path, "keep me");
-        var error = Assert.Throws<IOException>(() => ImageExporter.Write(Image(), path, new ExportOptions()));
-        Assert.Contains(path, error.Message);
-        Assert.Contains("exists", error.Message);
+        var error = Assert.Throws<OutputExistsException>(() => ImageExporter.Write(Image(), path, new ExportOptions()));
+        Assert.Equal((ErrorSubjectKind.File, path, "already exists"), (error.SubjectKind, error.Subject, error.Reason));
+        Assert.Equal($"{path}: already exists", error.Message); // no front end's advice: the CLI adds its own
         Assert.Equal("keep me", File.ReadAllText(path));
         Assert.Equal([path], Directory.GetFileSystemEntries(folder.Path));
     }

@@ -1,3 +1,4 @@
+using RawEngine.Engine;
 using RawEngine.Engine.Edits;
 using RawEngine.Engine.Pipeline;
 using RawEngine.Engine.Raw;
@@ -88,7 +89,8 @@ public class RoiTests
         using var fixture = new PipeFixture();
         using var session = fixture.Engine.Open(TestRaws.Mosaic(16, 16, CfaPattern.Rggb));
         var error = await Assert.ThrowsAsync<PipeException>(() => session.RenderAsync(Edit.Empty.With("box_blur", new BoxBlurParams()), new Roi(0, 0, 4, 4)));
-        Assert.Contains("'box_blur' accepts Rgba", error.Message);
+        Assert.Equal((ErrorSubjectKind.Module, "box_blur"), (error.SubjectKind, error.Subject));
+        Assert.StartsWith("module 'box_blur': accepts Rgba", error.Message);
         Assert.Contains("from the raw source", error.Message);
     }
 }

@@ -52,7 +52,7 @@ public class RawDecoderTests
         foreach (var path in new[] { temp.File("missing.dng"), empty, text, temp.Path, SharedData.Kodak(1) })
         {
             var error = Assert.Throws<RawDecodeException>(() => RawDecoder.Decode(path));
-            Assert.Equal(path, error.SourceName);
+            Assert.Equal(path, error.Subject);
             Assert.StartsWith(path + ": ", error.Message);
             Assert.False(string.IsNullOrWhiteSpace(error.Reason));
         }
@@ -65,7 +65,7 @@ public class RawDecoderTests
         var truncated = bytes.AsMemory(0, bytes.Length * 3 / 4);
 
         var error = Assert.Throws<RawDecodeException>(() => RawDecoder.Decode(truncated, "cut.dng"));
-        Assert.Equal("cut.dng", error.SourceName);
+        Assert.Equal("cut.dng", error.Subject);
     }
 
     [SharedFact("the real Canon EOS 6D DNG (raw/canon_eos_6d_linear.dng)")]
