@@ -7,7 +7,6 @@ using RawEngine.Engine.Pipeline;
 using RawEngine.Engine.Raw;
 using RawEngine.Engine.Sessions;
 using RawEngine.Engine.Synthetic;
-using RawEngine.Iop.ColorOut;
 
 namespace RawEngine.Cli.Convert;
 
@@ -35,10 +34,7 @@ public sealed class Converter(RenderEngine engine, ConvertSettings settings)
         var roi = RegionToRender(session.OutputSize(edit, PipeKind.Export), name);
         edit = EditOverrides.ForScale(edit, settings, roi.Scale);
         using var pixels = session.RenderForExport(edit, roi, PipeKind.Export, progress);
-        var image = new ExportImage(pixels, OutputSpace(edit))
-        {
-            Metadata = new ExportMetadata { Capture = session.Image.Capture, Orientation = IsEnabled(edit, "flip") ? 1 : session.Image.Orientation },
-        };
+        var image = ExportImage.FromPipe(pixels, pixels.Format, session.Image);
         var options = ExportOptionsFor(output);
         if (output == "-")
             ImageExporter.Write(image, stdout ?? throw new InvalidOperationException("No standard output to write to."), options, cancellation);
@@ -59,7 +55,7 @@ public sealed class Converter(RenderEngine engine, ConvertSettings settings)
         using var session = quiet.Open(SyntheticRaw.Chart(WarmUpWidth, WarmUpHeight), "warm-up");
         var edit = EditOverrides.Apply(Edit.Empty, settings, engine.Modules);
         using var pixels = session.RenderForExport(edit, null, PipeKind.Export);
-        var image = new ExportImage(pixels, OutputSpace(edit)) { Metadata = new ExportMetadata { Capture = session.Image.Capture } };
+        var image = ExportImage.FromPipe(pixels, pixels.Format, session.Image);
         ImageExporter.ToBytes(image, ExportOptionsFor(settings.ToStandardOutput ? "-" : settings.Output), cancellation);
     }
 
@@ -119,19 +115,6 @@ public sealed class Converter(RenderEngine engine, ConvertSettings settings)
         var width = Math.Clamp((int)Math.Round(region.Width * scale), 1, full.Width - x);
         var height = Math.Clamp((int)Math.Round(region.Height * scale), 1, full.Height - y);
         return new Roi(x, y, width, height, scale);
-    }
-
-    private RawEngine.Engine.Color.RgbColorSpace OutputSpace(Edit edit)
-    {
-        var index = edit.IndexOf("colorout");
-        var parameters = index >= 0 && edit.Modules[index].Params is ColorOutParams p ? p : new ColorOutParams();
-        return ColorOutOperation.SpaceOf(parameters);
-    }
-
-    private static bool IsEnabled(Edit edit, string instance)
-    {
-        var index = edit.IndexOf(instance);
-        return index < 0 || edit.Modules[index].Enabled;
     }
 }
 

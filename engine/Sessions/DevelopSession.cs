@@ -58,8 +58,11 @@ public sealed class DevelopSession : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var program = Program(edit, kind);
         var strips = _engine.Pipe.OpenStrips(program, roi ?? Roi.Full(program.OutputSize));
-        return new RenderedPixels(strips, _engine.Options.MemoryBudgetBytes, progress);
+        return new RenderedPixels(strips, program.OutputFormat, _engine.Options.MemoryBudgetBytes, progress);
     }
+
+    /// <summary>The format of the finished image under <paramref name="edit"/>: its colour space (the ICC profile to embed) and orientation.</summary>
+    public BufferFormat OutputFormat(Edit edit, PipeKind kind = PipeKind.Full) => Program(edit, kind).OutputFormat;
 
     /// <summary>The whole image scaled so its longer side is at most <paramref name="maxSide"/> pixels.</summary>
     public Task<ImageBuffer> RenderPreviewAsync(Edit edit, int maxSide, CancellationToken cancellation = default, IProgress<PipeProgress>? progress = null)

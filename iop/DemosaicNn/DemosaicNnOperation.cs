@@ -32,7 +32,7 @@ public sealed class DemosaicNnOperation(ModelServices? models) : ImageOperation<
 {
     public sealed record Setup(ChosenModel Model, TileGrid Grid, CfaPattern Cfa, TileEncoding Encoding, ImageSize InputSize);
 
-    public override OperationInfo Info { get; } = new("demosaic_nn", 1, "Demosaic (neural)",
+    public override OperationInfo Info { get; } = new(ModuleIds.DemosaicNn, 1, "Demosaic (neural)",
         OperationFlags.TilingAllowed, new FormatFilter(PixelLayout.Cfa, ColorEncoding.LinearCamera), new TilingNeeds(MemoryFactor: 2.5))
     {
         Replaces = ["demosaic"],

@@ -28,7 +28,7 @@ public sealed record TemperatureParams : OperationParams
 /// </summary>
 public sealed class TemperatureOperation : ImageOperation<TemperatureParams, TemperatureOperation.Balance>
 {
-    public override OperationInfo Info { get; } = new("temperature", 1, "White balance",
+    public override OperationInfo Info { get; } = new(ModuleIds.Temperature, 1, "White balance",
         OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault | OperationFlags.SupportsBlending,
         new FormatFilter(PixelLayout.Any, ColorEncoding.LinearCamera), TilingNeeds.Pointwise);
 
