@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Logging;
-using RawEngine.AI.Backend;
 using RawEngine.AI.Hosting;
-using RawEngine.AI.Registry;
 using RawEngine.AI.Tiling;
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Compute;
@@ -12,7 +10,6 @@ using RawEngine.Engine.Sessions;
 using RawEngine.Engine.Synthetic;
 using RawEngine.Iop;
 using RawEngine.Iop.DemosaicNn;
-using RawEngine.Tests.Ai;
 using RawEngine.Tests.Support;
 using Xunit.Abstractions;
 
@@ -46,12 +43,9 @@ public sealed class PreviewNnTests(ITestOutputHelper output) : IDisposable
         public void Dispose() { }
     }
 
-    private ModelServices Models(ILoggerFactory? loggers = null) =>
-        new(new ModelSearchOptions([AiTestFiles.ShippedModels], AiTestFiles.IsolatedEnvironment(_home.Path)),
-            new InferenceSettings(ExecutionProvider.Cpu, IntraOpThreads: 2), loggerFactory: loggers);
+    private ModelServices Models(ILoggerFactory? loggers = null) => NeuralPipeTests.Models(_home.Path, loggers);
 
-    private static RenderEngine Engine(ModelServices models) =>
-        new(StandardModules.CreateRegistry(models), new EngineOptions { MaxThreads = 2, UseGpu = false, CacheBytes = 0 });
+    private static RenderEngine Engine(ModelServices models) => NeuralPipeTests.Engine(models);
 
     [Theory]
     [InlineData("RGGB")]
