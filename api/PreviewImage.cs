@@ -51,11 +51,12 @@ public sealed class PreviewImage
 
 /// <summary>
 /// A render as floats: R, G, B, A per pixel (alpha 1), rows top to bottom with no padding, encoded in
-/// <see cref="ColorSpace"/> (the edit's output space, its transfer curve applied; values 0..1, or above 1 in a linear space).
+/// <see cref="ColorSpace"/> (the edit's output space, its transfer curve applied; values 0..1, or above 1 in a linear space;
+/// camera RGB, with no colour space, when the edit turns the input profile off).
 /// </summary>
 public sealed class FloatImage
 {
-    internal FloatImage(int width, int height, float[] rgba, RgbColorSpace colorSpace)
+    internal FloatImage(int width, int height, float[] rgba, RgbColorSpace? colorSpace)
     {
         Width = width;
         Height = height;
@@ -69,9 +70,10 @@ public sealed class FloatImage
     /// <summary>4 x <see cref="Width"/> x <see cref="Height"/> floats.</summary>
     public float[] Rgba { get; }
 
-    public RgbColorSpace ColorSpace { get; }
+    /// <summary>The RGB space of the values; null for camera RGB.</summary>
+    public RgbColorSpace? ColorSpace { get; }
 
-    internal static FloatImage From(ImageBuffer rgba, RgbColorSpace colorSpace)
+    internal static FloatImage From(ImageBuffer rgba, RgbColorSpace? colorSpace)
     {
         var pixels = new float[4 * rgba.Width * rgba.Height];
         for (var y = 0; y < rgba.Height; y++) rgba.Row(y)[..(4 * rgba.Width)].CopyTo(pixels.AsSpan(4 * rgba.Width * y));

@@ -18,7 +18,7 @@ namespace RawEngine;
 /// </summary>
 public sealed class RawPhoto : IDisposable
 {
-    /// <summary>Export progress runs to this fraction while bands render; the rest is the file's writing.</summary>
+    /// <summary>Export progress runs to this fraction while bands render; the rest is the encoder's end and the file's writing.</summary>
     private const double RenderedFraction = 0.95;
 
     private readonly RawProcessor _processor;
@@ -80,9 +80,8 @@ public sealed class RawPhoto : IDisposable
     /// <summary>As <see cref="RenderPreview"/>, as floats in the edit's output space (<see cref="FloatImage.ColorSpace"/>).</summary>
     public FloatImage RenderPreviewFloat(Edit edit, int maxWidth, int maxHeight, IProgress<RenderProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var space = Session.OutputFormat(edit, PipeKind.Preview).ColorSpace ?? edit.OutputSpace();
         using var pixels = Preview(edit, maxWidth, maxHeight, progress, cancellation);
-        return FloatImage.From(pixels, space);
+        return FloatImage.From(pixels, Session.OutputFormat(edit, PipeKind.Preview).ColorSpace);
     }
 
     /// <inheritdoc cref="RenderPreviewFloat"/>
@@ -133,12 +132,9 @@ public sealed class RawPhoto : IDisposable
         cancellation.ThrowIfCancellationRequested();
         var region = settings.RegionToRender(Size(edit));
         edit = settings.EditFor(edit, region.Scale);
-        var fraction = progress is null ? null : new ProgressFraction(progress, 0, RenderedFraction, RenderProgress.Render);
+        var fraction = progress is null ? null : new ProgressFraction(progress, 0, RenderedFraction, RenderProgress.Render, RenderProgress.Write);
         using (var pixels = Session.RenderForExport(edit, region, PipeKind.Export, fraction))
-        {
             write(ExportImage.FromPipe(pixels, pixels.Format, Image), options);
-            fraction?.Report(RenderedFraction, RenderProgress.Write);
-        }
         fraction?.Report(1, RenderProgress.Done);
     }
 

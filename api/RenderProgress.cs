@@ -9,7 +9,7 @@ namespace RawEngine;
 /// <item>previews: <c>"source"</c> (the raw read), then each module instance as it finishes or works through its tiles
 /// (<c>"rawprepare"</c>, <c>"demosaic"</c>, <c>"demosaic_nn"</c>, <c>"exposure"</c>, ... in pipe order), then <c>"done"</c>;</item>
 /// <item>exports: <c>"render"</c> as each band of rows is developed (the encoder takes them as they come), <c>"write"</c>
-/// once the file is encoded and being written, then <c>"done"</c>.</item>
+/// once the last band is (the encoder finishes and the file is written), then <c>"done"</c>.</item>
 /// </list>
 /// Reports are made synchronously on the thread doing the work (a thread-pool thread), never on the caller's:
 /// pass a <see cref="Progress{T}"/> made on a UI thread to have them posted there. Without a synchronisation context
@@ -24,8 +24,10 @@ public readonly record struct RenderProgress(double Fraction, string Stage)
 }
 
 /// <summary>Turns the pipe's step counts into one monotone fraction per call.</summary>
-/// <remarks>The pipe's steps map onto [<paramref name="start"/>, <paramref name="end"/>]; <paramref name="stage"/>, when given, names them all.</remarks>
-internal sealed class ProgressFraction(IProgress<RenderProgress> target, double start, double end, string? stage = null) : IProgress<PipeProgress>
+/// <remarks>The pipe's steps map onto [<paramref name="start"/>, <paramref name="end"/>]; <paramref name="stage"/>, when given, names
+/// them, and <paramref name="lastStage"/> the report of the last step (what comes after it).</remarks>
+internal sealed class ProgressFraction(IProgress<RenderProgress> target, double start, double end, string? stage = null, string? lastStage = null)
+    : IProgress<PipeProgress>
 {
     private readonly Lock _lock = new();
     private double _last = -1;
@@ -35,7 +37,8 @@ internal sealed class ProgressFraction(IProgress<RenderProgress> target, double 
     {
         if (value.Steps <= 0) return;
         var within = value.Tiles > 0 ? (double)value.Tile / value.Tiles : 0;
-        Report(start + (end - start) * Math.Clamp((value.Step + within) / value.Steps, 0, 1), stage ?? value.Stage);
+        var name = lastStage is not null && value.Step >= value.Steps ? lastStage : stage ?? value.Stage;
+        Report(start + (end - start) * Math.Clamp((value.Step + within) / value.Steps, 0, 1), name);
     }
 
     /// <summary>Passes <paramref name="fraction"/> on unless it would go back (bands and tiles may finish out of order).</summary>

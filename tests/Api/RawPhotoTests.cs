@@ -48,6 +48,10 @@ public sealed class RawPhotoTests : IDisposable
         }
     }
 
+    /// <summary>A processor with a small memory budget, so that an export renders in several bands.</summary>
+    private static RawProcessor Banded() =>
+        new(new RawProcessorOptions { Engine = new EngineOptions { MaxThreads = 2, UseGpu = false, MemoryBudgetBytes = 16L << 20 } });
+
     private string[] Files() => [.. Directory.GetFiles(_folder.Path).Select(f => Path.GetFileName(f)).Order()];
 
     private static void AssertMonotoneToDone(IReadOnlyList<RenderProgress> reports)
@@ -71,6 +75,14 @@ public sealed class RawPhotoTests : IDisposable
         await photo.SaveEditAsync(edit);
         Assert.True(File.Exists(photo.SidecarPath));
         Assert.Equal(edit, photo.LoadEdit());
+        // Opened from a stream, a raw has no sidecar: it develops with the defaults and cannot save one.
+        await using (var stream = File.OpenRead(raw))
+        {
+            using var streamed = await _processor.OpenAsync(stream, "chart.dng");
+            Assert.Null(streamed.SidecarPath);
+            Assert.Equal(Edit.Empty, streamed.LoadEdit());
+            Assert.Throws<InvalidOperationException>(() => streamed.SaveEdit(edit));
+        }
         using var again = _processor.Open(raw);
         Assert.Equal(1, again.LoadEdit().Exposure(), 9);
         Assert.Equal(new ImageSize(Width / 2, Height / 2), again.Size(again.LoadEdit()));
@@ -158,12 +170,14 @@ public sealed class RawPhotoTests : IDisposable
     [Fact]
     public async Task ExportProgressIsMonotoneAndNamesItsStages()
     {
-        using var photo = await _processor.OpenAsync(Dng());
+        using var banded = Banded();
+        using var photo = await banded.OpenAsync(Dng());
         var recorder = new Recorder();
         await photo.ExportAsync(Edit.Empty, _folder.File("progress.tif"), new ExportSettings { Bits = 16 }, recorder);
         var reports = recorder.Reports;
         AssertMonotoneToDone(reports);
         Assert.Equal([RenderProgress.Render, RenderProgress.Write, RenderProgress.Done], reports.Select(r => r.Stage).Distinct());
+        Assert.True(reports.Count(r => r.Stage == RenderProgress.Render) >= 2, string.Join(", ", reports));
 
         var previewRecorder = new Recorder();
         photo.RenderPreview(Edit.Empty, 100, 100, previewRecorder);
@@ -177,7 +191,8 @@ public sealed class RawPhotoTests : IDisposable
     [Fact]
     public async Task ACancelledExportThrowsAndLeavesNoFile()
     {
-        using var photo = await _processor.OpenAsync(Dng());
+        using var banded = Banded();
+        using var photo = await banded.OpenAsync(Dng());
         using var cancel = new CancellationTokenSource();
         // Cancel as soon as the first band is rendered: the export is under way, with bands still to come.
         var recorder = new Recorder { OnReport = r => { if (r.Stage == RenderProgress.Render) cancel.Cancel(); } };
@@ -201,6 +216,8 @@ public sealed class RawPhotoTests : IDisposable
         {
             Assert.Equal((Height, Width), (loaded.Width, loaded.Height));
             Assert.Equal(1, (int)loaded.Get("orientation"));
+            Assert.StartsWith("Synthetic (", (string)loaded.Get("exif-ifd0-Model"));
+            Assert.Equal(IccProfile.For(RgbColorSpace.Srgb), (byte[])loaded.Get("icc-profile-data"));
         }
 
         // Flip off: the pixels stay as stored and the file tells viewers to turn them.
