@@ -18,8 +18,13 @@ public sealed class PreviewImage
         Bgra = bgra;
     }
 
+    /// <summary>Pixels across.</summary>
     public int Width { get; }
+
+    /// <summary>Pixels down.</summary>
     public int Height { get; }
+
+    /// <summary>Bytes from one row's start to the next: 4 x <see cref="Width"/>.</summary>
     public int Stride => 4 * Width;
 
     /// <summary>B, G, R, A bytes of each pixel, row after row.</summary>
@@ -64,7 +69,10 @@ public sealed class FloatImage
         ColorSpace = colorSpace;
     }
 
+    /// <summary>Pixels across.</summary>
     public int Width { get; }
+
+    /// <summary>Pixels down.</summary>
     public int Height { get; }
 
     /// <summary>4 x <see cref="Width"/> x <see cref="Height"/> floats.</summary>

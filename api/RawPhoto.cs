@@ -39,6 +39,7 @@ public sealed class RawPhoto : IDisposable
     /// <summary>What was decoded: sensor data, white balance, matrices, orientation, capture metadata.</summary>
     public RawImage Image => Session.Image;
 
+    /// <summary>The lower-level session: any region at any scale (<see cref="DevelopSession.RenderAsync(Edit, Roi, CancellationToken, IProgress{PipeProgress}?)"/>), the pipe's output format.</summary>
     public DevelopSession Session { get; }
 
     /// <summary>The finished picture's size at full scale under <paramref name="edit"/> (oriented, cropped).</summary>

@@ -34,6 +34,7 @@ public sealed class RawProcessor : IDisposable
     private readonly ModelServices? _models;
     private readonly bool _ownsEngine;
 
+    /// <summary>The standard modules with models from <see cref="RawProcessorOptions.ModelFolders"/>; the library logs through <paramref name="loggerFactory"/>.</summary>
     public RawProcessor(RawProcessorOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         options ??= new RawProcessorOptions();
@@ -82,6 +83,7 @@ public sealed class RawProcessor : IDisposable
         return new RawPhoto(this, Engine.Open(image, name), null);
     }
 
+    /// <summary>Releases the engine's cache, pool and GPU and the loaded models (not an engine it was given).</summary>
     public void Dispose()
     {
         if (!_ownsEngine) return;

@@ -18,8 +18,13 @@ namespace RawEngine;
 /// </summary>
 public readonly record struct RenderProgress(double Fraction, string Stage)
 {
+    /// <summary>The last report of a call that succeeded, at fraction 1.</summary>
     public const string Done = "done";
+
+    /// <summary>An export developing its bands of rows.</summary>
     public const string Render = "render";
+
+    /// <summary>An export past its last band: the encoder finishing and the file being written.</summary>
     public const string Write = "write";
 }
 
