@@ -76,11 +76,11 @@ public sealed class RawProcessor : IDisposable
         return Task.Run(() => new RawPhoto(this, Engine.Open(stream, name, cancellation), null), cancellation);
     }
 
-    /// <summary>Develops an image already decoded (or made, e.g. a synthetic raw); it has no sidecar.</summary>
-    public RawPhoto Open(RawImage image, string? name = null)
+    /// <summary>Develops an image already decoded (or made, e.g. a synthetic raw); it has no sidecar, and the cache treats it as new.</summary>
+    public RawPhoto Open(RawImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        return new RawPhoto(this, Engine.Open(image, name), null);
+        return new RawPhoto(this, Engine.Open(image), null);
     }
 
     /// <summary>Releases the engine's cache, pool and GPU and the loaded models (not an engine it was given).</summary>

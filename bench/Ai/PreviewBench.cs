@@ -43,7 +43,7 @@ internal static class PreviewBench
             Provider = ExecutionProvider.Cpu,
             Engine = new EngineOptions { CacheBytes = 0, UseGpu = false },
         });
-        using var photo = processor.Open(SyntheticRaw.Chart(width, height), "preview-bench");
+        using var photo = processor.Open(SyntheticRaw.Chart(width, height));
         Console.Error.WriteLine($"preview-nn: {width}x{height} synthetic raw, previews of long side {side}, {rounds} rounds, CPU, {Environment.ProcessorCount} cores");
         var classical = Edit.Empty;
         var variants = new (string Name, Edit Edit)[]

@@ -21,7 +21,7 @@ public sealed class Converter(RenderEngine engine, ConvertSettings settings)
     }
 
     /// <summary>Opens an already decoded image (the demo's synthetic raw) for <see cref="DevelopAsync"/>.</summary>
-    public RawPhoto Open(RawImage image, string name) => _processor.Open(image, name);
+    public RawPhoto Open(RawImage image) => _processor.Open(image);
 
     /// <summary>Exports an opened image with <paramref name="edit"/> (command-line options applied on top).</summary>
     public async Task DevelopAsync(RawPhoto photo, Edit edit, string output, Stream? stdout, CancellationToken cancellation)
@@ -50,7 +50,7 @@ public sealed class Converter(RenderEngine engine, ConvertSettings settings)
     {
         if (settings.Demosaic == "nn" || settings.Denoise?.Method == "nn") return;
         using var quiet = new RenderEngine(engine.Modules, engine.Options with { CacheBytes = 0, UseGpu = false });
-        using var photo = new RawProcessor(quiet).Open(SyntheticRaw.Chart(WarmUpWidth, WarmUpHeight), "warm-up");
+        using var photo = new RawProcessor(quiet).Open(SyntheticRaw.Chart(WarmUpWidth, WarmUpHeight));
         var export = ExportSettingsFor(settings.ToStandardOutput ? "-" : settings.Output) with { Region = null };
         photo.Export(EditOverrides.Apply(Edit.Empty, settings, engine.Modules), Stream.Null, export, cancellation: cancellation);
     }

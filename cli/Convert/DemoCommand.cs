@@ -40,7 +40,7 @@ public static class DemoCommand
                 settings.FormatFor(target);
                 using var engine = new RenderEngine(StandardModules.CreateRegistry(), new EngineOptions { CacheBytes = 0 }, context.LoggerFactory);
                 var converter = new Converter(engine, settings);
-                using var photo = converter.Open(raw, "demo");
+                using var photo = converter.Open(raw);
                 using var stdout = target == "-" ? context.OpenStandardOutput() : null;
                 await converter.DevelopAsync(photo, Edit.Empty, target, stdout, cancellation);
                 if (target != "-") context.Out.WriteLine($"{target}: {Width}x{Height} synthetic raw developed");

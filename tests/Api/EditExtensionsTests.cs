@@ -58,7 +58,7 @@ public sealed class EditExtensionsTests
     public async Task AWarmerTemperatureSettingGivesAWarmerPicture()
     {
         using var processor = new RawProcessor(new RawProcessorOptions { Engine = new EngineOptions { MaxThreads = 2, UseGpu = false } });
-        using var photo = processor.Open(SyntheticRaw.Chart(240, 160), "chart");
+        using var photo = processor.Open(SyntheticRaw.Chart(240, 160));
         double RedOverBlue(PreviewImage p)
         {
             double red = 0, blue = 0;
