@@ -73,7 +73,14 @@ public sealed class RawProcessor : IDisposable
     public Task<RawPhoto> OpenAsync(Stream stream, string? name = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        return Task.Run(() => new RawPhoto(this, Engine.Open(stream, name, cancellation), null), cancellation);
+        return Task.Run(() => Open(stream, name, cancellation), cancellation);
+    }
+
+    /// <summary>Decodes a raw read from <paramref name="stream"/> (to its end) on the calling thread; it has no sidecar.</summary>
+    public RawPhoto Open(Stream stream, string? name = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return new RawPhoto(this, Engine.Open(stream, name, cancellation), null);
     }
 
     /// <summary>Develops an image already decoded (or made, e.g. a synthetic raw); it has no sidecar, and the cache treats it as new.</summary>

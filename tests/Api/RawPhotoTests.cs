@@ -82,6 +82,9 @@ public sealed class RawPhotoTests : IDisposable
             Assert.Null(streamed.SidecarPath);
             Assert.Equal(Edit.Empty, streamed.LoadEdit());
             Assert.Throws<InvalidOperationException>(() => streamed.SaveEdit(edit));
+            stream.Position = 0;
+            using var synchronous = _processor.Open(stream, "chart.dng");
+            Assert.Equal(streamed.Size(edit), synchronous.Size(edit));
         }
         using var again = _processor.Open(raw);
         Assert.Equal(1, again.LoadEdit().Exposure(), 9);
