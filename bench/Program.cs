@@ -34,6 +34,8 @@ switch (args.FirstOrDefault())
         report.PrintTable();
         return 0;
     }
+    case "preview-nn":
+        return RawEngine.Bench.Ai.PreviewBench.Run(new MetricReport(Console.Out), args[1..]);
     case "nn-ensemble":
     {
         var report = new MetricReport(Console.Out);
@@ -52,6 +54,6 @@ switch (args.FirstOrDefault())
     case "mask":
         return RawEngine.Bench.Masks.SegmentationBench.Run(new MetricReport(Console.Out), args[1..]);
     default:
-        Console.Error.WriteLine("usage: bench <pipe|convert|app-session|batch|nn|mask|detail|camera-files|export|demosaic|roundtrip>   (also: nn-ensemble, mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
+        Console.Error.WriteLine("usage: bench <pipe|convert|app-session|batch|nn|mask|detail|camera-files|export|demosaic|roundtrip>   (also: preview-nn, nn-ensemble, mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
         return 2;
 }

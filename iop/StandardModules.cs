@@ -21,7 +21,7 @@ using RawEngine.Iop.Temperature;
 
 namespace RawEngine.Iop;
 
-/// <summary>The engine's modules, registered in the default iop order.</summary>
+/// <summary>The engine's modules, registered in the default iop order (<see cref="IopOrder"/>, ids in <see cref="ModuleIds"/>).</summary>
 public static class StandardModules
 {
     /// <param name="models">What the neural modules (demosaic_nn, denoise_nn) find and run models with; without
@@ -46,8 +46,8 @@ public static class StandardModules
         new ExposureOperation(),
         new CropOperation(),
         new SigmoidOperation(),
-        new ColorOutOperation(),
         new FinalScaleOperation(),
+        new ColorOutOperation(),
         new OutputSharpenOperation(),
     ];
 

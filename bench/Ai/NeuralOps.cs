@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RawEngine.Iop;
 using RawEngine.AI.Backend;
 using RawEngine.AI.Hosting;
 using RawEngine.AI.Kernels;

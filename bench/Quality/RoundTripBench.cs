@@ -2,10 +2,15 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using RawEngine.Bench.Convert;
+using RawEngine.Engine.Buffers;
+using RawEngine.Engine.Color;
+using RawEngine.Engine.Compute;
+using RawEngine.Engine.Pipeline;
 using RawEngine.Engine.Dng;
 using RawEngine.Engine.Imaging;
 using RawEngine.Engine.Raw;
 using RawEngine.Engine.Synthetic;
+using RawEngine.Iop.Shared;
 
 namespace RawEngine.Bench.Quality;
 
@@ -21,6 +26,10 @@ namespace RawEngine.Bench.Quality;
 /// the image number, as the denoise quality tests). Default variants: auto, nn. Prints per-image scores, then each variant's mean,
 /// its gain over the first variant, the share of its squared error within 2 px of a source pixel at 254 or
 /// 255 in some channel (where highlight handling acts), and its wall time per image.
+/// <c>--scale S</c> (1/S an integer, e.g. 0.5) measures a downscaled export instead: <c>convert --scale S --sharpen off</c>
+/// against the source averaged over 1/S x 1/S blocks in linear light (what a sensor of the smaller size would have
+/// seen); with <c>--truth lanczos</c> against the source resampled with the engine's own Lanczos-3 in linear light (the same
+/// filter, so only where it is applied differs). <c>--rawengine PATH</c> runs another build's launcher (e.g. an older checkout's, for a before/after).
 /// </summary>
 public static class RoundTripBench
 {
@@ -34,6 +43,9 @@ public static class RoundTripBench
         var cfa = CfaPattern.Rggb;
         string? keep = null;
         double noise = 0;
+        var factor = 1;
+        var lanczosTruth = false;
+        string? launcher = null;
         var names = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
@@ -43,12 +55,20 @@ public static class RoundTripBench
                 case "--xtrans": cfa = CfaPattern.XTrans; break;
                 case "--keep" when i + 1 < args.Count: keep = args[++i]; break;
                 case "--noise" when i + 1 < args.Count: noise = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--scale" when i + 1 < args.Count: factor = (int)Math.Round(1 / double.Parse(args[++i], CultureInfo.InvariantCulture)); break;
+                case "--truth" when i + 1 < args.Count: lanczosTruth = args[++i] == "lanczos"; break;
+                case "--rawengine" when i + 1 < args.Count: launcher = Path.GetFullPath(args[++i]); break;
                 default: names.Add(args[i]); break;
             }
         }
         if (images is < 1 or > 24)
         {
             Console.Error.WriteLine($"bench roundtrip: --images must be 1..24, not {images}");
+            return 2;
+        }
+        if (factor < 1)
+        {
+            Console.Error.WriteLine("bench roundtrip: --scale must be 1/N for a whole N (1, 0.5, 0.25, ...)");
             return 2;
         }
         if (names.Count == 0) names = ["auto", "nn"];
@@ -74,14 +94,16 @@ public static class RoundTripBench
             for (var k = 1; k <= images; k++)
             {
                 var source = Path.Combine(shared, "testdata", "kodak24", $"kodim{k:00}.png");
-                originals.Add(ImageFile.LoadSrgb8(source));
+                var original = ImageFile.LoadSrgb8(source);
+                originals.Add(lanczosTruth ? LinearLanczos(original, factor) : AreaAverage(original, factor));
                 var dng = Path.Combine(work, $"kodim{k:00}.dng");
                 var options = new SyntheticRawOptions { Cfa = cfa, Noise = noise > 0 ? new SensorNoise(noise * noise, noise * noise / 100) : null, Seed = (ulong)k };
                 DngWriter.Write(SyntheticRaw.FromSrgbFile(source, options), dng);
                 dngs.Add(dng);
             }
             var highlights = originals.Select(NearHighlights).ToList();
-            var rawengine = Path.Combine(root, "rawengine");
+            var rawengine = launcher ?? Path.Combine(root, "rawengine");
+            string[] scaling = factor == 1 ? [] : ["--scale", (1.0 / factor).ToString(CultureInfo.InvariantCulture), "--sharpen", "off"];
             Timed.Once(rawengine, ["--version"], work); // builds the Release binary if it is stale
 
             var scores = new double[variants.Count][];
@@ -94,7 +116,7 @@ public static class RoundTripBench
                 Directory.CreateDirectory(folder);
                 var edit = Path.Combine(folder, "edit.json");
                 File.WriteAllText(edit, variant.Edit.ToJsonString());
-                string[] arguments = ["convert", .. dngs, "-o", folder, "--format", "png", "--tone", "none", "--profile", "srgb", "--overwrite", "--edit", edit, .. variant.Arguments];
+                string[] arguments = ["convert", .. dngs, "-o", folder, "--format", "png", "--tone", "none", "--profile", "srgb", "--overwrite", "--edit", edit, .. scaling, .. variant.Arguments];
                 var clock = Stopwatch.StartNew();
                 Timed.Once(rawengine, arguments, work);
                 seconds[v] = clock.Elapsed.TotalSeconds / images;
@@ -116,7 +138,7 @@ public static class RoundTripBench
             for (var k = 0; k < images; k++)
                 Console.WriteLine($"kodim{k + 1:00}  " + string.Concat(scores.Select(s => $"{s[k],16:F2}")));
             Console.WriteLine($"{"mean",-8}" + string.Concat(scores.Select(s => $"{s.Average(),16:F2}")));
-            var kind = (cfa.Kind == CfaKind.Bayer ? "bayer" : "xtrans") + (noise > 0 ? $".noise{noise:0.###}" : "");
+            var kind = (cfa.Kind == CfaKind.Bayer ? "bayer" : "xtrans") + (noise > 0 ? $".noise{noise:0.###}" : "") + (factor > 1 ? $".scale1-{factor}{(lanczosTruth ? ".lanczos" : "")}" : "");
             for (var v = 0; v < variants.Count; v++)
             {
                 var name = $"roundtrip.{kind}.{variants[v].Name}";
@@ -169,6 +191,46 @@ public static class RoundTripBench
                 throw new ArgumentException($"variant '{name}': unknown modifier '{modifier}' (hl-off, hlTHRESHOLD, eN with nn, dn-classic[STRENGTH], dn-nn, sharpenAMOUNT)");
         }
         return new Variant(name, [.. arguments], new JsonObject { ["format"] = "rawengine-edit", ["version"] = 1, ["modules"] = modules });
+    }
+
+    /// <summary>The image averaged over <paramref name="factor"/> x <paramref name="factor"/> blocks in linear light, sRGB-encoded again.</summary>
+    private static Srgb8Image AreaAverage(Srgb8Image image, int factor)
+    {
+        if (factor == 1) return image;
+        var srgb = TransferFunction.Srgb;
+        var decode = Enumerable.Range(0, 256).Select(v => srgb.Decode(v / 255.0)).ToArray();
+        int width = image.Width / factor, height = image.Height / factor;
+        var rgb = new byte[width * height * 3];
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+                for (var c = 0; c < 3; c++)
+                {
+                    var sum = 0.0;
+                    for (var dy = 0; dy < factor; dy++)
+                        for (var dx = 0; dx < factor; dx++)
+                            sum += decode[image.Rgb[((y * factor + dy) * image.Width + x * factor + dx) * 3 + c]];
+                    rgb[(y * width + x) * 3 + c] = (byte)Math.Round(255 * srgb.Encode(sum / (factor * factor)));
+                }
+        return new Srgb8Image(width, height, rgb);
+    }
+
+    /// <summary>The image resampled to 1/<paramref name="factor"/> with the engine's Lanczos-3 in linear light, sRGB-encoded again.</summary>
+    private static Srgb8Image LinearLanczos(Srgb8Image image, int factor)
+    {
+        if (factor == 1) return image;
+        var scene = LinearScene.FromSrgb8(image);
+        var pool = new BufferPool();
+        var full = new ImageSize(image.Width, image.Height);
+        using var input = ImageBuffer.Rent(pool, image.Width, image.Height, 4);
+        for (var y = 0; y < image.Height; y++)
+            for (var x = 0; x < image.Width; x++)
+                for (var c = 0; c < 3; c++)
+                    input.Row(y)[4 * x + c] = scene.Rgb[3 * (y * image.Width + x) + c];
+        var roiOut = Roi.Full(full, 1.0 / factor);
+        using var output = ImageBuffer.Rent(pool, roiOut.Width, roiOut.Height, 4);
+        var format = new BufferFormat(PixelLayout.Rgba, ColorEncoding.LinearWorking, 1);
+        Resampler.Run(new ProcessContext(format, format, pool, new ComputeDevices(), CancellationToken.None), full, input, Roi.Full(full), output, roiOut);
+        return ImageQuality.EncodeSrgb8(output.Array.AsSpan(output.Offset), output.Width, output.Height, output.Stride, 4);
     }
 
     /// <summary>Pixels within 2 px of a source pixel with some channel at 254 or 255.</summary>

@@ -77,15 +77,6 @@ public sealed record ConvertSettings
             ?? throw new UsageException($"-o {output}: '{Path.GetExtension(output)}' names no format this engine writes (jpg, png, tif); use --format");
     }
 
-    /// <summary>The scale for an output of <paramref name="size"/> (oriented, cropped, at scale 1).</summary>
-    public double ScaleFor(ImageSize size)
-    {
-        var scale = Scale ?? 1.0;
-        if (MaxWidth is { } w) scale = Math.Min(scale, (double)w / size.Width);
-        if (MaxHeight is { } h) scale = Math.Min(scale, (double)h / size.Height);
-        return scale;
-    }
-
     public static readonly string[] Profiles = [.. RgbColorSpace.Outputs.SelectMany(s => new[] { s.Id, s.Id + "-linear" })];
     public static readonly string[] DemosaicMethods = ["auto", "bilinear", "lmmse", "xtrans", "half", "nn"];
     public static readonly string[] Tones = ["sigmoid", "none"];

@@ -1,49 +1,43 @@
 using System.Security.Cryptography;
 using System.Text;
-using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Edits;
-using RawEngine.Engine.Export;
-using RawEngine.Engine.Pipeline;
 using RawEngine.Engine.Raw;
 using RawEngine.Engine.Sessions;
 using RawEngine.Engine.Synthetic;
-using RawEngine.Iop.ColorOut;
 
 namespace RawEngine.Cli.Convert;
 
-/// <summary>Develops one raw with the convert settings and writes the picture.</summary>
+/// <summary>Develops one raw with the convert settings and writes the picture, through the embedding API (<see cref="RawPhoto"/>).</summary>
 public sealed class Converter(RenderEngine engine, ConvertSettings settings)
 {
+    private readonly RawProcessor _processor = new(engine);
+
     /// <summary>Converts <paramref name="input"/> to <paramref name="output"/> ("-" for <paramref name="stdout"/>).</summary>
-    public async Task ConvertAsync(string input, string output, Stream? stdout, CancellationToken cancellation, IProgress<PipeProgress>? progress = null)
+    public async Task ConvertAsync(string input, string output, Stream? stdout, CancellationToken cancellation)
     {
         var edit = LoadEdit(input);
-        using var session = engine.Open(input, cancellation);
-        await DevelopAsync(session, edit, input, output, stdout, cancellation, progress);
+        using var photo = await _processor.OpenAsync(input, cancellation);
+        await DevelopAsync(photo, edit, output, stdout, cancellation);
     }
 
-    /// <summary>Renders an opened image with <paramref name="edit"/> (command-line options applied on top) and exports it.</summary>
-    public Task DevelopAsync(DevelopSession session, Edit edit, string name, string output, Stream? stdout,
-        CancellationToken cancellation, IProgress<PipeProgress>? progress = null) =>
-        // The exporter renders the bands as it reads them: the whole develop runs on the pool.
-        Task.Run(() => Develop(session, edit, name, output, stdout, cancellation, progress), cancellation);
+    /// <summary>Opens an already decoded image (the demo's synthetic raw) for <see cref="DevelopAsync"/>.</summary>
+    public RawPhoto Open(RawImage image) => _processor.Open(image);
 
-    private void Develop(DevelopSession session, Edit edit, string name, string output, Stream? stdout,
-        CancellationToken cancellation, IProgress<PipeProgress>? progress)
+    /// <summary>Exports an opened image with <paramref name="edit"/> (command-line options applied on top).</summary>
+    public async Task DevelopAsync(RawPhoto photo, Edit edit, string output, Stream? stdout, CancellationToken cancellation)
     {
         edit = EditOverrides.Apply(edit, settings, engine.Modules);
-        var roi = RegionToRender(session.OutputSize(edit, PipeKind.Export), name);
-        edit = EditOverrides.ForScale(edit, settings, roi.Scale);
-        using var pixels = session.RenderForExport(edit, roi, PipeKind.Export, progress);
-        var image = new ExportImage(pixels, OutputSpace(edit))
+        var export = ExportSettingsFor(output);
+        try
         {
-            Metadata = new ExportMetadata { Capture = session.Image.Capture, Orientation = IsEnabled(edit, "flip") ? 1 : session.Image.Orientation },
-        };
-        var options = ExportOptionsFor(output);
-        if (output == "-")
-            ImageExporter.Write(image, stdout ?? throw new InvalidOperationException("No standard output to write to."), options, cancellation);
-        else
-            ImageExporter.Write(image, output, options, cancellation);
+            await (output == "-"
+                ? photo.ExportAsync(edit, stdout ?? throw new InvalidOperationException("No standard output to write to."), export, cancellation: cancellation)
+                : photo.ExportAsync(edit, output, export, cancellation: cancellation));
+        }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName == nameof(ExportSettings.Region))
+        {
+            throw new ConvertException(photo.Path ?? output, $"--roi: {e.Message.Replace($" (Parameter '{e.ParamName}')", "")}", e);
+        }
     }
 
     /// <summary>
@@ -56,11 +50,9 @@ public sealed class Converter(RenderEngine engine, ConvertSettings settings)
     {
         if (settings.Demosaic == "nn" || settings.Denoise?.Method == "nn") return;
         using var quiet = new RenderEngine(engine.Modules, engine.Options with { CacheBytes = 0, UseGpu = false });
-        using var session = quiet.Open(SyntheticRaw.Chart(WarmUpWidth, WarmUpHeight), "warm-up");
-        var edit = EditOverrides.Apply(Edit.Empty, settings, engine.Modules);
-        using var pixels = session.RenderForExport(edit, null, PipeKind.Export);
-        var image = new ExportImage(pixels, OutputSpace(edit)) { Metadata = new ExportMetadata { Capture = session.Image.Capture } };
-        ImageExporter.ToBytes(image, ExportOptionsFor(settings.ToStandardOutput ? "-" : settings.Output), cancellation);
+        using var photo = new RawProcessor(quiet).Open(SyntheticRaw.Chart(WarmUpWidth, WarmUpHeight));
+        var export = ExportSettingsFor(settings.ToStandardOutput ? "-" : settings.Output) with { Region = null };
+        photo.Export(EditOverrides.Apply(Edit.Empty, settings, engine.Modules), Stream.Null, export, cancellation: cancellation);
     }
 
     private const int WarmUpWidth = 192, WarmUpHeight = 128;
@@ -73,7 +65,7 @@ public sealed class Converter(RenderEngine engine, ConvertSettings settings)
     public string SettingsHash(string input, string output)
     {
         var edit = EditOverrides.Apply(LoadEdit(input), settings, engine.Modules);
-        var export = ExportOptionsFor(output);
+        var export = ExportSettingsFor(output);
         var text = string.Join('\n',
             typeof(Converter).Assembly.GetName().Version,
             engine.Edits.Write(edit),
@@ -82,11 +74,17 @@ public sealed class Converter(RenderEngine engine, ConvertSettings settings)
         return System.Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 
-    public ExportOptions ExportOptionsFor(string output) => new()
+    /// <summary>How the picture for <paramref name="output"/> is sized, encoded and written.</summary>
+    public ExportSettings ExportSettingsFor(string output) => new()
     {
         Format = settings.FormatFor(output),
         Bits = settings.Bits,
         Quality = settings.Quality,
+        Scale = settings.Scale ?? 1,
+        MaxWidth = settings.MaxWidth,
+        MaxHeight = settings.MaxHeight,
+        Region = settings.Region is { } r ? new PixelRect(r.X, r.Y, r.Width, r.Height) : null,
+        SharpenWhenDownscaled = !settings.Sharpen.Off,
         StripMetadata = settings.StripMetadata,
         Overwrite = settings.Overwrite,
     };
@@ -104,34 +102,6 @@ public sealed class Converter(RenderEngine engine, ConvertSettings settings)
         {
             throw new ConvertException(path, e.Message.StartsWith(path, StringComparison.Ordinal) ? e.Message[(path.Length + 2)..] : e.Message, e);
         }
-    }
-
-    private Roi RegionToRender(ImageSize size, string name)
-    {
-        if (settings.Region is not { } region)
-            return Roi.Full(size, settings.ScaleFor(size));
-        if (region.X + region.Width > size.Width || region.Y + region.Height > size.Height)
-            throw new ConvertException(name, $"--roi {region.X},{region.Y},{region.Width},{region.Height} reaches outside the {size.Width}x{size.Height} image");
-        var scale = settings.ScaleFor(new ImageSize(region.Width, region.Height));
-        var full = size.Scaled(scale);
-        var x = Math.Min((int)Math.Floor(region.X * scale), full.Width - 1);
-        var y = Math.Min((int)Math.Floor(region.Y * scale), full.Height - 1);
-        var width = Math.Clamp((int)Math.Round(region.Width * scale), 1, full.Width - x);
-        var height = Math.Clamp((int)Math.Round(region.Height * scale), 1, full.Height - y);
-        return new Roi(x, y, width, height, scale);
-    }
-
-    private RawEngine.Engine.Color.RgbColorSpace OutputSpace(Edit edit)
-    {
-        var index = edit.IndexOf("colorout");
-        var parameters = index >= 0 && edit.Modules[index].Params is ColorOutParams p ? p : new ColorOutParams();
-        return ColorOutOperation.SpaceOf(parameters);
-    }
-
-    private static bool IsEnabled(Edit edit, string instance)
-    {
-        var index = edit.IndexOf(instance);
-        return index < 0 || edit.Modules[index].Enabled;
     }
 }
 

@@ -39,9 +39,10 @@ public static class DemoCommand
                 }
                 settings.FormatFor(target);
                 using var engine = new RenderEngine(StandardModules.CreateRegistry(), new EngineOptions { CacheBytes = 0 }, context.LoggerFactory);
-                using var session = engine.Open(raw, "demo");
+                var converter = new Converter(engine, settings);
+                using var photo = converter.Open(raw);
                 using var stdout = target == "-" ? context.OpenStandardOutput() : null;
-                await new Converter(engine, settings).DevelopAsync(session, Edit.Empty, "demo", target, stdout, cancellation);
+                await converter.DevelopAsync(photo, Edit.Empty, target, stdout, cancellation);
                 if (target != "-") context.Out.WriteLine($"{target}: {Width}x{Height} synthetic raw developed");
                 return ExitCodes.Ok;
             }

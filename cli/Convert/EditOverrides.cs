@@ -21,40 +21,35 @@ public static class EditOverrides
         if (settings.WhiteBalance is { } wb)
             edit = edit.With("temperature", wb.Mode switch
             {
-                "as-shot" => ParamsOf<TemperatureParams>(edit, "temperature") with { Mode = WhiteBalanceMode.AsShot },
-                "daylight" => ParamsOf<TemperatureParams>(edit, "temperature") with { Mode = WhiteBalanceMode.Daylight },
-                "auto" => ParamsOf<TemperatureParams>(edit, "temperature") with { Mode = WhiteBalanceMode.Auto },
+                "as-shot" => edit.ParamsOf<TemperatureParams>("temperature") with { Mode = WhiteBalanceMode.AsShot },
+                "daylight" => edit.ParamsOf<TemperatureParams>("temperature") with { Mode = WhiteBalanceMode.Daylight },
+                "auto" => edit.ParamsOf<TemperatureParams>("temperature") with { Mode = WhiteBalanceMode.Auto },
                 _ => new TemperatureParams { Mode = WhiteBalanceMode.Custom, Red = wb.Multipliers![0], Green = wb.Multipliers[1], Blue = wb.Multipliers[2] },
             });
         if (settings.Exposure is { } ev)
-            edit = edit.With("exposure", ParamsOf<ExposureParams>(edit, "exposure") with { Exposure = ev });
+            edit = edit.With("exposure", edit.ParamsOf<ExposureParams>("exposure") with { Exposure = ev });
         else if (settings.Tone == "none" && edit.IndexOf("exposure") < 0)
             // The default +0.7 EV belongs to the default look with a tone mapper; linear output keeps scene values.
             edit = edit.With("exposure", new ExposureParams { Exposure = 0 });
         if (settings.Profile is { } profile)
-            edit = edit.With("colorout", ParamsOf<ColorOutParams>(edit, "colorout") with { Profile = profile });
+            edit = edit.With("colorout", edit.ParamsOf<ColorOutParams>("colorout") with { Profile = profile });
         if (settings.Tone is { } tone)
-            edit = edit.With("sigmoid", ParamsOf<SigmoidParams>(edit, "sigmoid")).WithEnabled("sigmoid", tone == "sigmoid");
+            edit = edit.With("sigmoid", edit.ParamsOf<SigmoidParams>("sigmoid")).WithEnabled("sigmoid", tone == "sigmoid");
         if (settings.Lens is { } lens)
-            edit = edit.With("lens", ParamsOf<LensParams>(edit, "lens") with { Mode = lens == "off" ? LensMode.Off : LensMode.Auto });
+            edit = edit.With("lens", edit.ParamsOf<LensParams>("lens") with { Mode = lens == "off" ? LensMode.Off : LensMode.Auto });
         if (settings.Demosaic is { } method)
             edit = method == "nn" ? UseNeuralDemosaic(edit, modules, settings.DemosaicEnsemble) : edit.With("demosaic", new DemosaicParams { Method = Choice(method) });
         if (settings.Denoise is { Method: "nn", Strength: var neural })
-            edit = edit.With("denoise_nn", ParamsOf<DenoiseNnParams>(edit, "denoise_nn") with { Strength = neural });
+            edit = edit.With("denoise_nn", edit.ParamsOf<DenoiseNnParams>("denoise_nn") with { Strength = neural });
         else if (settings.Denoise is { Method: "classic", Strength: var classic })
-            edit = edit.With("denoise", ParamsOf<DenoiseParams>(edit, "denoise") with { Strength = classic });
+            edit = edit.With("denoise", edit.ParamsOf<DenoiseParams>("denoise") with { Strength = classic });
         if (settings.Sharpen.CaptureAmount is { } amount)
-            edit = edit.With("sharpen", ParamsOf<SharpenParams>(edit, "sharpen") with { Amount = amount });
+            edit = edit.With("sharpen", edit.ParamsOf<SharpenParams>("sharpen") with { Amount = amount });
         if (settings.Sharpen.Off)
             foreach (var instance in new[] { "sharpen", "sharpen_output" })
                 if (edit.IndexOf(instance) >= 0) edit = edit.WithEnabled(instance, false);
         return edit;
     }
-
-    /// <summary>Output sharpening for a render at <paramref name="scale"/>: added (defaults) when it downscales and
-    /// <c>--sharpen</c> is not off, unless the edit already says what it wants.</summary>
-    public static Edit ForScale(Edit edit, ConvertSettings settings, double scale) =>
-        scale < 1 && !settings.Sharpen.Off && edit.IndexOf("sharpen_output") < 0 ? edit.With("sharpen_output", new OutputSharpenParams()) : edit;
 
     private static DemosaicChoice Choice(string method) => method switch
     {
@@ -76,13 +71,6 @@ public static class EditOverrides
         if (ensemble is { } views)
             parameters = (parameters as DemosaicNnParams ?? new DemosaicNnParams()) with { Ensemble = views };
         edit = edit.With(neural, parameters);
-        return edit.With("demosaic", ParamsOf<DemosaicParams>(edit, "demosaic")).WithEnabled("demosaic", false);
-    }
-
-    /// <summary>The instance's params in the edit, or the module's defaults.</summary>
-    private static T ParamsOf<T>(Edit edit, string instance) where T : OperationParams, new()
-    {
-        var index = edit.IndexOf(instance);
-        return index >= 0 && edit.Modules[index].Params is T typed ? typed : new T();
+        return edit.With("demosaic", edit.ParamsOf<DemosaicParams>("demosaic")).WithEnabled("demosaic", false);
     }
 }

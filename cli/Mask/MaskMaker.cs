@@ -15,7 +15,6 @@ using RawEngine.Engine.Pipeline;
 using RawEngine.Engine.Raw;
 using RawEngine.Engine.Sessions;
 using RawEngine.Iop;
-using RawEngine.Iop.Flip;
 
 namespace RawEngine.Cli.Mask;
 
@@ -73,7 +72,7 @@ internal sealed class MaskMaker(MaskSettings settings, CliContext context)
             _logger.LogInformation("Mask of {Input}: {Area} pixels of {Width}x{Height} (predicted IoU {Score:0.00}) with {Model}",
                 input, mask!.Area, mask.Width, mask.Height, mask.Score, package.Id);
             var edited = settings.ApplyTo is { } instance
-                ? WithMask(edit, engine.Modules, instance, mask, Orientation(edit, session.Image), input)
+                ? WithMask(edit, engine.Modules, instance, mask, session.OutputFormat(uncropped).AppliedOrientation ?? 1, input)
                 : null;
             if (settings.Output is { } output)
                 Guard(output, () =>
@@ -138,15 +137,6 @@ internal sealed class MaskMaker(MaskSettings settings, CliContext context)
         PathForm path => path with { Nodes = path.Nodes.Select(n => new PathNode(map(n.Anchor), map(n.ControlIn), map(n.ControlOut))).ToArray() },
         _ => throw new InvalidOperationException($"The vectoriser made a {node.GetType().Name}, which the mask command does not map."),
     };
-
-    /// <summary>The orientation the pipe applies: the flip module's, unless the edit switches it off.</summary>
-    private static int Orientation(Edit edit, RawImage image)
-    {
-        var index = edit.IndexOf("flip");
-        if (index < 0) return image.Orientation;
-        if (!edit.Modules[index].Enabled) return 1;
-        return edit.Modules[index].Params is FlipParams { Orientation: > 0 } flip ? flip.Orientation : image.Orientation;
-    }
 
     private static string Hash(string text) => System.Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 

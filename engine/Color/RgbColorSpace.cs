@@ -10,6 +10,57 @@ public readonly record struct Chromaticity(double X, double Y)
 
     public static Chromaticity D50 { get; } = new(0.3457, 0.3585);
     public static Chromaticity D65 { get; } = new(0.3127, 0.3290);
+
+    /// <summary>Colour temperatures <see cref="FromTemperature"/> takes, in kelvin (the range of its Planckian-locus fit).</summary>
+    public const double MinKelvin = 1667, MaxKelvin = 25000;
+
+    /// <summary>One unit of tint moves the white this far in CIE 1960 uv, across the locus (the DNG SDK's scale).</summary>
+    private const double UvPerTint = 1.0 / 3000;
+
+    /// <summary>
+    /// The white of a black body at <paramref name="kelvin"/> (Kim et al.'s cubic fit of the Planckian locus), moved
+    /// <paramref name="tint"/> units across the locus in CIE 1960 uv: positive towards magenta, negative towards green,
+    /// as raw converters' temperature/tint sliders do.
+    /// </summary>
+    public static Chromaticity FromTemperature(double kelvin, double tint = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(kelvin, MinKelvin);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(kelvin, MaxKelvin);
+        var (u, v) = Planck(kelvin).ToUv();
+        // Across the locus: the normal of its tangent, pointed at green (+v), then the tint taken away from it.
+        var step = kelvin < MaxKelvin - 1 ? 1.0 : -1.0;
+        var (u2, v2) = Planck(kelvin + step).ToUv();
+        double du = (u2 - u) * step, dv = (v2 - v) * step, length = Math.Sqrt(du * du + dv * dv);
+        double greenU = -dv / length, greenV = du / length;
+        if (greenV < 0) (greenU, greenV) = (-greenU, -greenV);
+        return FromUv(u - tint * UvPerTint * greenU, v - tint * UvPerTint * greenV);
+    }
+
+    private static Chromaticity Planck(double kelvin)
+    {
+        double t = kelvin, t2 = t * t, t3 = t2 * t;
+        var x = t <= 4000
+            ? -0.2661239e9 / t3 - 0.2343589e6 / t2 + 0.8776956e3 / t + 0.179910
+            : -3.0258469e9 / t3 + 2.1070379e6 / t2 + 0.2226347e3 / t + 0.240390;
+        double x2 = x * x, x3 = x2 * x;
+        var y = t <= 2222 ? -1.1063814 * x3 - 1.34811020 * x2 + 2.18555832 * x - 0.20219683
+            : t <= 4000 ? -0.9549476 * x3 - 1.37418593 * x2 + 2.09137015 * x - 0.16748867
+            : 3.0817580 * x3 - 5.87338670 * x2 + 3.75112997 * x - 0.37001483;
+        return new Chromaticity(x, y);
+    }
+
+    /// <summary>CIE 1960 uv.</summary>
+    public (double U, double V) ToUv()
+    {
+        var d = -2 * X + 12 * Y + 3;
+        return (4 * X / d, 6 * Y / d);
+    }
+
+    public static Chromaticity FromUv(double u, double v)
+    {
+        var d = 2 * u - 8 * v + 4;
+        return new Chromaticity(3 * u / d, 2 * v / d);
+    }
 }
 
 /// <summary>

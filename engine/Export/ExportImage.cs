@@ -1,4 +1,5 @@
 using RawEngine.Engine.Color;
+using RawEngine.Engine.Pipeline;
 using RawEngine.Engine.Raw;
 
 namespace RawEngine.Engine.Export;
@@ -7,6 +8,18 @@ namespace RawEngine.Engine.Export;
 public sealed record ExportImage(IExportPixels Pixels, RgbColorSpace ColorSpace)
 {
     public ExportMetadata Metadata { get; init; } = new();
+
+    /// <summary>
+    /// A pipe's output as the pipe describes it: the ICC profile of the space its <paramref name="format"/> is in,
+    /// the raw's capture metadata, and EXIF orientation 1 when a module oriented the pixels, else the raw's own.
+    /// </summary>
+    /// <exception cref="PipeException">The output is in no known RGB space (camera RGB: the input profile was turned off).</exception>
+    public static ExportImage FromPipe(IExportPixels pixels, BufferFormat format, RawImage image) =>
+        new(pixels, format.ColorSpace ?? throw new PipeException(
+            $"the pipe's output is {format.Encoding} with no colour space (is colorin disabled?), so no ICC profile describes it"))
+        {
+            Metadata = new ExportMetadata { Capture = image.Capture, Orientation = format.AppliedOrientation is null ? image.Orientation : 1 },
+        };
 }
 
 /// <summary>What the exported file says about itself besides its pixels.</summary>

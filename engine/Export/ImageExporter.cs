@@ -36,6 +36,14 @@ public static class ImageExporter
         }
     }
 
+    /// <summary><see cref="Write(ExportImage, string, ExportOptions, CancellationToken)"/> on the thread pool (rendering, encoding and writing are CPU work).</summary>
+    public static Task WriteAsync(ExportImage image, string path, ExportOptions options, CancellationToken ct = default) =>
+        Task.Run(() => Write(image, path, options, ct), ct);
+
+    /// <summary><see cref="Write(ExportImage, Stream, ExportOptions, CancellationToken)"/> on the thread pool.</summary>
+    public static Task WriteAsync(ExportImage image, Stream stream, ExportOptions options, CancellationToken ct = default) =>
+        Task.Run(() => Write(image, stream, options, ct), ct);
+
     /// <summary>Writes the encoded file to <paramref name="stream"/> (e.g. standard output).</summary>
     public static void Write(ExportImage image, Stream stream, ExportOptions options, CancellationToken ct = default) =>
         Encode(image, options, ct).WriteTo(stream);

@@ -1,3 +1,4 @@
+using RawEngine.Engine.Color;
 using RawEngine.Engine.Raw;
 
 namespace RawEngine.Engine.Pipeline;
@@ -40,6 +41,19 @@ public sealed record BufferFormat(PixelLayout Layout, ColorEncoding Encoding, fl
     /// <summary>The white balance multipliers (R, G, B) applied to this linear camera data, null when none
     /// was; a network trained on unbalanced data takes them off and puts them back.</summary>
     public ChannelLevels? WhiteBalance { get; init; }
+
+    /// <summary>
+    /// The RGB space the values are in, once a module has put them in a known one (the working space after the
+    /// input profile, the output space after the output profile): its ICC profile is the one an export embeds.
+    /// Null for camera data.
+    /// </summary>
+    public RgbColorSpace? ColorSpace { get; init; }
+
+    /// <summary>
+    /// The EXIF orientation (1..8) a module has turned these pixels by (1: it ran and left them as they were);
+    /// null when none has, so the raw's own orientation still applies and an export writes it.
+    /// </summary>
+    public int? AppliedOrientation { get; init; }
 
     /// <summary>The CFA repeat period (2 Bayer, 6 X-Trans), 1 when not a mosaic.</summary>
     public int CfaPeriod => Cfa?.Width ?? 1;

@@ -43,6 +43,14 @@ public sealed class DevelopSession : IDisposable
     public Task<ImageBuffer> RenderAsync(Edit edit, Roi roi, PipeKind kind, CancellationToken cancellation = default, IProgress<PipeProgress>? progress = null) =>
         Run(edit, kind, _ => roi, cancellation, progress);
 
+    /// <summary><see cref="RenderAsync(Edit, Roi, PipeKind, CancellationToken, IProgress{PipeProgress}?)"/> on the calling thread.</summary>
+    public ImageBuffer Render(Edit edit, Roi roi, PipeKind kind, CancellationToken cancellation = default, IProgress<PipeProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return Render(edit, kind, _ => roi, cancellation, progress);
+    }
+
     /// <summary>The whole image at full quality, scale 1.</summary>
     public Task<ImageBuffer> RenderExportAsync(Edit edit, CancellationToken cancellation = default, IProgress<PipeProgress>? progress = null) =>
         Run(edit, PipeKind.Export, size => Roi.Full(size), cancellation, progress);
@@ -58,8 +66,11 @@ public sealed class DevelopSession : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var program = Program(edit, kind);
         var strips = _engine.Pipe.OpenStrips(program, roi ?? Roi.Full(program.OutputSize));
-        return new RenderedPixels(strips, _engine.Options.MemoryBudgetBytes, progress);
+        return new RenderedPixels(strips, program.OutputFormat, _engine.Options.MemoryBudgetBytes, progress);
     }
+
+    /// <summary>The format of the finished image under <paramref name="edit"/>: its colour space (the ICC profile to embed) and orientation.</summary>
+    public BufferFormat OutputFormat(Edit edit, PipeKind kind = PipeKind.Full) => Program(edit, kind).OutputFormat;
 
     /// <summary>The whole image scaled so its longer side is at most <paramref name="maxSide"/> pixels.</summary>
     public Task<ImageBuffer> RenderPreviewAsync(Edit edit, int maxSide, CancellationToken cancellation = default, IProgress<PipeProgress>? progress = null)
@@ -73,13 +84,15 @@ public sealed class DevelopSession : IDisposable
     {
         ArgumentNullException.ThrowIfNull(edit);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return Task.Run(() =>
-        {
-            var program = Program(edit, kind);
-            var roi = region(program.OutputSize);
-            _logger.LogDebug("Render {Kind} {Roi} of {Image}.", kind, roi, ImageId);
-            return _engine.Pipe.Render(program, roi, cancellation, progress);
-        }, cancellation);
+        return Task.Run(() => Render(edit, kind, region, cancellation, progress), cancellation);
+    }
+
+    private ImageBuffer Render(Edit edit, PipeKind kind, Func<ImageSize, Roi> region, CancellationToken cancellation, IProgress<PipeProgress>? progress)
+    {
+        var program = Program(edit, kind);
+        var roi = region(program.OutputSize);
+        _logger.LogDebug("Render {Kind} {Roi} of {Image}.", kind, roi, ImageId);
+        return _engine.Pipe.Render(program, roi, cancellation, progress);
     }
 
     private PipeProgram Program(Edit edit, PipeKind kind)

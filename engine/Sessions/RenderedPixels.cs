@@ -25,10 +25,11 @@ public sealed class RenderedPixels : IExportPixels, IDisposable
     private ImageBuffer? _band;
     private int _bandTop;
 
-    internal RenderedPixels(PipeStrips strips, long memoryBudgetBytes, IProgress<PipeProgress>? progress)
+    internal RenderedPixels(PipeStrips strips, BufferFormat format, long memoryBudgetBytes, IProgress<PipeProgress>? progress)
     {
         _strips = strips;
         _progress = progress;
+        Format = format;
         Width = strips.Region.Width;
         Height = strips.Region.Height;
         var rows = memoryBudgetBytes / ((long)Width * BytesPerPixelInFlight);
@@ -38,6 +39,9 @@ public sealed class RenderedPixels : IExportPixels, IDisposable
     public int Width { get; }
     public int Height { get; }
     public int Channels => 4;
+
+    /// <summary>What the pixels are: the pipe's output format (its colour space and whether they were oriented).</summary>
+    public BufferFormat Format { get; }
     public int BandHeight { get; }
 
     public IDisposable? OpenBand(int y, int rows, CancellationToken cancellation)

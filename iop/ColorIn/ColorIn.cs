@@ -13,7 +13,7 @@ public sealed record ColorInParams : OperationParams;
 /// <summary>Camera RGB to the linear Rec.2020 working space (see <see cref="CameraToWorking"/>).</summary>
 public sealed class ColorInOperation : ImageOperation<ColorInParams, Matrix3>
 {
-    public override OperationInfo Info { get; } = new("colorin", 1, "Input colour profile",
+    public override OperationInfo Info { get; } = new(ModuleIds.ColorIn, 1, "Input colour profile",
         OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault,
         new FormatFilter(PixelLayout.Rgba, ColorEncoding.LinearCamera), TilingNeeds.Pointwise);
 
@@ -21,7 +21,7 @@ public sealed class ColorInOperation : ImageOperation<ColorInParams, Matrix3>
         CameraToWorking.For(context.Image, RgbColorSpace.LinearRec2020);
 
     protected override BufferFormat OutputFormat(Matrix3 state, CommitContext context) =>
-        context.Input with { Encoding = ColorEncoding.LinearWorking, Saturation = null };
+        context.Input with { Encoding = ColorEncoding.LinearWorking, ColorSpace = RgbColorSpace.LinearRec2020, Saturation = null };
 
     protected override void Process(ProcessContext context, Matrix3 state, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut) =>
         PixelMatrix.Apply(context, state, input, roiIn, output, roiOut);

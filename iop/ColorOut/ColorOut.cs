@@ -22,7 +22,7 @@ public sealed class ColorOutOperation : ImageOperation<ColorOutParams, ColorOutO
 {
     public sealed record State(RgbColorSpace Space, Matrix3 FromWorking, TransferLut Curve);
 
-    public override OperationInfo Info { get; } = new("colorout", 1, "Output colour profile",
+    public override OperationInfo Info { get; } = new(ModuleIds.ColorOut, 1, "Output colour profile",
         OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault,
         new FormatFilter(PixelLayout.Rgba, ColorEncoding.LinearWorking), TilingNeeds.Pointwise);
 
@@ -40,7 +40,7 @@ public sealed class ColorOutOperation : ImageOperation<ColorOutParams, ColorOutO
     }
 
     protected override BufferFormat OutputFormat(State state, CommitContext context) =>
-        context.Input with { Encoding = ColorEncoding.Display, White = 1f };
+        context.Input with { Encoding = ColorEncoding.Display, ColorSpace = state.Space, White = 1f };
 
     protected override void Process(ProcessContext context, State state, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut) =>
         PixelMatrix.Apply(context, state.FromWorking, input, roiIn, output, roiOut, state.Curve.EncodeRgba);

@@ -25,7 +25,7 @@ public sealed record CropParams : OperationParams
 /// <summary>Keeps a rectangle of the (oriented) image, given in fractions of its size.</summary>
 public sealed class CropOperation : ImageOperation<CropParams, PixelRect>
 {
-    public override OperationInfo Info { get; } = new("crop", 1, "Crop",
+    public override OperationInfo Info { get; } = new(ModuleIds.Crop, 1, "Crop",
         OperationFlags.TilingAllowed | OperationFlags.Geometric,
         new FormatFilter(PixelLayout.Rgba, ColorEncoding.Any), TilingNeeds.Pointwise);
 

@@ -26,7 +26,7 @@ public sealed class DemosaicOperation : ImageOperation<DemosaicParams, DemosaicO
 {
     public sealed record Setup(DemosaicMethod Method, DemosaicMethod? Preview, ImageSize InputSize, CfaPattern Pattern);
 
-    public override OperationInfo Info { get; } = new("demosaic", 1, "Demosaic",
+    public override OperationInfo Info { get; } = new(ModuleIds.Demosaic, 1, "Demosaic",
         OperationFlags.TilingAllowed | OperationFlags.EnabledByDefault,
         new FormatFilter(PixelLayout.Cfa, ColorEncoding.LinearCamera), new TilingNeeds(MemoryFactor: 6));
 

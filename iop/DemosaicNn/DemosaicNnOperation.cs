@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using RawEngine.AI.Hosting;
 using RawEngine.AI.Kernels;
 using RawEngine.AI.Registry;
@@ -26,13 +28,36 @@ public sealed record DemosaicNnParams : OperationParams
 /// white-balanced CFA mosaic goes through a demosaic model (demosaicnet Bayer or X-Trans) in tiles and
 /// comes back as linear camera RGBA. The model is the one that fits the raw's CFA kind; its <c>io</c>
 /// block says the encoding (sRGB for demosaicnet), white balance convention and CFA phase, which the
-/// tiler meets by shifting every tile onto the model's pattern. Scales below 1 resample the scale-1 result.
+/// tiler meets by shifting every tile onto the model's pattern. Scales below 1 resample the scale-1 result, except in
+/// preview pipes: at scales of one half and below the network runs, one view per tile, on the mosaic binned by the
+/// whole factor that keeps it at least the preview's size (<see cref="MosaicBinning"/>), so a preview costs about what
+/// its pixels do, not what the sensor's do. Exports keep full quality.
 /// </summary>
 public sealed class DemosaicNnOperation(ModelServices? models) : ImageOperation<DemosaicNnParams, DemosaicNnOperation.Setup>
 {
-    public sealed record Setup(ChosenModel Model, TileGrid Grid, CfaPattern Cfa, TileEncoding Encoding, ImageSize InputSize);
+    public sealed class Setup(ChosenModel model, TileGrid grid, CfaPattern cfa, TileEncoding encoding, ImageSize inputSize, PipeKind kind)
+    {
+        private readonly ConcurrentDictionary<int, (MosaicBinning Binning, TileGrid Grid)> _binned = new();
 
-    public override OperationInfo Info { get; } = new("demosaic_nn", 1, "Demosaic (neural)",
+        public ChosenModel Model { get; } = model;
+        public TileGrid Grid { get; } = grid;
+        public CfaPattern Cfa { get; } = cfa;
+        public TileEncoding Encoding { get; } = encoding;
+        public ImageSize InputSize { get; } = inputSize;
+        public PipeKind Kind { get; } = kind;
+
+        /// <summary>The factor a preview at <paramref name="scale"/> bins the mosaic by; null where the network runs at full size.</summary>
+        public int? BinningFactor(double scale) => Kind == PipeKind.Preview && scale <= 0.5 ? (int)Math.Floor(1 / scale + 1e-9) : null;
+
+        /// <summary>The binning by <paramref name="factor"/> and the one-view grid over the binned mosaic, made once per factor.</summary>
+        internal (MosaicBinning Binning, TileGrid Grid) Binned(int factor) => _binned.GetOrAdd(factor, f =>
+        {
+            var binning = new MosaicBinning(Cfa, f);
+            return (binning, Model.Tiler.Plan(binning.BinnedSize(InputSize), Cfa, Grid.LadderSize, Grid.Overlap));
+        });
+    }
+
+    public override OperationInfo Info { get; } = new(ModuleIds.DemosaicNn, 1, "Demosaic (neural)",
         OperationFlags.TilingAllowed, new FormatFilter(PixelLayout.Cfa, ColorEncoding.LinearCamera), new TilingNeeds(MemoryFactor: 2.5))
     {
         Replaces = ["demosaic"],
@@ -45,7 +70,7 @@ public sealed class DemosaicNnOperation(ModelServices? models) : ImageOperation<
         if (!TileTransform.Sizes.Contains(parameters.Ensemble))
             throw new PipeException(context.Instance, $"ensemble {parameters.Ensemble} is not one of {string.Join(", ", TileTransform.Sizes)}");
         var grid = NeuralModel.Plan(model, context, context.InputSize, cfa, parameters.Ensemble);
-        return new Setup(model, grid, cfa, NeuralModel.EncodingFor(model.Tiler.Model.Io, context.Input), context.InputSize);
+        return new Setup(model, grid, cfa, NeuralModel.EncodingFor(model.Tiler.Model.Io, context.Input), context.InputSize, context.Kind);
     }
 
     protected override BufferFormat OutputFormat(Setup setup, CommitContext context) =>
@@ -60,7 +85,16 @@ public sealed class DemosaicNnOperation(ModelServices? models) : ImageOperation<
         Alignment = setup.Grid.CoreHeight,
     };
 
-    protected override Roi ModifyRoiIn(Setup setup, Roi roiOut, CommitContext context) => setup.Grid.InputFor(SourceRegion(setup, roiOut));
+    protected override Roi ModifyRoiIn(Setup setup, Roi roiOut, CommitContext context)
+    {
+        if (setup.BinningFactor(roiOut.Scale) is not { } factor) return setup.Grid.InputFor(SourceRegion(setup, roiOut));
+        var (binning, grid) = setup.Binned(factor);
+        return binning.SourceFor(grid.InputFor(BinnedRegion(binning, factor, roiOut, setup.InputSize)), setup.InputSize);
+    }
+
+    /// <summary>The region of the binned mosaic (at its scale 1) the network renders for <paramref name="roiOut"/>.</summary>
+    private static Roi BinnedRegion(MosaicBinning binning, int factor, Roi roiOut, ImageSize inputSize) =>
+        Resampler.SourceRoi(roiOut with { Scale = roiOut.Scale * factor }, 1, binning.BinnedSize(inputSize));
 
     /// <summary>The scale-1 region the network renders for <paramref name="roiOut"/>.</summary>
     private static Roi SourceRegion(Setup setup, Roi roiOut) =>
@@ -68,6 +102,11 @@ public sealed class DemosaicNnOperation(ModelServices? models) : ImageOperation<
 
     protected override void Process(ProcessContext context, Setup setup, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
     {
+        if (setup.BinningFactor(roiOut.Scale) is { } factor)
+        {
+            Preview(context, setup, factor, input, roiIn, output, roiOut);
+            return;
+        }
         var region = SourceRegion(setup, roiOut);
         using var planes = setup.Model.Tiler.Run(setup.Grid, setup.Cfa, input, roiIn, region, setup.Encoding, context.Cancellation, new TileWorkProgress(context));
         if (roiOut.Scale == 1)
@@ -78,5 +117,21 @@ public sealed class DemosaicNnOperation(ModelServices? models) : ImageOperation<
         using var rgb = ImageBuffer.Rent(context.Pool, region.Width, region.Height, 4);
         NeuralPixels.WriteRgba(context, planes, setup.Model.Tiler.Model.Io, setup.Encoding, rgb);
         Resampler.Run(context, setup.InputSize, rgb, region, output, roiOut);
+    }
+
+    /// <summary>The network over the binned mosaic, its result resampled to the preview's scale.</summary>
+    private static void Preview(ProcessContext context, Setup setup, int factor, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
+    {
+        var (binning, grid) = setup.Binned(factor);
+        var binnedSize = binning.BinnedSize(setup.InputSize);
+        var region = BinnedRegion(binning, factor, roiOut, setup.InputSize);
+        var binnedIn = grid.InputFor(region);
+        context.Logger.LogDebug("demosaic_nn previews {Roi} on the mosaic binned {Factor}x{Factor} ({Binned}), one view per tile.", roiOut, factor, factor, binnedSize);
+        using var mosaic = ImageBuffer.Rent(context.Pool, binnedIn.Width, binnedIn.Height, 1);
+        binning.Run(context, input, roiIn, mosaic, binnedIn);
+        using var planes = setup.Model.Tiler.Run(grid, setup.Cfa, mosaic, binnedIn, region, setup.Encoding, context.Cancellation, new TileWorkProgress(context));
+        using var rgb = ImageBuffer.Rent(context.Pool, region.Width, region.Height, 4);
+        NeuralPixels.WriteRgba(context, planes, setup.Model.Tiler.Model.Io, setup.Encoding, rgb);
+        Resampler.Run(context, binnedSize, rgb, region, output, roiOut with { Scale = roiOut.Scale * factor });
     }
 }

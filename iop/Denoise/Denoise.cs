@@ -56,7 +56,7 @@ public sealed class DenoiseOperation : ImageOperation<DenoiseParams, DenoiseOper
         public bool IsNoiseless => Enumerable.Range(0, 3).All(c => Shot[c] * 0.18f + Read[c] < 1e-10f);
     }
 
-    public override OperationInfo Info { get; } = new("denoise", 1, "Denoise (wavelets)",
+    public override OperationInfo Info { get; } = new(ModuleIds.Denoise, 1, "Denoise (wavelets)",
         OperationFlags.TilingAllowed | OperationFlags.SupportsBlending,
         new FormatFilter(PixelLayout.Rgba, ColorEncoding.LinearCamera | ColorEncoding.LinearWorking),
         new TilingNeeds(MemoryFactor: 7, Overlap: Reach));

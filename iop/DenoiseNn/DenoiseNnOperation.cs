@@ -40,7 +40,7 @@ public sealed class DenoiseNnOperation(ModelServices? models) : ImageOperation<D
         public TileGrid GridAt(double scale) => _grids.GetOrAdd(scale, s => plan(inputSize.Scaled(s)));
     }
 
-    public override OperationInfo Info { get; } = new("denoise_nn", 1, "Denoise (neural)",
+    public override OperationInfo Info { get; } = new(ModuleIds.DenoiseNn, 1, "Denoise (neural)",
         OperationFlags.TilingAllowed | OperationFlags.SupportsBlending,
         new FormatFilter(PixelLayout.Rgba, ColorEncoding.LinearCamera | ColorEncoding.LinearWorking), new TilingNeeds(MemoryFactor: 3));
 

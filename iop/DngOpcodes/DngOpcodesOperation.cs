@@ -28,10 +28,10 @@ public sealed class DngOpcodesOperation : ImageOperation<DngOpcodesParams, DngOp
     {
         _list = list is >= 1 and <= 3 ? list : throw new ArgumentOutOfRangeException(nameof(list), list, "DNG has OpcodeList1, 2 and 3.");
         Info = list == 3
-            ? new($"dng_opcodes3", 1, "DNG opcodes after demosaic (lens distortion, shading)",
+            ? new(ModuleIds.DngOpcodes3, 1, "DNG opcodes after demosaic (lens distortion, shading)",
                 OperationFlags.TilingAllowed | OperationFlags.Geometric | OperationFlags.EnabledByDefault,
                 new FormatFilter(PixelLayout.Rgba, ColorEncoding.LinearCamera), TilingNeeds.Pointwise)
-            : new($"dng_opcodes{list}", 1, list == 1 ? "DNG opcodes on the stored raw" : "DNG opcodes on the linear raw (lens shading)",
+            : new(list == 1 ? ModuleIds.DngOpcodes1 : ModuleIds.DngOpcodes2, 1, list == 1 ? "DNG opcodes on the stored raw" : "DNG opcodes on the linear raw (lens shading)",
                 OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault,
                 new FormatFilter(PixelLayout.Any, list == 1 ? ColorEncoding.RawCamera : ColorEncoding.LinearCamera), TilingNeeds.Pointwise);
         // Absent from the pipe of a file without this list: such files develop as they did before opcodes existed.

@@ -23,7 +23,7 @@ public sealed record ExposureParams : OperationParams
 /// <summary>Scene-referred exposure: <c>(v - black) * 2^EV</c> on every colour channel or CFA sample.</summary>
 public sealed class ExposureOperation : ImageOperation<ExposureParams, CellAffine>
 {
-    public override OperationInfo Info { get; } = new("exposure", 1, "Exposure",
+    public override OperationInfo Info { get; } = new(ModuleIds.Exposure, 1, "Exposure",
         OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault | OperationFlags.SupportsBlending,
         new FormatFilter(PixelLayout.Any, ColorEncoding.LinearCamera | ColorEncoding.LinearWorking), TilingNeeds.Pointwise);
 

@@ -16,7 +16,7 @@ public sealed record FinalScaleParams : OperationParams;
 /// </summary>
 public sealed class FinalScaleOperation : ImageOperation<FinalScaleParams, FinalScaleOperation.Setup>
 {
-    public override OperationInfo Info { get; } = new("finalscale", 1, "Final resize",
+    public override OperationInfo Info { get; } = new(ModuleIds.FinalScale, 1, "Final resize",
         OperationFlags.TilingAllowed | OperationFlags.Geometric | OperationFlags.EnabledByDefault,
         new FormatFilter(PixelLayout.Rgba, ColorEncoding.Any), new TilingNeeds(MemoryFactor: 3));
 

@@ -37,7 +37,7 @@ public sealed class FlipOperation : ImageOperation<FlipParams, FlipOperation.Ori
         };
     }
 
-    public override OperationInfo Info { get; } = new("flip", 1, "Orientation",
+    public override OperationInfo Info { get; } = new(ModuleIds.Flip, 1, "Orientation",
         OperationFlags.TilingAllowed | OperationFlags.Geometric | OperationFlags.EnabledByDefault,
         new FormatFilter(PixelLayout.Rgba, ColorEncoding.Any), TilingNeeds.Pointwise);
 
@@ -45,6 +45,8 @@ public sealed class FlipOperation : ImageOperation<FlipParams, FlipOperation.Ori
 
     protected override Orientation Commit(FlipParams parameters, CommitContext context) =>
         new(parameters.Orientation == 0 ? context.Image.Orientation : parameters.Orientation, context.InputSize);
+
+    protected override BufferFormat OutputFormat(Orientation state, CommitContext context) => context.Input with { AppliedOrientation = state.Value };
 
     protected override Roi ModifyRoiOut(Orientation state, Roi roiIn, CommitContext context) =>
         state.Transposes ? roiIn with { X = roiIn.Y, Y = roiIn.X, Width = roiIn.Height, Height = roiIn.Width } : roiIn;

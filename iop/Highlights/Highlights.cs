@@ -37,7 +37,7 @@ public sealed class HighlightsOperation : ImageOperation<HighlightsParams, Highl
     /// </summary>
     public const double ClipTolerance = 1e-4;
 
-    public override OperationInfo Info { get; } = new("highlights", 1, "Highlight reconstruction",
+    public override OperationInfo Info { get; } = new(ModuleIds.Highlights, 1, "Highlight reconstruction",
         OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault,
         new FormatFilter(PixelLayout.Any, ColorEncoding.LinearCamera), TilingNeeds.Pointwise);
 

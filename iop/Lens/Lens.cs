@@ -118,7 +118,7 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
         }
     }
 
-    public override OperationInfo Info { get; } = new("lens", 1, "Lens correction",
+    public override OperationInfo Info { get; } = new(ModuleIds.Lens, 1, "Lens correction",
         OperationFlags.TilingAllowed | OperationFlags.Geometric | OperationFlags.EnabledByDefault,
         new FormatFilter(PixelLayout.Rgba, ColorEncoding.LinearCamera | ColorEncoding.LinearWorking),
         new TilingNeeds(MemoryFactor: 3));

@@ -34,7 +34,7 @@ public sealed class PixelAspectOperation : ImageOperation<PixelAspectParams, Pix
             : Input.Scaled(inputScale).Height / (double)Output.Scaled(outputScale).Height;
     }
 
-    public override OperationInfo Info { get; } = new("pixelaspect", 1, "Pixel aspect",
+    public override OperationInfo Info { get; } = new(ModuleIds.PixelAspect, 1, "Pixel aspect",
         OperationFlags.TilingAllowed | OperationFlags.Geometric | OperationFlags.EnabledByDefault,
         new FormatFilter(PixelLayout.Rgba, ColorEncoding.Any), TilingNeeds.Pointwise);
 

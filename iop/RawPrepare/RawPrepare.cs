@@ -16,7 +16,7 @@ public sealed record RawPrepareParams : OperationParams;
 /// </summary>
 public sealed class RawPrepareOperation : ImageOperation<RawPrepareParams, CellAffine>
 {
-    public override OperationInfo Info { get; } = new("rawprepare", 1, "Raw black/white point",
+    public override OperationInfo Info { get; } = new(ModuleIds.RawPrepare, 1, "Raw black/white point",
         OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault,
         new FormatFilter(PixelLayout.Any, ColorEncoding.RawCamera), TilingNeeds.Pointwise);
 

@@ -24,7 +24,7 @@ public sealed record SharpenParams : OperationParams
 /// </summary>
 public sealed class SharpenOperation : ImageOperation<SharpenParams, Sharpening>
 {
-    public override OperationInfo Info { get; } = new("sharpen", 1, "Sharpen (capture)",
+    public override OperationInfo Info { get; } = new(ModuleIds.Sharpen, 1, "Sharpen (capture)",
         OperationFlags.TilingAllowed | OperationFlags.SupportsBlending,
         new FormatFilter(PixelLayout.Rgba, ColorEncoding.LinearCamera | ColorEncoding.LinearWorking), new TilingNeeds(MemoryFactor: 5));
 
@@ -62,7 +62,7 @@ public sealed record OutputSharpenParams : OperationParams
 /// </summary>
 public sealed class OutputSharpenOperation : ImageOperation<OutputSharpenParams, Sharpening>
 {
-    public override OperationInfo Info { get; } = new("sharpen_output", 1, "Sharpen (output)",
+    public override OperationInfo Info { get; } = new(ModuleIds.SharpenOutput, 1, "Sharpen (output)",
         OperationFlags.TilingAllowed | OperationFlags.SupportsBlending,
         new FormatFilter(PixelLayout.Rgba, ColorEncoding.Any), new TilingNeeds(MemoryFactor: 5));
 

@@ -32,7 +32,7 @@ public sealed record SigmoidParams : OperationParams
 /// </summary>
 public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOperation.Curve>
 {
-    public override OperationInfo Info { get; } = new("sigmoid", 1, "Sigmoid tone mapper",
+    public override OperationInfo Info { get; } = new(ModuleIds.Sigmoid, 1, "Sigmoid tone mapper",
         OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault | OperationFlags.SupportsBlending,
         new FormatFilter(PixelLayout.Rgba, ColorEncoding.LinearWorking), TilingNeeds.Pointwise);
 

@@ -1,15 +1,16 @@
 using RawEngine.Engine.Buffers;
+using RawEngine.Engine.Color;
 using RawEngine.Engine.Edits;
 using RawEngine.Engine.Pipeline;
 using RawEngine.Iop.Shared;
 
 namespace RawEngine.Iop.Temperature;
 
-public enum WhiteBalanceMode { AsShot, Daylight, Custom, Auto }
+public enum WhiteBalanceMode { AsShot, Daylight, Custom, Auto, Temperature }
 
 public sealed record TemperatureParams : OperationParams
 {
-    [ParamDescription("as_shot: the camera's multipliers (daylight when the file has none); daylight: from the camera matrix; auto: grey world over unclipped blocks, as LibRaw's; custom: red/green/blue below.")]
+    [ParamDescription("as_shot: the camera's multipliers (daylight when the file has none); daylight: from the camera matrix; auto: grey world over unclipped blocks, as LibRaw's; custom: red/green/blue below; temperature: kelvin and tint below, through the camera matrix.")]
     public WhiteBalanceMode Mode { get; init; } = WhiteBalanceMode.AsShot;
 
     [ParamRange(0.05, 20), ParamDescription("Custom red multiplier (relative to green).")]
@@ -20,6 +21,12 @@ public sealed record TemperatureParams : OperationParams
 
     [ParamRange(0.05, 20), ParamDescription("Custom blue multiplier (relative to green).")]
     public double Blue { get; init; } = 1;
+
+    [ParamRange(Chromaticity.MinKelvin, Chromaticity.MaxKelvin), ParamDescription("Temperature mode: the scene's white as a colour temperature, in kelvin.")]
+    public double Kelvin { get; init; } = 5000;
+
+    [ParamRange(-150, 150), ParamDescription("Temperature mode: tint across the black-body locus, positive towards magenta (DNG SDK units).")]
+    public double Tint { get; init; }
 }
 
 /// <summary>
@@ -28,7 +35,7 @@ public sealed record TemperatureParams : OperationParams
 /// </summary>
 public sealed class TemperatureOperation : ImageOperation<TemperatureParams, TemperatureOperation.Balance>
 {
-    public override OperationInfo Info { get; } = new("temperature", 1, "White balance",
+    public override OperationInfo Info { get; } = new(ModuleIds.Temperature, 1, "White balance",
         OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault | OperationFlags.SupportsBlending,
         new FormatFilter(PixelLayout.Any, ColorEncoding.LinearCamera), TilingNeeds.Pointwise);
 
@@ -40,9 +47,19 @@ public sealed class TemperatureOperation : ImageOperation<TemperatureParams, Tem
             WhiteBalanceMode.AsShot => image.AsShotMultipliers,
             WhiteBalanceMode.Daylight => image.DaylightMultipliers,
             WhiteBalanceMode.Auto => GreyWorld.Multipliers(image) ?? image.AsShotMultipliers,
+            WhiteBalanceMode.Temperature => ForTemperature(parameters, image),
             _ => [(float)parameters.Red, (float)parameters.Green, (float)parameters.Blue],
         };
         return [raw[0] / raw[1], 1f, raw[2] / raw[1]];
+    }
+
+    /// <summary>The multipliers that make a white of the params' temperature and tint neutral: the reciprocal of the camera's response to it.</summary>
+    private static float[] ForTemperature(TemperatureParams parameters, Engine.Raw.RawImage image)
+    {
+        var model = CameraColorModel.Of(image) ?? throw new PipeException(
+            "white balance by temperature needs the camera's colour matrix, and this raw has none (use as_shot, daylight or custom multipliers)");
+        var neutral = model.NeutralFor(Chromaticity.FromTemperature(parameters.Kelvin, parameters.Tint));
+        return [1 / neutral[0], 1 / neutral[1], 1 / neutral[2]];
     }
 
     /// <summary>The multipliers (R, G, B) and their map onto the input's CFA cells or channels.</summary>

@@ -1,3 +1,4 @@
+using RawEngine;
 using RawEngine.Cli.Convert;
 using RawEngine.Engine.Edits;
 using RawEngine.Iop;
@@ -56,8 +57,9 @@ public class DetailOptionsTests
     public void SharpenAutoSharpensOnlyDownscaledOutputAndOffTurnsOffWhatTheSidecarAsked()
     {
         var auto = Settings();
-        Assert.Equal(Edit.Empty, EditOverrides.ForScale(EditOverrides.Apply(Edit.Empty, auto, Modules), auto, 1.0));
-        var downscaled = EditOverrides.ForScale(Edit.Empty, auto, 0.25);
+        var export = new ExportSettings { SharpenWhenDownscaled = !auto.Sharpen.Off };
+        Assert.Equal(Edit.Empty, export.EditFor(EditOverrides.Apply(Edit.Empty, auto, Modules), 1.0));
+        var downscaled = export.EditFor(Edit.Empty, 0.25);
         Assert.True(downscaled.Modules[downscaled.IndexOf("sharpen_output")].Enabled);
 
         var amount = EditOverrides.Apply(Edit.Empty, Settings(sharpen: "1.5"), Modules);
@@ -65,7 +67,7 @@ public class DetailOptionsTests
 
         var sidecar = Edit.Empty.With("sharpen", new SharpenParams()).With("sharpen_output", new OutputSharpenParams());
         var off = Settings(sharpen: "off");
-        var edit = EditOverrides.ForScale(EditOverrides.Apply(sidecar, off, Modules), off, 0.25);
+        var edit = new ExportSettings { SharpenWhenDownscaled = !off.Sharpen.Off }.EditFor(EditOverrides.Apply(sidecar, off, Modules), 0.25);
         Assert.All(edit.Modules, m => Assert.False(m.Enabled));
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using RawEngine.AI.Backend;
 using RawEngine.AI.Hosting;
 using RawEngine.AI.Registry;
@@ -27,11 +28,15 @@ public sealed class NeuralPipeTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _home.Dispose();
 
-    private ModelServices Models() =>
-        new(new ModelSearchOptions([AiTestFiles.ShippedModels, AiTestFiles.TestModels], AiTestFiles.IsolatedEnvironment(_home.Path)),
-            new InferenceSettings(ExecutionProvider.Cpu, IntraOpThreads: 2));
+    private ModelServices Models() => Models(_home.Path);
 
-    private static RenderEngine Engine(ModelServices models, long budget = 512L << 20) =>
+    /// <summary>The shipped and test models on the CPU, two threads, in an environment of its own under <paramref name="home"/>.</summary>
+    internal static ModelServices Models(string home, ILoggerFactory? loggers = null) =>
+        new(new ModelSearchOptions([AiTestFiles.ShippedModels, AiTestFiles.TestModels], AiTestFiles.IsolatedEnvironment(home)),
+            new InferenceSettings(ExecutionProvider.Cpu, IntraOpThreads: 2), loggerFactory: loggers);
+
+    /// <summary>The standard modules on two threads, without cache or GPU.</summary>
+    internal static RenderEngine Engine(ModelServices models, long budget = 512L << 20) =>
         new(StandardModules.CreateRegistry(models), new EngineOptions { MaxThreads = 2, UseGpu = false, CacheBytes = 0, MemoryBudgetBytes = budget });
 
     private static readonly Edit NeuralDemosaic = Edit.Empty.With("demosaic_nn", new DemosaicNnParams());

@@ -1,3 +1,4 @@
+using RawEngine.Iop;
 using RawEngine.Engine.Pipeline;
 using RawEngine.Tests.Pipeline.TestOps;
 
