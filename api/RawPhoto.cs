@@ -96,7 +96,8 @@ public sealed class RawPhoto : IDisposable
     /// whole or not at all (a temporary file in the same folder, renamed); an existing file is replaced only with
     /// <see cref="ExportSettings.Overwrite"/>.
     /// </summary>
-    /// <exception cref="IOException">The file exists (without Overwrite), or the folder is missing or not writable.</exception>
+    /// <exception cref="RawEngine.Engine.IO.OutputExistsException">The file exists and Overwrite is not set.</exception>
+    /// <exception cref="IOException">The folder is missing or not writable.</exception>
     /// <exception cref="ArgumentException">Settings the format cannot take (32 bits in a JPEG), or a region outside the image.</exception>
     public void Export(Edit edit, string path, ExportSettings? settings = null, IProgress<RenderProgress>? progress = null, CancellationToken cancellation = default)
     {

@@ -10,6 +10,7 @@ using RawEngine.Engine.Synthetic;
 using RawEngine.Iop;
 using RawEngine.Iop.Sigmoid;
 using RawEngine.Tests.Support;
+using RawEngine.Engine.IO;
 
 namespace RawEngine.Tests.Api;
 
@@ -162,7 +163,7 @@ public sealed class RawPhotoTests : IDisposable
         using var photo = await _processor.OpenAsync(Dng());
         var target = _folder.File("kept.jpg");
         File.WriteAllText(target, "not a picture");
-        await Assert.ThrowsAsync<IOException>(() => photo.ExportAsync(Edit.Empty, target));
+        await Assert.ThrowsAsync<OutputExistsException>(() => photo.ExportAsync(Edit.Empty, target));
         Assert.Equal("not a picture", File.ReadAllText(target));
         await photo.ExportAsync(Edit.Empty, target, new ExportSettings { Overwrite = true });
         Assert.Equal(0xFF, File.ReadAllBytes(target)[0]);
