@@ -61,9 +61,14 @@ public sealed class DngOpcodesOperation : ImageOperation<DngOpcodesParams, DngOp
     protected override Roi ModifyRoiIn(Stage state, Roi roiOut, CommitContext context) =>
         state.Warp?.InputFor(roiOut) ?? roiOut;
 
-    protected override Affine2 OutputToInput(Stage state, double outputScale, double inputScale, CommitContext context) =>
+    /// <summary>The warp's formula for its green plane (what masks follow), point by point.</summary>
+    protected override PointMap OutputToInput(Stage state, double outputScale, double inputScale, CommitContext context) =>
         state.Warp is { } warp
-            ? Affine2.Scaling(1 / outputScale).Then(warp.AffineFit()).Then(Affine2.Scaling(inputScale))
+            ? PointMap.Bending((x, y) =>
+            {
+                var (sx, sy) = warp.Source(1, x / outputScale, y / outputScale);
+                return (sx * inputScale, sy * inputScale);
+            })
             : Affine2.Scaling(inputScale / outputScale);
 
     protected override void Process(ProcessContext context, Stage state, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)

@@ -63,7 +63,6 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
             (_candidate, _focal, _aperture, _flags) = (profile, focal, aperture, flags);
             if (profile is null || ModifierAt(1).Flags == 0) return;
             Profile = profile;
-            FitToInput = AffineFit(ModifierAt(1));
         }
 
         /// <summary>The lens being corrected; null when nothing is (off, no profile, or nothing the profile can correct).</summary>
@@ -71,51 +70,11 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
 
         public ImageSize InputSize { get; }
 
-        /// <summary>The least-squares affine map from output to input pixels at scale 1 (continuous coordinates), for masks.</summary>
-        public Affine2 FitToInput { get; } = Affine2.Identity;
-
         internal LensModifier ModifierAt(double scale) => _modifiers.GetOrAdd(scale, s =>
         {
             var size = InputSize.Scaled(s);
             return _candidate!.CreateModifier(size.Width, size.Height, _focal, _aperture, UnknownDistance, _flags);
         });
-
-        private static Affine2 AffineFit(LensModifier modifier)
-        {
-            // Normal equations of x' = a x + b y + c (and likewise y') over a 17 x 17 grid of green sources.
-            const int steps = 16;
-            var size = modifier.Size;
-            Span<float> sources = stackalloc float[6];
-            var ata = new double[3, 3];
-            Span<double> atx = stackalloc double[3];
-            Span<double> aty = stackalloc double[3];
-            for (var j = 0; j <= steps; j++)
-                for (var i = 0; i <= steps; i++)
-                {
-                    var (x, y) = ((size.Width - 1) * i / steps, (size.Height - 1) * j / steps);
-                    modifier.Sources(x, y, 1, sources);
-                    ReadOnlySpan<double> row = [x + 0.5, y + 0.5, 1];
-                    for (var r = 0; r < 3; r++)
-                    {
-                        for (var c = 0; c < 3; c++) ata[r, c] += row[r] * row[c];
-                        atx[r] += row[r] * (sources[2] + 0.5);
-                        aty[r] += row[r] * (sources[3] + 0.5);
-                    }
-                }
-            var (a, b, c0) = Solve(ata, atx);
-            var (d, e, f) = Solve(ata, aty);
-            return new Affine2(a, b, d, e, c0, f);
-        }
-
-        private static (double, double, double) Solve(double[,] m, ReadOnlySpan<double> v)
-        {
-            double Det(double a11, double a12, double a13, double a21, double a22, double a23, double a31, double a32, double a33) =>
-                a11 * (a22 * a33 - a23 * a32) - a12 * (a21 * a33 - a23 * a31) + a13 * (a21 * a32 - a22 * a31);
-            var det = Det(m[0, 0], m[0, 1], m[0, 2], m[1, 0], m[1, 1], m[1, 2], m[2, 0], m[2, 1], m[2, 2]);
-            return (Det(v[0], m[0, 1], m[0, 2], v[1], m[1, 1], m[1, 2], v[2], m[2, 1], m[2, 2]) / det,
-                Det(m[0, 0], v[0], m[0, 2], m[1, 0], v[1], m[1, 2], m[2, 0], v[2], m[2, 2]) / det,
-                Det(m[0, 0], m[0, 1], v[0], m[1, 0], m[1, 1], v[1], m[2, 0], m[2, 1], v[2]) / det);
-        }
     }
 
     public override OperationInfo Info { get; } = new("lens", 1, "Lens correction",
@@ -182,8 +141,22 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
         }
     }
 
-    protected override Affine2 OutputToInput(Correction state, double outputScale, double inputScale, CommitContext context) =>
-        Affine2.Scaling(1 / outputScale).Then(state.FitToInput).Then(Affine2.Scaling(inputScale));
+    /// <summary>
+    /// lensfun's own map for the green plane (what masks follow), point by point; the identity up to scale where
+    /// green does not move (vignetting or TCA alone: TCA moves red and blue onto green).
+    /// </summary>
+    protected override PointMap OutputToInput(Correction state, double outputScale, double inputScale, CommitContext context)
+    {
+        var rescale = inputScale / outputScale;
+        if (state.Profile is null || (state.ModifierAt(outputScale).Flags & (LensfunNative.ModifyDistortion | LensfunNative.ModifyScale)) == 0)
+            return Affine2.Scaling(rescale);
+        var modifier = state.ModifierAt(outputScale);
+        return PointMap.Bending((x, y) =>
+        {
+            var (sx, sy) = modifier.GreenSource(x, y);
+            return (sx * rescale, sy * rescale);
+        });
+    }
 
     protected override void Process(ProcessContext context, Correction state, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
     {

@@ -75,6 +75,18 @@ internal sealed class LensModifier(LensfunModifierHandle handle, int flags, Imag
             if (LensfunNative.SubpixelGeometry(Handle, x, y0, 1, count, p) == 0) throw NothingToMove();
     }
 
+    /// <summary>
+    /// Where continuous output point (x, y) takes its green from, in continuous input coordinates (lensfun's pixel
+    /// indices sit at pixel centres): one point per call, so the answer depends on the point alone.
+    /// </summary>
+    public unsafe (double X, double Y) GreenSource(double x, double y)
+    {
+        var scratch = stackalloc float[6 + 4];
+        var aligned = (float*)(((nint)scratch + 15) & ~(nint)15);
+        if (LensfunNative.SubpixelGeometry(Handle, (float)(x - 0.5), (float)(y - 0.5), 1, 1, aligned) == 0) throw NothingToMove();
+        return (aligned[2] + 0.5, aligned[3] + 0.5);
+    }
+
     /// <summary>Devignettes one row of RGBA pixels that starts at input pixel (x, y).</summary>
     public void Devignette(Span<float> rgba, int x, int y)
     {
