@@ -10,7 +10,7 @@ namespace RawEngine.Iop.DngOpcodes;
 /// spec's model gives for p (one coefficient set for all planes, or one per plane, which also removes
 /// lateral chromatic aberration), interpolated bicubically. The picture keeps its size.
 /// </summary>
-public sealed class RectilinearWarp(WarpRectilinearOpcode warp, OpcodeFrame frame, ImageSize size)
+public sealed class RectilinearWarp(WarpRectilinearOpcode warp, OpcodeFrame frame, ImageSize size) : IPixelMover
 {
     private readonly RadialFrame _radial = RadialFrame.Of(frame, warp.CenterX, warp.CenterY);
     /// <summary>Points per side of the grid that bounds a region's sources.</summary>
@@ -108,6 +108,14 @@ public sealed class RectilinearWarp(WarpRectilinearOpcode warp, OpcodeFrame fram
         return wy0 * Row(-1) + wy1 * Row(0) + wy2 * Row(1) + wy3 * Row(2);
     }
 
-    private static (float, float, float, float) CatmullRom(float t) =>
+    internal static (float, float, float, float) CatmullRom(float t) =>
         ((((-t + 2) * t - 1) * t) / 2, ((3 * t - 5) * t * t + 2) / 2, (((-3 * t + 4) * t + 1) * t) / 2, (t - 1) * t * t / 2);
+}
+
+/// <summary>An opcode that moves pixels: the input region an output region reads, and the resampling.</summary>
+public interface IPixelMover
+{
+    Roi InputFor(Roi roiOut);
+
+    void Process(ProcessContext context, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut);
 }
