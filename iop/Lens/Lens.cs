@@ -1,5 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Edits;
 using RawEngine.Engine.Masks;
@@ -182,7 +185,7 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
         }
         if (!modifier.Devignettes)
         {
-            Resample(context, modifier, input, roiIn, output, roiOut, state.InputSize.Scaled(roiOut.Scale));
+            Resample(context, modifier, input, roiIn, output, roiOut);
             return;
         }
         using var devignetted = ImageBuffer.Rent(context.Pool, roiIn.Width, roiIn.Height, 4);
@@ -195,16 +198,20 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
                 modifier.Devignette(row[..(roiIn.Width * 4)], roiIn.X, roiIn.Y + y);
             }
         });
-        Resample(context, modifier, devignetted, roiIn, output, roiOut, state.InputSize.Scaled(roiOut.Scale));
+        Resample(context, modifier, devignetted, roiIn, output, roiOut);
     }
 
     /// <summary>
-    /// Each output pixel reads its red, green and blue (alpha with green) bilinearly at lensfun's source points.
+    /// Each output pixel reads its red, green and blue (alpha with green) bilinearly at lensfun's source points: four
+    /// channels of a pixel at once, one read when red and blue move with green.
     /// Sources are clamped to the whole image first, so a pixel depends only on its own position (tiles agree).
     /// </summary>
-    private static void Resample(ProcessContext context, LensModifier modifier, ImageBuffer source, Roi roiIn, ImageBuffer output, Roi roiOut, ImageSize image) =>
+    private static void Resample(ProcessContext context, LensModifier modifier, ImageBuffer source, Roi roiIn, ImageBuffer output, Roi roiOut) =>
         context.ForRows(roiOut.Height, (y0, y1) =>
         {
+            var sampler = new RgbaSampler(source, roiIn);
+            var red = Vector128.Create(-1, 0, 0, 0).AsSingle();
+            var blue = Vector128.Create(0, 0, -1, 0).AsSingle();
             var sources = ArrayPool<float>.Shared.Rent(roiOut.Width * 6);
             try
             {
@@ -213,13 +220,13 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
                     modifier.Sources(roiOut.X, roiOut.Y + y, roiOut.Width, sources);
                     var target = output.Row(y);
                     for (var x = 0; x < roiOut.Width; x++)
-                        for (var c = 0; c < 4; c++)
-                        {
-                            var plane = c == 3 ? 1 : c;
-                            var sx = Math.Clamp(sources[x * 6 + plane * 2], 0, image.Width - 1) - roiIn.X;
-                            var sy = Math.Clamp(sources[x * 6 + plane * 2 + 1], 0, image.Height - 1) - roiIn.Y;
-                            target[x * 4 + c] = Bilinear(source, roiIn, sx, sy, c);
-                        }
+                    {
+                        var pixel = sampler.At(sources[x * 6 + 2], sources[x * 6 + 3]);
+                        if (modifier.SplitsPlanes)
+                            pixel = Vector128.ConditionalSelect(red, sampler.At(sources[x * 6], sources[x * 6 + 1]),
+                                Vector128.ConditionalSelect(blue, sampler.At(sources[x * 6 + 4], sources[x * 6 + 5]), pixel));
+                        pixel.CopyTo(target.Slice(x * 4, 4));
+                    }
                 }
             }
             finally
@@ -228,17 +235,27 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
             }
         });
 
-    private static float Bilinear(ImageBuffer source, Roi roiIn, float x, float y, int channel)
+    /// <summary>Reads a region's RGBA pixels bilinearly at points of the whole image, held at the region's edges (which hold the image's).</summary>
+    private readonly struct RgbaSampler(ImageBuffer source, Roi roiIn)
     {
-        x = Math.Clamp(x, 0, roiIn.Width - 1);
-        y = Math.Clamp(y, 0, roiIn.Height - 1);
-        var (x0, y0) = ((int)x, (int)y);
-        var (x1, y1) = (Math.Min(x0 + 1, roiIn.Width - 1), Math.Min(y0 + 1, roiIn.Height - 1));
-        var (fx, fy) = (x - x0, y - y0);
-        var top = source.Row(y0);
-        var bottom = source.Row(y1);
-        var a = top[x0 * 4 + channel] + fx * (top[x1 * 4 + channel] - top[x0 * 4 + channel]);
-        var b = bottom[x0 * 4 + channel] + fx * (bottom[x1 * 4 + channel] - bottom[x0 * 4 + channel]);
-        return a + fy * (b - a);
+        private readonly float[] _pixels = source.Array;
+        private readonly int _offset = source.Offset, _stride = source.Stride, _lastColumn = roiIn.Width - 1, _lastRow = roiIn.Height - 1;
+        private readonly float _left = roiIn.X, _top = roiIn.Y, _right = roiIn.Right - 1, _bottom = roiIn.Bottom - 1;
+
+        public Vector128<float> At(float x, float y)
+        {
+            x = Math.Clamp(x, _left, _right) - _left;
+            y = Math.Clamp(y, _top, _bottom) - _top;
+            var (x0, y0) = ((int)x, (int)y);
+            var (fx, fy) = (Vector128.Create(x - x0), Vector128.Create(y - y0));
+            // Indices stay inside the region: the next column and row are the pixel itself at its last ones.
+            var (right, down) = ((nuint)(x0 < _lastColumn ? 4 : 0), (nuint)(y0 < _lastRow ? _stride : 0));
+            ref var corner = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pixels), _offset + y0 * _stride + x0 * 4);
+            var (topLeft, topRight) = (Vector128.LoadUnsafe(ref corner), Vector128.LoadUnsafe(ref corner, right));
+            var (bottomLeft, bottomRight) = (Vector128.LoadUnsafe(ref corner, down), Vector128.LoadUnsafe(ref corner, down + right));
+            var a = topLeft + fx * (topRight - topLeft);
+            var b = bottomLeft + fx * (bottomRight - bottomLeft);
+            return a + fy * (b - a);
+        }
     }
 }

@@ -57,6 +57,9 @@ internal sealed class LensModifier(LensfunModifierHandle handle, int flags, Imag
     public bool Moves => (Flags & (LensfunNative.ModifyDistortion | LensfunNative.ModifyTca | LensfunNative.ModifyScale)) != 0;
     public bool Devignettes => (Flags & LensfunNative.ModifyVignetting) != 0;
 
+    /// <summary>Whether red and blue take their colour from other points than green (TCA).</summary>
+    public bool SplitsPlanes => (Flags & LensfunNative.ModifyTca) != 0;
+
     /// <summary>Where output pixels (x0, y) .. (x0 + count - 1, y) take their red, green and blue from: 6 floats each, in input pixel indices.</summary>
     public void Sources(int x0, int y, int count, Span<float> result)
     {
