@@ -44,8 +44,8 @@ public sealed record LensParams : OperationParams
 /// </summary>
 public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensParams, LensOperation.Correction>
 {
-    /// <summary>Distance to the subject when the raw does not say (lensfun's "far"): only vignetting depends on it.</summary>
-    private const float UnknownDistance = 1000;
+    /// <summary>lensfun's "far", for a raw that does not say how far the subject was (or says infinity): only vignetting depends on it.</summary>
+    private const float FarDistance = 1000;
 
     public LensOperation() : this(LensDatabase.System) { }
 
@@ -57,13 +57,13 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
     {
         private readonly ConcurrentDictionary<double, LensModifier> _modifiers = new();
         private readonly LensProfile? _candidate;
-        private readonly float _focal, _aperture;
+        private readonly float _focal, _aperture, _distance;
         private readonly int _flags;
 
-        internal Correction(LensProfile? profile, ImageSize inputSize, float focal, float aperture, int flags)
+        internal Correction(LensProfile? profile, ImageSize inputSize, float focal, float aperture, float distance, int flags)
         {
             InputSize = inputSize;
-            (_candidate, _focal, _aperture, _flags) = (profile, focal, aperture, flags);
+            (_candidate, _focal, _aperture, _distance, _flags) = (profile, focal, aperture, distance, flags);
             if (profile is null || ModifierAt(1).Flags == 0) return;
             Profile = profile;
         }
@@ -76,7 +76,7 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
         internal LensModifier ModifierAt(double scale) => _modifiers.GetOrAdd(scale, s =>
         {
             var size = InputSize.Scaled(s);
-            return _candidate!.CreateModifier(size.Width, size.Height, _focal, _aperture, UnknownDistance, _flags);
+            return _candidate!.CreateModifier(size.Width, size.Height, _focal, _aperture, _distance, _flags);
         });
     }
 
@@ -104,7 +104,8 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
             | (parameters.ChromaticAberration ? LensfunNative.ModifyTca : 0)
             // Vignetting calibrations are per aperture: without one there is no gain to trust.
             | (parameters.Vignetting && capture.FNumber > 0 ? LensfunNative.ModifyVignetting : 0);
-        return new Correction(flags == 0 ? null : profile, context.InputSize, capture.FocalLength, capture.FNumber, flags);
+        var distance = capture.SubjectDistance > 0 ? Math.Min(capture.SubjectDistance, FarDistance) : FarDistance;
+        return new Correction(flags == 0 ? null : profile, context.InputSize, capture.FocalLength, capture.FNumber, distance, flags);
     }
 
     protected override Roi ModifyRoiIn(Correction state, Roi roiOut, CommitContext context)

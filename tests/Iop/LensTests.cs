@@ -147,6 +147,37 @@ public class LensTests(ITestOutputHelper output)
         Assert.True(flatAfter > 0.98, $"corrected field is not flat, ratio {flatAfter}");
     }
 
+    /// <summary>
+    /// A lens whose vignetting lensfun calibrates per subject distance (EF 50mm f/1.4 USM wide open: k1 -1.21 at 0.45 m,
+    /// -1.65 at 2.7 m): a DNG stating EXIF SubjectDistance 0.45 m is corrected with the close calibration and comes out
+    /// flat; read without the distance (lensfun's far) the same file comes out over-corrected.
+    /// </summary>
+    [LensfunFact]
+    public async Task TheSubjectDistanceChoosesTheVignettingCalibration()
+    {
+        // On a full-frame body: lensfun 0.3 leaves this full-frame calibration's vignetting alone on a 1.6x crop.
+        var close = KitLens with { Model = "Canon EOS 6D", Lens = "Canon EF 50mm f/1.4 USM", FocalLength = 50, FNumber = 1.4f, SubjectDistance = 0.45f };
+        Assert.Equal("Canon EF 50mm f/1.4 USM", Lensfun.Find(close)?.Name);
+        const int width = 600, height = 400;
+        var scene = ThroughLens(close, width, height, LensfunNative.ModifyVignetting, (_, _) => 0.5f);
+        using var temp = new TempFolder();
+        var path = temp.File("close.dng");
+        DngWriter.Write(SyntheticRaw.Create(scene, new SyntheticRawOptions { Cfa = CfaPattern.Rggb, Capture = close }), path);
+        var decoded = RawDecoder.Decode(path);
+        Assert.Equal(0.45f, decoded.Capture.SubjectDistance, 4);
+        using var engine = Engine();
+        async Task<double> FlatnessOf(RawImage raw)
+        {
+            using var session = engine.Open(raw);
+            using var image = await session.RenderAsync(LinearLook, Roi.Full(session.OutputSize(LinearLook)));
+            return Flatness(image);
+        }
+        var (stated, unknown) = (await FlatnessOf(decoded), await FlatnessOf(decoded with { Capture = decoded.Capture with { SubjectDistance = 0 } }));
+        output.WriteLine($"darkest over brightest block: {stated:0.000} at the stated 0.45 m, {unknown:0.000} assuming far");
+        Assert.True(stated > 0.98, $"corrected at the stated distance, the field is not flat: {stated}");
+        Assert.True(unknown < 0.95, $"the far calibration should over-correct this close-up: {unknown}");
+    }
+
     [LensfunFact]
     public async Task TcaAlignsTheChannels()
     {
@@ -288,10 +319,11 @@ public class LensTests(ITestOutputHelper output)
         return buffer;
     }
 
-    /// <summary>A linear scene of grey <paramref name="value"/>(x, y) as the lens draws it (lensfun's simulation, no zoom).</summary>
+    /// <summary>A linear scene of grey <paramref name="value"/>(x, y) as the lens draws it (lensfun's simulation, no zoom), at the capture's subject distance (far when unknown).</summary>
     private static LinearScene ThroughLens(CaptureInfo capture, int width, int height, int flags, Func<double, double, float> value)
     {
-        using var lens = Lensfun.Find(capture)!.CreateModifier(width, height, capture.FocalLength, capture.FNumber, 1000, flags, simulate: true);
+        var distance = capture.SubjectDistance > 0 ? capture.SubjectDistance : 1000;
+        using var lens = Lensfun.Find(capture)!.CreateModifier(width, height, capture.FocalLength, capture.FNumber, distance, flags, simulate: true);
         var rgb = new float[width * height * 3];
         var sources = new float[width * 6];
         var row = new float[width * 4];
