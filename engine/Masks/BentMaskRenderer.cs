@@ -26,16 +26,24 @@ internal static class BentMaskRenderer
         var (columns, rows) = (FloorDiv(view.Left + view.Width, spacing) + 2 - gx0, FloorDiv(view.Top + view.Height, spacing) + 2 - gy0);
         var nodesX = ArrayPool<double>.Shared.Rent(columns * rows);
         var nodesY = ArrayPool<double>.Shared.Rent(columns * rows);
+        // Each view column's node cell and place across it: the same for every row.
+        var cells = ArrayPool<int>.Shared.Rent(view.Width);
+        var across = ArrayPool<double>.Shared.Rent(view.Width);
         try
         {
+            for (var x = 0; x < view.Width; x++)
+            {
+                var (cell, t) = Split(view.Left + x + 0.5, spacing);
+                (cells[x], across[x]) = (cell - gx0, t);
+            }
             cpu.ForRows(rows, (r0, r1) =>
             {
                 for (var r = r0; r < r1; r++)
                     for (var c = 0; c < columns; c++)
                         (nodesX[r * columns + c], nodesY[r * columns + c]) = bend.Apply((gx0 + c) * (double)spacing, (gy0 + r) * (double)spacing);
             }, cancellation);
-            var nodes = new Nodes(nodesX, nodesY, columns, gx0, gy0, spacing, extent);
-            if (nodes.Window(0, rows - 1) is not { } all)
+            var nodes = new Nodes(nodesX, nodesY, columns, gx0, gy0, spacing, extent, cells, across);
+            if (nodes.Covering(0, rows - 1) is not { } all)
             {
                 coverage[..(view.Width * view.Height)].Clear();
                 return;
@@ -62,58 +70,80 @@ internal static class BentMaskRenderer
         {
             ArrayPool<double>.Shared.Return(nodesX);
             ArrayPool<double>.Shared.Return(nodesY);
+            ArrayPool<int>.Shared.Return(cells);
+            ArrayPool<double>.Shared.Return(across);
         }
     }
 
     private static void RenderBand(CompiledMask compiled, MaskView view, Nodes nodes, int y0, int y1, Span<float> target)
     {
-        var firstRow = FloorDiv(view.Top + y0, nodes.Spacing) - nodes.Top;
-        var lastRow = FloorDiv(view.Top + y1 - 1, nodes.Spacing) - nodes.Top + 1;
-        if (nodes.Window(firstRow, lastRow) is not { } window)
-        {
-            target.Clear();
-            return;
-        }
-        var raster = ArrayPool<float>.Shared.Rent(window.Width * window.Height);
+        // Each pixel's point on the drawing grid first (held to the image's extent; NaN where the map gives none), so
+        // the band rasterises only the rows and columns its points land between.
+        var count = (y1 - y0) * view.Width;
+        var pointsX = ArrayPool<float>.Shared.Rent(count);
+        var pointsY = ArrayPool<float>.Shared.Rent(count);
         var rowX = ArrayPool<double>.Shared.Rent(nodes.Columns);
         var rowY = ArrayPool<double>.Shared.Rent(nodes.Columns);
-        var scratch = new RowScratch(window.Width, compiled.Depth);
+        float[]? raster = null;
+        RowScratch? scratch = null;
         try
         {
-            for (var j = 0; j < window.Height; j++)
-                compiled.RenderRow(window.Top + j, window.Left, raster.AsSpan(j * window.Width, window.Width), scratch, 0);
             var extent = nodes.Extent;
+            var (minX, minY, maxX, maxY) = (double.MaxValue, double.MaxValue, double.MinValue, double.MinValue);
             for (var y = y0; y < y1; y++)
             {
                 var (nodeRow, ty) = Split(view.Top + y + 0.5, nodes.Spacing);
                 nodes.InterpolateRow(nodeRow - nodes.Top, ty, rowX, rowY);
-                var output = target.Slice((y - y0) * view.Width, view.Width);
                 for (var x = 0; x < view.Width; x++)
                 {
-                    var (nodeColumn, tx) = Split(view.Left + x + 0.5, nodes.Spacing);
-                    var c = nodeColumn - nodes.Left;
+                    var (c, tx) = (nodes.Cells[x], nodes.Across[x]);
                     var px = rowX[c] + tx * (rowX[c + 1] - rowX[c]);
                     var py = rowY[c] + tx * (rowY[c + 1] - rowY[c]);
+                    var at = (y - y0) * view.Width + x;
                     if (!double.IsFinite(px) || !double.IsFinite(py))
                     {
-                        output[x] = 0;
+                        pointsX[at] = float.NaN;
                         continue;
                     }
-                    // Pixel centres of the drawing grid lie at i + 0.5: read the four around the point.
-                    var u = Math.Clamp(px, extent.X0, extent.X1) - 0.5 - window.Left;
-                    var v = Math.Clamp(py, extent.Y0, extent.Y1) - 0.5 - window.Top;
-                    var (i, k) = (Math.Clamp((int)Math.Floor(u), 0, window.Width - 2), Math.Clamp((int)Math.Floor(v), 0, window.Height - 2));
-                    var (fu, fv) = ((float)(u - i), (float)(v - k));
-                    var top = raster[k * window.Width + i] + fu * (raster[k * window.Width + i + 1] - raster[k * window.Width + i]);
-                    var bottom = raster[(k + 1) * window.Width + i] + fu * (raster[(k + 1) * window.Width + i + 1] - raster[(k + 1) * window.Width + i]);
-                    output[x] = top + fv * (bottom - top);
+                    (px, py) = (Math.Clamp(px, extent.X0, extent.X1), Math.Clamp(py, extent.Y0, extent.Y1));
+                    (pointsX[at], pointsY[at]) = ((float)px, (float)py);
+                    (minX, minY, maxX, maxY) = (Math.Min(minX, px), Math.Min(minY, py), Math.Max(maxX, px), Math.Max(maxY, py));
                 }
+            }
+            if (minX > maxX)
+            {
+                target.Clear();
+                return;
+            }
+            var window = Window.Around(minX, minY, maxX, maxY);
+            raster = ArrayPool<float>.Shared.Rent(window.Width * window.Height);
+            scratch = new RowScratch(window.Width, compiled.Depth);
+            for (var j = 0; j < window.Height; j++)
+                compiled.RenderRow(window.Top + j, window.Left, raster.AsSpan(j * window.Width, window.Width), scratch, 0);
+            for (var at = 0; at < count; at++)
+            {
+                if (float.IsNaN(pointsX[at]))
+                {
+                    target[at] = 0;
+                    continue;
+                }
+                // Pixel centres of the drawing grid lie at i + 0.5: read the four around the point.
+                var u = pointsX[at] - 0.5f - window.Left;
+                var v = pointsY[at] - 0.5f - window.Top;
+                var (i, k) = (Math.Clamp((int)MathF.Floor(u), 0, window.Width - 2), Math.Clamp((int)MathF.Floor(v), 0, window.Height - 2));
+                var (fu, fv) = (u - i, v - k);
+                var row = k * window.Width + i;
+                var top = raster[row] + fu * (raster[row + 1] - raster[row]);
+                var bottom = raster[row + window.Width] + fu * (raster[row + window.Width + 1] - raster[row + window.Width]);
+                target[at] = top + fv * (bottom - top);
             }
         }
         finally
         {
-            scratch.Return();
-            ArrayPool<float>.Shared.Return(raster);
+            scratch?.Return();
+            if (raster is not null) ArrayPool<float>.Shared.Return(raster);
+            ArrayPool<float>.Shared.Return(pointsX);
+            ArrayPool<float>.Shared.Return(pointsY);
             ArrayPool<double>.Shared.Return(rowX);
             ArrayPool<double>.Shared.Return(rowY);
         }
@@ -141,11 +171,25 @@ internal static class BentMaskRenderer
         return (x0, y0, x1, y1);
     }
 
-    private readonly record struct Window(int Left, int Top, int Width, int Height);
+    private readonly record struct Window(int Left, int Top, int Width, int Height)
+    {
+        /// <summary>The drawing-grid pixels bilinear reads for points within these bounds: the pixel centres on either side.</summary>
+        public static Window Around(double x0, double y0, double x1, double y1)
+        {
+            var (left, top) = ((int)Math.Floor(x0 - 0.5), (int)Math.Floor(y0 - 0.5));
+            var (right, bottom) = ((int)Math.Floor(x1 - 0.5) + 1, (int)Math.Floor(y1 - 0.5) + 1);
+            return new Window(left, top, right - left + 1, bottom - top + 1);
+        }
+    }
 
     /// <summary>The bend at the nodes, row-major from node (<see cref="Left"/>, <see cref="Top"/>).</summary>
-    private sealed class Nodes(double[] x, double[] y, int columns, int left, int top, int spacing, (double X0, double Y0, double X1, double Y1) extent)
+    private sealed class Nodes(double[] x, double[] y, int columns, int left, int top, int spacing, (double X0, double Y0, double X1, double Y1) extent,
+        int[] cells, double[] across)
     {
+        /// <summary>Each view column's node column (from <see cref="Left"/>) and its place across the cell.</summary>
+        public int[] Cells => cells;
+        public double[] Across => across;
+
         public int Spacing => spacing;
         public int Columns => columns;
         public int Left => left;
@@ -156,7 +200,7 @@ internal static class BentMaskRenderer
         /// The drawing-grid pixels that points interpolated between node rows <paramref name="first"/> and
         /// <paramref name="last"/> read, held to the image's extent; null when no node maps to a finite point.
         /// </summary>
-        public Window? Window(int first, int last)
+        public Window? Covering(int first, int last)
         {
             var (x0, y0, x1, y1) = (double.MaxValue, double.MaxValue, double.MinValue, double.MinValue);
             for (var i = first * columns; i < (last + 1) * columns; i++)
@@ -164,13 +208,9 @@ internal static class BentMaskRenderer
                 if (!double.IsFinite(x[i]) || !double.IsFinite(y[i])) continue;
                 (x0, y0, x1, y1) = (Math.Min(x0, x[i]), Math.Min(y0, y[i]), Math.Max(x1, x[i]), Math.Max(y1, y[i]));
             }
-            if (x0 > x1) return null;
-            // A convex combination of nodes stays within their bounds; bilinear reads the pixel centre on either side.
-            var left = (int)Math.Floor(Math.Clamp(x0, extent.X0, extent.X1) - 0.5);
-            var right = (int)Math.Floor(Math.Clamp(x1, extent.X0, extent.X1) - 0.5) + 1;
-            var upper = (int)Math.Floor(Math.Clamp(y0, extent.Y0, extent.Y1) - 0.5);
-            var lower = (int)Math.Floor(Math.Clamp(y1, extent.Y0, extent.Y1) - 0.5) + 1;
-            return new Window(left, upper, right - left + 1, lower - upper + 1);
+            // A convex combination of nodes stays within their bounds.
+            return x0 > x1 ? null : Window.Around(Math.Clamp(x0, extent.X0, extent.X1), Math.Clamp(y0, extent.Y0, extent.Y1),
+                Math.Clamp(x1, extent.X0, extent.X1), Math.Clamp(y1, extent.Y0, extent.Y1));
         }
 
         /// <summary>Node row <paramref name="row"/> and the next mixed at <paramref name="t"/>, for every node column.</summary>
