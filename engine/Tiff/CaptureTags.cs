@@ -37,7 +37,7 @@ public static class CaptureTags
         if (capture.Timestamp is { } timestamp) exif.SetAscii(ExifTags.DateTimeOriginal, ExifDate(timestamp));
         if (capture.FocalLength > 0) exif.SetRationals(ExifTags.FocalLength, capture.FocalLength);
         // EXIF writes infinity as 0xFFFFFFFF / 1.
-        if (capture.SubjectDistance > 0) exif.SetRationals(ExifTags.SubjectDistance, float.IsFinite(capture.SubjectDistance) ? capture.SubjectDistance : uint.MaxValue);
+        if (capture.SubjectDistance > 0) exif.SetRationals(ExifTags.SubjectDistance, float.IsFinite(capture.SubjectDistance) ? (double)capture.SubjectDistance : uint.MaxValue);
         if (capture.LensMake.Length > 0) exif.SetAscii(ExifTags.LensMake, capture.LensMake);
         if (capture.Lens.Length > 0) exif.SetAscii(ExifTags.LensModel, capture.Lens);
         return exif;
