@@ -1,12 +1,14 @@
 using RawEngine.Bench;
 using RawEngine.Bench.Pipe;
 
-// Suites: pipe | convert | batch | nn | mask | detail | camera-files (and the parts: export, demosaic, roundtrip, mask-raster, mask-vectorize). Each prints one JSON object
+// Suites: pipe | lens | convert | batch | nn | mask | detail | camera-files (and the parts: export, demosaic, roundtrip, mask-raster, mask-vectorize). Each prints one JSON object
 // per metric per line, then a table.
 switch (args.FirstOrDefault())
 {
     case "pipe":
         return PipeBench.Run(new MetricReport(Console.Out));
+    case "lens":
+        return LensBench.Run(new MetricReport(Console.Out));
     case "convert":
         return RawEngine.Bench.Convert.ConvertBench.Run(new MetricReport(Console.Out), args[1..]);
     case "app-session":
@@ -54,6 +56,6 @@ switch (args.FirstOrDefault())
     case "mask":
         return RawEngine.Bench.Masks.SegmentationBench.Run(new MetricReport(Console.Out), args[1..]);
     default:
-        Console.Error.WriteLine("usage: bench <pipe|convert|app-session|batch|nn|mask|detail|camera-files|export|demosaic|roundtrip>   (also: preview-nn, nn-ensemble, mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
+        Console.Error.WriteLine("usage: bench <pipe|lens|convert|app-session|batch|nn|mask|detail|camera-files|export|demosaic|roundtrip>   (also: preview-nn, nn-ensemble, mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
         return 2;
 }

@@ -44,15 +44,32 @@ public static class MaskRasterBench
             new GroupMember(ellipse), new GroupMember(blob, CombineMode.Exclusion), new GroupMember(stroke), new GroupMember(gradient, CombineMode.Intersection),
         ]);
         var megapixels = Width * Height / 1e6;
+        var groupMs = 0.0;
         foreach (var (name, node) in new (string, MaskNode)[] { ("ellipse", ellipse), ("path_200_nodes", blob), ("brush_40_points", stroke), ("gradient", gradient), ("group_of_4", group) })
         {
             var ms = Best(() => MaskRasterizer.Render(node, view, coverage, cpu));
+            groupMs = ms;
             report.Add(new Metric($"mask_raster_{name}_24mp", ms, "ms", fillMs));
             report.Add(new Metric($"mask_raster_{name}_mp_per_s", megapixels / (ms / 1000), "MP/s"));
             // Per CPU-second too: on a shared machine wall time measures the neighbours as well.
             var cpuSeconds = CpuSeconds(() => MaskRasterizer.Render(node, view, coverage, cpu));
             report.Add(new Metric($"mask_raster_{name}_mp_per_cpu_s", megapixels / cpuSeconds, "MP/s"));
         }
+
+        // The group through a map that bends (a barrel, as lens correction gives): drawn on the drawing grid and resampled.
+        var (cx, cy) = (Width / 2.0, Height / 2.0);
+        var k = -0.05 / (cx * cx + cy * cy);
+        var bent = view with
+        {
+            Bend = PointMap.Bending((x, y) =>
+            {
+                var (dx, dy) = (x - cx, y - cy);
+                var f = 1 + k * (dx * dx + dy * dy);
+                return (cx + dx * f, cy + dy * f);
+            }),
+        };
+        report.Add(new Metric("mask_raster_group_of_4_bent_24mp", Best(() => MaskRasterizer.Render(group, bent, coverage, cpu)), "ms", groupMs));
+        report.Add(new Metric("mask_raster_group_of_4_bent_mp_per_cpu_s", megapixels / CpuSeconds(() => MaskRasterizer.Render(group, bent, coverage, cpu)), "MP/s"));
 
         // A masked blend against the same module blending everywhere at half opacity.
         var raw = SyntheticRaw.Chart(Width, Height, new SyntheticRawOptions { Cfa = null });

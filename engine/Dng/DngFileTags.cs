@@ -57,6 +57,9 @@ public sealed record DngFileTags
     /// <summary>The white point as CIE xy chromaticity, an alternative to <see cref="AsShotNeutral"/>.</summary>
     public (double X, double Y)? AsShotWhiteXY { get; init; }
 
+    /// <summary>EXIF SubjectDistance in metres (infinity for EXIF's 0xFFFFFFFF); null when absent, unknown (0) or unreadable.</summary>
+    public float? SubjectDistance { get; init; }
+
     /// <summary>The tags of the DNG at <paramref name="path"/>; null for a file that is not a DNG (not a TIFF, or no DNGVersion in IFD0).</summary>
     public static DngFileTags? Read(string path)
     {
@@ -98,7 +101,26 @@ public sealed record DngFileTags
             AnalogBalance = DngValues.Numbers(profile[DngTags.AnalogBalance], raw.ColorPlanes),
             AsShotNeutral = DngValues.Numbers(profile[DngTags.AsShotNeutral], raw.ColorPlanes),
             AsShotWhiteXY = DngValues.Numbers(profile[DngTags.AsShotWhiteXY], 2) is { } xy ? (xy[0], xy[1]) : null,
+            SubjectDistance = ExifSubjectDistance(ifd0),
         };
+    }
+
+    /// <summary>
+    /// EXIF's SubjectDistance, read leniently: the EXIF block is not needed to develop the file, so a damaged one
+    /// loses the distance (lens correction then assumes a far subject) rather than the file.
+    /// </summary>
+    private static float? ExifSubjectDistance(TiffIfd ifd0)
+    {
+        try
+        {
+            if (ifd0.Exif?[ExifTags.SubjectDistance] is not { Count: 1 } field) return null;
+            var metres = field.ReadDoubles()[0];
+            return !(metres > 0) || !double.IsFinite(metres) ? null : metres >= uint.MaxValue ? float.PositiveInfinity : (float)metres;
+        }
+        catch (TiffFormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

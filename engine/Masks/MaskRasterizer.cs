@@ -29,6 +29,11 @@ public static class MaskRasterizer
         var pixels = (long)view.Width * view.Height;
         if (coverage.Length < pixels)
             throw new ArgumentException($"The coverage holds {coverage.Length} values, fewer than the {view.Width}x{view.Height} view.", nameof(coverage));
+        if (view.Bend is { } bend)
+        {
+            BentMaskRenderer.Render(node, view, bend, coverage, cpu, cancellation);
+            return;
+        }
         var compiled = Compile(node, view, "mask");
         var width = view.Width;
         fixed (float* start = coverage)

@@ -79,6 +79,13 @@ public readonly record struct MaskView(int Width, int Height, Affine2 PixelToIma
 
     public int Top { get; init; }
 
+    /// <summary>
+    /// Null when <see cref="PixelToImage"/> carries the view's pixels to the image. Otherwise the map (lens distortion)
+    /// from the view's grid to a drawing grid, which <see cref="PixelToImage"/> carries to the image: the mask is drawn
+    /// there and resampled at each view pixel's point on it (exact through maps no affine can follow).
+    /// </summary>
+    public PointMap? Bend { get; init; }
+
     /// <summary>The whole image at <paramref name="width"/> x <paramref name="height"/> pixels.</summary>
     public static MaskView Image(int width, int height)
     {

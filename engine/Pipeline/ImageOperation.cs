@@ -41,9 +41,10 @@ public interface ICommittedOperation
     /// <summary>
     /// Where a point of the output lies in the input: from continuous pixel coordinates of the whole
     /// output at <paramref name="outputScale"/> (pixel i spans [i, i + 1]) to those of the whole input at
-    /// <paramref name="inputScale"/>. The pipe chains these to rasterise masks in any module's pixels.
+    /// <paramref name="inputScale"/>: affine, or bending (distortion correction). The pipe chains these to
+    /// rasterise masks in any module's pixels.
     /// </summary>
-    Affine2 OutputToInput(double outputScale, double inputScale);
+    PointMap OutputToInput(double outputScale, double inputScale);
 
     /// <summary>
     /// Pure: reads <paramref name="input"/> (covering <paramref name="roiIn"/>) and writes every pixel of
@@ -86,9 +87,10 @@ public abstract class ImageOperation<TParams, TState> : IImageOperation
     /// <summary>
     /// The map from output to input pixels (see <see cref="ICommittedOperation.OutputToInput"/>). The default
     /// only follows the change of scale, which is right for every module that does not move pixels;
-    /// geometric modules (crop, flip, distortion correction) override it.
+    /// geometric modules (crop, flip, distortion correction) override it. An affine map is returned as an
+    /// <see cref="Affine2"/>: masks then follow it by mapping their shapes, the fast path.
     /// </summary>
-    protected virtual Affine2 OutputToInput(TState state, double outputScale, double inputScale, CommitContext context) =>
+    protected virtual PointMap OutputToInput(TState state, double outputScale, double inputScale, CommitContext context) =>
         Affine2.Scaling(inputScale / outputScale);
 
     /// <summary>One migration step; modules whose params changed override this.</summary>
@@ -116,7 +118,7 @@ public abstract class ImageOperation<TParams, TState> : IImageOperation
         public Roi ModifyRoiIn(Roi roiOut) =>
             op.Info.Has(OperationFlags.NeedsFullRoi) ? Roi.Full(context.InputSize, roiOut.Scale) : op.ModifyRoiIn(state, roiOut, context);
 
-        public Affine2 OutputToInput(double outputScale, double inputScale) => op.OutputToInput(state, outputScale, inputScale, context);
+        public PointMap OutputToInput(double outputScale, double inputScale) => op.OutputToInput(state, outputScale, inputScale, context);
 
         public void Process(ProcessContext processContext, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut) =>
             op.Process(processContext, state, input, roiIn, output, roiOut);

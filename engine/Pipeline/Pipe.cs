@@ -215,16 +215,23 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
     /// <summary>
     /// The pixels of node <paramref name="index"/>'s output region as a window onto its whole output grid,
     /// mapped back through every module before it (crop, flip, scale changes) to normalised source coordinates.
+    /// Where a module's map bends (lens distortion), the maps down to the earliest such module are the view's
+    /// <see cref="MaskView.Bend"/>: the mask is drawn on that module's input grid, whose map to the source is affine.
     /// </summary>
     private static MaskView MaskViewFor(PipeProgram program, int index, Roi[] roiIn, Roi[] roiOut)
     {
+        var maps = new PointMap[index + 1];
+        for (var j = 0; j <= index; j++) maps[j] = program.Nodes[j].Committed.OutputToInput(roiOut[j].Scale, roiIn[j].Scale);
+        var earliestBend = Array.FindIndex(maps, m => !m.IsAffine);
+        PointMap? bend = null;
+        for (var j = index; earliestBend >= 0 && j >= earliestBend; j--) bend = bend is null ? maps[j] : bend.Then(maps[j]);
         var map = Affine2.Identity;
-        for (var j = index; j >= 0; j--) map = map.Then(program.Nodes[j].Committed.OutputToInput(roiOut[j].Scale, roiIn[j].Scale));
+        for (var j = earliestBend >= 0 ? earliestBend - 1 : index; j >= 0; j--) map = map.Then(maps[j].Affine);
         var source = program.Source.Size;
         var sourceScale = roiIn[0].Scale;
         map = map.Then(Affine2.Scaling(1 / (source.Width * sourceScale), 1 / (source.Height * sourceScale)));
         var region = roiOut[index];
-        return new MaskView(region.Width, region.Height, map) { ImageAspect = (double)source.Width / source.Height, Left = region.X, Top = region.Y };
+        return new MaskView(region.Width, region.Height, map) { ImageAspect = (double)source.Width / source.Height, Left = region.X, Top = region.Y, Bend = bend };
     }
 
     /// <summary>Rows a fused run processes at a time: an RGBA chunk of a wide image stays in a core's L2 cache.</summary>

@@ -45,7 +45,9 @@ internal static class DngOverlay
             PixelAspect = raw.DefaultScale is { Horizontal: > 0, Vertical: > 0 } scale ? scale.Horizontal / scale.Vertical : image.PixelAspect,
             Warnings = warnings,
             Opcodes = opcodes,
-            LensOpcodes = DngLensOpcodes.Of(raw.OpcodeList1, raw.OpcodeList2, raw.OpcodeList3),
+            Capture = tags.SubjectDistance is { } distance ? image.Capture with { SubjectDistance = distance } : image.Capture,
+            // The opcodes RawEngine applies: one it skips corrects nothing, so a lens profile may.
+            LensOpcodes = DngLensOpcodes.Of(opcodes?.List1, opcodes?.List2, opcodes?.List3),
         };
     }
 

@@ -89,6 +89,8 @@ public sealed record CaptureInfo
     public float FNumber { get; init; }
     /// <summary>Focal length in mm.</summary>
     public float FocalLength { get; init; }
+    /// <summary>Distance to the subject in metres (EXIF SubjectDistance); 0 when the file does not say, infinity for infinity.</summary>
+    public float SubjectDistance { get; init; }
     public DateTime? Timestamp { get; init; }
     public string Artist { get; init; } = "";
     public string Copyright { get; init; } = "";

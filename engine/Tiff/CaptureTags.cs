@@ -36,6 +36,8 @@ public static class CaptureTags
         if (capture.Iso > 0) exif.SetShorts(ExifTags.IsoSpeedRatings, (ushort)Math.Clamp(MathF.Round(capture.Iso), 1, ushort.MaxValue));
         if (capture.Timestamp is { } timestamp) exif.SetAscii(ExifTags.DateTimeOriginal, ExifDate(timestamp));
         if (capture.FocalLength > 0) exif.SetRationals(ExifTags.FocalLength, capture.FocalLength);
+        // EXIF writes infinity as 0xFFFFFFFF / 1.
+        if (capture.SubjectDistance > 0) exif.SetRationals(ExifTags.SubjectDistance, float.IsFinite(capture.SubjectDistance) ? (double)capture.SubjectDistance : uint.MaxValue);
         if (capture.LensMake.Length > 0) exif.SetAscii(ExifTags.LensMake, capture.LensMake);
         if (capture.Lens.Length > 0) exif.SetAscii(ExifTags.LensModel, capture.Lens);
         return exif;

@@ -46,6 +46,7 @@ public static class ExifTags
     public const ushort ExifVersion = 36864;
     public const ushort DateTimeOriginal = 36867;
     public const ushort ComponentsConfiguration = 37121;
+    public const ushort SubjectDistance = 37382;
     public const ushort FocalLength = 37386;
     public const ushort FlashpixVersion = 40960;
     public const ushort ColorSpace = 40961;

@@ -56,7 +56,7 @@ public sealed class CropOperation : ImageOperation<CropParams, PixelRect>
         return roiOut with { X = roiOut.X + ox, Y = roiOut.Y + oy };
     }
 
-    protected override Affine2 OutputToInput(PixelRect crop, double outputScale, double inputScale, CommitContext context)
+    protected override PointMap OutputToInput(PixelRect crop, double outputScale, double inputScale, CommitContext context)
     {
         var (ox, oy) = Origin(crop, inputScale);
         return Affine2.Scaling(inputScale / outputScale).Then(Affine2.Translation(ox, oy));

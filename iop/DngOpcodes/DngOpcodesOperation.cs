@@ -18,8 +18,12 @@ public sealed record DngOpcodesParams : OperationParams;
 /// </summary>
 public sealed class DngOpcodesOperation : ImageOperation<DngOpcodesParams, DngOpcodesOperation.Stage>
 {
-    /// <summary>A list split at its warp (lists 1 and 2 have none): value opcodes before it, the warp, value opcodes after it.</summary>
-    public sealed record Stage(PixelOpcodes Before, RectilinearWarp? Warp, PixelOpcodes After);
+    /// <summary>
+    /// A list split at what moves pixels: value opcodes before it, the mover, value opcodes after it. List 3's mover is its
+    /// WarpRectilinear; list 2's, on a Bayer raw whose list-3 warp is per plane, the red and blue part of that warp
+    /// (<see cref="MosaicPlaneAlignment"/>); list 1 has none.
+    /// </summary>
+    public sealed record Stage(PixelOpcodes Before, IPixelMover? Warp, PixelOpcodes After);
 
     private readonly int _list;
 
@@ -35,7 +39,7 @@ public sealed class DngOpcodesOperation : ImageOperation<DngOpcodesParams, DngOp
                 OperationFlags.TilingAllowed | OperationFlags.InPlace | OperationFlags.EnabledByDefault,
                 new FormatFilter(PixelLayout.Any, list == 1 ? ColorEncoding.RawCamera : ColorEncoding.LinearCamera), TilingNeeds.Pointwise);
         // Absent from the pipe of a file without this list: such files develop as they did before opcodes existed.
-        Info = Info with { AppliesTo = image => image.Opcodes?.List(list).Count > 0 };
+        Info = Info with { AppliesTo = image => image.Opcodes?.List(list).Count > 0 || (list == 2 && MosaicPlaneAlignment.For(image) is not null) };
     }
 
     public override OperationInfo Info { get; }
@@ -48,22 +52,33 @@ public sealed class DngOpcodesOperation : ImageOperation<DngOpcodesParams, DngOp
         var opcodes = stages?.List(_list) ?? [];
         var frame = stages?.Frame(_list) ?? default;
         var unit = _list == 1 ? ushort.MaxValue : 1f;
+        var perPlane = MosaicPlaneAlignment.For(context.Image);
+        if (_list == 2 && perPlane is not null)
+            return new Stage(new PixelOpcodes(opcodes, frame, unit), new MosaicPlaneAlignment(perPlane, stages!.Frame(3), context.Input.Cfa!, context.InputSize),
+                new PixelOpcodes([], frame, unit));
         var warpAt = -1;
         for (var i = 0; i < opcodes.Count; i++)
             if (opcodes[i] is WarpRectilinearOpcode)
                 warpAt = warpAt < 0 ? i : throw new PipeException($"OpcodeList{_list} has more than one WarpRectilinear, which RawEngine does not chain");
         if (warpAt < 0) return new Stage(new PixelOpcodes(opcodes, frame, unit), null, new PixelOpcodes([], frame, unit));
-        return new Stage(new PixelOpcodes(opcodes.Take(warpAt).ToArray(), frame, unit),
-            new RectilinearWarp((WarpRectilinearOpcode)opcodes[warpAt], frame, context.InputSize),
+        var warp = (WarpRectilinearOpcode)opcodes[warpAt];
+        // Red and blue were moved onto green on the mosaic (list 2's stage): all three planes now move as green.
+        if (perPlane is not null) warp = MosaicPlaneAlignment.GreenOnly(warp);
+        return new Stage(new PixelOpcodes(opcodes.Take(warpAt).ToArray(), frame, unit), new RectilinearWarp(warp, frame, context.InputSize),
             new PixelOpcodes(opcodes.Skip(warpAt + 1).ToArray(), frame, unit));
     }
 
     protected override Roi ModifyRoiIn(Stage state, Roi roiOut, CommitContext context) =>
         state.Warp?.InputFor(roiOut) ?? roiOut;
 
-    protected override Affine2 OutputToInput(Stage state, double outputScale, double inputScale, CommitContext context) =>
-        state.Warp is { } warp
-            ? Affine2.Scaling(1 / outputScale).Then(warp.AffineFit()).Then(Affine2.Scaling(inputScale))
+    /// <summary>The warp's formula for its green plane (what masks follow), point by point.</summary>
+    protected override PointMap OutputToInput(Stage state, double outputScale, double inputScale, CommitContext context) =>
+        state.Warp is RectilinearWarp warp
+            ? PointMap.Bending((x, y) =>
+            {
+                var (sx, sy) = warp.Source(1, x / outputScale, y / outputScale);
+                return (sx * inputScale, sy * inputScale);
+            })
             : Affine2.Scaling(inputScale / outputScale);
 
     protected override void Process(ProcessContext context, Stage state, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)

@@ -1,6 +1,5 @@
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Dng;
-using RawEngine.Engine.Masks;
 using RawEngine.Engine.Pipeline;
 using RawEngine.Engine.Raw;
 
@@ -11,10 +10,10 @@ namespace RawEngine.Iop.DngOpcodes;
 /// spec's model gives for p (one coefficient set for all planes, or one per plane, which also removes
 /// lateral chromatic aberration), interpolated bicubically. The picture keeps its size.
 /// </summary>
-public sealed class RectilinearWarp(WarpRectilinearOpcode warp, OpcodeFrame frame, ImageSize size)
+public sealed class RectilinearWarp(WarpRectilinearOpcode warp, OpcodeFrame frame, ImageSize size) : IPixelMover
 {
     private readonly RadialFrame _radial = RadialFrame.Of(frame, warp.CenterX, warp.CenterY);
-    /// <summary>Points per side of the grid that bounds a region's source and fits the mask map.</summary>
+    /// <summary>Points per side of the grid that bounds a region's sources.</summary>
     private const int Samples = 17;
 
     /// <summary>Where output point (x, y) of plane 0..2 reads, both in the pipe's continuous scale-1 coordinates.</summary>
@@ -64,31 +63,6 @@ public sealed class RectilinearWarp(WarpRectilinearOpcode warp, OpcodeFrame fram
         return new Roi(Math.Min(empty.X, full.Width - 1), Math.Min(empty.Y, full.Height - 1), 1, 1, scale);
     }
 
-    /// <summary>
-    /// The affine map that best fits the warp of the green plane, for masks: least squares over a grid on the
-    /// middle two thirds of the picture (where subjects and their masks mostly are; the corners, where an r^4
-    /// term lives, would pull the whole fit off). A symmetric grid makes the normal equations diagonal.
-    /// </summary>
-    public Affine2 AffineFit()
-    {
-        const double FitSpan = 2.0 / 3;
-        var (cx, cy) = (size.Width / 2.0, size.Height / 2.0);
-        double sxx = 0, syy = 0, xDx = 0, xDy = 0, yDx = 0, yDy = 0, meanX = 0, meanY = 0;
-        for (var j = 0; j < Samples; j++)
-            for (var i = 0; i < Samples; i++)
-            {
-                var dx = FitSpan * size.Width * ((double)i / (Samples - 1) - 0.5);
-                var dy = FitSpan * size.Height * ((double)j / (Samples - 1) - 0.5);
-                var (x, y) = Source(1, cx + dx, cy + dy);
-                (sxx, syy) = (sxx + dx * dx, syy + dy * dy);
-                (xDx, xDy, yDx, yDy) = (xDx + x * dx, xDy + x * dy, yDx + y * dx, yDy + y * dy);
-                (meanX, meanY) = (meanX + x, meanY + y);
-            }
-        const int n = Samples * Samples;
-        var (m11, m12, m21, m22) = (xDx / sxx, xDy / syy, yDx / sxx, yDy / syy);
-        return new Affine2(m11, m12, m21, m22, meanX / n - m11 * cx - m12 * cy, meanY / n - m21 * cx - m22 * cy);
-    }
-
     public void Process(ProcessContext context, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
     {
         var s = roiOut.Scale;
@@ -134,6 +108,14 @@ public sealed class RectilinearWarp(WarpRectilinearOpcode warp, OpcodeFrame fram
         return wy0 * Row(-1) + wy1 * Row(0) + wy2 * Row(1) + wy3 * Row(2);
     }
 
-    private static (float, float, float, float) CatmullRom(float t) =>
+    internal static (float, float, float, float) CatmullRom(float t) =>
         ((((-t + 2) * t - 1) * t) / 2, ((3 * t - 5) * t * t + 2) / 2, (((-3 * t + 4) * t + 1) * t) / 2, (t - 1) * t * t / 2);
+}
+
+/// <summary>An opcode that moves pixels: the input region an output region reads, and the resampling.</summary>
+public interface IPixelMover
+{
+    Roi InputFor(Roi roiOut);
+
+    void Process(ProcessContext context, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut);
 }

@@ -59,7 +59,7 @@ public sealed class FlipOperation : ImageOperation<FlipParams, FlipOperation.Ori
         return roiOut with { X = Math.Min(ax, bx), Y = Math.Min(ay, by), Width = Math.Abs(bx - ax) + 1, Height = Math.Abs(by - ay) + 1 };
     }
 
-    protected override Affine2 OutputToInput(Orientation state, double outputScale, double inputScale, CommitContext context)
+    protected override PointMap OutputToInput(Orientation state, double outputScale, double inputScale, CommitContext context)
     {
         var input = state.InputSize.Scaled(inputScale);
         return Affine2.Scaling(inputScale / outputScale).Then(Affine2.FromOriented(state.Value, input.Width, input.Height));

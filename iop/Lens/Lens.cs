@@ -1,5 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Edits;
 using RawEngine.Engine.Masks;
@@ -41,8 +44,8 @@ public sealed record LensParams : OperationParams
 /// </summary>
 public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensParams, LensOperation.Correction>
 {
-    /// <summary>Distance to the subject when the raw does not say (lensfun's "far"): only vignetting depends on it.</summary>
-    private const float UnknownDistance = 1000;
+    /// <summary>lensfun's "far", for a raw that does not say how far the subject was (or says infinity): only vignetting depends on it.</summary>
+    private const float FarDistance = 1000;
 
     public LensOperation() : this(LensDatabase.System) { }
 
@@ -54,16 +57,15 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
     {
         private readonly ConcurrentDictionary<double, LensModifier> _modifiers = new();
         private readonly LensProfile? _candidate;
-        private readonly float _focal, _aperture;
+        private readonly float _focal, _aperture, _distance;
         private readonly int _flags;
 
-        internal Correction(LensProfile? profile, ImageSize inputSize, float focal, float aperture, int flags)
+        internal Correction(LensProfile? profile, ImageSize inputSize, float focal, float aperture, float distance, int flags)
         {
             InputSize = inputSize;
-            (_candidate, _focal, _aperture, _flags) = (profile, focal, aperture, flags);
+            (_candidate, _focal, _aperture, _distance, _flags) = (profile, focal, aperture, distance, flags);
             if (profile is null || ModifierAt(1).Flags == 0) return;
             Profile = profile;
-            FitToInput = AffineFit(ModifierAt(1));
         }
 
         /// <summary>The lens being corrected; null when nothing is (off, no profile, or nothing the profile can correct).</summary>
@@ -71,51 +73,11 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
 
         public ImageSize InputSize { get; }
 
-        /// <summary>The least-squares affine map from output to input pixels at scale 1 (continuous coordinates), for masks.</summary>
-        public Affine2 FitToInput { get; } = Affine2.Identity;
-
         internal LensModifier ModifierAt(double scale) => _modifiers.GetOrAdd(scale, s =>
         {
             var size = InputSize.Scaled(s);
-            return _candidate!.CreateModifier(size.Width, size.Height, _focal, _aperture, UnknownDistance, _flags);
+            return _candidate!.CreateModifier(size.Width, size.Height, _focal, _aperture, _distance, _flags);
         });
-
-        private static Affine2 AffineFit(LensModifier modifier)
-        {
-            // Normal equations of x' = a x + b y + c (and likewise y') over a 17 x 17 grid of green sources.
-            const int steps = 16;
-            var size = modifier.Size;
-            Span<float> sources = stackalloc float[6];
-            var ata = new double[3, 3];
-            Span<double> atx = stackalloc double[3];
-            Span<double> aty = stackalloc double[3];
-            for (var j = 0; j <= steps; j++)
-                for (var i = 0; i <= steps; i++)
-                {
-                    var (x, y) = ((size.Width - 1) * i / steps, (size.Height - 1) * j / steps);
-                    modifier.Sources(x, y, 1, sources);
-                    ReadOnlySpan<double> row = [x + 0.5, y + 0.5, 1];
-                    for (var r = 0; r < 3; r++)
-                    {
-                        for (var c = 0; c < 3; c++) ata[r, c] += row[r] * row[c];
-                        atx[r] += row[r] * (sources[2] + 0.5);
-                        aty[r] += row[r] * (sources[3] + 0.5);
-                    }
-                }
-            var (a, b, c0) = Solve(ata, atx);
-            var (d, e, f) = Solve(ata, aty);
-            return new Affine2(a, b, d, e, c0, f);
-        }
-
-        private static (double, double, double) Solve(double[,] m, ReadOnlySpan<double> v)
-        {
-            double Det(double a11, double a12, double a13, double a21, double a22, double a23, double a31, double a32, double a33) =>
-                a11 * (a22 * a33 - a23 * a32) - a12 * (a21 * a33 - a23 * a31) + a13 * (a21 * a32 - a22 * a31);
-            var det = Det(m[0, 0], m[0, 1], m[0, 2], m[1, 0], m[1, 1], m[1, 2], m[2, 0], m[2, 1], m[2, 2]);
-            return (Det(v[0], m[0, 1], m[0, 2], v[1], m[1, 1], m[1, 2], v[2], m[2, 1], m[2, 2]) / det,
-                Det(m[0, 0], v[0], m[0, 2], m[1, 0], v[1], m[1, 2], m[2, 0], v[2], m[2, 2]) / det,
-                Det(m[0, 0], m[0, 1], v[0], m[1, 0], m[1, 1], v[1], m[2, 0], m[2, 1], v[2]) / det);
-        }
     }
 
     public override OperationInfo Info { get; } = new(ModuleIds.Lens, 1, "Lens correction",
@@ -142,7 +104,8 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
             | (parameters.ChromaticAberration ? LensfunNative.ModifyTca : 0)
             // Vignetting calibrations are per aperture: without one there is no gain to trust.
             | (parameters.Vignetting && capture.FNumber > 0 ? LensfunNative.ModifyVignetting : 0);
-        return new Correction(flags == 0 ? null : profile, context.InputSize, capture.FocalLength, capture.FNumber, flags);
+        var distance = capture.SubjectDistance > 0 ? Math.Min(capture.SubjectDistance, FarDistance) : FarDistance;
+        return new Correction(flags == 0 ? null : profile, context.InputSize, capture.FocalLength, capture.FNumber, distance, flags);
     }
 
     protected override Roi ModifyRoiIn(Correction state, Roi roiOut, CommitContext context)
@@ -182,8 +145,22 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
         }
     }
 
-    protected override Affine2 OutputToInput(Correction state, double outputScale, double inputScale, CommitContext context) =>
-        Affine2.Scaling(1 / outputScale).Then(state.FitToInput).Then(Affine2.Scaling(inputScale));
+    /// <summary>
+    /// lensfun's own map for the green plane (what masks follow), point by point; the identity up to scale where
+    /// green does not move (vignetting or TCA alone: TCA moves red and blue onto green).
+    /// </summary>
+    protected override PointMap OutputToInput(Correction state, double outputScale, double inputScale, CommitContext context)
+    {
+        var rescale = inputScale / outputScale;
+        if (state.Profile is null || (state.ModifierAt(outputScale).Flags & (LensfunNative.ModifyDistortion | LensfunNative.ModifyScale)) == 0)
+            return Affine2.Scaling(rescale);
+        var modifier = state.ModifierAt(outputScale);
+        return PointMap.Bending((x, y) =>
+        {
+            var (sx, sy) = modifier.GreenSource(x, y);
+            return (sx * rescale, sy * rescale);
+        });
+    }
 
     protected override void Process(ProcessContext context, Correction state, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
     {
@@ -209,7 +186,7 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
         }
         if (!modifier.Devignettes)
         {
-            Resample(context, modifier, input, roiIn, output, roiOut, state.InputSize.Scaled(roiOut.Scale));
+            Resample(context, modifier, input, roiIn, output, roiOut);
             return;
         }
         using var devignetted = ImageBuffer.Rent(context.Pool, roiIn.Width, roiIn.Height, 4);
@@ -222,16 +199,20 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
                 modifier.Devignette(row[..(roiIn.Width * 4)], roiIn.X, roiIn.Y + y);
             }
         });
-        Resample(context, modifier, devignetted, roiIn, output, roiOut, state.InputSize.Scaled(roiOut.Scale));
+        Resample(context, modifier, devignetted, roiIn, output, roiOut);
     }
 
     /// <summary>
-    /// Each output pixel reads its red, green and blue (alpha with green) bilinearly at lensfun's source points.
+    /// Each output pixel reads its red, green and blue (alpha with green) bilinearly at lensfun's source points: four
+    /// channels of a pixel at once, one read when red and blue move with green.
     /// Sources are clamped to the whole image first, so a pixel depends only on its own position (tiles agree).
     /// </summary>
-    private static void Resample(ProcessContext context, LensModifier modifier, ImageBuffer source, Roi roiIn, ImageBuffer output, Roi roiOut, ImageSize image) =>
+    private static void Resample(ProcessContext context, LensModifier modifier, ImageBuffer source, Roi roiIn, ImageBuffer output, Roi roiOut) =>
         context.ForRows(roiOut.Height, (y0, y1) =>
         {
+            var sampler = new RgbaSampler(source, roiIn);
+            var red = Vector128.Create(-1, 0, 0, 0).AsSingle();
+            var blue = Vector128.Create(0, 0, -1, 0).AsSingle();
             var sources = ArrayPool<float>.Shared.Rent(roiOut.Width * 6);
             try
             {
@@ -240,13 +221,13 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
                     modifier.Sources(roiOut.X, roiOut.Y + y, roiOut.Width, sources);
                     var target = output.Row(y);
                     for (var x = 0; x < roiOut.Width; x++)
-                        for (var c = 0; c < 4; c++)
-                        {
-                            var plane = c == 3 ? 1 : c;
-                            var sx = Math.Clamp(sources[x * 6 + plane * 2], 0, image.Width - 1) - roiIn.X;
-                            var sy = Math.Clamp(sources[x * 6 + plane * 2 + 1], 0, image.Height - 1) - roiIn.Y;
-                            target[x * 4 + c] = Bilinear(source, roiIn, sx, sy, c);
-                        }
+                    {
+                        var pixel = sampler.At(sources[x * 6 + 2], sources[x * 6 + 3]);
+                        if (modifier.SplitsPlanes)
+                            pixel = Vector128.ConditionalSelect(red, sampler.At(sources[x * 6], sources[x * 6 + 1]),
+                                Vector128.ConditionalSelect(blue, sampler.At(sources[x * 6 + 4], sources[x * 6 + 5]), pixel));
+                        pixel.CopyTo(target.Slice(x * 4, 4));
+                    }
                 }
             }
             finally
@@ -255,17 +236,27 @@ public sealed class LensOperation(LensDatabase? database) : ImageOperation<LensP
             }
         });
 
-    private static float Bilinear(ImageBuffer source, Roi roiIn, float x, float y, int channel)
+    /// <summary>Reads a region's RGBA pixels bilinearly at points of the whole image, held at the region's edges (which hold the image's).</summary>
+    private readonly struct RgbaSampler(ImageBuffer source, Roi roiIn)
     {
-        x = Math.Clamp(x, 0, roiIn.Width - 1);
-        y = Math.Clamp(y, 0, roiIn.Height - 1);
-        var (x0, y0) = ((int)x, (int)y);
-        var (x1, y1) = (Math.Min(x0 + 1, roiIn.Width - 1), Math.Min(y0 + 1, roiIn.Height - 1));
-        var (fx, fy) = (x - x0, y - y0);
-        var top = source.Row(y0);
-        var bottom = source.Row(y1);
-        var a = top[x0 * 4 + channel] + fx * (top[x1 * 4 + channel] - top[x0 * 4 + channel]);
-        var b = bottom[x0 * 4 + channel] + fx * (bottom[x1 * 4 + channel] - bottom[x0 * 4 + channel]);
-        return a + fy * (b - a);
+        private readonly float[] _pixels = source.Array;
+        private readonly int _offset = source.Offset, _stride = source.Stride, _lastColumn = roiIn.Width - 1, _lastRow = roiIn.Height - 1;
+        private readonly float _left = roiIn.X, _top = roiIn.Y, _right = roiIn.Right - 1, _bottom = roiIn.Bottom - 1;
+
+        public Vector128<float> At(float x, float y)
+        {
+            x = Math.Clamp(x, _left, _right) - _left;
+            y = Math.Clamp(y, _top, _bottom) - _top;
+            var (x0, y0) = ((int)x, (int)y);
+            var (fx, fy) = (Vector128.Create(x - x0), Vector128.Create(y - y0));
+            // Indices stay inside the region: the next column and row are the pixel itself at its last ones.
+            var (right, down) = ((nuint)(x0 < _lastColumn ? 4 : 0), (nuint)(y0 < _lastRow ? _stride : 0));
+            ref var corner = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pixels), _offset + y0 * _stride + x0 * 4);
+            var (topLeft, topRight) = (Vector128.LoadUnsafe(ref corner), Vector128.LoadUnsafe(ref corner, right));
+            var (bottomLeft, bottomRight) = (Vector128.LoadUnsafe(ref corner, down), Vector128.LoadUnsafe(ref corner, down + right));
+            var a = topLeft + fx * (topRight - topLeft);
+            var b = bottomLeft + fx * (bottomRight - bottomLeft);
+            return a + fy * (b - a);
+        }
     }
 }

@@ -57,6 +57,9 @@ internal sealed class LensModifier(LensfunModifierHandle handle, int flags, Imag
     public bool Moves => (Flags & (LensfunNative.ModifyDistortion | LensfunNative.ModifyTca | LensfunNative.ModifyScale)) != 0;
     public bool Devignettes => (Flags & LensfunNative.ModifyVignetting) != 0;
 
+    /// <summary>Whether red and blue take their colour from other points than green (TCA).</summary>
+    public bool SplitsPlanes => (Flags & LensfunNative.ModifyTca) != 0;
+
     /// <summary>Where output pixels (x0, y) .. (x0 + count - 1, y) take their red, green and blue from: 6 floats each, in input pixel indices.</summary>
     public void Sources(int x0, int y, int count, Span<float> result)
     {
@@ -73,6 +76,18 @@ internal sealed class LensModifier(LensfunModifierHandle handle, int flags, Imag
         if (result.Length < count * 6) throw new ArgumentException("Six floats per pixel.", nameof(result));
         fixed (float* p = result)
             if (LensfunNative.SubpixelGeometry(Handle, x, y0, 1, count, p) == 0) throw NothingToMove();
+    }
+
+    /// <summary>
+    /// Where continuous output point (x, y) takes its green from, in continuous input coordinates (lensfun's pixel
+    /// indices sit at pixel centres): one point per call, so the answer depends on the point alone.
+    /// </summary>
+    public unsafe (double X, double Y) GreenSource(double x, double y)
+    {
+        var scratch = stackalloc float[6 + 4];
+        var aligned = (float*)(((nint)scratch + 15) & ~(nint)15);
+        if (LensfunNative.SubpixelGeometry(Handle, (float)(x - 0.5), (float)(y - 0.5), 1, 1, aligned) == 0) throw NothingToMove();
+        return (aligned[2] + 0.5, aligned[3] + 0.5);
     }
 
     /// <summary>Devignettes one row of RGBA pixels that starts at input pixel (x, y).</summary>

@@ -65,7 +65,7 @@ public sealed class PixelAspectOperation : ImageOperation<PixelAspectParams, Pix
             : roiOut with { Y = first, Height = last - first + 1 };
     }
 
-    protected override Affine2 OutputToInput(Stretch state, double outputScale, double inputScale, CommitContext context)
+    protected override PointMap OutputToInput(Stretch state, double outputScale, double inputScale, CommitContext context)
     {
         var ratio = state.Ratio(outputScale, inputScale);
         var other = inputScale / outputScale;

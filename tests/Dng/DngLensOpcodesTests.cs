@@ -1,47 +1,52 @@
-using System.Buffers.Binary;
 using RawEngine.Engine.Dng;
+using RawEngine.Engine.Raw;
+using RawEngine.Engine.Synthetic;
 
 namespace RawEngine.Tests.Dng;
 
 /// <summary>Which opcodes of a DNG's lists correct the lens, so a lensfun profile is not applied on top of them.</summary>
 public class DngLensOpcodesTests
 {
-    /// <summary>An opcode list (big-endian, DNG 1.4 chapter 6) of opcodes with the given ids and parameter sizes.</summary>
-    private static byte[] List(params (uint Id, int Bytes)[] opcodes)
-    {
-        var list = new byte[4 + opcodes.Sum(o => 16 + o.Bytes)];
-        BinaryPrimitives.WriteUInt32BigEndian(list, (uint)opcodes.Length);
-        var offset = 4;
-        foreach (var (id, bytes) in opcodes)
-        {
-            BinaryPrimitives.WriteUInt32BigEndian(list.AsSpan(offset), id);
-            BinaryPrimitives.WriteUInt32BigEndian(list.AsSpan(offset + 4), 0x01030000);
-            BinaryPrimitives.WriteUInt32BigEndian(list.AsSpan(offset + 12), (uint)bytes);
-            offset += 16 + bytes;
-        }
-        return list;
-    }
+    private static readonly OpcodeArea Whole = new(0, 0, 48, 64, 0, 1, 2, 2);
+    private static readonly GainMapOpcode Shading = new(false, Whole, 2, 2, 1, 1, 0, 0, 1, [1, 1.1f, 1.2f, 1.3f]);
+    private static readonly WarpRectilinearOpcode Barrel = new(false, [new(1, 0, -0.05, 0, 0, 0)], 0.5, 0.5);
+    private static readonly FixVignetteRadialOpcode Vignette = new(false, [0.3, 0, 0, 0, 0], 0.5, 0.5);
+    private static readonly TrimBoundsOpcode Trim = new(false, 0, 0, 48, 64);
+    private static readonly MapPolynomialOpcode Curve = new(false, Whole with { Planes = 1 }, [0, 1]);
+
+    private static RawImage Decode(DngWriteOptions lists) =>
+        RawDecoder.Decode(DngWriter.ToBytes(SyntheticRaw.Chart(64, 48, new SyntheticRawOptions { Cfa = CfaPattern.Rggb }), lists), "lens.dng");
 
     [Fact]
-    public void LensOpcodesAreNamedAcrossTheLists()
+    public void LensOpcodesAreNamedAcrossTheListsOfAFile()
     {
-        // GainMap (9) in list 2 as phones write it; TrimBounds (6) and MapPolynomial (8) do not correct the lens;
-        // WarpRectilinear (1) and FixVignetteRadial (3) in list 3.
-        var names = DngLensOpcodes.Of(null, List((6, 16), (9, 100)), List((8, 40), (1, 60), (3, 56), (9, 100)));
-        Assert.Equal(["GainMap", "WarpRectilinear", "FixVignetteRadial"], names);
+        // GainMap in list 2 as phones write it; TrimBounds and MapPolynomial do not correct the lens; WarpRectilinear and
+        // FixVignetteRadial in list 3, a second GainMap there named once.
+        var image = Decode(new DngWriteOptions { OpcodeList2 = [Trim, Shading], OpcodeList3 = [Curve, Barrel, Vignette, Shading with { Area = Whole with { Plane = 1, RowPitch = 1, ColPitch = 1 } }] });
+        Assert.Equal(["GainMap", "WarpRectilinear", "FixVignetteRadial"], image.LensOpcodes);
     }
 
     [Fact]
     public void OtherOpcodesOrNoListsNameNothing()
     {
+        Assert.Empty(Decode(new DngWriteOptions()).LensOpcodes);
+        Assert.Empty(Decode(new DngWriteOptions { OpcodeList2 = [Trim, Curve] }).LensOpcodes);
         Assert.Empty(DngLensOpcodes.Of(null, null, null));
-        Assert.Empty(DngLensOpcodes.Of(List((6, 16), (8, 40))));
     }
 
     [Fact]
-    public void ATruncatedListKeepsWhatItRead()
+    public void AnOpcodeRawEngineSkipsCorrectsNothing()
     {
-        var list = List((3, 56), (1, 60));
-        Assert.Equal(["FixVignetteRadial"], DngLensOpcodes.Of(list[..(4 + 16 + 56 + 20)]));
+        // An optional warp before demosaic is skipped with a warning: the lens stays as it drew, for a profile to correct.
+        var image = Decode(new DngWriteOptions { OpcodeList2 = [Barrel with { Optional = true }], OpcodeList3 = [Curve] });
+        Assert.Contains(image.Warnings, w => w.Contains("WarpRectilinear is skipped"));
+        Assert.Empty(image.LensOpcodes);
+    }
+
+    [Fact]
+    public void TheNamesComeFromTheParsedList()
+    {
+        var parsed = DngOpcodeList.Parse(DngOpcodeList.Encode([Curve, Vignette, new UnsupportedOpcode(true, 2), Barrel]), "OpcodeList3");
+        Assert.Equal(["FixVignetteRadial", "WarpRectilinear"], DngLensOpcodes.Of(parsed));
     }
 }

@@ -101,6 +101,15 @@ public class DngRoundTripTests
         Assert.Equal(orientation, read.Orientation);
     }
 
+    /// <summary>EXIF's SubjectDistance: infinity (0xFFFFFFFF / 1) survives as infinity; a file without it says 0, unknown.</summary>
+    [Fact]
+    public void SubjectDistanceAtInfinityOrAbsent()
+    {
+        var chart = SyntheticRaw.Chart(32, 24);
+        Assert.Equal(float.PositiveInfinity, RoundTrip(chart with { Capture = chart.Capture with { SubjectDistance = float.PositiveInfinity } }, "infinity.dng").Capture.SubjectDistance);
+        Assert.Equal(0, RoundTrip(chart, "unknown.dng").Capture.SubjectDistance);
+    }
+
     [Fact]
     public void CaptureMetadataSurvives()
     {
@@ -114,6 +123,7 @@ public class DngRoundTripTests
             ExposureTime = 1 / 250f,
             FNumber = 2.8f,
             FocalLength = 35,
+            SubjectDistance = 3.25f,
             Timestamp = new DateTime(2023, 10, 5, 17, 45, 12),
             Artist = "A. Photographer",
             Description = "Synthetic chart for the round trip",
@@ -143,6 +153,7 @@ public class DngRoundTripTests
         Assert.Equal(capture.ExposureTime, read.Capture.ExposureTime, 1e-7f);
         Assert.Equal(capture.FNumber, read.Capture.FNumber, 1e-5f);
         Assert.Equal(capture.FocalLength, read.Capture.FocalLength, 1e-5f);
+        Assert.Equal(capture.SubjectDistance, read.Capture.SubjectDistance, 1e-5f);
         Assert.Equal(capture.Timestamp, read.Capture.Timestamp);
         Assert.Equal(capture.Artist, read.Capture.Artist);
         Assert.Equal(capture.Description, read.Capture.Description);

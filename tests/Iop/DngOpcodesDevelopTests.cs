@@ -211,6 +211,23 @@ public class DngOpcodesDevelopTests(ITestOutputHelper output)
         Assert.True(uncorrected < 35, $"the distortion and fringes should cost the file more: {uncorrected:0.00} dB");
     }
 
+    /// <summary>
+    /// The same per-plane warp on a Bayer raw: the fringes are in the mosaic, so red and blue are moved onto green on
+    /// their own CFA sites before demosaic, and the warp after demosaic moves all three planes as green.
+    /// </summary>
+    [Fact]
+    public async Task PerPlaneWarpOnABayerRawComesWithin4DecibelsOfTheCleanFile()
+    {
+        var scene = Scene();
+        var options = new SyntheticRawOptions { Cfa = CfaPattern.Bggr };
+        var clean = SyntheticRaw.Create(scene, options);
+        var fringed = SyntheticRaw.Create(DistortScene(scene, ChromaticWarp), options);
+
+        var (cleanScore, corrected, uncorrected) = await ScoreAsync(scene, clean, fringed, new DngWriteOptions { OpcodeList3 = [ChromaticWarp] }, BlockMeans);
+        Assert.True(corrected >= cleanScore - 4, $"warped file {corrected:0.00} dB vs clean {cleanScore:0.00} dB on 4x4 block means");
+        Assert.True(uncorrected < corrected - 10, $"the distortion and fringes should cost more than 10 dB: {uncorrected:0.00} vs corrected {corrected:0.00}");
+    }
+
     [Fact]
     public async Task AnUnknownOptionalOpcodeIsReportedAndDevelopsARequiredOneFailsNamingIt()
     {

@@ -17,20 +17,22 @@ public static class WholePicture
 
     /// <param name="tiledTolerance">0: tiles must match bit for bit.</param>
     /// <param name="regionTolerance">A region's upstream modules see a differently shaped input, so float noise may differ.</param>
-    public static async Task AssertRegionsAndTilesEqualTheWholeAsync(RawImage raw, double scale, long tiledBudget, float tiledTolerance, float regionTolerance)
+    /// <param name="edit">What to develop; the default develop without one.</param>
+    public static async Task AssertRegionsAndTilesEqualTheWholeAsync(RawImage raw, double scale, long tiledBudget, float tiledTolerance, float regionTolerance, Edit? edit = null)
     {
+        edit ??= Edit.Empty;
         float[] whole;
         Roi full;
         using (var engine = Engine())
         using (var session = engine.Open(raw))
         {
-            full = Roi.Full(session.OutputSize(Edit.Empty), scale);
-            using var buffer = await session.RenderAsync(Edit.Empty, full);
+            full = Roi.Full(session.OutputSize(edit), scale);
+            using var buffer = await session.RenderAsync(edit, full);
             whole = PipeFixture.Pixels(buffer);
         }
         using (var engine = Engine(tiledBudget))
         using (var session = engine.Open(raw))
-        using (var tiled = await session.RenderAsync(Edit.Empty, full))
+        using (var tiled = await session.RenderAsync(edit, full))
         {
             var pixels = PipeFixture.Pixels(tiled);
             if (tiledTolerance == 0) Assert.Equal(whole, pixels);
@@ -40,7 +42,7 @@ public static class WholePicture
         using var regionEngine = Engine();
         using var regionSession = regionEngine.Open(raw);
         var region = new Roi(full.Width / 3, full.Height / 4, full.Width / 2, full.Height / 2, scale);
-        using var part = await regionSession.RenderAsync(Edit.Empty, region);
+        using var part = await regionSession.RenderAsync(edit, region);
         var partPixels = PipeFixture.Pixels(part);
         for (var y = 0; y < region.Height; y++)
             for (var i = 0; i < region.Width * 4; i++)
