@@ -18,7 +18,8 @@ namespace RawEngine.Bench.Quality;
 /// (highlights threshold 1.0), <c>auto/dn-classic</c> or <c>auto/dn-classic0.5</c> (classical denoise at a strength),
 /// <c>auto/dn-nn</c> (neural denoise, shipped models), <c>auto/sharpen1</c> (capture sharpening amount 1). <c>--noise SIGMA</c>
 /// puts Poisson-Gaussian noise on every mosaic (standard deviation SIGMA at white, read noise a tenth of it, seeded by
-/// the image number, as the denoise quality tests). Default variants: auto, nn. Prints per-image scores, then each variant's mean,
+/// the image number, as the denoise quality tests); <c>--blur SIGMA</c> sees each scene through a Gaussian blur of
+/// SIGMA pixels first (the capture sharpening tests' blurred raws). Default variants: auto, nn. Prints per-image scores, then each variant's mean,
 /// its gain over the first variant, the share of its squared error within 2 px of a source pixel at 254 or
 /// 255 in some channel (where highlight handling acts), and its wall time per image.
 /// </summary>
@@ -33,7 +34,7 @@ public static class RoundTripBench
         var images = 24;
         var cfa = CfaPattern.Rggb;
         string? keep = null;
-        double noise = 0;
+        double noise = 0, blur = 0;
         var names = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
@@ -43,6 +44,7 @@ public static class RoundTripBench
                 case "--xtrans": cfa = CfaPattern.XTrans; break;
                 case "--keep" when i + 1 < args.Count: keep = args[++i]; break;
                 case "--noise" when i + 1 < args.Count: noise = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--blur" when i + 1 < args.Count: blur = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: names.Add(args[i]); break;
             }
         }
@@ -77,7 +79,8 @@ public static class RoundTripBench
                 originals.Add(ImageFile.LoadSrgb8(source));
                 var dng = Path.Combine(work, $"kodim{k:00}.dng");
                 var options = new SyntheticRawOptions { Cfa = cfa, Noise = noise > 0 ? new SensorNoise(noise * noise, noise * noise / 100) : null, Seed = (ulong)k };
-                DngWriter.Write(SyntheticRaw.FromSrgbFile(source, options), dng);
+                var scene = LinearScene.FromSrgb8(originals[^1]);
+                DngWriter.Write(SyntheticRaw.Create(blur > 0 ? scene.GaussianBlurred(blur) : scene, options), dng);
                 dngs.Add(dng);
             }
             var highlights = originals.Select(NearHighlights).ToList();
@@ -116,7 +119,7 @@ public static class RoundTripBench
             for (var k = 0; k < images; k++)
                 Console.WriteLine($"kodim{k + 1:00}  " + string.Concat(scores.Select(s => $"{s[k],16:F2}")));
             Console.WriteLine($"{"mean",-8}" + string.Concat(scores.Select(s => $"{s.Average(),16:F2}")));
-            var kind = (cfa.Kind == CfaKind.Bayer ? "bayer" : "xtrans") + (noise > 0 ? $".noise{noise:0.###}" : "");
+            var kind = (cfa.Kind == CfaKind.Bayer ? "bayer" : "xtrans") + (noise > 0 ? $".noise{noise:0.###}" : "") + (blur > 0 ? $".blur{blur:0.###}" : "");
             for (var v = 0; v < variants.Count; v++)
             {
                 var name = $"roundtrip.{kind}.{variants[v].Name}";
