@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.InteropServices;
@@ -102,11 +103,19 @@ public sealed class DenoiseOperation : ImageOperation<DenoiseParams, DenoiseOper
         using var sum = ImageBuffer.Rent(pool, roiIn.Width, roiIn.Height, 4);
         using var energy = ImageBuffer.Rent(pool, roiIn.Width, roiIn.Height, 4);
 
+        var width = roiIn.Width;
+        var length = 4 * width;
+        // Each level is two passes over rows: the column filter of the row-filtered fine level gives the coarse one,
+        // and the band's squares are row-filtered on the way; then the squares' column filter gives the local
+        // energy, the band is shrunk into the sum, and the coarse level is row-filtered for the next level.
         context.ForRows(roiIn.Height, (y0, y1) =>
         {
-            for (var y = y0; y < y1; y++) Forward(input.Row(y), current.Row(y), roiIn.Width, transform);
+            for (var y = y0; y < y1; y++)
+            {
+                Forward(input.Row(y), current.Row(y), width, transform);
+                SeparableFilter.HorizontalRow(current.Row(y)[..length], scratch.Row(y)[..length], width, B3, 1);
+            }
         });
-
         var (fine, coarse) = (current, coarser);
         for (var level = 0; level < BandNoise.Length; level++)
         {
@@ -115,24 +124,40 @@ public sealed class DenoiseOperation : ImageOperation<DenoiseParams, DenoiseOper
             var thresholds = Simd.RepeatRgba(k * band[0], k * setup.Chroma * band[1], k * setup.Chroma * band[2], 0);
             var step = 1 << level;
             var first = level == 0;
-            SeparableFilter.Horizontal(context, fine, scratch, B3, step);
+            var last = level == BandNoise.Length - 1;
             var (f, c) = (fine, coarse);
             context.ForRows(roiIn.Height, (y0, y1) =>
             {
-                for (var y = y0; y < y1; y++)
+                var squares = ArrayPool<float>.Shared.Rent(length);
+                try
                 {
-                    SeparableFilter.VerticalRow(scratch, c.Row(y), y, B3, step);
-                    Energy(f.Row(y), c.Row(y), energy.Row(y), 4 * roiIn.Width);
+                    for (var y = y0; y < y1; y++)
+                    {
+                        SeparableFilter.VerticalRow(scratch, c.Row(y), y, B3, step);
+                        Squares(f.Row(y), c.Row(y), squares, length);
+                        SeparableFilter.HorizontalRow(squares.AsSpan(0, length), energy.Row(y)[..length], width, B3, 1);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(squares);
                 }
             });
-            // The band's local energy: its squares smoothed by the same B3 kernel at full resolution.
-            SeparableFilter.Horizontal(context, energy, scratch, B3, 1);
             context.ForRows(roiIn.Height, (y0, y1) =>
             {
-                for (var y = y0; y < y1; y++)
+                var local = ArrayPool<float>.Shared.Rent(length);
+                try
                 {
-                    SeparableFilter.VerticalRow(scratch, energy.Row(y), y, B3, 1);
-                    Shrink(f.Row(y), c.Row(y), energy.Row(y), sum.Row(y), 4 * roiIn.Width, thresholds, first);
+                    for (var y = y0; y < y1; y++)
+                    {
+                        SeparableFilter.VerticalRow(energy, local, y, B3, 1);
+                        Shrink(f.Row(y), c.Row(y), local, sum.Row(y), length, thresholds, first);
+                        if (!last) SeparableFilter.HorizontalRow(c.Row(y)[..length], scratch.Row(y)[..length], width, B3, 2 * step);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(local);
                 }
             });
             (fine, coarse) = (coarse, fine);
@@ -146,7 +171,7 @@ public sealed class DenoiseOperation : ImageOperation<DenoiseParams, DenoiseOper
     }
 
     /// <summary>The detail band's squares, (fine - coarse)².</summary>
-    private static void Energy(ReadOnlySpan<float> fine, ReadOnlySpan<float> coarse, Span<float> energy, int length)
+    private static void Squares(ReadOnlySpan<float> fine, ReadOnlySpan<float> coarse, Span<float> energy, int length)
     {
         var f = MemoryMarshal.Cast<float, Vector<float>>(fine[..length]);
         var c = MemoryMarshal.Cast<float, Vector<float>>(coarse[..length]);
