@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using RawEngine.Engine.Buffers;
@@ -90,36 +91,61 @@ public sealed class Sharpening
 
     /// <summary>
     /// Richardson-Lucy deconvolution of <paramref name="input"/> by the Gaussian, <c>e ← e · G ⊛ (x / G ⊛ e)</c> from
-    /// <c>e = x</c>; writes <c>2 x - e</c> to <paramref name="reference"/>. The two other buffers are scratch.
+    /// <c>e = x</c>; writes <c>2 x - e</c> to <paramref name="reference"/>. The two other buffers are scratch. Two
+    /// passes over rows an iteration: the column filter of the row-filtered estimate, the ratio and its row filter;
+    /// then the ratio's column filter, the update, and the next iteration's row filter of the estimate.
     /// </summary>
-    private void Deconvolve(ProcessContext context, ImageBuffer input, ImageBuffer reference, ImageBuffer blurred, ImageBuffer scratch)
+    private void Deconvolve(ProcessContext context, ImageBuffer input, ImageBuffer reference, ImageBuffer rowFiltered, ImageBuffer ratios)
     {
-        var length = 4 * input.Width;
-        using var estimate = ImageBuffer.Rent(context.Pool, input.Width, input.Height, 4);
+        var width = input.Width;
+        var length = 4 * width;
+        using var estimate = ImageBuffer.Rent(context.Pool, width, input.Height, 4);
         var floor = new Vector<float>(Floor);
         context.ForRows(input.Height, (y0, y1) =>
         {
-            for (var y = y0; y < y1; y++) Floored(input.Row(y)[..length], estimate.Row(y)[..length], floor);
+            for (var y = y0; y < y1; y++)
+            {
+                Floored(input.Row(y)[..length], estimate.Row(y)[..length], floor);
+                SeparableFilter.HorizontalRow(estimate.Row(y)[..length], rowFiltered.Row(y)[..length], width, _weights, 1);
+            }
         });
         for (var iteration = 0; iteration < _iterations; iteration++)
         {
             context.Cancellation.ThrowIfCancellationRequested();
-            SeparableFilter.Run(context, estimate, scratch, blurred, _weights, 1);
+            var next = iteration + 1 < _iterations;
             context.ForRows(input.Height, (y0, y1) =>
             {
-                for (var y = y0; y < y1; y++) Ratio(input.Row(y)[..length], blurred.Row(y)[..length], floor);
-            });
-            SeparableFilter.Horizontal(context, blurred, scratch, _weights, 1);
-            context.ForRows(input.Height, (y0, y1) =>
-            {
-                for (var y = y0; y < y1; y++)
+                var row = ArrayPool<float>.Shared.Rent(length);
+                try
                 {
-                    var correction = reference.Row(y)[..length];
-                    SeparableFilter.VerticalRow(scratch, correction, y, _weights, 1);
-                    var e = MemoryMarshal.Cast<float, Vector<float>>(estimate.Row(y)[..length]);
-                    var c = MemoryMarshal.Cast<float, Vector<float>>(correction);
-                    for (var i = 0; i < e.Length; i++) e[i] *= c[i];
-                    for (var i = e.Length * Vector<float>.Count; i < length; i++) estimate.Row(y)[i] *= correction[i];
+                    for (var y = y0; y < y1; y++)
+                    {
+                        SeparableFilter.VerticalRow(rowFiltered, row, y, _weights, 1);
+                        Ratio(input.Row(y)[..length], row.AsSpan(0, length), floor);
+                        SeparableFilter.HorizontalRow(row.AsSpan(0, length), ratios.Row(y)[..length], width, _weights, 1);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(row);
+                }
+            });
+            context.ForRows(input.Height, (y0, y1) =>
+            {
+                var row = ArrayPool<float>.Shared.Rent(length);
+                try
+                {
+                    for (var y = y0; y < y1; y++)
+                    {
+                        SeparableFilter.VerticalRow(ratios, row, y, _weights, 1);
+                        var e = estimate.Row(y)[..length];
+                        Multiply(e, row.AsSpan(0, length));
+                        if (next) SeparableFilter.HorizontalRow(e, rowFiltered.Row(y)[..length], width, _weights, 1);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(row);
                 }
             });
         }
@@ -127,12 +153,22 @@ public sealed class Sharpening
         {
             for (var y = y0; y < y1; y++)
             {
-                var x = input.Row(y)[..length];
-                var e = estimate.Row(y)[..length];
-                var r = reference.Row(y)[..length];
-                for (var i = 0; i < length; i++) r[i] = 2 * x[i] - e[i];
+                var x = MemoryMarshal.Cast<float, Vector<float>>(input.Row(y)[..length]);
+                var e = MemoryMarshal.Cast<float, Vector<float>>(estimate.Row(y)[..length]);
+                var r = MemoryMarshal.Cast<float, Vector<float>>(reference.Row(y)[..length]);
+                for (var i = 0; i < x.Length; i++) r[i] = 2 * x[i] - e[i];
+                for (var i = x.Length * Vector<float>.Count; i < length; i++) reference.Row(y)[i] = 2 * input.Row(y)[i] - estimate.Row(y)[i];
             }
         });
+    }
+
+    /// <summary><c>target *= factor</c>.</summary>
+    private static void Multiply(Span<float> target, ReadOnlySpan<float> factor)
+    {
+        var t = MemoryMarshal.Cast<float, Vector<float>>(target);
+        var f = MemoryMarshal.Cast<float, Vector<float>>(factor);
+        for (var i = 0; i < t.Length; i++) t[i] *= f[i];
+        for (var i = t.Length * Vector<float>.Count; i < target.Length; i++) target[i] *= factor[i];
     }
 
     /// <summary><c>target = max(source, floor)</c>.</summary>
