@@ -25,18 +25,23 @@ public class SharpenQualityTests(ITestOutputHelper output)
 {
     private const double BlurSigma = 1.0;
 
-    /// <summary>Mean CPSNR of the vendored Kodak crops as identity raws seen through a blur of <paramref name="sigma"/> px (0: none), converted with <paramref name="extra"/>.</summary>
-    private static async Task<double[]> ScoresAsync(double sigma, params string[][] variants)
+    /// <summary>
+    /// Mean CPSNR, per variant of `convert` arguments, of Kodak images (by default the vendored ones' 384x256 centres)
+    /// as identity raws seen through a blur of <paramref name="sigma"/> px (0: none).
+    /// </summary>
+    private static async Task<double[]> ScoresAsync(double sigma, string[][] variants, IReadOnlyList<int>? images = null)
     {
         using var home = new TempFolder();
         var environment = AiTestFiles.IsolatedEnvironment(home.Path);
         var scores = new double[variants.Length];
-        foreach (var kodak in SharedData.VendoredKodak)
+        images ??= SharedData.VendoredKodak;
+        foreach (var kodak in images)
         {
-            var original = IdentityRoundTrip.CentreCrop(ImageFile.LoadSrgb8(SharedData.Kodak(kodak)), 384, 256);
+            var whole = ImageFile.LoadSrgb8(SharedData.Kodak(kodak));
+            var original = images == SharedData.VendoredKodak ? IdentityRoundTrip.CentreCrop(whole, 384, 256) : whole;
             var scene = LinearScene.FromSrgb8(original);
             var dng = IdentityRoundTrip.WriteDng(home, SyntheticRaw.Create(sigma > 0 ? scene.GaussianBlurred(sigma) : scene), $"kodim{kodak:00}");
-            for (var v = 0; v < variants.Length; v++) scores[v] += await IdentityRoundTrip.ScoreAsync(dng, original, environment, variants[v]) / SharedData.VendoredKodak.Count;
+            for (var v = 0; v < variants.Length; v++) scores[v] += await IdentityRoundTrip.ScoreAsync(dng, original, environment, variants[v]) / images.Count;
         }
         return scores;
     }
@@ -44,7 +49,7 @@ public class SharpenQualityTests(ITestOutputHelper output)
     [Fact]
     public async Task CaptureSharpeningRecoversAKnownGaussianBlur()
     {
-        var scores = await ScoresAsync(BlurSigma, [], ["--sharpen", "1"]);
+        var scores = await ScoresAsync(BlurSigma, [[], ["--sharpen", "1"]]);
         var gain = scores[1] - scores[0];
         output.WriteLine($"blurred (sigma {BlurSigma}): {scores[0]:0.00} dB, --sharpen 1 {scores[1]:0.00} dB, gain {gain:+0.00;-0.00}");
         Assert.True(gain >= 1.0, $"capture sharpening recovers {gain:0.00} dB of a sigma {BlurSigma} blur (needs 1.0)");
@@ -53,10 +58,25 @@ public class SharpenQualityTests(ITestOutputHelper output)
     [Fact]
     public async Task CaptureSharpeningCostsASharpRawAlmostNothing()
     {
-        var scores = await ScoresAsync(0, [], ["--sharpen", "1"]);
+        var scores = await ScoresAsync(0, [[], ["--sharpen", "1"]]);
         var cost = scores[0] - scores[1];
         output.WriteLine($"sharp: {scores[0]:0.00} dB, --sharpen 1 {scores[1]:0.00} dB, cost {cost:0.00}");
         Assert.True(cost < 0.2, $"capture sharpening costs a sharp raw {cost:0.00} dB (must stay under 0.2)");
+    }
+
+    /// <summary>
+    /// The whole Kodak set: the blurred raws gain >= 1 dB; the sharp ones cost 0.32 dB on average, all of it kodim07,
+    /// whose sharpest edges measure as a blurred image's do (the issue asks < 0.2 dB: not met over all 24, see README).
+    /// </summary>
+    [SharedTheory("the 24 Kodak images")]
+    [InlineData(1.0, 1.0)]
+    [InlineData(0.0, -0.35)]
+    public async Task CaptureSharpeningOverTheWholeKodakSet(double sigma, double minimumGain)
+    {
+        var scores = await ScoresAsync(sigma, [[], ["--sharpen", "1"]], [.. Enumerable.Range(1, 24)]);
+        var gain = scores[1] - scores[0];
+        output.WriteLine($"blur {sigma}: {scores[0]:0.00} dB, --sharpen 1 {scores[1]:0.00} dB, gain {gain:+0.00;-0.00}");
+        Assert.True(gain >= minimumGain, $"blur {sigma}: capture sharpening gains {gain:0.00} dB over Kodak 1-24 (needs {minimumGain})");
     }
 
     [Fact]
