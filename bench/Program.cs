@@ -24,7 +24,7 @@ switch (args.FirstOrDefault())
     case "roundtrip":
         return RawEngine.Bench.Quality.RoundTripBench.Run(new MetricReport(Console.Out), args[1..]);
     case "detail":
-        return RawEngine.Bench.Quality.DetailBench.Run(new MetricReport(Console.Out));
+        return RawEngine.Bench.Quality.DetailBench.Run(new MetricReport(Console.Out), args[1..]);
     case "camera-files":
         return RawEngine.Bench.Quality.CameraFilesBench.Run(args[1..]);
     case "nn":

@@ -12,6 +12,10 @@ internal static class Timing
         return sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
     }
 
+    /// <summary>The 1, 5 and 15 minute load averages (Linux), to print beside wall times on a shared machine.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
     /// <summary>Wall and process CPU seconds (all threads) of one call of <paramref name="action"/>.</summary>
     public static (double Wall, double Cpu) WallAndCpuSeconds(Action action)
     {

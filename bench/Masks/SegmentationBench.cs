@@ -31,7 +31,7 @@ internal static class SegmentationBench
         var package = registry.Choose("mask", requestedId: modelId).Package;
         using var host = new ModelHost(new InferenceSettings(ExecutionProvider.Cpu, IntraOpThreads: threads));
         using var segmenter = SamSegmenter.Open(host, package);
-        Console.WriteLine($"mask model {package.Id} ({segmenter.Variant}), {Environment.ProcessorCount} CPUs, inference threads {(threads == 0 ? "all" : threads)}, load average {LoadAverage()}");
+        Console.WriteLine($"mask model {package.Id} ({segmenter.Variant}), {Environment.ProcessorCount} CPUs, inference threads {(threads == 0 ? "all" : threads)}, load average {Timing.LoadAverage()}");
 
         var sizes = new[] { 256, 1024, 6000 };
         var encode = new Timings();
@@ -128,9 +128,6 @@ internal static class SegmentationBench
             report.Add(new Metric($"{name}.cpu", Timing.Median(_cpu), "ms", Baseline: target, Target: target is { } t ? $"<= {t} ms (ratio <= 1)" : null));
         }
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     /// <summary>Clicks for the larger frames: the scene's first click, then nearby negative and positive ones.</summary>
     private static SceneClick? Refine(SceneClick first, int round) =>

@@ -34,6 +34,10 @@ public static class SeparableFilter
         });
     }
 
+    /// <summary>One row of the row pass (<paramref name="source"/> and <paramref name="target"/> hold <paramref name="width"/> RGBA pixels), for callers fusing it into their own row loops.</summary>
+    public static void HorizontalRow(ReadOnlySpan<float> source, Span<float> target, int width, float[] weights, int step) =>
+        HorizontalRow(source, target, width, weights, (weights.Length - 1) * step, step);
+
     private static void HorizontalRow(ReadOnlySpan<float> source, Span<float> target, int width, float[] weights, int reach, int step)
     {
         // Pixels whose taps all lie inside the row run on vectors; the rest clamp their taps to the edges.

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using RawEngine.Engine.Buffers;
@@ -8,36 +9,43 @@ using RawEngine.Iop.Shared;
 namespace RawEngine.Iop.Sharpen;
 
 /// <summary>
-/// Edge-aware unsharp masking shared by capture and output sharpening: detail = x - Gaussian(x) per channel;
-/// it is added back times <c>Amount</c> and times a Wiener-like gate <c>d² / (d² + (k σ)²)</c> where σ is the
-/// noise at that brightness (so detail at the noise's level is not boosted); the result is held within the
-/// 3x3 neighbourhood's range widened by <c>Halo</c> times that range, which bounds overshoot at edges.
+/// Edge-aware sharpening shared by capture and output sharpening. The detail added is <c>x - reference</c> per
+/// channel, where the reference is the Gaussian blur of x (unsharp masking, <c>iterations</c> 0) or
+/// <c>2 x - deconvolved</c> with <c>deconvolved</c> from that many Richardson-Lucy iterations against the Gaussian
+/// as point spread function (so the detail is what deconvolution restores). It is added back times <c>Amount</c> and
+/// times a Wiener-like gate <c>d² / (d² + (k σ)²)</c> where σ is the noise at that brightness (so detail at the
+/// noise's level is not boosted); the result is held within the 3x3 neighbourhood's range widened by <c>Halo</c>
+/// times its ends (relative, so an undershoot near black stays a fraction of the dark side's level, which is what
+/// shows once the output is gamma-encoded), which bounds overshoot at edges.
 /// </summary>
 public sealed class Sharpening
 {
     /// <summary>Detail below about this many noise sigmas is mostly left alone.</summary>
     private const float GateSigmas = 2.5f;
 
+    /// <summary>Richardson-Lucy divides by the reblurred estimate: samples are held above this (read noise dips below black).</summary>
+    private const float Floor = 1e-5f;
+
     private readonly float[] _weights;
+    private readonly int _iterations;
     private readonly float _amount, _halo;
     private readonly float[] _shot, _read;
 
+    /// <param name="radius">σ (pixels) of the Gaussian: the unsharp mask's blur, or the point spread function deconvolved.</param>
+    /// <param name="iterations">Richardson-Lucy iterations; 0: unsharp masking.</param>
     /// <param name="shot">Per-channel noise variance per unit signal (zeros: no noise gate).</param>
-    public Sharpening(double amount, double radius, double halo, float[] shot, float[] read)
+    public Sharpening(double amount, double radius, int iterations, double halo, float[] shot, float[] read)
     {
-        _amount = (float)amount;
+        _amount = radius > 0 ? (float)amount : 0;
         _halo = (float)halo;
+        _iterations = iterations;
         _shot = [.. shot.Select(s => s * GateSigmas * GateSigmas)];
         _read = [.. read.Select(r => r * GateSigmas * GateSigmas)];
-        var reach = Math.Max(1, (int)Math.Ceiling(3 * radius));
-        _weights = new float[reach + 1];
-        for (var k = 0; k <= reach; k++) _weights[k] = (float)Math.Exp(-k * k / (2 * radius * radius));
-        var total = _weights[0] + 2 * _weights.Skip(1).Sum();
-        for (var k = 0; k <= reach; k++) _weights[k] /= total;
+        _weights = radius > 0 ? CaptureBlur.Gaussian(radius) : [1];
     }
 
-    /// <summary>How far (pixels) an output pixel reads its input.</summary>
-    public int Reach => _weights.Length - 1;
+    /// <summary>How far (pixels) an output pixel reads its input: each Richardson-Lucy iteration blurs twice.</summary>
+    public int Reach => Math.Max(1, (_weights.Length - 1) * Math.Max(1, 2 * _iterations));
 
     public bool IsIdentity => _amount <= 0;
 
@@ -50,10 +58,11 @@ public sealed class Sharpening
         }
         int dx = roiOut.X - roiIn.X, dy = roiOut.Y - roiIn.Y;
         var pool = context.Pool;
-        using var blurred = ImageBuffer.Rent(pool, roiIn.Width, roiIn.Height, 4);
+        using var reference = ImageBuffer.Rent(pool, roiIn.Width, roiIn.Height, 4);
         using var low = ImageBuffer.Rent(pool, roiIn.Width, roiIn.Height, 4);
         using var high = ImageBuffer.Rent(pool, roiIn.Width, roiIn.Height, 4);
-        SeparableFilter.Run(context, input, low, blurred, _weights, 1);
+        if (_iterations == 0) SeparableFilter.Run(context, input, low, reference, _weights, 1);
+        else Deconvolve(context, input, reference, low, high);
         var width = roiIn.Width;
         context.ForRows(roiIn.Height, (y0, y1) =>
         {
@@ -72,12 +81,112 @@ public sealed class Sharpening
                 var yi = y + dy;
                 int above = Math.Max(yi - 1, 0), below = Math.Min(yi + 1, last);
                 SharpenRow(
-                    input.Row(yi).Slice(4 * dx, length), blurred.Row(yi).Slice(4 * dx, length),
+                    input.Row(yi).Slice(4 * dx, length), reference.Row(yi).Slice(4 * dx, length),
                     low.Row(above).Slice(4 * dx, length), low.Row(yi).Slice(4 * dx, length), low.Row(below).Slice(4 * dx, length),
                     high.Row(above).Slice(4 * dx, length), high.Row(yi).Slice(4 * dx, length), high.Row(below).Slice(4 * dx, length),
                     output.Row(y)[..length], amount, halo, shot, read);
             }
         });
+    }
+
+    /// <summary>
+    /// Richardson-Lucy deconvolution of <paramref name="input"/> by the Gaussian, <c>e ← e · G ⊛ (x / G ⊛ e)</c> from
+    /// <c>e = x</c>; writes <c>2 x - e</c> to <paramref name="reference"/>. The two other buffers are scratch. Two
+    /// passes over rows an iteration: the column filter of the row-filtered estimate, the ratio and its row filter;
+    /// then the ratio's column filter, the update, and the next iteration's row filter of the estimate.
+    /// </summary>
+    private void Deconvolve(ProcessContext context, ImageBuffer input, ImageBuffer reference, ImageBuffer rowFiltered, ImageBuffer ratios)
+    {
+        var width = input.Width;
+        var length = 4 * width;
+        using var estimate = ImageBuffer.Rent(context.Pool, width, input.Height, 4);
+        var floor = new Vector<float>(Floor);
+        context.ForRows(input.Height, (y0, y1) =>
+        {
+            for (var y = y0; y < y1; y++)
+            {
+                Floored(input.Row(y)[..length], estimate.Row(y)[..length], floor);
+                SeparableFilter.HorizontalRow(estimate.Row(y)[..length], rowFiltered.Row(y)[..length], width, _weights, 1);
+            }
+        });
+        for (var iteration = 0; iteration < _iterations; iteration++)
+        {
+            context.Cancellation.ThrowIfCancellationRequested();
+            var next = iteration + 1 < _iterations;
+            context.ForRows(input.Height, (y0, y1) =>
+            {
+                var row = ArrayPool<float>.Shared.Rent(length);
+                try
+                {
+                    for (var y = y0; y < y1; y++)
+                    {
+                        SeparableFilter.VerticalRow(rowFiltered, row, y, _weights, 1);
+                        Ratio(input.Row(y)[..length], row.AsSpan(0, length), floor);
+                        SeparableFilter.HorizontalRow(row.AsSpan(0, length), ratios.Row(y)[..length], width, _weights, 1);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(row);
+                }
+            });
+            context.ForRows(input.Height, (y0, y1) =>
+            {
+                var row = ArrayPool<float>.Shared.Rent(length);
+                try
+                {
+                    for (var y = y0; y < y1; y++)
+                    {
+                        SeparableFilter.VerticalRow(ratios, row, y, _weights, 1);
+                        var e = estimate.Row(y)[..length];
+                        Multiply(e, row.AsSpan(0, length));
+                        if (next) SeparableFilter.HorizontalRow(e, rowFiltered.Row(y)[..length], width, _weights, 1);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(row);
+                }
+            });
+        }
+        context.ForRows(input.Height, (y0, y1) =>
+        {
+            for (var y = y0; y < y1; y++)
+            {
+                var x = MemoryMarshal.Cast<float, Vector<float>>(input.Row(y)[..length]);
+                var e = MemoryMarshal.Cast<float, Vector<float>>(estimate.Row(y)[..length]);
+                var r = MemoryMarshal.Cast<float, Vector<float>>(reference.Row(y)[..length]);
+                for (var i = 0; i < x.Length; i++) r[i] = 2 * x[i] - e[i];
+                for (var i = x.Length * Vector<float>.Count; i < length; i++) reference.Row(y)[i] = 2 * input.Row(y)[i] - estimate.Row(y)[i];
+            }
+        });
+    }
+
+    /// <summary><c>target *= factor</c>.</summary>
+    private static void Multiply(Span<float> target, ReadOnlySpan<float> factor)
+    {
+        var t = MemoryMarshal.Cast<float, Vector<float>>(target);
+        var f = MemoryMarshal.Cast<float, Vector<float>>(factor);
+        for (var i = 0; i < t.Length; i++) t[i] *= f[i];
+        for (var i = t.Length * Vector<float>.Count; i < target.Length; i++) target[i] *= factor[i];
+    }
+
+    /// <summary><c>target = max(source, floor)</c>.</summary>
+    private static void Floored(ReadOnlySpan<float> source, Span<float> target, Vector<float> floor)
+    {
+        var s = MemoryMarshal.Cast<float, Vector<float>>(source);
+        var t = MemoryMarshal.Cast<float, Vector<float>>(target);
+        for (var i = 0; i < s.Length; i++) t[i] = Vector.Max(s[i], floor);
+        for (var i = s.Length * Vector<float>.Count; i < source.Length; i++) target[i] = MathF.Max(source[i], floor[0]);
+    }
+
+    /// <summary><c>blurred = max(observed, floor) / max(blurred, floor)</c>, in place.</summary>
+    private static void Ratio(ReadOnlySpan<float> observed, Span<float> blurred, Vector<float> floor)
+    {
+        var o = MemoryMarshal.Cast<float, Vector<float>>(observed);
+        var b = MemoryMarshal.Cast<float, Vector<float>>(blurred);
+        for (var i = 0; i < o.Length; i++) b[i] = Vector.Max(o[i], floor) / Vector.Max(b[i], floor);
+        for (var i = o.Length * Vector<float>.Count; i < observed.Length; i++) blurred[i] = MathF.Max(observed[i], floor[0]) / MathF.Max(blurred[i], floor[0]);
     }
 
     /// <summary>Per channel, the minimum and maximum of each pixel and its left and right neighbours (edges repeat).</summary>
@@ -146,7 +255,6 @@ public sealed class Sharpening
         var d2 = d * d;
         var noise = Vector.Max(shot * b + read, Vector<float>.Zero);
         var sharp = s + amount * d * d2 / (d2 + noise + tiny);
-        var margin = halo * (hi - lo);
-        return Vector.Min(Vector.Max(sharp, lo - margin), hi + margin);
+        return Vector.Min(Vector.Max(sharp, lo - halo * Vector.Abs(lo)), hi + halo * Vector.Abs(hi));
     }
 }

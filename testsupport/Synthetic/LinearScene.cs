@@ -37,4 +37,33 @@ public sealed class LinearScene
 
     /// <summary>Loads an sRGB image file (e.g. a Kodak PNG) as a linear scene.</summary>
     public static LinearScene LoadSrgb(string path) => FromSrgb8(ImageFile.LoadSrgb8(path));
+
+    /// <summary>The scene seen through a Gaussian optical blur of <paramref name="sigma"/> pixels (to 3 σ; edges repeat).</summary>
+    public LinearScene GaussianBlurred(double sigma)
+    {
+        if (!(sigma > 0)) throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "A blur needs a positive sigma.");
+        var reach = (int)Math.Ceiling(3 * sigma);
+        var weights = new double[2 * reach + 1];
+        for (var k = -reach; k <= reach; k++) weights[k + reach] = Math.Exp(-k * k / (2 * sigma * sigma));
+        var total = weights.Sum();
+        for (var k = 0; k < weights.Length; k++) weights[k] /= total;
+        var rows = Blur(Rgb, Width, Height, weights, 3, 3 * Width);
+        return new LinearScene(Width, Height, Blur(rows, Height, Width, weights, 3 * Width, 3));
+    }
+
+    /// <summary>One pass of <paramref name="weights"/> along lines <paramref name="lineStep"/> apart whose pixels are <paramref name="pixelStep"/> apart.</summary>
+    private static float[] Blur(float[] source, int length, int lines, double[] weights, int pixelStep, int lineStep)
+    {
+        var reach = weights.Length / 2;
+        var result = new float[source.Length];
+        for (var line = 0; line < lines; line++)
+            for (var i = 0; i < length; i++)
+                for (var c = 0; c < 3; c++)
+                {
+                    double sum = 0;
+                    for (var k = -reach; k <= reach; k++) sum += weights[k + reach] * source[line * lineStep + Math.Clamp(i + k, 0, length - 1) * pixelStep + c];
+                    result[line * lineStep + i * pixelStep + c] = (float)sum;
+                }
+        return result;
+    }
 }
