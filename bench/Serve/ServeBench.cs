@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using RawEngine.Engine.Dng;
+using RawEngine.Engine.Synthetic;
+using RawEngine.Web;
+
+namespace RawEngine.Bench.Serve;
+
+/// <summary>
+/// `bench -- serve [files]`: the editor's server as the page uses it, over HTTP on loopback, on 24 MP synthetic
+/// Bayer DNGs (6000x4000): the first 1024-px preview of a freshly opened raw (decode included), a re-render after
+/// an exposure change beside one after a white-balance change (which recomputes every stage: what the cache
+/// saves), a 512x512 tile at 100 % at a new place beside the same tile after an exposure change, and the
+/// process's peak memory after browsing <c>files</c> (default 20) raws (thumbnail, edit and first preview each).
+/// Alternating pairs, medians.
+/// </summary>
+public static class ServeBench
+{
+    private const int Width = 6000, Height = 4000, PreviewWidth = 1024, Tile = 512, Runs = 7;
+
+    public static int Run(MetricReport report, string[] args)
+    {
+        var files = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 20;
+        var work = Directory.CreateTempSubdirectory("rawengine-bench-serve-").FullName;
+        try
+        {
+            var first = Path.Combine(work, "raw00.dng");
+            DngWriter.Write(SyntheticRaw.Chart(Width, Height, new SyntheticRawOptions { Noise = SensorNoise.AtIso(400) }), first);
+            // Copies are distinct images to the engine: its cache identity is the path.
+            for (var i = 1; i < files; i++) File.Copy(first, Path.Combine(work, $"raw{i:00}.dng"));
+            RunAsync(report, work, files).GetAwaiter().GetResult();
+            report.Add(new Metric("load average (1 min) at the end", LoadAverage(), "load"));
+            report.PrintTable();
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task RunAsync(MetricReport report, string folder, int files)
+    {
+        await using var server = await EditorServer.StartAsync(new ServeOptions { Folder = folder, Port = 0 }, NullLoggerFactory.Instance);
+        using var client = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromMinutes(5) };
+
+        // Warm the JIT on one file, then time first previews of files not opened before.
+        await Post(client, Request("raw00.dng", Edit(0.7, "as_shot"), PreviewWidth));
+        var firstPreview = new List<double>();
+        for (var i = 1; i <= Math.Min(Runs, files - 1); i++)
+            firstPreview.Add(await Time(() => Post(client, Request($"raw{i:00}.dng", Edit(0.7, "as_shot"), PreviewWidth))));
+        report.Add(new Metric("first 1024-px preview (decode included)", Timing.Median(firstPreview), "ms", Target: "<= 1500"));
+
+        // Re-renders of one open file: exposure changes beside white-balance changes, alternating.
+        var exposure = new List<double>();
+        var whiteBalance = new List<double>();
+        for (var i = 0; i < Runs; i++)
+        {
+            exposure.Add(await Time(() => Post(client, Request("raw00.dng", Edit(0.1 * i, "as_shot"), PreviewWidth))));
+            // Multipliers that differ every time, then back to as-shot for the next exposure change.
+            whiteBalance.Add(await Time(() => Post(client, Request("raw00.dng", Edit(0.1 * i, "custom", 2 + 0.01 * i), PreviewWidth))));
+        }
+        report.Add(new Metric("preview re-render, exposure changed", Timing.Median(exposure), "ms", Timing.Median(whiteBalance), "<= 150 ms"));
+
+        // 512x512 at 100 %: a new place each time, beside the same place after an exposure change.
+        var moved = new List<double>();
+        var reexposed = new List<double>();
+        for (var i = 0; i < Runs; i++)
+        {
+            var roi = new JsonObject { ["x"] = 400 + 640 * i, ["y"] = 300 + 400 * i, ["w"] = Tile, ["h"] = Tile };
+            moved.Add(await Time(() => Post(client, Request("raw00.dng", Edit(1, "as_shot"), Tile, roi))));
+            reexposed.Add(await Time(() => Post(client, Request("raw00.dng", Edit(1.5, "as_shot"), Tile, roi.DeepClone()))));
+        }
+        report.Add(new Metric("512x512 tile at 100 %, new place", Timing.Median(moved), "ms", Target: "<= 250"));
+        report.Add(new Metric("512x512 tile at 100 %, exposure changed", Timing.Median(reexposed), "ms", Timing.Median(moved)));
+
+        // Browse every file as the page does: thumbnail, edit (size), first preview.
+        for (var i = 0; i < files; i++)
+        {
+            var name = $"raw{i:00}.dng";
+            (await client.GetAsync($"/api/thumb?file={name}")).EnsureSuccessStatusCode();
+            (await client.GetAsync($"/api/edit?file={name}")).EnsureSuccessStatusCode();
+            await Post(client, Request(name, null, PreviewWidth));
+        }
+        using var process = Process.GetCurrentProcess();
+        report.Add(new Metric($"peak RSS after browsing {files} raws", process.PeakWorkingSet64 / 1048576.0, "MB", Target: "< 1024"));
+    }
+
+    private static JsonObject Request(string file, JsonObject? edit, int width, JsonObject? roi = null)
+    {
+        var body = new JsonObject { ["file"] = file, ["edit"] = edit, ["width"] = width };
+        if (roi is not null) body["roi"] = roi;
+        return body;
+    }
+
+    private static JsonObject Edit(double exposure, string whiteBalance, double red = 2) => new()
+    {
+        ["format"] = "rawengine-edit",
+        ["version"] = 1,
+        ["modules"] = new JsonArray(
+            new JsonObject { ["module"] = "exposure", ["params"] = new JsonObject { ["exposure"] = exposure } },
+            new JsonObject { ["module"] = "temperature", ["params"] = new JsonObject { ["mode"] = whiteBalance, ["red"] = red, ["blue"] = 1.5 } }),
+    };
+
+    private static async Task Post(HttpClient client, JsonObject body)
+    {
+        using var response = await client.PostAsJsonAsync("/api/render", body);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"render failed: {await response.Content.ReadAsStringAsync()}");
+        await response.Content.ReadAsByteArrayAsync();
+    }
+
+    private static async Task<double> Time(Func<Task> call)
+    {
+        var clock = Stopwatch.StartNew();
+        await call();
+        return clock.Elapsed.TotalMilliseconds;
+    }
+
+    private static double LoadAverage() =>
+        File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) : double.NaN;
+}
