@@ -165,8 +165,14 @@ public sealed class EditorEngine : IDisposable
             {
                 // Decoding is not cancelled with the request that started it: the next request for the file uses it.
                 node = _open.AddFirst((path, new Lazy<Task<DevelopSession>>(() => Task.Run(() => Engine.Open(path)))));
-                // Dropped images are left to renders still using them and to the collector: a session holds no native resources.
-                while (_open.Count > OpenImages) _open.RemoveLast();
+                if (_open.Count > OpenImages)
+                {
+                    // Dropped images are left to renders still using them and to the collector (a session holds no native
+                    // resources). Their pixels sit in the large-object heap, which is only swept by a full collection:
+                    // asking for one in the background now keeps a browsing session near two images' worth of memory.
+                    while (_open.Count > OpenImages) _open.RemoveLast();
+                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: false);
+                }
             }
             else
             {

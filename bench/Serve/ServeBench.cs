@@ -12,9 +12,9 @@ namespace RawEngine.Bench.Serve;
 /// `bench -- serve [files]`: the editor's server as the page uses it, over HTTP on loopback, on 24 MP synthetic
 /// Bayer DNGs (6000x4000): the first 1024-px preview of a freshly opened raw (decode included), a re-render after
 /// an exposure change beside one after a white-balance change (which recomputes every stage: what the cache
-/// saves), a 512x512 tile at 100 % at a new place beside the same tile after an exposure change, and the
-/// process's peak memory after browsing <c>files</c> (default 20) raws (thumbnail, edit and first preview each).
-/// Alternating pairs, medians.
+/// saves), a 512x512 tile at 100 % at a new place beside the same tile after an exposure change (alternating), and
+/// the process's peak memory after browsing <c>files</c> (default 20) raws (thumbnail, edit and first preview each).
+/// Medians.
 /// </summary>
 public static class ServeBench
 {
@@ -53,15 +53,16 @@ public static class ServeBench
             firstPreview.Add(await Time(() => Post(client, Request($"raw{i:00}.dng", Edit(0.7, "as_shot"), PreviewWidth))));
         report.Add(new Metric("first 1024-px preview (decode included)", Timing.Median(firstPreview), "ms", Target: "<= 1500"));
 
-        // Re-renders of one open file: exposure changes beside white-balance changes, alternating.
+        // Re-renders of one open file as a slider moves: exposure changes (the stages before exposure stay cached) beside
+        // white-balance changes (every stage from temperature on recomputes). In blocks, not alternating: a white-balance
+        // change replaces the cached stages an exposure change would reuse. Exposure before and after, so drift shows in both.
         var exposure = new List<double>();
         var whiteBalance = new List<double>();
-        for (var i = 0; i < Runs; i++)
-        {
-            exposure.Add(await Time(() => Post(client, Request("raw00.dng", Edit(0.1 * i, "as_shot"), PreviewWidth))));
-            // Multipliers that differ every time, then back to as-shot for the next exposure change.
-            whiteBalance.Add(await Time(() => Post(client, Request("raw00.dng", Edit(0.1 * i, "custom", 2 + 0.01 * i), PreviewWidth))));
-        }
+        await Post(client, Request("raw00.dng", Edit(0, "as_shot"), PreviewWidth));
+        for (var i = 1; i <= Runs; i++) exposure.Add(await Time(() => Post(client, Request("raw00.dng", Edit(0.1 * i, "as_shot"), PreviewWidth))));
+        for (var i = 1; i <= Runs; i++) whiteBalance.Add(await Time(() => Post(client, Request("raw00.dng", Edit(1, "custom", 2 + 0.01 * i), PreviewWidth))));
+        await Post(client, Request("raw00.dng", Edit(0, "as_shot"), PreviewWidth));
+        for (var i = 1; i <= Runs; i++) exposure.Add(await Time(() => Post(client, Request("raw00.dng", Edit(-0.1 * i, "as_shot"), PreviewWidth))));
         report.Add(new Metric("preview re-render, exposure changed", Timing.Median(exposure), "ms", Timing.Median(whiteBalance), "<= 150 ms"));
 
         // 512x512 at 100 %: a new place each time, beside the same place after an exposure change.
@@ -71,7 +72,7 @@ public static class ServeBench
         {
             var roi = new JsonObject { ["x"] = 400 + 640 * i, ["y"] = 300 + 400 * i, ["w"] = Tile, ["h"] = Tile };
             moved.Add(await Time(() => Post(client, Request("raw00.dng", Edit(1, "as_shot"), Tile, roi))));
-            reexposed.Add(await Time(() => Post(client, Request("raw00.dng", Edit(1.5, "as_shot"), Tile, roi.DeepClone()))));
+            reexposed.Add(await Time(() => Post(client, Request("raw00.dng", Edit(1.5, "as_shot"), Tile, (JsonObject)roi.DeepClone()))));
         }
         report.Add(new Metric("512x512 tile at 100 %, new place", Timing.Median(moved), "ms", Target: "<= 250"));
         report.Add(new Metric("512x512 tile at 100 %, exposure changed", Timing.Median(reexposed), "ms", Timing.Median(moved)));
