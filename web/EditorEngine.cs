@@ -38,6 +38,7 @@ public sealed class EditorEngine : IDisposable
     private readonly ILogger _logger;
     private readonly LinkedList<(string Path, Lazy<Task<DevelopSession>> Session)> _open = new();
     private readonly object _lock = new();
+    private readonly Lazy<RenderEngine> _thumbnails;
 
     public EditorEngine(ModelSearchOptions models, ILoggerFactory loggerFactory, EngineOptions? options = null)
     {
@@ -49,6 +50,7 @@ public sealed class EditorEngine : IDisposable
             CacheBytes = 256L << 20,
             PoolRetainedBytes = 128L << 20,
         }, loggerFactory);
+        _thumbnails = new Lazy<RenderEngine>(() => new RenderEngine(Engine.Modules, Engine.Options with { CacheBytes = 0, PoolRetainedBytes = 0 }, loggerFactory));
     }
 
     public RenderEngine Engine { get; }
@@ -122,8 +124,10 @@ public sealed class EditorEngine : IDisposable
         catch (RawDecodeException e)
         {
             _logger.LogDebug("{Message}: rendering a thumbnail instead.", e.Message);
+            // Through an engine without a cache, and not kept open: filling the strip must not push the image being
+            // edited out of memory or its stages out of the cache.
             var edit = LoadSidecar(path);
-            var session = await OpenAsync(path, cancellation);
+            using var session = await Task.Run(() => _thumbnails.Value.Open(path, cancellation), cancellation);
             using var pixels = await session.RenderPreviewAsync(edit, ThumbnailSide, cancellation);
             return Encode(pixels, edit, new ExportOptions { Quality = PreviewQuality, StripMetadata = true }, cancellation);
         }
@@ -202,6 +206,7 @@ public sealed class EditorEngine : IDisposable
     public void Dispose()
     {
         lock (_lock) _open.Clear();
+        if (_thumbnails.IsValueCreated) _thumbnails.Value.Dispose();
         Engine.Dispose();
         Models.Dispose();
     }

@@ -1,19 +1,19 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging.Abstractions;
+using RawEngine.Bench.Convert;
 using RawEngine.Engine.Dng;
 using RawEngine.Engine.Synthetic;
-using RawEngine.Web;
 
 namespace RawEngine.Bench.Serve;
 
 /// <summary>
-/// `bench -- serve [files]`: the editor's server as the page uses it, over HTTP on loopback, on 24 MP synthetic
+/// `bench -- serve [files]`: the editor's server (`./rawengine serve` in a process of its own, as a user runs it) as the
+/// page uses it, over HTTP on loopback, on 24 MP synthetic
 /// Bayer DNGs (6000x4000): the first 1024-px preview of a freshly opened raw (decode included), a re-render after
 /// an exposure change beside one after a white-balance change (which recomputes every stage: what the cache
 /// saves), a 512x512 tile at 100 % at a new place beside the same tile after an exposure change (alternating), and
-/// the process's peak memory after browsing <c>files</c> (default 20) raws (thumbnail, edit and first preview each).
+/// the server process's peak memory (VmHWM) after browsing <c>files</c> (default 20) raws (thumbnail, edit and first preview each).
 /// Medians.
 /// </summary>
 public static class ServeBench
@@ -43,9 +43,25 @@ public static class ServeBench
 
     private static async Task RunAsync(MetricReport report, string folder, int files)
     {
-        await using var server = await EditorServer.StartAsync(new ServeOptions { Folder = folder, Port = 0 }, NullLoggerFactory.Instance);
-        using var client = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromMinutes(5) };
+        var rawengine = Path.Combine(ConvertBench.RepositoryRoot(), "rawengine");
+        Timed.Once(rawengine, ["--version"], folder); // builds the Release binary if it is stale
+        using var server = Process.Start(new ProcessStartInfo(rawengine, ["serve", folder, "--port", "0"]) { RedirectStandardOutput = true })
+            ?? throw new InvalidOperationException("could not start ./rawengine serve");
+        try
+        {
+            var url = await server.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("./rawengine serve printed no URL");
+            using var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(5) };
+            await MeasureAsync(report, client, files);
+            report.Add(new Metric($"server peak RSS after browsing {files} raws", PeakMegabytes(server.Id), "MB", Target: "< 1024"));
+        }
+        finally
+        {
+            server.Kill();
+        }
+    }
 
+    private static async Task MeasureAsync(MetricReport report, HttpClient client, int files)
+    {
         // Warm the JIT on one file, then time first previews of files not opened before.
         await Post(client, Request("raw00.dng", Edit(0.7, "as_shot"), PreviewWidth));
         var firstPreview = new List<double>();
@@ -85,8 +101,6 @@ public static class ServeBench
             (await client.GetAsync($"/api/edit?file={name}")).EnsureSuccessStatusCode();
             await Post(client, Request(name, null, PreviewWidth));
         }
-        using var process = Process.GetCurrentProcess();
-        report.Add(new Metric($"peak RSS after browsing {files} raws", process.PeakWorkingSet64 / 1048576.0, "MB", Target: "< 1024"));
     }
 
     private static JsonObject Request(string file, JsonObject? edit, int width, JsonObject? roi = null)
@@ -118,6 +132,12 @@ public static class ServeBench
         await call();
         return clock.Elapsed.TotalMilliseconds;
     }
+
+    /// <summary>The process's peak resident memory (Linux VmHWM).</summary>
+    private static double PeakMegabytes(int pid) =>
+        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024)
+            .Single();
 
     private static double LoadAverage() =>
         File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) : double.NaN;
