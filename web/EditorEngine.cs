@@ -46,9 +46,11 @@ public sealed class EditorEngine : IDisposable
         Models = new ModelServices(models, loggerFactory: loggerFactory);
         Engine = new RenderEngine(StandardModules.CreateRegistry(Models), options ?? new EngineOptions
         {
-            // Enough for the stages of a few views of the image on screen; the whole server stays well under 1 GB.
-            CacheBytes = 256L << 20,
-            PoolRetainedBytes = 128L << 20,
+            // Enough for the small stages of the views on screen, the ones a slider's re-render resumes from; a 24 MP
+            // mosaic stage (96 MB) passes through without pushing them out for long. With the pool's spare buffers
+            // and two decoded raws the server stays near 1 GB.
+            CacheBytes = 128L << 20,
+            PoolRetainedBytes = 64L << 20,
         }, loggerFactory);
         _thumbnails = new Lazy<RenderEngine>(() => new RenderEngine(Engine.Modules, Engine.Options with { CacheBytes = 0, PoolRetainedBytes = 0 }, loggerFactory));
     }
@@ -169,14 +171,8 @@ public sealed class EditorEngine : IDisposable
             {
                 // Decoding is not cancelled with the request that started it: the next request for the file uses it.
                 node = _open.AddFirst((path, new Lazy<Task<DevelopSession>>(() => Task.Run(() => Engine.Open(path)))));
-                if (_open.Count > OpenImages)
-                {
-                    // Dropped images are left to renders still using them and to the collector (a session holds no native
-                    // resources). Their pixels sit in the large-object heap, which is only swept by a full collection:
-                    // asking for one in the background now keeps a browsing session near two images' worth of memory.
-                    while (_open.Count > OpenImages) _open.RemoveLast();
-                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: false);
-                }
+                // Dropped images are left to renders still using them and to the collector: a session holds no native resources.
+                while (_open.Count > OpenImages) _open.RemoveLast();
             }
             else
             {

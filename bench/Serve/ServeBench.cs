@@ -51,7 +51,7 @@ public static class ServeBench
         {
             var url = await server.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("./rawengine serve printed no URL");
             using var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(5) };
-            await MeasureAsync(report, client, files);
+            await MeasureAsync(report, client, files, server.Id);
             report.Add(new Metric($"server peak RSS after browsing {files} raws", PeakMegabytes(server.Id), "MB", Target: "< 1024"));
         }
         finally
@@ -60,38 +60,38 @@ public static class ServeBench
         }
     }
 
-    private static async Task MeasureAsync(MetricReport report, HttpClient client, int files)
+    private static async Task MeasureAsync(MetricReport report, HttpClient client, int files, int pid)
     {
         // Warm the JIT on one file, then time first previews of files not opened before.
         await Post(client, Request("raw00.dng", Edit(0.7, "as_shot"), PreviewWidth));
-        var firstPreview = new List<double>();
+        var firstPreview = new Samples(pid);
         for (var i = 1; i <= Math.Min(Runs, files - 1); i++)
-            firstPreview.Add(await Time(() => Post(client, Request($"raw{i:00}.dng", Edit(0.7, "as_shot"), PreviewWidth))));
-        report.Add(new Metric("first 1024-px preview (decode included)", Timing.Median(firstPreview), "ms", Target: "<= 1500"));
+            await firstPreview.Add(() => Post(client, Request($"raw{i:00}.dng", Edit(0.7, "as_shot"), PreviewWidth)));
+        firstPreview.Report(report, "first 1024-px preview (decode included)", null, "<= 1500");
 
         // Re-renders of one open file as a slider moves: exposure changes (the stages before exposure stay cached) beside
         // white-balance changes (every stage from temperature on recomputes). In blocks, not alternating: a white-balance
         // change replaces the cached stages an exposure change would reuse. Exposure before and after, so drift shows in both.
-        var exposure = new List<double>();
-        var whiteBalance = new List<double>();
+        var exposure = new Samples(pid);
+        var whiteBalance = new Samples(pid);
         await Post(client, Request("raw00.dng", Edit(0, "as_shot"), PreviewWidth));
-        for (var i = 1; i <= Runs; i++) exposure.Add(await Time(() => Post(client, Request("raw00.dng", Edit(0.1 * i, "as_shot"), PreviewWidth))));
-        for (var i = 1; i <= Runs; i++) whiteBalance.Add(await Time(() => Post(client, Request("raw00.dng", Edit(1, "custom", 2 + 0.01 * i), PreviewWidth))));
+        for (var i = 1; i <= Runs; i++) await exposure.Add(() => Post(client, Request("raw00.dng", Edit(0.1 * i, "as_shot"), PreviewWidth)));
+        for (var i = 1; i <= Runs; i++) await whiteBalance.Add(() => Post(client, Request("raw00.dng", Edit(1, "custom", 2 + 0.01 * i), PreviewWidth)));
         await Post(client, Request("raw00.dng", Edit(0, "as_shot"), PreviewWidth));
-        for (var i = 1; i <= Runs; i++) exposure.Add(await Time(() => Post(client, Request("raw00.dng", Edit(-0.1 * i, "as_shot"), PreviewWidth))));
-        report.Add(new Metric("preview re-render, exposure changed", Timing.Median(exposure), "ms", Timing.Median(whiteBalance), "<= 150 ms"));
+        for (var i = 1; i <= Runs; i++) await exposure.Add(() => Post(client, Request("raw00.dng", Edit(-0.1 * i, "as_shot"), PreviewWidth)));
+        exposure.Report(report, "preview re-render, exposure changed", whiteBalance, "<= 150");
 
         // 512x512 at 100 %: a new place each time, beside the same place after an exposure change.
-        var moved = new List<double>();
-        var reexposed = new List<double>();
+        var moved = new Samples(pid);
+        var reexposed = new Samples(pid);
         for (var i = 0; i < Runs; i++)
         {
             var roi = new JsonObject { ["x"] = 400 + 640 * i, ["y"] = 300 + 400 * i, ["w"] = Tile, ["h"] = Tile };
-            moved.Add(await Time(() => Post(client, Request("raw00.dng", Edit(1, "as_shot"), Tile, roi))));
-            reexposed.Add(await Time(() => Post(client, Request("raw00.dng", Edit(1.5, "as_shot"), Tile, (JsonObject)roi.DeepClone()))));
+            await moved.Add(() => Post(client, Request("raw00.dng", Edit(1, "as_shot"), Tile, roi)));
+            await reexposed.Add(() => Post(client, Request("raw00.dng", Edit(1.5, "as_shot"), Tile, (JsonObject)roi.DeepClone())));
         }
-        report.Add(new Metric("512x512 tile at 100 %, new place", Timing.Median(moved), "ms", Target: "<= 250"));
-        report.Add(new Metric("512x512 tile at 100 %, exposure changed", Timing.Median(reexposed), "ms", Timing.Median(moved)));
+        moved.Report(report, "512x512 tile at 100 %, new place", null, "<= 250");
+        reexposed.Report(report, "512x512 tile at 100 %, exposure changed", moved, null);
 
         // Browse every file as the page does: thumbnail, edit (size), first preview.
         for (var i = 0; i < files; i++)
@@ -101,6 +101,37 @@ public static class ServeBench
             (await client.GetAsync($"/api/edit?file={name}")).EnsureSuccessStatusCode();
             await Post(client, Request(name, null, PreviewWidth));
         }
+    }
+
+    /// <summary>Wall time of calls and the server's CPU time (all its threads) during them: CPU is steadier on a loaded machine.</summary>
+    private sealed class Samples(int pid)
+    {
+        private readonly List<double> _wall = [];
+        private readonly List<double> _cpu = [];
+
+        public async Task Add(Func<Task> call)
+        {
+            var cpu = CpuMilliseconds(pid);
+            var clock = Stopwatch.StartNew();
+            await call();
+            _wall.Add(clock.Elapsed.TotalMilliseconds);
+            _cpu.Add(CpuMilliseconds(pid) - cpu);
+        }
+
+        public void Report(MetricReport report, string name, Samples? baseline, string? target)
+        {
+            report.Add(new Metric(name, Timing.Median(_wall), "ms", baseline is null ? null : Timing.Median(baseline._wall), target is null ? null : $"{target} ms"));
+            report.Add(new Metric($"{name} (server CPU)", Timing.Median(_cpu), "ms", baseline is null ? null : Timing.Median(baseline._cpu)));
+        }
+    }
+
+    /// <summary>User and system time of the process so far (/proc/PID/stat, in clock ticks of 10 ms).</summary>
+    private static double CpuMilliseconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // After the command name: state is field 3, utime 14 and stime 15 (1-based over the whole line).
+        return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) * 10.0;
     }
 
     private static JsonObject Request(string file, JsonObject? edit, int width, JsonObject? roi = null)
@@ -124,13 +155,6 @@ public static class ServeBench
         using var response = await client.PostAsJsonAsync("/api/render", body);
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"render failed: {await response.Content.ReadAsStringAsync()}");
         await response.Content.ReadAsByteArrayAsync();
-    }
-
-    private static async Task<double> Time(Func<Task> call)
-    {
-        var clock = Stopwatch.StartNew();
-        await call();
-        return clock.Elapsed.TotalMilliseconds;
     }
 
     /// <summary>The process's peak resident memory (Linux VmHWM).</summary>

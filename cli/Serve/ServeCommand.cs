@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Net;
-using System.Net.Sockets;
 using RawEngine.AI.Registry;
 using RawEngine.Web;
 
@@ -55,8 +54,9 @@ public static class ServeCommand
             {
                 server = await EditorServer.StartAsync(options, context.LoggerFactory, cancellation);
             }
-            catch (IOException e) when (e.InnerException is SocketException or null)
+            catch (IOException e)
             {
+                // Kestrel's "address already in use", or an address this machine does not have.
                 context.Fail($"{address}:{number}: cannot listen ({e.Message}); try another --port");
                 return ExitCodes.ProcessingError;
             }

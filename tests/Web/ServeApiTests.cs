@@ -285,6 +285,27 @@ public class ServeApiTests
         await Assert.ThrowsAsync<HttpRequestException>(() => client.GetStringAsync(url));
     }
 
+    [Fact]
+    public async Task ABusyPortOrABadAddressIsOneLineOnStderr()
+    {
+        using var temp = new TempFolder();
+        using var busy = new TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((IPEndPoint)busy.LocalEndpoint).Port;
+
+        var taken = await CliRunner.RunAsync("serve", temp.Path, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var address = await CliRunner.RunAsync("serve", temp.Path, "--listen", "localhost:80");
+        var folder = await CliRunner.RunAsync("serve", temp.File("missing"));
+
+        Assert.Equal(1, taken.ExitCode);
+        Assert.StartsWith($"rawengine: 127.0.0.1:{port}: cannot listen", taken.Error);
+        Assert.Equal("", taken.Out);
+        Assert.Equal(2, address.ExitCode);
+        Assert.StartsWith("rawengine: --listen localhost:80: not an IP address", address.Error);
+        Assert.Equal(2, folder.ExitCode);
+        Assert.Contains("no such folder", folder.Error);
+    }
+
     private static async Task<NetVips.Image> RenderAsync(EditorHost host, JsonObject body)
     {
         var response = await host.PostAsync("/api/render", body);
