@@ -71,9 +71,9 @@ public sealed class EditorServer : IAsyncDisposable
     {
         var folder = new PhotoFolder(options.Folder);
         var builder = WebApplication.CreateSlimBuilder();
-        // Stdout belongs to the command (its first line is the URL): the framework logs through the caller's factory.
+        // Stdout belongs to the command (its first line is the URL) and stderr to its one-line messages: the framework
+        // logs nothing itself; what goes wrong in a request is logged below, through the caller's factory.
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(options.Listen, options.Port);
@@ -118,10 +118,11 @@ public sealed class EditorServer : IAsyncDisposable
             {
                 await next(context);
             }
-            catch (Exception e) when (!context.Response.HasStarted && Failure(e) is { } failure)
+            catch (Exception e) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
             {
-                if (failure.Status >= 500) _logger.LogError(e, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
-                await WriteError(context, failure.Status, failure.Message);
+                var (status, message) = Failure(e) ?? (StatusCodes.Status500InternalServerError, e.Message);
+                if (status >= 500) _logger.LogError(e, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
+                await WriteError(context, status, message);
             }
         });
 
@@ -229,7 +230,7 @@ public sealed class EditorServer : IAsyncDisposable
 
     private string Resolve(string? name) => _folder.Resolve(name) ?? throw ApiException.NotFound($"no raw named '{name}' in the folder");
 
-    /// <summary>The status and message an exception becomes; null for ones that are not the request's (they stay 500s).</summary>
+    /// <summary>The status and message an exception becomes; null for ones that are not the request's fault (500).</summary>
     private static (int Status, string Message)? Failure(Exception e) => e switch
     {
         ApiException api => (api.Status, api.Message),
@@ -238,6 +239,7 @@ public sealed class EditorServer : IAsyncDisposable
         ModelNotFoundException => (StatusCodes.Status503ServiceUnavailable, $"{e.Message} (install the shipped models: {ModelStatus.InstallCommand})"),
         ModelContractException or ModelLoadException or ModelManifestException => (StatusCodes.Status503ServiceUnavailable, e.Message),
         SupersededException => (StatusCodes.Status409Conflict, e.Message),
+        OutOfMemoryException => (StatusCodes.Status503ServiceUnavailable, "not enough memory for this render (rawengine serve --memory-limit sets how much the server may use)"),
         BadHttpRequestException bad => (bad.StatusCode, bad.Message),
         _ => null,
     };

@@ -22,7 +22,13 @@ public static class ServeCommand
             HelpName = "ADDRESS",
         };
         var models = new Option<string[]>("--models") { Description = "Model folder to search first (repeatable)", HelpName = "DIR" };
-        var command = new Command("serve", "Edit a folder of raws in the browser: a local web editor on the engine") { folder, port, listen, models };
+        var memoryLimit = new Option<int>("--memory-limit")
+        {
+            Description = "Managed heap the server may hold, MB (the process adds about 100 MB of code and native buffers); 0: no limit",
+            DefaultValueFactory = _ => DefaultMemoryLimitMegabytes,
+            HelpName = "MB",
+        };
+        var command = new Command("serve", "Edit a folder of raws in the browser: a local web editor on the engine") { folder, port, listen, models, memoryLimit };
         command.SetAction(async (parsed, cancellation) =>
         {
             var path = parsed.GetValue(folder)!;
@@ -35,6 +41,12 @@ public static class ServeCommand
             if (!IPAddress.TryParse(parsed.GetValue(listen), out var address))
             {
                 context.Fail($"--listen {parsed.GetValue(listen)}: not an IP address");
+                return ExitCodes.UsageError;
+            }
+            var limit = parsed.GetValue(memoryLimit);
+            if (limit is < 0 or > 0 and < MinimumMemoryLimitMegabytes)
+            {
+                context.Fail($"--memory-limit {limit}: give 0 (no limit) or at least {MinimumMemoryLimitMegabytes} MB");
                 return ExitCodes.UsageError;
             }
             if (!Directory.Exists(path))
@@ -62,6 +74,7 @@ public static class ServeCommand
             }
             await using (server)
             {
+                LimitHeap(limit, context);
                 context.Out.WriteLine(server.Url);
                 context.Out.Flush();
                 if (!IPAddress.IsLoopback(address))
@@ -78,5 +91,28 @@ public static class ServeCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>A session of browsing 24 MP raws peaks near 1 GB of resident memory with this heap (bench -- serve).</summary>
+    private const int DefaultMemoryLimitMegabytes = 896;
+    private const int MinimumMemoryLimitMegabytes = 256;
+
+    /// <summary>
+    /// Caps the managed heap. Renders drop buffers of tens of megabytes that only a full collection reclaims, and
+    /// without a cap the runtime lets gigabytes of them accumulate in a long-running server; with one it collects
+    /// as the heap nears it. A render that needs more than the cap fails with a message naming the option.
+    /// </summary>
+    private static void LimitHeap(int megabytes, CliContext context)
+    {
+        if (megabytes == 0) return;
+        AppContext.SetData("GCHeapHardLimit", (ulong)megabytes << 20);
+        try
+        {
+            GC.RefreshMemoryLimit();
+        }
+        catch (InvalidOperationException e)
+        {
+            context.Error.WriteLine($"rawengine: --memory-limit {megabytes}: not applied ({e.Message})");
+        }
     }
 }

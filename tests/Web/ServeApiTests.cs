@@ -266,7 +266,7 @@ public class ServeApiTests
         var output = new StringWriter();
         var error = new StringWriter();
         using var stop = new CancellationTokenSource();
-        var run = RawEngine.Cli.RawEngineCommand.RunAsync(["serve", temp.Path, "--port", "0"], new RawEngine.Cli.CliContext(output, error), stop.Token);
+        var run = RawEngine.Cli.RawEngineCommand.RunAsync(["serve", temp.Path, "--port", "0", "--memory-limit", "0"], new RawEngine.Cli.CliContext(output, error), stop.Token);
 
         string? url = null;
         for (var i = 0; i < 600 && url is null && !run.IsCompleted; i++)
@@ -293,9 +293,11 @@ public class ServeApiTests
         busy.Start();
         var port = ((IPEndPoint)busy.LocalEndpoint).Port;
 
-        var taken = await CliRunner.RunAsync("serve", temp.Path, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // No heap limit: it would be the test host's.
+        var taken = await CliRunner.RunAsync("serve", temp.Path, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--memory-limit", "0");
         var address = await CliRunner.RunAsync("serve", temp.Path, "--listen", "localhost:80");
         var folder = await CliRunner.RunAsync("serve", temp.File("missing"));
+        var limit = await CliRunner.RunAsync("serve", temp.Path, "--memory-limit", "10");
 
         Assert.Equal(1, taken.ExitCode);
         Assert.StartsWith($"rawengine: 127.0.0.1:{port}: cannot listen", taken.Error);
@@ -304,6 +306,8 @@ public class ServeApiTests
         Assert.StartsWith("rawengine: --listen localhost:80: not an IP address", address.Error);
         Assert.Equal(2, folder.ExitCode);
         Assert.Contains("no such folder", folder.Error);
+        Assert.Equal(2, limit.ExitCode);
+        Assert.StartsWith("rawengine: --memory-limit 10: give 0 (no limit) or at least 256 MB", limit.Error);
     }
 
     private static async Task<NetVips.Image> RenderAsync(EditorHost host, JsonObject body)
