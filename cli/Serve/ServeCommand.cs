@@ -94,7 +94,7 @@ public static class ServeCommand
     }
 
     /// <summary>A session of browsing 24 MP raws peaks near 1 GB of resident memory with this heap (bench -- serve).</summary>
-    private const int DefaultMemoryLimitMegabytes = 896;
+    private const int DefaultMemoryLimitMegabytes = 832;
     private const int MinimumMemoryLimitMegabytes = 256;
 
     /// <summary>

@@ -191,19 +191,21 @@ public class ServeApiTests
         Assert.Equal(EditorHost.SceneFile, edit.Image);
     }
 
-    [Fact]
-    public async Task ExportsWhatConvertMakesOfTheSavedSidecar()
+    [Theory]
+    [InlineData("jpeg", "scene.jpg", new string[0])]
+    [InlineData("tiff", "scene.tif", new[] { "--bits", "16" })]
+    public async Task ExportsWhatConvertMakesOfTheSavedSidecar(string format, string name, string[] convertOptions)
     {
         await using var host = await EditorHost.StartAsync(withMaskModel: false);
 
-        var response = await host.PostAsync("/api/export", new JsonObject { ["file"] = EditorHost.SceneFile, ["edit"] = EditorHost.ExposureEdit(1.5) });
+        var response = await host.PostAsync("/api/export", new JsonObject { ["file"] = EditorHost.SceneFile, ["edit"] = EditorHost.ExposureEdit(1.5), ["format"] = format });
         var result = await response.Content.ReadFromJsonAsync<JsonObject>();
-        var converted = await CliRunner.RunAsync(host.Environment, "convert", host.ScenePath, "-o", host.Temp.File("converted.jpg"));
+        var converted = await CliRunner.RunAsync(host.Environment, ["convert", host.ScenePath, "-o", host.Temp.File("converted" + Path.GetExtension(name)), .. convertOptions]);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(Path.Combine("export", "scene.jpg"), result!["output"]!.GetValue<string>());
+        Assert.Equal(Path.Combine("export", name), result!["output"]!.GetValue<string>());
         Assert.True(converted.ExitCode == 0, converted.Error);
-        Assert.Equal(File.ReadAllBytes(host.Temp.File("converted.jpg")), File.ReadAllBytes(host.Temp.File("export/scene.jpg")));
+        Assert.Equal(File.ReadAllBytes(host.Temp.File("converted" + Path.GetExtension(name))), File.ReadAllBytes(host.Temp.File(Path.Combine("export", name))));
     }
 
     [Fact]
