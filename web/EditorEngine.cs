@@ -51,6 +51,7 @@ public sealed class EditorEngine : IDisposable
             // and two decoded raws the server stays near 1 GB.
             CacheBytes = 128L << 20,
             PoolRetainedBytes = 64L << 20,
+            // The memory budget stays convert's default: it decides the tiling, and exports must be convert's bytes.
         }, loggerFactory);
         _thumbnails = new Lazy<RenderEngine>(() => new RenderEngine(Engine.Modules, Engine.Options with { CacheBytes = 0, PoolRetainedBytes = 0 }, loggerFactory));
     }
@@ -90,7 +91,10 @@ public sealed class EditorEngine : IDisposable
     /// size and below run the preview pipe; closer views run the full pipe on just the region. Stages before the
     /// first changed module come from the engine's cache.
     /// </summary>
-    public async Task<byte[]> RenderJpegAsync(RenderRequest request, CancellationToken cancellation)
+    public Task<byte[]> RenderJpegAsync(RenderRequest request, CancellationToken cancellation) =>
+        RetryWhenFull(() => RenderJpegOnceAsync(request, cancellation));
+
+    private async Task<byte[]> RenderJpegOnceAsync(RenderRequest request, CancellationToken cancellation)
     {
         var session = await OpenAsync(request.Path, cancellation);
         var size = session.OutputSize(request.Edit, PipeKind.Preview);
@@ -140,7 +144,14 @@ public sealed class EditorEngine : IDisposable
     /// <paramref name="output"/> (replacing an earlier export) exactly as <c>rawengine convert</c> does with that
     /// edit as its sidecar: same pipe, same encoder settings, same metadata.
     /// </summary>
-    public async Task ExportAsync(string path, Edit edit, string output, ExportFormat format, CancellationToken cancellation)
+    public Task ExportAsync(string path, Edit edit, string output, ExportFormat format, CancellationToken cancellation) =>
+        RetryWhenFull(async () =>
+        {
+            await ExportOnceAsync(path, edit, output, format, cancellation);
+            return output;
+        });
+
+    private async Task ExportOnceAsync(string path, Edit edit, string output, ExportFormat format, CancellationToken cancellation)
     {
         var session = await OpenAsync(path, cancellation);
         await Task.Run(() =>
@@ -152,6 +163,26 @@ public sealed class EditorEngine : IDisposable
             };
             ImageExporter.Write(image, output, new ExportOptions { Format = format, Bits = format == ExportFormat.Jpeg ? 8 : 16, Overwrite = true }, cancellation);
         }, cancellation);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/>; when the managed heap is full (the server's <c>--memory-limit</c>), drops the cached
+    /// stages and the pool's spare buffers, collects, and tries once more.
+    /// </summary>
+    private async Task<T> RetryWhenFull<T>(Func<Task<T>> work)
+    {
+        try
+        {
+            return await work();
+        }
+        catch (OutOfMemoryException)
+        {
+            _logger.LogInformation("The heap is full: dropping the stage cache and spare buffers, then trying again.");
+            Engine.Cache.Clear();
+            Engine.Pool.Trim();
+            GC.Collect();
+            return await work();
+        }
     }
 
     /// <summary>The decoded raw, opened once however many requests ask for it at the same time.</summary>
