@@ -25,6 +25,7 @@ public static class RawEngineCommand
             Models.ModelsCommand.Create(context),
             Mask.MaskCommand.Create(context),
             Batch.BatchCommand.Create(context),
+            Serve.ServeCommand.Create(context),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is ParseErrorAction)

@@ -9,8 +9,6 @@ using RawEngine.AI.Segmentation;
 using RawEngine.Engine;
 using RawEngine.Engine.Edits;
 using RawEngine.Engine.Export;
-using RawEngine.Engine.Masks;
-using RawEngine.Engine.Masks.Vectorize;
 using RawEngine.Engine.Pipeline;
 using RawEngine.Engine.Raw;
 using RawEngine.Engine.Sessions;
@@ -41,7 +39,7 @@ internal sealed class MaskMaker(MaskSettings settings, CliContext context)
 
         using var session = Guard(input, () => engine.Open(input, cancellation));
         // Prompts are in pixels of the image before the user's crop: the encoder sees it uncropped too.
-        var uncropped = edit.IndexOf("crop") >= 0 ? edit.WithEnabled("crop", false) : edit;
+        var uncropped = ObjectMaskEdit.Uncropped(edit);
         var size = session.OutputSize(uncropped);
         Guard(input, () =>
         {
@@ -72,7 +70,8 @@ internal sealed class MaskMaker(MaskSettings settings, CliContext context)
             _logger.LogInformation("Mask of {Input}: {Area} pixels of {Width}x{Height} (predicted IoU {Score:0.00}) with {Model}",
                 input, mask!.Area, mask.Width, mask.Height, mask.Score, package.Id);
             var edited = settings.ApplyTo is { } instance
-                ? WithMask(edit, engine.Modules, instance, mask, session.OutputFormat(uncropped).AppliedOrientation ?? 1, input)
+                ? ObjectMaskEdit.WithMask(edit, engine.Modules, session, instance, mask, Path.GetFileName(input))
+                  ?? throw new MaskCommandException($"{input}: the mask is empty, so there is nothing to add to the edit")
                 : null;
             if (settings.Output is { } output)
                 Guard(output, () =>
@@ -109,34 +108,6 @@ internal sealed class MaskMaker(MaskSettings settings, CliContext context)
         if (!modules.Get(id).Info.Has(OperationFlags.SupportsBlending))
             throw new MaskCommandException($"--apply-to {instance}: module '{id}' does not blend, so a mask cannot limit it (sidecar {sidecar} left as it was)");
     }
-
-    /// <summary>
-    /// The edit with the mask vectorised into a new group (coordinates taken from the oriented image back to the
-    /// raw's own orientation, as mask shapes are stored) and <paramref name="instance"/> blending through it;
-    /// an instance not in the edit yet is added with its defaults.
-    /// </summary>
-    private static Edit WithMask(Edit edit, ModuleRegistry modules, string instance, SegmentationMask mask, int orientation, string input)
-    {
-        var id = Enumerable.Range(1, int.MaxValue).Select(n => $"object{n}").First(name => edit.Masks.Find(name) is null);
-        var traced = MaskVectorizer.Vectorize(mask.Coverage, mask.Width, mask.Height, new VectorizeOptions { GroupId = id });
-        if (traced.Members.Count == 0)
-            throw new MaskCommandException($"{input}: the mask is empty, so there is nothing to add to the edit");
-        var (width, height) = (mask.Width, mask.Height);
-        var group = (MaskGroup)Stored(traced, p => MaskCoordinates.FromOrientedPixel(p.X * width, p.Y * height, width, height, orientation));
-        var index = edit.IndexOf(instance);
-        var parameters = index >= 0 ? edit.Modules[index].Params : modules.SchemaOf(ModuleEntry.ModuleIdOf(instance)).Defaults;
-        var blend = (index >= 0 ? edit.Modules[index].Blend : null) ?? new BlendParams();
-        return (edit with { Masks = edit.Masks.With(group), Image = edit.Image ?? Path.GetFileName(input) })
-            .With(instance, parameters, blend with { Mask = id });
-    }
-
-    /// <summary><paramref name="node"/> with every path point mapped by <paramref name="map"/> (the vectoriser makes paths and groups only).</summary>
-    private static MaskNode Stored(MaskNode node, Func<MaskPoint, MaskPoint> map) => node switch
-    {
-        MaskGroup group => group with { Members = group.Members.Select(m => m with { Node = Stored(m.Node, map) }).ToArray() },
-        PathForm path => path with { Nodes = path.Nodes.Select(n => new PathNode(map(n.Anchor), map(n.ControlIn), map(n.ControlOut))).ToArray() },
-        _ => throw new InvalidOperationException($"The vectoriser made a {node.GetType().Name}, which the mask command does not map."),
-    };
 
     private static string Hash(string text) => System.Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 

@@ -15,9 +15,9 @@ namespace RawEngine.Tests.Cli;
 public class MaskCommandTests
 {
     /// <summary>A DNG of scene <paramref name="seed"/> (its display values decoded to linear light) and the scene.</summary>
-    internal static (string Dng, SegmentationScene Scene) WriteScene(TempFolder temp, int seed, string name = "scene.dng")
+    internal static (string Dng, SegmentationScene Scene) WriteScene(TempFolder temp, int seed, string name = "scene.dng", int size = SegmentationScenes.DefaultSize)
     {
-        var scene = SegmentationScenes.Generate(seed);
+        var scene = SegmentationScenes.Generate(seed, size);
         var rgb = new float[scene.Size * scene.Size * 3];
         for (var p = 0; p < scene.Size * scene.Size; p++)
             for (var c = 0; c < 3; c++)
