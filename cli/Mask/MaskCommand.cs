@@ -26,9 +26,16 @@ public static class MaskCommand
         var models = new Option<string[]>("--models") { Description = "Model folder to search first (repeatable)", HelpName = "DIR" };
         var model = new Option<string?>("--model") { Description = "The mask model's id (default: the active or default mask model)" };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing mask file" };
+        var refine = new Option<string>("--refine")
+        {
+            Description = "on (default): refine the network's mask against the picture (colour model, edges at preview resolution); off: the network's mask alone",
+            HelpName = "on|off",
+            DefaultValueFactory = _ => "on",
+        };
+        refine.AcceptOnlyFromAmong("on", "off");
         var command = new Command("mask", "Make an object mask from clicks with a SAM-family model")
         {
-            input, points, box, output, edit, applyTo, models, model, overwrite,
+            input, points, box, output, edit, applyTo, models, model, overwrite, refine,
         };
         command.SetAction(async (parsed, cancellation) =>
         {
@@ -46,6 +53,7 @@ public static class MaskCommand
                     ModelFolders = parsed.GetValue(models) ?? [],
                     ModelId = parsed.GetValue(model),
                     Overwrite = parsed.GetValue(overwrite),
+                    Refine = parsed.GetValue(refine) != "off",
                 };
                 if (settings.Points.Count == 0 && settings.Box is null) throw new UsageException("give at least one --point or a --box");
                 if (settings.Output is null && settings.ApplyTo is null) throw new UsageException("nothing to write: give -o mask.png and/or --apply-to <module instance>");
@@ -108,6 +116,9 @@ public sealed record MaskSettings
     public IReadOnlyList<string> ModelFolders { get; init; } = [];
     public string? ModelId { get; init; }
     public bool Overwrite { get; init; }
+
+    /// <summary>Refine the network's mask against the picture (<see cref="MaskRefiner"/>); false: the network's mask alone.</summary>
+    public bool Refine { get; init; } = true;
 }
 
 /// <summary>A mask call that failed: the file (raw, sidecar, model, mask) and why.</summary>
