@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 
 namespace RawEngine.AI.Segmentation;
 
@@ -9,7 +10,7 @@ namespace RawEngine.AI.Segmentation;
 /// making up most of the inside's, every click's neighbourhood held to its label — adds its log-likelihood ratio
 /// to a tenth of the network's (clamped) logits, and a few
 /// mean-field rounds with contrast-sensitive neighbour weights smooth the result along the picture's edges;
-/// the model is re-estimated from the new mask a few times. Then the logits are upsampled to frame pixels,
+/// the model is re-estimated once from the new mask. Then the logits are upsampled to frame pixels,
 /// joint-bilaterally where the mask is uncertain (each pixel takes the cells whose colour it shares), so
 /// that edges follow the picture at frame resolution rather than the grid's.
 /// </summary>
@@ -28,7 +29,7 @@ public sealed class MaskRefiner
     private const float PriorWeight = 0.1f;
     private const float RatioClamp = 5f;
     private const float SmoothWeight = 1f;
-    private const int ModelRounds = 3;
+    private const int ModelRounds = 2;
     private const int SmoothRounds = 4;
     /// <summary>Cells around each click held to its label, and the share of the inside's colour model that positive clicks make.</summary>
     private const int ClickRadius = 2;
@@ -109,47 +110,80 @@ public sealed class MaskRefiner
     {
         int width = _guide.Width, height = _guide.Height, cw = _guide.CellsWide, ch = _guide.CellsHigh;
         const float per = FrameGuide.CellSide;
-        const float colourScale = -1f / (2 * ColourSigma * ColourSigma);
-        var rgb = _guide.Rgb;
-        var colours = _guide.CellColour;
-        Parallel.For(0, height, y =>
+        var unsettled = ArrayPool<bool>.Shared.Rent(Side * Side);
+        var columns = ArrayPool<int>.Shared.Rent(2 * width);
+        var fractions = ArrayPool<float>.Shared.Rent(width);
+        try
         {
-            var v = (y + 0.5f) / per - 0.5f;
-            var j0 = (int)MathF.Floor(v);
-            var fy = v - j0;
-            int ja = Math.Clamp(j0, 0, ch - 1), jb = Math.Clamp(j0 + 1, 0, ch - 1);
+            // A 2x2 block of cells is settled when all four lie past Settled on one side: its pixels need only the bilinear value.
+            for (var j = 0; j < ch; j++)
+                for (var i = 0; i < cw; i++)
+                {
+                    int i1 = Math.Min(i + 1, cw - 1), j1 = Math.Min(j + 1, ch - 1);
+                    float a = logits[j * Side + i], b = logits[j * Side + i1], c = logits[j1 * Side + i], d = logits[j1 * Side + i1];
+                    float low = Math.Min(Math.Min(a, b), Math.Min(c, d)), high = Math.Max(Math.Max(a, b), Math.Max(c, d));
+                    unsettled[j * Side + i] = low <= Settled && high >= -Settled;
+                }
             for (var x = 0; x < width; x++)
             {
                 var u = (x + 0.5f) / per - 0.5f;
                 var i0 = (int)MathF.Floor(u);
-                var fx = u - i0;
-                int ia = Math.Clamp(i0, 0, cw - 1), ib = Math.Clamp(i0 + 1, 0, cw - 1);
-                float a = logits[ja * Side + ia], b = logits[ja * Side + ib], c = logits[jb * Side + ia], d = logits[jb * Side + ib];
-                var bilinear = (a + fx * (b - a)) + fy * ((c + fx * (d - c)) - (a + fx * (b - a)));
-                float low = Math.Min(Math.Min(a, b), Math.Min(c, d)), high = Math.Max(Math.Max(a, b), Math.Max(c, d));
-                if (low > Settled || high < -Settled)
-                {
-                    fine[y * width + x] = bilinear;
-                    continue;
-                }
-                var p = 3 * (y * width + x);
-                float r = rgb[p], g = rgb[p + 1], bl = rgb[p + 2];
-                float sum = 0, weights = 0;
-                for (var j = Math.Max(0, j0 - 1); j <= Math.Min(ch - 1, j0 + 2); j++)
-                {
-                    var wy = 1 - MathF.Abs(v - j) / 2;
-                    for (var i = Math.Max(0, i0 - 1); i <= Math.Min(cw - 1, i0 + 2); i++)
-                    {
-                        var cell = j * Side + i;
-                        float dr = r - colours[3 * cell], dg = g - colours[3 * cell + 1], db = bl - colours[3 * cell + 2];
-                        var weight = wy * (1 - MathF.Abs(u - i) / 2) * MathF.Exp((dr * dr + dg * dg + db * db) * colourScale);
-                        sum += weight * logits[cell];
-                        weights += weight;
-                    }
-                }
-                fine[y * width + x] = weights > 1e-6f ? sum / weights : bilinear;
+                (columns[2 * x], columns[2 * x + 1], fractions[x]) = (Math.Clamp(i0, 0, cw - 1), Math.Clamp(i0 + 1, 0, cw - 1), u - i0);
             }
-        });
+            Parallel.For(0, height, () => new float[cw], (y, _, line) =>
+            {
+                var v = (y + 0.5f) / per - 0.5f;
+                var j0 = (int)MathF.Floor(v);
+                int ja = Math.Clamp(j0, 0, ch - 1), jb = Math.Clamp(j0 + 1, 0, ch - 1);
+                var top = logits.AsSpan(ja * Side, cw);
+                TensorPrimitives.Subtract(logits.AsSpan(jb * Side, cw), top, line);
+                TensorPrimitives.MultiplyAdd(line, v - j0, top, line);
+                var row = fine.AsSpan(y * width, width);
+                for (var x = 0; x < width; x++)
+                {
+                    int ia = columns[2 * x], ib = columns[2 * x + 1];
+                    var bilinear = line[ia] + fractions[x] * (line[ib] - line[ia]);
+                    row[x] = unsettled[ja * Side + ia] ? Joint(logits, x, y, bilinear) : bilinear;
+                }
+                return line;
+            }, _ => { });
+        }
+        finally
+        {
+            ArrayPool<bool>.Shared.Return(unsettled);
+            ArrayPool<int>.Shared.Return(columns);
+            ArrayPool<float>.Shared.Return(fractions);
+        }
+    }
+
+    /// <summary>Frame pixel (x, y)'s joint-bilateral logit: the 4x4 cells around it weighted by distance and by likeness of colour.</summary>
+    private float Joint(float[] logits, int x, int y, float bilinear)
+    {
+        const float per = FrameGuide.CellSide;
+        const float colourScale = 1f / (4 * ColourSigma * ColourSigma);
+        int cw = _guide.CellsWide, ch = _guide.CellsHigh;
+        float u = (x + 0.5f) / per - 0.5f, v = (y + 0.5f) / per - 0.5f;
+        int i0 = (int)MathF.Floor(u), j0 = (int)MathF.Floor(v);
+        var p = 3 * (y * _guide.Width + x);
+        var rgb = _guide.Rgb;
+        var colours = _guide.CellColour;
+        float r = rgb[p], g = rgb[p + 1], b = rgb[p + 2];
+        float sum = 0, weights = 0;
+        for (var j = Math.Max(0, j0 - 1); j <= Math.Min(ch - 1, j0 + 2); j++)
+        {
+            var wy = 1 - MathF.Abs(v - j) / 2;
+            for (var i = Math.Max(0, i0 - 1); i <= Math.Min(cw - 1, i0 + 2); i++)
+            {
+                var cell = j * Side + i;
+                float dr = r - colours[3 * cell], dg = g - colours[3 * cell + 1], db = b - colours[3 * cell + 2];
+                // A Cauchy-like falloff in colour: Gaussian-shaped near, no exponential to pay per tap.
+                var likeness = 1 / (1 + (dr * dr + dg * dg + db * db) * colourScale);
+                var weight = wy * (1 - MathF.Abs(u - i) / 2) * likeness * likeness;
+                sum += weight * logits[cell];
+                weights += weight;
+            }
+        }
+        return weights > 1e-6f ? sum / weights : bilinear;
     }
 
     /// <summary>The cells the colour model works on: the box of the positive cells and positive clicks, widened on each side.</summary>
@@ -274,20 +308,24 @@ public sealed class MaskRefiner
         }
     }
 
+    /// <summary>The 3x3x3 box sum over neighbouring bins, one axis at a time.</summary>
     private static void Smooth(float[] histogram, float[] smoothed)
     {
         const int k = FrameGuide.BinsPerChannel;
-        for (var r = 0; r < k; r++)
-            for (var g = 0; g < k; g++)
-                for (var b = 0; b < k; b++)
-                {
-                    float sum = 0;
-                    for (var dr = Math.Max(0, r - 1); dr <= Math.Min(k - 1, r + 1); dr++)
-                        for (var dg = Math.Max(0, g - 1); dg <= Math.Min(k - 1, g + 1); dg++)
-                            for (var db = Math.Max(0, b - 1); db <= Math.Min(k - 1, b + 1); db++)
-                                sum += histogram[(dr * k + dg) * k + db];
-                    smoothed[(r * k + g) * k + b] = sum;
-                }
+        Span<float> scratch = stackalloc float[Bins];
+        histogram.AsSpan(0, Bins).CopyTo(smoothed);
+        foreach (var stride in (ReadOnlySpan<int>)[1, k, k * k])
+        {
+            smoothed.AsSpan(0, Bins).CopyTo(scratch);
+            for (var bin = 0; bin < Bins; bin++)
+            {
+                var position = bin / stride % k;
+                var sum = scratch[bin];
+                if (position > 0) sum += scratch[bin - stride];
+                if (position < k - 1) sum += scratch[bin + stride];
+                smoothed[bin] = sum;
+            }
+        }
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 using RawEngine.AI.Kernels;
 using RawEngine.Engine.Imaging;
 
@@ -88,7 +89,9 @@ public sealed class SegmentationMask : IDisposable
                 try
                 {
                     refiner.Upsample(kept, fine);
-                    CpuKernels.MaskFromLogits(fine.AsMemory(0, frame.Width * frame.Height), frame.Width, frame.Height, coverage.AsMemory(0, pixels), width, height);
+                    // An image the size of the frame (a 1024 px preview) needs no resampling.
+                    if (frame.Width == width && frame.Height == height) TensorPrimitives.Sigmoid(fine.AsSpan(0, pixels), coverage.AsSpan(0, pixels));
+                    else CpuKernels.MaskFromLogits(fine.AsMemory(0, frame.Width * frame.Height), frame.Width, frame.Height, coverage.AsMemory(0, pixels), width, height);
                 }
                 finally
                 {
