@@ -334,6 +334,9 @@ public sealed class MaskRefiner
     /// </summary>
     private static void MeanField(float[] field, float[] q, float[] right, float[] down, sbyte[] held, int w, int h, Span<float> logits, int x0, int y0)
     {
+        // Start from the evidence alone (as mean-field inference does), not from the last mask: a leak the evidence
+        // disowns must not hold itself up through its own neighbours.
+        for (var i = 0; i < w * h; i++) q[i] = held[i] != 0 ? (held[i] > 0 ? 1 : 0) : Sigmoid(field[i]);
         for (var round = 0; round < SmoothRounds; round++)
         {
             var last = round == SmoothRounds - 1;

@@ -109,9 +109,8 @@ public class MaskCommandTests
     /// <summary>
     /// A held-out scene (blotchy background, touching distractors) as a DNG, masked from one click with the default
     /// model as the outside check did: refined by default, the network's mask alone with --refine off.
-    /// Through the DNG and the default look this scene is far harder than rendered directly (IoU 0.37 refined, 0.34
-    /// off, against 0.98 and 0.81 in HeldOutSegmentationTests' path): the look's colours lead the network into a
-    /// wide leak that the refinement only trims.
+    /// Through the DNG and the default look this scene is far harder for the network than rendered directly (IoU 0.34
+    /// with --refine off, against 0.81 in HeldOutSegmentationTests' path): the look's colours lead it into a wide leak.
     /// </summary>
     [Fact]
     public async Task TheMaskIsRefinedAgainstThePictureUnlessRefineIsOff()
