@@ -33,6 +33,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import scenes  # noqa: E402
+import scenes_varied  # noqa: E402
 from export_small_models import export_sam, parameter_count  # noqa: E402
 from nets.pooled_cnn import PooledCnnEncoder  # noqa: E402
 from nets.sam import MaskDecoder  # noqa: E402
@@ -125,12 +126,20 @@ def training_click(target, prediction):
 
 
 TARGETS_PER_SCENE = 2  # decoded per encoder pass
+VARIED_SHARE = 0.0      # the share of training scenes drawn from tools/scenes_varied.py (--varied-share)
+
+
+def training_scene(index):
+    """Training scene `index`: from scenes_varied with probability VARIED_SHARE (decided by its own stream), else scenes."""
+    if VARIED_SHARE > 0 and np.random.default_rng([TRAIN_SEED, index, 3]).uniform() < VARIED_SHARE:
+        return scenes_varied.scene(TRAIN_SEED, index)
+    return scenes.scene(TRAIN_SEED, index)
 
 
 def training_sample(index):
     """Training scene `index`: (index, image, [(target mask, first click)] for up to TARGETS_PER_SCENE of its
     targets), or None without targets."""
-    scene = scenes.scene(TRAIN_SEED, index)
+    scene = training_scene(index)
     if not scene.targets:
         return None
     rng = np.random.default_rng([TRAIN_SEED, index, 1])
@@ -234,7 +243,7 @@ def component_under(mask, x, y):
 
 
 @torch.no_grad()
-def evaluate(encoder, decoder, count, seed=EVAL_SEED, device="cpu"):
+def evaluate(encoder, decoder, count, seed=EVAL_SEED, device="cpu", generate=scenes.scene):
     """Mean IoU over every target of `count` scenes of `seed`: after the first positive click (scenes.first_click)
     and after one refinement click (scenes.refinement_click), each decode taking the multimask output with
     the highest predicted IoU and, for the second, the first's low-res logits as mask_input. Also with the
@@ -244,7 +253,7 @@ def evaluate(encoder, decoder, count, seed=EVAL_SEED, device="cpu"):
     results = {"one_click": [], "two_clicks": [], "one_click_component": [], "two_clicks_component": []}
     by_kind = {}
     for k in range(count):
-        scene = scenes.scene(seed, k)
+        scene = generate(seed, k)
         if not scene.targets:
             continue
         features = encoder.features(encoder_input([scene.image]).to(device))
@@ -313,9 +322,14 @@ def main():
     parser.add_argument("--workers", type=int, default=0, help="processes for the scene and click work (same result)")
     parser.add_argument("--device", default="cpu", help="torch device (cpu, or cuda for the GPU phase)")
     parser.add_argument("--minutes", type=float, help="train for this long instead (the cosine runs on time; at most --steps)")
+    parser.add_argument("--varied-share", type=float, default=0.0,
+                        help="share of training scenes from tools/scenes_varied.py (photos, textures, holes, thin parts, soft edges, ...)")
+    parser.add_argument("--eval-varied", type=int, default=0, help="also measure on this many varied scenes of the held-out seed")
     parser.add_argument("--progress-scenes", type=int, default=0, help="measure on this many held-out scenes every 100 steps (when the checkpoint is saved)")
     args = parser.parse_args()
     torch.set_num_threads(1)
+    global VARIED_SHARE
+    VARIED_SHARE = args.varied_share  # set before the pool forks, so its workers draw the same scenes
 
     def log(message):
         print(message, flush=True)
@@ -372,6 +386,9 @@ def main():
     start = time.time()
     summary = evaluate(encoder, decoder, args.eval_scenes, device=args.device)
     log(f"held-out scenes (measured in {time.time() - start:.0f} s): {json.dumps(summary)}")
+    if args.eval_varied > 0:
+        varied = evaluate(encoder, decoder, args.eval_varied, device=args.device, generate=scenes_varied.scene)
+        log(f"held-out varied scenes: {json.dumps(varied)}")
     if not args.no_export:
         encoder.cpu()
         decoder.cpu()

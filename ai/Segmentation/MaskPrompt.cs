@@ -44,13 +44,17 @@ public sealed class MaskPrompt
     private readonly List<PromptPoint> _points = [];
     private float[]? _previous;
 
-    internal MaskPrompt(SamSegmenter segmenter, SegmentationTarget target)
+    internal MaskPrompt(SamSegmenter segmenter, SegmentationTarget target, bool refine)
     {
         _segmenter = segmenter;
         Target = target;
+        Refine = refine;
     }
 
     public SegmentationTarget Target { get; }
+
+    /// <summary>Whether each mask is refined against the picture (<see cref="MaskRefiner"/>) or is the network's alone.</summary>
+    public bool Refine { get; }
 
     public IReadOnlyList<PromptPoint> Points => _points;
 
@@ -84,7 +88,7 @@ public sealed class MaskPrompt
         PromptPoint? lastPositive = null;
         for (var i = _points.Count - 1; i >= 0 && lastPositive is null; i--)
             if (_points[i].Positive) lastPositive = _points[i];
-        return SegmentationMask.FromLogits(logits, Target.Frame, lastPositive, score, index);
+        return SegmentationMask.FromLogits(logits, Target.Frame, lastPositive, score, index, Refine ? new MaskRefiner(Target.Guide, _points) : null);
     }
 
     /// <summary>Forgets every prompt and the previous mask.</summary>

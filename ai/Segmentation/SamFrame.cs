@@ -66,9 +66,10 @@ public readonly record struct SamFrame
     /// <summary>
     /// Fills the encoder's [1,3,Side,Side] input: <paramref name="render"/> quantised to 8 bits (it is an
     /// 8-bit display render), resampled to the frame (triangle filter, widened when shrinking, as PIL's
-    /// bilinear resize), normalised with the ImageNet mean and std, and zero beyond the image.
+    /// bilinear resize), normalised with the ImageNet mean and std, and zero beyond the image. Returns the
+    /// resampled picture as the guide that masks are refined against.
     /// </summary>
-    public void FillEncoderInput(DisplayRender render, Span<float> tensor)
+    public FrameGuide FillEncoderInput(DisplayRender render, Span<float> tensor)
     {
         render.Validate();
         const int plane = Side * Side;
@@ -84,6 +85,7 @@ public readonly record struct SamFrame
             for (var c = 0; c < 3; c++)
                 for (var y = 0; y < Height; y++)
                     planar.AsSpan(c * Width * Height + y * Width, Width).CopyTo(tensor.Slice(c * plane + y * Side, Width));
+            return new FrameGuide(frame.AsSpan(0, 4 * Width * Height), Width, Height);
         }
         finally
         {

@@ -18,6 +18,12 @@ public sealed record SegmenterOptions
 
     /// <summary>How a decode picks among its multimask outputs; null: as the model's manifest says (<c>attributes.mask_choice</c>), else by predicted IoU.</summary>
     public MaskChoice? MaskChoice { get; init; }
+
+    /// <summary>
+    /// Whether masks are refined against the picture (<see cref="MaskRefiner"/>: a colour model and contrast-sensitive
+    /// smoothing on the logit grid, edges snapped to the frame's pixels) or are the network's logits upscaled as they are.
+    /// </summary>
+    public bool Refine { get; init; } = true;
 }
 
 /// <summary>How the best of a decoder's multimask outputs is chosen.</summary>
@@ -37,11 +43,12 @@ public enum MaskChoice
 /// <summary>An image the encoder has seen: its embeddings, kept by the segmenter under <see cref="Key"/>.</summary>
 public sealed class SegmentationTarget
 {
-    internal SegmentationTarget(string key, SamFrame frame, IReadOnlyDictionary<string, float[]> embeddings)
+    internal SegmentationTarget(string key, SamFrame frame, IReadOnlyDictionary<string, float[]> embeddings, FrameGuide guide)
     {
         Key = key;
         Frame = frame;
         Embeddings = embeddings;
+        Guide = guide;
     }
 
     /// <summary>The caller's identity for the render: the image and every edit upstream of it.</summary>
@@ -52,6 +59,9 @@ public sealed class SegmentationTarget
     public int ImageHeight => Frame.ImageHeight;
 
     internal IReadOnlyDictionary<string, float[]> Embeddings { get; }
+
+    /// <summary>The picture the encoder saw, at frame size, for refining masks.</summary>
+    public FrameGuide Guide { get; }
 }
 
 /// <summary>
@@ -159,7 +169,10 @@ public sealed class SamSegmenter : IDisposable
     }
 
     /// <summary>A new prompt (points, box, previous mask) for one object in <paramref name="target"/>.</summary>
-    public MaskPrompt StartPrompt(SegmentationTarget target) => new(this, target);
+    public MaskPrompt StartPrompt(SegmentationTarget target) => new(this, target, _options.Refine);
+
+    /// <summary>As <see cref="StartPrompt(SegmentationTarget)"/>, refining masks or not whatever the options say.</summary>
+    public MaskPrompt StartPrompt(SegmentationTarget target, bool refine) => new(this, target, refine);
 
     public void Dispose()
     {
@@ -309,11 +322,11 @@ public sealed class SamSegmenter : IDisposable
             cancellation.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
             _encoderBinding ??= _encoder.Bind(_encoderShapes);
-            frame.FillEncoderInput(render, _encoderBinding[_encoderInput].Span);
+            var guide = frame.FillEncoderInput(render, _encoderBinding[_encoderInput].Span);
             _encoderBinding.Run(cancellation);
             Interlocked.Increment(ref _encoderRuns);
             var embeddings = _embeddingShapes.Keys.ToDictionary(name => name, name => _encoderBinding[name].Span.ToArray());
-            var target = new SegmentationTarget(key, frame, embeddings);
+            var target = new SegmentationTarget(key, frame, embeddings, guide);
             lock (_cacheLock)
             {
                 _cache.AddFirst(target);

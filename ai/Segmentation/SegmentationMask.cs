@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 using RawEngine.AI.Kernels;
 using RawEngine.Engine.Imaging;
 
@@ -61,9 +62,11 @@ public sealed class SegmentationMask : IDisposable
     /// The 256x256 logits' image region upscaled to image size through the sigmoid. With
     /// <paramref name="keepAt"/>, only the connected component of positive logits under that point is kept
     /// (chosen on the logits' grid, so the cost does not grow with the image): every other component's
-    /// logits are pushed to the clamp floor before upscaling, and its soft edge goes with it.
+    /// logits are pushed to the clamp floor before upscaling, and its soft edge goes with it. With a
+    /// <paramref name="refiner"/>, the logits are refined against the picture first, and upscaled through frame
+    /// resolution with edges that follow the picture.
     /// </summary>
-    internal static SegmentationMask FromLogits(float[] logits, SamFrame frame, PromptPoint? keepAt, float score, int index)
+    internal static SegmentationMask FromLogits(float[] logits, SamFrame frame, PromptPoint? keepAt, float score, int index, MaskRefiner? refiner = null)
     {
         const int side = SamFrame.LowResSide;
         int width = frame.ImageWidth, height = frame.ImageHeight, pixels = width * height;
@@ -72,10 +75,29 @@ public sealed class SegmentationMask : IDisposable
         try
         {
             logits.AsSpan(0, side * side).CopyTo(kept);
+            refiner?.RefineCells(kept.AsSpan(0, side * side), frame);
             var keptComponent = keepAt is { } point && KeepComponent(kept.AsSpan(0, side * side), frame, point);
-            const float quarter = side / (float)SamFrame.Side;
-            CpuKernels.MaskFromLogits(kept.AsMemory(0, side * side), side, side, coverage.AsMemory(0, pixels), width, height,
-                frame.Width * quarter, frame.Height * quarter);
+            if (refiner is null)
+            {
+                const float quarter = side / (float)SamFrame.Side;
+                CpuKernels.MaskFromLogits(kept.AsMemory(0, side * side), side, side, coverage.AsMemory(0, pixels), width, height,
+                    frame.Width * quarter, frame.Height * quarter);
+            }
+            else
+            {
+                var fine = ArrayPool<float>.Shared.Rent(frame.Width * frame.Height);
+                try
+                {
+                    refiner.Upsample(kept, fine);
+                    // An image the size of the frame (a 1024 px preview) needs no resampling.
+                    if (frame.Width == width && frame.Height == height) TensorPrimitives.Sigmoid(fine.AsSpan(0, pixels), coverage.AsSpan(0, pixels));
+                    else CpuKernels.MaskFromLogits(fine.AsMemory(0, frame.Width * frame.Height), frame.Width, frame.Height, coverage.AsMemory(0, pixels), width, height);
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(fine);
+                }
+            }
             var area = 0;
             for (var i = 0; i < pixels; i++)
                 if (coverage[i] >= 0.5f) area++;

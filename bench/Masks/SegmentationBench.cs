@@ -11,8 +11,9 @@ namespace RawEngine.Bench.Masks;
 /// <summary>
 /// <c>bench -- mask [model-id] [--threads N]</c>: the segmenter on generated scenes with the default mask model of
 /// models/ (or the one named): encoder time, encoder runs, and click-to-mask time with the
-/// embeddings cached (decode, post-processing to image size, vectorising) for a first click and two
-/// refinement clicks, at the scene's 256x256, at a 1024x1024 image and at 24 MP; and each part alone.
+/// embeddings cached (decode, refinement against the picture, post-processing to image size, vectorising) for a
+/// first click and two refinement clicks, at the scene's 256x256, at a 1024x1024 image and at 24 MP, side by side
+/// with the network's mask alone (<c>--refine off</c>: <c>click_to_mask_network</c>); and each part alone.
 /// </summary>
 internal static class SegmentationBench
 {
@@ -39,6 +40,8 @@ internal static class SegmentationBench
         var post = sizes.ToDictionary(s => s, _ => new Timings());
         var vectorise = sizes.ToDictionary(s => s, _ => new Timings());
         var click = sizes.ToDictionary(s => s, _ => new Timings());
+        var clickNetwork = sizes.ToDictionary(s => s, _ => new Timings());
+        var refinedPost = sizes.ToDictionary(s => s, _ => new Timings());
         var images = 0;
         for (var i = 0; i < Scenes; i++)
         {
@@ -59,19 +62,23 @@ internal static class SegmentationBench
                 // The same render stands for an image of another size: only the post-processing grows with it.
                 var (width, height) = side == 6000 ? (6000, 4000) : (side, side);
                 var target = segmenter.Encode($"scene {i} at {width}x{height}", width, height, render);
-                var prompt = segmenter.StartPrompt(target);
                 double sx = width / (double)scene.Size, sy = height / (double)scene.Size;
+                // Refined and network-only prompts in alternating rounds, so that both see the same load.
+                (MaskPrompt Prompt, Timings Timings)[] prompts = [(segmenter.StartPrompt(target, refine: true), click[side]), (segmenter.StartPrompt(target, refine: false), clickNetwork[side])];
                 var next = (SceneClick?)first;
                 for (var round = 0; round < 3 && next is { } c; round++)
                 {
-                    SegmentationMask? mask = null;
-                    click[side].Measure(() =>
+                    foreach (var (prompt, timings) in prompts)
                     {
-                        mask = prompt.Click(new PromptPoint((c.X + 0.5) * sx - 0.5, (c.Y + 0.5) * sy - 0.5, c.Positive));
-                        MaskVectorizer.Vectorize(mask.Coverage, mask.Width, mask.Height, new VectorizeOptions());
-                    });
-                    using (mask)
-                        next = side == 256 ? SegmentationScenes.RefinementClick(truth, Binary(mask!), scene.Size) : Refine(first, round);
+                        SegmentationMask? mask = null;
+                        timings.Measure(() =>
+                        {
+                            mask = prompt.Click(new PromptPoint((c.X + 0.5) * sx - 0.5, (c.Y + 0.5) * sy - 0.5, c.Positive));
+                            MaskVectorizer.Vectorize(mask.Coverage, mask.Width, mask.Height, new VectorizeOptions());
+                        });
+                        using (mask)
+                            if (prompt.Refine) next = side == 256 ? SegmentationScenes.RefinementClick(truth, Binary(mask!), scene.Size) : Refine(first, round);
+                    }
                 }
             }
 
@@ -82,11 +89,13 @@ internal static class SegmentationBench
             foreach (var side in sizes)
             {
                 var (width, height) = side == 6000 ? (6000, 4000) : (side, side);
-                var frame = new SamFrame(width, height);
+                var target = segmenter.Encode($"scene {i} at {width}x{height}", width, height, render);
+                var point = new PromptPoint((first.X + 0.5) * width / 256.0 - 0.5, (first.Y + 0.5) * height / 256.0 - 0.5);
                 SegmentationMask? mask = null;
-                post[side].Measure(() => mask = SegmentationMask.FromLogits(decoded.Logits!, frame,
-                    new PromptPoint((first.X + 0.5) * width / 256.0 - 0.5, (first.Y + 0.5) * height / 256.0 - 0.5), decoded.Score, decoded.Index));
+                post[side].Measure(() => mask = SegmentationMask.FromLogits(decoded.Logits!, target.Frame, point, decoded.Score, decoded.Index));
                 using (mask) vectorise[side].Measure(() => MaskVectorizer.Vectorize(mask!.Coverage, width, height, new VectorizeOptions()));
+                refinedPost[side].Measure(() => SegmentationMask.FromLogits(decoded.Logits!, target.Frame, point, decoded.Score, decoded.Index,
+                    new MaskRefiner(target.Guide, [point])).Dispose());
             }
         }
 
@@ -97,8 +106,10 @@ internal static class SegmentationBench
         {
             var name = side == 6000 ? "24mp" : $"{side}";
             post[side].Report(report, $"mask.post.{name}");
+            refinedPost[side].Report(report, $"mask.post_refined.{name}");
             vectorise[side].Report(report, $"mask.vectorise.{name}");
             click[side].Report(report, $"mask.click_to_mask.{name}", side == 6000 ? null : TargetMilliseconds);
+            clickNetwork[side].Report(report, $"mask.click_to_mask_network.{name}", side == 6000 ? null : TargetMilliseconds);
         }
         report.PrintTable();
         Console.WriteLine("cpu: process CPU time of all threads; with --threads 1 the single-core cost, which other processes' load does not inflate");

@@ -35,9 +35,16 @@ public static class MaskCommand
         var models = new Option<string[]>("--models") { Description = "Model folder to search first (repeatable)", HelpName = "DIR" };
         var model = new Option<string?>("--model") { Description = "The mask model's id (default: the active or default mask model)" };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing mask file" };
+        var refine = new Option<string>("--refine")
+        {
+            Description = "on (default): refine the network's mask against the picture (colour model, edges at preview resolution); off: the network's mask alone",
+            HelpName = "on|off",
+            DefaultValueFactory = _ => "on",
+        };
+        refine.AcceptOnlyFromAmong("on", "off");
         var command = new Command("mask", "Make an object mask from clicks with a SAM-family model")
         {
-            input, points, box, output, edit, applyTo, models, model, overwrite,
+            input, points, box, output, edit, applyTo, models, model, overwrite, refine,
         };
         command.Validators.Add(result =>
         {
@@ -57,6 +64,7 @@ public static class MaskCommand
                 ModelFolders = parsed.GetValue(models) ?? [],
                 ModelId = parsed.GetValue(model),
                 Overwrite = parsed.GetValue(overwrite),
+                Refine = parsed.GetValue(refine) != "off",
             };
             try
             {
@@ -111,6 +119,9 @@ public sealed record MaskSettings
     public IReadOnlyList<string> ModelFolders { get; init; } = [];
     public string? ModelId { get; init; }
     public bool Overwrite { get; init; }
+
+    /// <summary>Refine the network's mask against the picture (<see cref="MaskRefiner"/>); false: the network's mask alone.</summary>
+    public bool Refine { get; init; } = true;
 }
 
 /// <summary>A mask call that failed: the file (raw, sidecar, model, mask) and why.</summary>

@@ -52,7 +52,7 @@ internal sealed class MaskMaker(MaskSettings settings, CliContext context)
         var package = Guard(input, () => registry.Choose(TaskDefaults.Mask, requestedId: settings.ModelId,
             active: ActiveModelConfig.Load(environment: context.ModelEnvironment)).Package);
         using var host = new ModelHost(InferenceSettings.Default, _logger);
-        using var segmenter = Guard(package.Id, () => SamSegmenter.Open(host, package, logger: _logger));
+        using var segmenter = Guard(package.Id, () => SamSegmenter.Open(host, package, new SegmenterOptions { Refine = settings.Refine }, _logger));
 
         var key = $"{session.ImageId}|{Hash(engine.Edits.Write(uncropped))}";
         var target = await segmenter.EncodeAsync(key, size.Width, size.Height,

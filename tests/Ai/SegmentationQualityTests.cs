@@ -21,13 +21,16 @@ public class SegmentationQualityTests(ITestOutputHelper output)
     private const int FirstSeed = 500_000;
 
     /// <summary>
-    /// The bar for the mean IoU after one click. The shipped model (sam-scenes-small after its GPU
+    /// The first masks issue's bar for the network alone after one click. The shipped model (sam-scenes-small after its GPU
     /// phases, masks chosen by stability as its manifest asks) reaches 0.915 here (0.910 when the IoU head chooses).
     /// </summary>
-    private const double OneClickFloor = 0.85;
+    private const double NetworkFloor = 0.85;
+
+    /// <summary>What the refined masks (the default) must keep on these scenes while they gain on unseen ones (HeldOutSegmentationTests).</summary>
+    private const double RefinedFloor = 0.88;
 
     [Fact]
-    public void OneClickGivesAHighMeanIoUAndASecondClickInTheLargestErrorRaisesIt()
+    public void OneClickGivesAHighMeanIoUAndASecondClickInTheLargestErrorRaisesItWithAndWithoutRefinement()
     {
         using var home = new TempFolder();
         var registry = ModelRegistry.Discover(new ModelSearchOptions([AiTestFiles.ShippedModels], AiTestFiles.IsolatedEnvironment(home.Path)));
@@ -38,6 +41,8 @@ public class SegmentationQualityTests(ITestOutputHelper output)
 
         var one = new List<double>();
         var two = new List<double>();
+        var refinedOne = new List<double>();
+        var refinedTwo = new List<double>();
         var predicted = new byte[SegmentationScenes.DefaultSize * SegmentationScenes.DefaultSize];
         for (var k = 0; k < Scenes; k++)
         {
@@ -47,21 +52,27 @@ public class SegmentationQualityTests(ITestOutputHelper output)
             // One target per scene keeps the decodes (two each) in proportion to the encodes.
             var random = new Random(k);
             var truth = scene.Objects[scene.Targets[random.Next(scene.Targets.Count)]].Visible;
-            var prompt = segmenter.StartPrompt(target);
             var first = SegmentationScenes.FirstClick(truth, scene.Size, random);
-            using (var mask = prompt.Click(new PromptPoint(first.X, first.Y)))
-                mask.CopyBinary(predicted);
-            one.Add(ImageQuality.IoU(predicted, truth));
-            if (SegmentationScenes.RefinementClick(truth, predicted, scene.Size) is { } fix)
-                using (var mask = prompt.Click(new PromptPoint(fix.X, fix.Y, fix.Positive)))
+            foreach (var (refine, afterOne, afterTwo) in new[] { (false, one, two), (true, refinedOne, refinedTwo) })
+            {
+                var prompt = segmenter.StartPrompt(target, refine);
+                using (var mask = prompt.Click(new PromptPoint(first.X, first.Y)))
                     mask.CopyBinary(predicted);
-            two.Add(ImageQuality.IoU(predicted, truth));
+                afterOne.Add(ImageQuality.IoU(predicted, truth));
+                if (SegmentationScenes.RefinementClick(truth, predicted, scene.Size) is { } fix)
+                    using (var mask = prompt.Click(new PromptPoint(fix.X, fix.Y, fix.Positive)))
+                        mask.CopyBinary(predicted);
+                afterTwo.Add(ImageQuality.IoU(predicted, truth));
+            }
         }
 
         Assert.Equal(one.Count, segmenter.EncoderRuns);
-        output.WriteLine($"{package.Id}: {one.Count} scenes, mean IoU {one.Average():0.0000} after one click, {two.Average():0.0000} after two");
+        output.WriteLine($"{package.Id}: {one.Count} scenes, mean IoU {one.Average():0.0000} after one click, {two.Average():0.0000} after two;"
+                         + $" refined {refinedOne.Average():0.0000} after one click, {refinedTwo.Average():0.0000} after two");
         Assert.True(one.Count >= 0.95 * Scenes, $"only {one.Count} of {Scenes} scenes had a target");
-        Assert.True(one.Average() >= OneClickFloor, $"mean IoU after one click {one.Average():0.0000} < {OneClickFloor}");
-        Assert.True(two.Average() > one.Average(), $"a second click did not raise the mean IoU ({one.Average():0.0000} -> {two.Average():0.0000})");
+        Assert.True(one.Average() >= NetworkFloor, $"the network alone: mean IoU after one click {one.Average():0.0000} < {NetworkFloor}");
+        Assert.True(two.Average() > one.Average(), $"the network alone: a second click did not raise the mean IoU ({one.Average():0.0000} -> {two.Average():0.0000})");
+        Assert.True(refinedOne.Average() >= RefinedFloor, $"refined: mean IoU after one click {refinedOne.Average():0.0000} < {RefinedFloor}");
+        Assert.True(refinedTwo.Average() > refinedOne.Average(), $"refined: a second click did not raise the mean IoU ({refinedOne.Average():0.0000} -> {refinedTwo.Average():0.0000})");
     }
 }
