@@ -1,3 +1,4 @@
+using RawEngine;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -74,8 +75,9 @@ public sealed class ObjectMasks(EditorEngine engine, ILogger logger) : IDisposab
         var size = session.OutputSize(uncropped);
         foreach (var point in points) point.CheckInside(size.Width, size.Height);
         var segmenter = await Task.Run(() => _segmenter.Value, cancellation);
-        var key = $"{session.ImageId}|{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(engine.WriteEdit(uncropped))))}";
-        var target = await segmenter.EncodeAsync(key, size.Width, size.Height, ct => session.RenderPreviewAsync(uncropped, EncoderSide, ct), cancellation);
+        var encoderView = uncropped.WithoutToneMapping();
+        var key = $"{session.ImageId}|{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(engine.WriteEdit(encoderView))))}";
+        var target = await segmenter.EncodeAsync(key, size.Width, size.Height, ct => session.RenderPreviewAsync(encoderView, EncoderSide, ct), cancellation);
         return await Task.Run(() =>
         {
             var prompt = segmenter.StartPrompt(target);

@@ -1,3 +1,4 @@
+using RawEngine;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -54,9 +55,10 @@ internal sealed class MaskMaker(MaskSettings settings, CliContext context)
         using var host = new ModelHost(InferenceSettings.Default, _logger);
         using var segmenter = Guard(package.Id, () => SamSegmenter.Open(host, package, new SegmenterOptions { Refine = settings.Refine }, _logger));
 
-        var key = $"{session.ImageId}|{Hash(engine.Edits.Write(uncropped))}";
+        var encoderView = uncropped.WithoutToneMapping();
+        var key = $"{session.ImageId}|{Hash(engine.Edits.Write(encoderView))}";
         var target = await segmenter.EncodeAsync(key, size.Width, size.Height,
-            ct => session.RenderPreviewAsync(uncropped, RenderSide, ct), cancellation);
+            ct => session.RenderPreviewAsync(encoderView, RenderSide, ct), cancellation);
         var prompt = segmenter.StartPrompt(target);
         SegmentationMask? mask = null;
         try
