@@ -9,7 +9,6 @@ using RawEngine.Engine.Pipeline;
 using RawEngine.Engine.Raw;
 using RawEngine.Engine.Sessions;
 using RawEngine.Iop;
-using RawEngine.Iop.ColorOut;
 
 namespace RawEngine.Web;
 
@@ -109,7 +108,7 @@ public sealed class EditorEngine : IDisposable
             Math.Clamp((int)Math.Round(region.Height * scale), 1, scaled.Height - y), scale);
         var kind = scale <= PreviewScale ? PipeKind.Preview : PipeKind.Full;
         using var pixels = await session.RenderAsync(request.Edit, roi, kind, cancellation);
-        return Encode(pixels, request.Edit, new ExportOptions { Quality = PreviewQuality, StripMetadata = true }, cancellation);
+        return Encode(pixels, session.OutputFormat(request.Edit, kind), new ExportOptions { Quality = PreviewQuality, StripMetadata = true }, cancellation);
     }
 
     /// <summary>The embedded preview, scaled to a thumbnail; raws without one get a small preview render of their sidecar.</summary>
@@ -135,7 +134,7 @@ public sealed class EditorEngine : IDisposable
             var edit = LoadSidecar(path);
             using var session = await Task.Run(() => _thumbnails.Value.Open(path, cancellation), cancellation);
             using var pixels = await session.RenderPreviewAsync(edit, ThumbnailSide, cancellation);
-            return Encode(pixels, edit, new ExportOptions { Quality = PreviewQuality, StripMetadata = true }, cancellation);
+            return Encode(pixels, session.OutputFormat(edit, PipeKind.Preview), new ExportOptions { Quality = PreviewQuality, StripMetadata = true }, cancellation);
         }
     }
 
@@ -157,11 +156,7 @@ public sealed class EditorEngine : IDisposable
         await Task.Run(() =>
         {
             using var pixels = session.RenderForExport(edit);
-            var image = new ExportImage(pixels, OutputSpace(edit))
-            {
-                Metadata = new ExportMetadata { Capture = session.Image.Capture, Orientation = IsEnabled(edit, "flip") ? 1 : session.Image.Orientation },
-            };
-            ImageExporter.Write(image, output, new ExportOptions { Format = format, Bits = format == ExportFormat.Jpeg ? 8 : 16, Overwrite = true }, cancellation);
+            ImageExporter.Write(ExportImage.FromPipe(pixels, pixels.Format, session.Image), output, new ExportOptions { Format = format, Bits = format == ExportFormat.Jpeg ? 8 : 16, Overwrite = true }, cancellation);
         }, cancellation);
     }
 
@@ -215,20 +210,9 @@ public sealed class EditorEngine : IDisposable
         return session.Value.WaitAsync(cancellation);
     }
 
-    private static byte[] Encode(ImageBuffer pixels, Edit edit, ExportOptions options, CancellationToken cancellation) =>
-        ImageExporter.ToBytes(new ExportImage(FloatPixels.Of(pixels), OutputSpace(edit)), options, cancellation);
-
-    private static RgbColorSpace OutputSpace(Edit edit)
-    {
-        var index = edit.IndexOf("colorout");
-        return ColorOutOperation.SpaceOf(index >= 0 && edit.Modules[index].Params is ColorOutParams p ? p : new ColorOutParams());
-    }
-
-    private static bool IsEnabled(Edit edit, string instance)
-    {
-        var index = edit.IndexOf(instance);
-        return index < 0 || edit.Modules[index].Enabled;
-    }
+    private static byte[] Encode(ImageBuffer pixels, BufferFormat format, ExportOptions options, CancellationToken cancellation) =>
+        // A screen JPEG carries no profile; a pipe without colorin (camera RGB) is shown as sRGB, as any viewer would.
+        ImageExporter.ToBytes(new ExportImage(FloatPixels.Of(pixels), format.ColorSpace ?? RgbColorSpace.Srgb), options, cancellation);
 
     public void Dispose()
     {

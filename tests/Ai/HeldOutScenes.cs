@@ -1,4 +1,6 @@
 using RawEngine.Engine.Imaging;
+using RawEngine.Engine.Synthetic;
+using static RawEngine.Engine.Synthetic.SceneRandom;
 
 namespace RawEngine.Tests.Ai;
 
@@ -175,7 +177,7 @@ public static class HeldOutScenes
         var fields = Enumerable.Range(0, k).Select(_ =>
         {
             var cell = Uniform(random, 20, 70);
-            return (Coarse: new Noise(random, cell), Fine: new Noise(random, cell / 3));
+            return (Coarse: NoiseOver(random, cell), Fine: NoiseOver(random, cell / 3));
         }).ToArray();
         var sharpness = Uniform(random, 4, 30);
         int n = Width * Supersampling, m = Height * Supersampling;
@@ -315,14 +317,6 @@ public static class HeldOutScenes
         return [(float)r, (float)g, (float)b];
     }
 
-    private static double Uniform(Random random, double low, double high) => low + random.NextDouble() * (high - low);
-
-    private static double Gaussian(Random random)
-    {
-        var u = 1.0 - random.NextDouble();
-        return Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * random.NextDouble());
-    }
-
     /// <summary>A shape: centre, outer radius and an inside test for offsets from the centre.</summary>
     private sealed class Outline
     {
@@ -360,31 +354,6 @@ public static class HeldOutScenes
         }
     }
 
-    /// <summary>Smooth value noise over the canvas: uniform -1..1 lattice values every <c>cell</c> px, smoothstep-interpolated.</summary>
-    private sealed class Noise
-    {
-        private readonly double _cell;
-        private readonly int _n;
-        private readonly double[] _lattice;
-
-        public Noise(Random random, double cell)
-        {
-            _cell = cell;
-            _n = (int)(Math.Max(Width, Height) / cell) + 3;
-            _lattice = new double[_n * _n];
-            for (var i = 0; i < _lattice.Length; i++) _lattice[i] = Uniform(random, -1, 1);
-        }
-
-        public double At(double x, double y)
-        {
-            double gx = x / _cell, gy = y / _cell;
-            int ix = Math.Min((int)gx, _n - 2), iy = Math.Min((int)gy, _n - 2);
-            double fx = Smooth(gx - ix), fy = Smooth(gy - iy);
-            double top = _lattice[iy * _n + ix] + fx * (_lattice[iy * _n + ix + 1] - _lattice[iy * _n + ix]);
-            double bottom = _lattice[(iy + 1) * _n + ix] + fx * (_lattice[(iy + 1) * _n + ix + 1] - _lattice[(iy + 1) * _n + ix]);
-            return top + fy * (bottom - top);
-        }
-
-        private static double Smooth(double t) => t * t * (3 - 2 * t);
-    }
+    /// <summary>Value noise over the whole canvas with a lattice point every <paramref name="cell"/> px.</summary>
+    private static ValueNoise NoiseOver(Random random, double cell) => new(random, cell, (int)(Math.Max(Width, Height) / cell) + 3);
 }

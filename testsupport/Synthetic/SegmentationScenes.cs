@@ -1,5 +1,7 @@
 using RawEngine.Engine.Imaging;
 
+using static RawEngine.Engine.Synthetic.SceneRandom;
+
 namespace RawEngine.Engine.Synthetic;
 
 /// <summary>One object painted into a scene: its shape kind and the pixels of it that stay visible.</summary>
@@ -187,7 +189,7 @@ public static class SegmentationScenes
             gratings[i] = (Math.Cos(angle), Math.Sin(angle), Uniform(random, 6, 48), Uniform(random, 0, 2 * Math.PI), Uniform(random, 0.03, 0.12));
         }
         var noiseAmplitude = Uniform(random, 0.05, 0.2);
-        var noise = new ValueNoise(random, size, cell: 32);
+        var noise = new ValueNoise(random, cell: 32, latticeSide: size / 32 + 2);
         var n = size * Supersampling;
         for (var sy = 0; sy < n; sy++)
             for (var sx = 0; sx < n; sx++)
@@ -199,14 +201,6 @@ public static class SegmentationScenes
                 var q = 3 * (sy * n + sx);
                 for (var c = 0; c < 3; c++) colour[q + c] = (float)Math.Clamp(baseColour[c] * m, 0, 1);
             }
-    }
-
-    private static double Uniform(Random random, double low, double high) => low + random.NextDouble() * (high - low);
-
-    private static double Gaussian(Random random)
-    {
-        var u = 1.0 - random.NextDouble();
-        return Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * random.NextDouble());
     }
 
     private static double[] RandomColour(Random random) => [random.NextDouble(), random.NextDouble(), random.NextDouble()];
@@ -376,34 +370,5 @@ public static class SegmentationScenes
                 }
             }
         }
-    }
-
-    /// <summary>Smooth value noise: uniform -1..1 values on a lattice of <c>cell</c> pixels, smoothstep-interpolated.</summary>
-    private sealed class ValueNoise
-    {
-        private readonly int _cell;
-        private readonly int _n;
-        private readonly double[] _lattice;
-
-        public ValueNoise(Random random, int size, int cell)
-        {
-            _cell = cell;
-            _n = size / cell + 2;
-            _lattice = new double[_n * _n];
-            for (var i = 0; i < _lattice.Length; i++) _lattice[i] = Uniform(random, -1, 1);
-        }
-
-        /// <summary>The noise at canvas point (x, y), in -1..1.</summary>
-        public double At(double x, double y)
-        {
-            double gx = x / _cell, gy = y / _cell;
-            int ix = Math.Min((int)gx, _n - 2), iy = Math.Min((int)gy, _n - 2);
-            double fx = Smooth(gx - ix), fy = Smooth(gy - iy);
-            double top = _lattice[iy * _n + ix] + fx * (_lattice[iy * _n + ix + 1] - _lattice[iy * _n + ix]);
-            double bottom = _lattice[(iy + 1) * _n + ix] + fx * (_lattice[(iy + 1) * _n + ix + 1] - _lattice[(iy + 1) * _n + ix]);
-            return top + fy * (bottom - top);
-        }
-
-        private static double Smooth(double t) => t * t * (3 - 2 * t);
     }
 }
