@@ -67,6 +67,8 @@ public sealed class EditorServer : IAsyncDisposable
 
     public PhotoFolder Folder => _folder;
 
+    internal RenderViews Views => _views;
+
     public static async Task<EditorServer> StartAsync(ServeOptions options, ILoggerFactory loggerFactory, CancellationToken cancellation = default)
     {
         var folder = new PhotoFolder(options.Folder);

@@ -12,6 +12,12 @@ public sealed class RenderViews
     private readonly Dictionary<string, CancellationTokenSource> _current = new();
     private readonly object _lock = new();
 
+    /// <summary>Whether a render of <paramref name="view"/> is in flight.</summary>
+    internal bool IsRendering(string view)
+    {
+        lock (_lock) return _current.ContainsKey(view);
+    }
+
     /// <summary>Runs <paramref name="render"/> as the view's current render; throws <see cref="SupersededException"/> when a newer one replaced it.</summary>
     public async Task<T> RunAsync<T>(string view, Func<CancellationToken, Task<T>> render, CancellationToken requestAborted)
     {
