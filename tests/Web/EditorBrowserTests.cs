@@ -25,6 +25,8 @@ public class EditorBrowserTests
         }
         """;
 
+    private const float LoadedMachineTimeout = 120_000;
+
     private const string Renders = "() => Number(document.getElementById('preview').dataset.renders ?? 0)";
 
     [BrowserFact]
@@ -40,6 +42,8 @@ public class EditorBrowserTests
             Args = ["--no-sandbox"],
         });
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 800 } });
+        // The mask encoder and renders share the cores with the rest of the suite: Playwright's 30 s default is too short under load.
+        page.SetDefaultTimeout(LoadedMachineTimeout);
         var errors = new List<string>();
         page.PageError += (_, error) => errors.Add(error);
         await page.GotoAsync(host.Server.Url.ToString());
@@ -79,7 +83,7 @@ public class EditorBrowserTests
 
         // Export: the file in export/ equals what `rawengine convert` makes from the sidecar the page saved.
         await page.ClickAsync("#export");
-        await page.WaitForFunctionAsync("() => document.getElementById('status').textContent.startsWith('exported')", null, new PageWaitForFunctionOptions { Timeout = 120_000 });
+        await page.WaitForFunctionAsync("() => document.getElementById('status').textContent.startsWith('exported')");
         var sidecar = JsonNode.Parse(File.ReadAllText(host.ScenePath + ".rawengine.json"))!;
         Assert.Contains(sidecar["modules"]!.AsArray(), m => m!["module"]!.GetValue<string>() == "exposure#object1" && m["blend"]!["mask"]!.GetValue<string>() == "object1");
         Assert.Contains(sidecar["modules"]!.AsArray(), m => m!["module"]!.GetValue<string>() == "exposure" && m["params"]!["exposure"]!.GetValue<double>() == 1.6);
@@ -99,6 +103,7 @@ public class EditorBrowserTests
             ExecutablePath = BrowserFactAttribute.Chromium, Headless = true, Args = ["--no-sandbox"],
         });
         var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(LoadedMachineTimeout);
 
         await page.GotoAsync($"{host.Server.Url}?file={EditorHost.SceneFile}");
         await page.WaitForFunctionAsync($"() => ({Renders})() >= 1");
