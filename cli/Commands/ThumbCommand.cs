@@ -19,14 +19,20 @@ public static class ThumbCommand
         {
             var path = parsed.GetValue(file)!;
             var target = parsed.GetValue(output)!;
+            // No extension means JPEG, as for convert; one that names no format is an error, not a JPEG under a wrong name.
+            var format = Path.GetExtension(target).Length == 0 ? ExportFormat.Jpeg : ExportFormats.FromPath(target);
+            if (format is null)
+            {
+                context.Fail($"-o {target}: '{Path.GetExtension(target)}' names no format this engine writes (jpg, png, tif)");
+                return ExitCodes.UsageError;
+            }
             try
             {
                 var thumbnail = RawDecoder.ExtractThumbnail(path);
-                var format = ExportFormats.FromPath(target) ?? ExportFormat.Jpeg;
                 if (thumbnail.Format == ThumbnailFormat.Jpeg && format == ExportFormat.Jpeg)
                     AtomicFile.Write(target, stream => stream.Write(thumbnail.Data), parsed.GetValue(overwrite));
                 else
-                    Reencode(thumbnail, target, format, parsed.GetValue(overwrite));
+                    Reencode(thumbnail, target, format.Value, parsed.GetValue(overwrite));
                 context.Out.WriteLine($"{target}: {thumbnail.Width}x{thumbnail.Height} preview");
                 return ExitCodes.Ok;
             }

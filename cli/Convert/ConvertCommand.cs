@@ -35,8 +35,8 @@ public static class ConvertCommand
         var sharpen = CliOptions.Parsed("--sharpen", "auto (default: output sharpening when downscaling), off, or the capture sharpening's amount",
             $"auto|off|{SharpenChoice.AmountRange.Text()}", SharpenChoice.Parse);
         var models = new Option<string[]>("--models") { Description = "Model folder to search first (repeatable)", HelpName = "DIR" };
-        var provider = CliOptions.Parsed("--provider", "Where neural modules run", string.Join('|', Enum.GetValues<ExecutionProvider>().Select(e => e.ToName())), ParseProvider);
-        provider.DefaultValueFactory = _ => ExecutionProvider.Auto;
+        // Absent is Auto (the enum's default); the help names it as it is typed, not as the enum member prints.
+        var provider = CliOptions.Parsed("--provider", $"Where neural modules run [default: {ExecutionProvider.Auto.ToName()}]", string.Join('|', Enum.GetValues<ExecutionProvider>().Select(e => e.ToName())), ParseProvider);
         var wb = CliOptions.Parsed("--wb", "White balance: as-shot (daylight when the file has none), daylight, auto (grey world), or R,G,B multipliers",
             $"as-shot|daylight|auto|R,G,B ({WhiteBalanceChoice.MultiplierRange.Text()})", WhiteBalanceChoice.Parse);
         var exposure = CliOptions.Number("--exposure", "Exposure in EV (default +0.7 plus the raw's baseline exposure)", CliOptions.RangeOf<ExposureParams>(nameof(ExposureParams.Exposure)));

@@ -216,6 +216,8 @@ public class ConvertCommandTests
         Assert.Contains("--profile <srgb|display-p3|adobe-rgb|prophoto|rec2020[-linear]>", help);
         Assert.Contains("--tone <sigmoid|none>", help);
         Assert.Contains("--provider <auto|cpu|cuda|", help);
+        Assert.Contains("[default: auto]", help);
+        Assert.DoesNotContain("[default: Auto]", help);
         // Ranges are the params' own [ParamRange], so a module that widens one widens the option.
         var exposure = CliOptions.RangeOf<ExposureParams>(nameof(ExposureParams.Exposure));
         Assert.Contains($"--exposure <{exposure.Min}..{exposure.Max}>", help);

@@ -79,6 +79,19 @@ public class InfoCommandTests
         Assert.Equal(0, (await CliRunner.RunAsync("thumb", SharedData.CanonLinearDng, "-o", target, "--overwrite")).ExitCode);
     }
 
+    [Fact]
+    public async Task ThumbRefusesAnExtensionThatNamesNoFormat()
+    {
+        using var temp = new TempFolder();
+        var target = temp.File("preview.jpgg");
+
+        var result = await CliRunner.RunAsync("thumb", temp.File("missing.dng"), "-o", target);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("'.jpgg' names no format", result.Error);
+        Assert.False(File.Exists(target));
+    }
+
     [SharedFact("the real Canon EOS 6D DNG (raw/canon_eos_6d_linear.dng)")]
     public async Task ThumbEncodesBitmapPreviewsAndConvertsJpegOnesToOtherFormats()
     {
