@@ -46,7 +46,7 @@ switch (args.FirstOrDefault())
         return 0;
     }
     case "gpu-kernels":
-        return RawEngine.Bench.Ai.GpuKernelCheck.Run(new MetricReport(Console.Out));
+        return RawEngine.Bench.Ai.GpuKernelCheck.Run(new MetricReport(Console.Out), args[1..]);
     case "nn-provider" when args.Length == 2:
         return RawEngine.Bench.Ai.ProviderCheck.Run(args[1]);
     case "mask-raster":
@@ -58,6 +58,6 @@ switch (args.FirstOrDefault())
     case "serve":
         return RawEngine.Bench.Serve.ServeBench.Run(new MetricReport(Console.Out), args[1..]);
     default:
-        Console.Error.WriteLine("usage: bench <pipe|lens|convert|app-session|batch|nn|mask|serve|detail|camera-files|export|demosaic|roundtrip>   (also: preview-nn, nn-ensemble, mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
+        Console.Error.WriteLine("usage: bench <pipe|lens|convert|app-session|batch|nn|mask|serve|detail|camera-files|export|demosaic|roundtrip>   (also: preview-nn, nn-ensemble, mask-raster, mask-vectorize, gpu-kernels [--emulator], nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
         return 2;
 }
