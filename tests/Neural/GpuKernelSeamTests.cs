@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using RawEngine.Engine.Compute;
 using RawEngine.Engine.Edits;
 using RawEngine.Engine.Pipeline;
@@ -26,7 +25,7 @@ public sealed class GpuKernelSeamTests(ITestOutputHelper output, IlgpuCpuAcceler
     [Fact]
     public async Task NeuralModulesThroughTheGpuKernelsGiveTheCpuPicture()
     {
-        var log = new KernelLog();
+        var log = new LoggedValues<string>("Kernels"); // where each tiled run's kernels ran
         using var models = NeuralPipeTests.Models(_home.Path, log);
         var options = new EngineOptions { MaxThreads = 2, UseGpu = false, CacheBytes = 0 };
         using var cpu = new RenderEngine(StandardModules.CreateRegistry(models), options);
@@ -49,31 +48,10 @@ public sealed class GpuKernelSeamTests(ITestOutputHelper output, IlgpuCpuAcceler
             squares += d * d;
         }
         var psnr = 10 * Math.Log10(a.Length / Math.Max(squares, 1e-30));
-        output.WriteLine($"GPU kernels ({ilgpu.Kernels.Device}) vs CPU: max |difference| {worst:E2}, PSNR {psnr:F1} dB; tiles ran on {string.Join(", ", log.Devices.Distinct())}");
-        Assert.Contains(ilgpu.Kernels.Device, log.Devices);
-        Assert.Contains("CPU", log.Devices);
+        output.WriteLine($"GPU kernels ({ilgpu.Kernels.Device}) vs CPU: max |difference| {worst:E2}, PSNR {psnr:F1} dB; tiles ran on {string.Join(", ", log.Values.Distinct())}");
+        Assert.Contains(ilgpu.Kernels.Device, log.Values);
+        Assert.Contains("CPU", log.Values);
         Assert.True(worst <= 1e-4, $"the GPU kernels' picture differs from the CPU's by up to {worst:E2}");
         Assert.True(psnr >= 100, $"PSNR {psnr:F1} dB between the two paths");
-    }
-
-    /// <summary>Keeps the kernels each tiled run names (the tiler's <c>Kernels</c> log value).</summary>
-    private sealed class KernelLog : ILoggerFactory, ILogger
-    {
-        private readonly List<string> _devices = [];
-        public IReadOnlyList<string> Devices { get { lock (_devices) return [.. _devices]; } }
-        public ILogger CreateLogger(string categoryName) => this;
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (state is IReadOnlyList<KeyValuePair<string, object?>> values)
-                foreach (var (key, value) in values)
-                    if (key == "Kernels" && value is string device)
-                        lock (_devices) _devices.Add(device);
-        }
-
-        public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException();
-        public void Dispose() { }
     }
 }
