@@ -9,7 +9,8 @@ public static class PixelKernels
     /// The GPU kernels when <paramref name="compute"/> has a GPU (a CUDA or OpenCL device found with
     /// <c>EngineOptions.UseGpu</c> on; loaded once per device and logged there), else the CPU kernels. ILGPU's CPU
     /// accelerator, an emulator far slower than <see cref="CpuKernels"/>, is never discovered, only injected by tests.
+    /// Kernels that fail to load on the GPU (logged there) leave the CPU kernels in charge.
     /// </summary>
     public static IPixelKernels For(ComputeDevices compute) =>
-        compute.Gpu is { } gpu ? gpu.Kernels(accelerator => new GpuPixelKernels(accelerator)) : CpuPixelKernels.Instance;
+        compute.Gpu?.Kernels(accelerator => new GpuPixelKernels(accelerator)) as IPixelKernels ?? CpuPixelKernels.Instance;
 }

@@ -16,7 +16,7 @@ public sealed class GpuDevice : IDisposable
 {
     private readonly Context? _context;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<Type, Lazy<IDisposable>> _kernels = new();
+    private readonly ConcurrentDictionary<Type, Lazy<IDisposable?>> _kernels = new();
 
     private GpuDevice(Context? context, Accelerator accelerator, ILogger logger)
     {
@@ -72,19 +72,31 @@ public sealed class GpuDevice : IDisposable
     /// </summary>
     public static GpuDevice Wrap(Accelerator accelerator, ILogger? logger = null) => new(null, accelerator, logger ?? NullLogger.Instance);
 
-    /// <summary>The kernel set of type <typeparamref name="T"/> on this device, loaded by <paramref name="load"/> on first use.</summary>
-    public T Kernels<T>(Func<Accelerator, T> load) where T : class, IDisposable =>
-        (T)_kernels.GetOrAdd(typeof(T), _ => new Lazy<IDisposable>(() =>
+    /// <summary>
+    /// The kernel set of type <typeparamref name="T"/> on this device, loaded by <paramref name="load"/> on first use; null,
+    /// logged as a warning and kept so, when it fails to load (a driver that cannot compile a kernel must not stop
+    /// rendering: callers fall back to the CPU).
+    /// </summary>
+    public T? Kernels<T>(Func<Accelerator, T> load) where T : class, IDisposable =>
+        (T?)_kernels.GetOrAdd(typeof(T), _ => new Lazy<IDisposable?>(() =>
         {
-            var kernels = load(Accelerator);
-            _logger.LogInformation("{Kernels} loaded on {Name} ({Type}).", typeof(T).Name, Accelerator.Name, Accelerator.AcceleratorType);
-            return kernels;
+            try
+            {
+                var kernels = load(Accelerator);
+                _logger.LogInformation("{Kernels} loaded on {Name} ({Type}).", typeof(T).Name, Accelerator.Name, Accelerator.AcceleratorType);
+                return kernels;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _logger.LogWarning(e, "{Kernels} failed to load on {Name} ({Type}); computing on the CPU.", typeof(T).Name, Accelerator.Name, Accelerator.AcceleratorType);
+                return null;
+            }
         })).Value;
 
     public void Dispose()
     {
         foreach (var kernels in _kernels.Values)
-            if (kernels.IsValueCreated) kernels.Value.Dispose();
+            if (kernels.IsValueCreated) kernels.Value?.Dispose();
         _kernels.Clear();
         if (_context is null) return;
         Accelerator.Dispose();

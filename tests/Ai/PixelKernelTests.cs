@@ -26,7 +26,7 @@ public sealed class IlgpuCpuAccelerator : IDisposable
     public GpuDevice Device { get; }
 
     /// <summary>The GPU side of the seam, as production loads it on a device.</summary>
-    public GpuPixelKernels Kernels => Device.Kernels(accelerator => new GpuPixelKernels(accelerator));
+    public GpuPixelKernels Kernels => Device.Kernels(accelerator => new GpuPixelKernels(accelerator))!;
 
     public void Dispose()
     {
@@ -158,6 +158,18 @@ public sealed class PixelKernelTests(IlgpuCpuAccelerator ilgpu) : IClassFixture<
         Assert.IsType<GpuPixelKernels>(kernels);
         Assert.Same(kernels, PixelKernels.For(injected.Serial)); // loaded once per device
         Assert.Contains(ilgpu.Accelerator.Name, kernels.Device);
+    }
+
+    [Fact]
+    public void KernelsThatFailToLoadOnTheGpuLeaveTheCpuInCharge()
+    {
+        var log = new RecordingLogger();
+        using var device = GpuDevice.Wrap(ilgpu.Accelerator, log);
+        Assert.Null(device.Kernels<GpuPixelKernels>(_ => throw new InvalidOperationException("no compiler for this device")));
+        Assert.Null(device.Kernels<GpuPixelKernels>(_ => throw new InvalidOperationException("tried twice"))); // the answer is kept
+        Assert.Single(log.Lines, line => line.StartsWith("Warning:") && line.Contains("failed to load"));
+        using var devices = new ComputeDevices(1, device);
+        Assert.Same(CpuPixelKernels.Instance, PixelKernels.For(devices));
     }
 
     private static void AssertClose(float[] expected, float[] actual, float tolerance)
