@@ -46,7 +46,7 @@ switch (args.FirstOrDefault())
         return 0;
     }
     case "gpu-kernels":
-        return RawEngine.Bench.Ai.GpuKernelCheck.Run(new MetricReport(Console.Out));
+        return RawEngine.Bench.Ai.GpuKernelCheck.Run(new MetricReport(Console.Out), args[1..]);
     case "nn-provider" when args.Length == 2:
         return RawEngine.Bench.Ai.ProviderCheck.Run(args[1]);
     case "mask-raster":

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using RawEngine.AI.Contracts;
+using RawEngine.AI.Kernels;
 using RawEngine.AI.Registry;
 using RawEngine.AI.Segmentation;
 using RawEngine.Engine.Edits;
@@ -120,7 +121,7 @@ public sealed class ObjectMasks(EditorEngine engine, ILogger logger) : IDisposab
     {
         var models = engine.Models;
         var package = models.Registry.Choose(TaskDefaults.Mask, active: models.Active).Package;
-        return SamSegmenter.Open(models.Host, package, logger: logger);
+        return SamSegmenter.Open(models.Host, package, new SegmenterOptions { Kernels = PixelKernels.For(engine.Engine.Compute) }, logger);
     }
 
     public void Dispose()

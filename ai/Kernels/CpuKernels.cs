@@ -9,7 +9,8 @@ namespace RawEngine.AI.Kernels;
 /// Pre- and post-processing around a network on the CPU: packing interleaved RGBA into planar NCHW
 /// and back, transfer curves, normalisation, CFA to masked-mosaic planes, tile blending, and mask
 /// logits to a resized probability mask. Rows run in parallel bands; inner loops are vectorised
-/// (System.Numerics.Tensors / Vector&lt;float&gt;). <see cref="GpuKernels"/> holds the same maths for ILGPU.
+/// (System.Numerics.Tensors / Vector&lt;float&gt;). <see cref="GpuKernels"/> holds the same maths for ILGPU; production
+/// reaches either through <see cref="IPixelKernels"/>.
 /// </summary>
 public static class CpuKernels
 {
@@ -48,9 +49,10 @@ public static class CpuKernels
         });
     }
 
-    /// <summary>Three planes back into the RGB of interleaved RGBA rows (alpha untouched): the affine
-    /// undone, then <paramref name="transfer"/>.</summary>
-    public static void PlanarToRgba(ReadOnlyMemory<float> planar, int width, int height, ChannelAffine affine, Transfer transfer, Memory<float> rgba, int rowStride)
+    /// <summary>Three planes back into interleaved RGBA rows: the affine undone, then <paramref name="transfer"/>,
+    /// then <paramref name="after"/> (white balance put back, say); alpha 1.</summary>
+    public static void PlanarToRgba(ReadOnlyMemory<float> planar, int width, int height, ChannelAffine affine, Transfer transfer, ChannelAffine after,
+        Memory<float> rgba, int rowStride)
     {
         Check(planar.Length, 3L * width * height, "planar");
         Check(rgba.Length, (long)(height - 1) * rowStride + 4L * width, "rgba");
@@ -69,6 +71,8 @@ public static class CpuKernels
                     TensorPrimitives.Subtract(src.Slice(c * plane + y * width, width), affine.Bias(c), p);
                     TensorPrimitives.Multiply(p, 1f / affine.Scale(c), p);
                     ApplyTransfer(p, transfer, transferScratch);
+                    if (after.Scale(c) != 1f) TensorPrimitives.Multiply(p, after.Scale(c), p);
+                    if (after.Bias(c) != 0f) TensorPrimitives.Add(p, after.Bias(c), p);
                 }
                 var row = dst.Slice(y * rowStride, 4 * width);
                 for (var x = 0; x < width; x++)
@@ -76,6 +80,7 @@ public static class CpuKernels
                     row[4 * x] = rowBuffer[x];
                     row[4 * x + 1] = rowBuffer[width + x];
                     row[4 * x + 2] = rowBuffer[2 * width + x];
+                    row[4 * x + 3] = 1f;
                 }
             }
         }, extraScratch: 3 * width);
@@ -316,7 +321,7 @@ public static class CpuKernels
         });
     }
 
-    private static void Check(long have, long need, string name)
+    internal static void Check(long have, long need, string name)
     {
         if (have < need) throw new ArgumentException($"{name} holds {have} floats; {need} are needed.", name);
     }

@@ -17,9 +17,9 @@ public sealed class GpuKernels : IDisposable
     private const float DecodeKnee = 0.04045f;
 
     private readonly Action<Index2D, ArrayView<float>, ArrayView<float>, int, int, int, Transfer, ChannelAffine> _rgbaToPlanar;
-    private readonly Action<Index2D, ArrayView<float>, ArrayView<float>, int, int, int, ChannelAffine, Transfer> _planarToRgba;
+    private readonly Action<Index2D, ArrayView<float>, ArrayView<float>, int, int, int, ChannelAffine, Transfer, ChannelAffine> _planarToRgba;
     private readonly Action<Index2D, ArrayView<float>, ArrayView<float>, int, ArrayView<int>, int, int, int, Transfer> _cfaToMosaic;
-    private readonly Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TilePlacement, int, int> _accumulate;
+    private readonly Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TilePlacement, TileSpan> _accumulate;
     private readonly Action<Index2D, ArrayView<float>, ArrayView<float>, int, int> _resolve;
     private readonly Action<Index2D, ArrayView<float>, int, int, ArrayView<float>, int, float, float> _mask;
     private readonly Dictionary<CfaPattern, MemoryBuffer1D<int, Stride1D.Dense>> _patterns = [];
@@ -28,9 +28,9 @@ public sealed class GpuKernels : IDisposable
     {
         Accelerator = accelerator;
         _rgbaToPlanar = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, int, int, int, Transfer, ChannelAffine>(RgbaToPlanarKernel);
-        _planarToRgba = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, int, int, int, ChannelAffine, Transfer>(PlanarToRgbaKernel);
+        _planarToRgba = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, int, int, int, ChannelAffine, Transfer, ChannelAffine>(PlanarToRgbaKernel);
         _cfaToMosaic = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, int, ArrayView<int>, int, int, int, Transfer>(CfaToMaskedMosaicKernel);
-        _accumulate = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TilePlacement, int, int>(AccumulateKernel);
+        _accumulate = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TilePlacement, TileSpan>(AccumulateKernel);
         _resolve = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, int, int>(ResolveKernel);
         _mask = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, int, int, ArrayView<float>, int, float, float>(MaskKernel);
     }
@@ -43,14 +43,25 @@ public sealed class GpuKernels : IDisposable
     public void RgbaToPlanar(ArrayView<float> rgba, int width, int height, int rowStride, ArrayView<float> planar, Transfer transfer, ChannelAffine affine) =>
         _rgbaToPlanar(new Index2D(width, height), rgba, planar, rowStride, width, width * height, transfer, affine);
 
-    public void PlanarToRgba(ArrayView<float> planar, int width, int height, ChannelAffine affine, Transfer transfer, ArrayView<float> rgba, int rowStride) =>
-        _planarToRgba(new Index2D(width, height), planar, rgba, rowStride, width, width * height, affine, transfer);
+    public void PlanarToRgba(ArrayView<float> planar, int width, int height, ChannelAffine affine, Transfer transfer, ChannelAffine after, ArrayView<float> rgba, int rowStride) =>
+        _planarToRgba(new Index2D(width, height), planar, rgba, rowStride, width, width * height, affine, transfer, after);
 
     public void CfaToMaskedMosaic(ArrayView<float> cfa, int width, int height, int rowStride, CfaPattern pattern, Transfer transfer, ArrayView<float> planes) =>
         _cfaToMosaic(new Index2D(width, height), cfa, planes, rowStride, PatternBuffer(pattern).View, pattern.Width, width, width * height, transfer);
 
-    public void AccumulateTile(ArrayView<float> tile, TilePlacement place, ArrayView<float> sums, ArrayView<float> weights, int imageWidth, int imageHeight) =>
-        _accumulate(new Index2D(place.Width, place.Height), tile, sums, weights, place, imageWidth, imageWidth * imageHeight);
+    /// <summary>As <see cref="CpuKernels.AccumulateTile(ReadOnlyMemory{float}, int, int, int, int, TilePlacement, Memory{float}, Memory{float}, TileRegion)"/>:
+    /// the part of a placed tile inside <paramref name="region"/>, read from a planar tensor at an offset.</summary>
+    public void AccumulateTile(ArrayView<float> tensor, int tensorWidth, int tensorHeight, int offsetX, int offsetY, TilePlacement place,
+        ArrayView<float> sums, ArrayView<float> weights, TileRegion region)
+    {
+        if (offsetX < 0 || offsetY < 0 || offsetX + place.Width > tensorWidth || offsetY + place.Height > tensorHeight)
+            throw new ArgumentOutOfRangeException(nameof(place), $"placement {place.Width}x{place.Height} at ({offsetX},{offsetY}) leaves the {tensorWidth}x{tensorHeight} tensor");
+        int x0 = Math.Max(place.X, region.X), x1 = Math.Min(place.X + place.Width, region.X + region.Width);
+        int y0 = Math.Max(place.Y, region.Y), y1 = Math.Min(place.Y + place.Height, region.Y + region.Height);
+        if (x0 >= x1 || y0 >= y1) return;
+        _accumulate(new Index2D(x1 - x0, y1 - y0), tensor, sums, weights, place,
+            new TileSpan(tensorWidth, tensorWidth * tensorHeight, offsetX - place.X, offsetY - place.Y, x0, y0, region.X, region.Y, region.Width, region.Width * region.Height));
+    }
 
     public void ResolveAccumulated(ArrayView<float> sums, ArrayView<float> weights, int imageWidth, int imageHeight) =>
         _resolve(new Index2D(imageWidth, imageHeight), sums, weights, imageWidth, imageWidth * imageHeight);
@@ -101,13 +112,15 @@ public sealed class GpuKernels : IDisposable
         planar[2 * plane + i] = ApplyTransfer(rgba[src + 2], transfer) * affine.Scale2 + affine.Bias2;
     }
 
-    private static void PlanarToRgbaKernel(Index2D p, ArrayView<float> planar, ArrayView<float> rgba, int rowStride, int width, int plane, ChannelAffine affine, Transfer transfer)
+    private static void PlanarToRgbaKernel(Index2D p, ArrayView<float> planar, ArrayView<float> rgba, int rowStride, int width, int plane, ChannelAffine affine, Transfer transfer,
+        ChannelAffine after)
     {
         var dst = p.Y * rowStride + 4 * p.X;
         var i = p.Y * width + p.X;
-        rgba[dst] = ApplyTransfer((planar[i] - affine.Bias0) * (1f / affine.Scale0), transfer);
-        rgba[dst + 1] = ApplyTransfer((planar[plane + i] - affine.Bias1) * (1f / affine.Scale1), transfer);
-        rgba[dst + 2] = ApplyTransfer((planar[2 * plane + i] - affine.Bias2) * (1f / affine.Scale2), transfer);
+        rgba[dst] = ApplyTransfer((planar[i] - affine.Bias0) * (1f / affine.Scale0), transfer) * after.Scale0 + after.Bias0;
+        rgba[dst + 1] = ApplyTransfer((planar[plane + i] - affine.Bias1) * (1f / affine.Scale1), transfer) * after.Scale1 + after.Bias1;
+        rgba[dst + 2] = ApplyTransfer((planar[2 * plane + i] - affine.Bias2) * (1f / affine.Scale2), transfer) * after.Scale2 + after.Bias2;
+        rgba[dst + 3] = 1f;
     }
 
     private static void CfaToMaskedMosaicKernel(Index2D p, ArrayView<float> cfa, ArrayView<float> planes, int rowStride, ArrayView<int> pattern, int period, int width, int plane, Transfer transfer)
@@ -120,16 +133,17 @@ public sealed class GpuKernels : IDisposable
         planes[2 * plane + i] = color == 2 ? v : 0f;
     }
 
-    private static void AccumulateKernel(Index2D p, ArrayView<float> tile, ArrayView<float> sums, ArrayView<float> weights, TilePlacement place, int imageWidth, int plane)
+    // One thread per image pixel (x, y) = span origin + p; one launch per tile, so no two threads add to the same pixel.
+    private static void AccumulateKernel(Index2D p, ArrayView<float> tensor, ArrayView<float> sums, ArrayView<float> weights, TilePlacement place, TileSpan span)
     {
-        var w = place.Weight(p.X, p.Y);
-        var tilePlane = place.Width * place.Height;
-        var t = p.Y * place.Width + p.X;
-        var i = (place.Y + p.Y) * imageWidth + place.X + p.X;
+        int x = span.X0 + p.X, y = span.Y0 + p.Y;
+        var w = place.Weight(x - place.X, y - place.Y);
+        var t = (y + span.TensorDy) * span.TensorWidth + x + span.TensorDx;
+        var i = (y - span.RegionY) * span.RegionWidth + x - span.RegionX;
         weights[i] += w;
-        sums[i] += w * tile[t];
-        sums[plane + i] += w * tile[tilePlane + t];
-        sums[2 * plane + i] += w * tile[2 * tilePlane + t];
+        sums[i] += w * tensor[t];
+        sums[span.RegionPlane + i] += w * tensor[span.TensorPlane + t];
+        sums[2 * span.RegionPlane + i] += w * tensor[2 * span.TensorPlane + t];
     }
 
     private static void ResolveKernel(Index2D p, ArrayView<float> sums, ArrayView<float> weights, int imageWidth, int plane)

@@ -23,6 +23,9 @@ public readonly record struct ChannelAffine(float Scale0, float Scale1, float Sc
 {
     public static ChannelAffine Identity { get; } = new(1, 1, 1, 0, 0, 0);
 
+    /// <summary>Per-channel multiplication only (white balance put back, say).</summary>
+    public static ChannelAffine Gains(float r, float g, float b) => new(r, g, b, 0, 0, 0);
+
     /// <summary>(v * inputScale - mean) / std per channel.</summary>
     public static ChannelAffine Normalise(ReadOnlySpan<float> mean, ReadOnlySpan<float> std, float inputScale = 1f)
     {
@@ -66,3 +69,8 @@ public readonly record struct TilePlacement(int X, int Y, int Width, int Height,
 
 /// <summary>A rectangle of the image (pixels) that accumulation buffers cover.</summary>
 public readonly record struct TileRegion(int X, int Y, int Width, int Height);
+
+/// <summary>Where an accumulation launch reads and writes: tensor pixel = image pixel + (TensorDx, TensorDy); sums
+/// cover the region; the launch covers the image rectangle from (X0, Y0). Public because ILGPU's generated launchers must see it.</summary>
+public readonly record struct TileSpan(int TensorWidth, int TensorPlane, int TensorDx, int TensorDy, int X0, int Y0,
+    int RegionX, int RegionY, int RegionWidth, int RegionPlane);

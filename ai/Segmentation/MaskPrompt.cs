@@ -88,7 +88,7 @@ public sealed class MaskPrompt
         PromptPoint? lastPositive = null;
         for (var i = _points.Count - 1; i >= 0 && lastPositive is null; i--)
             if (_points[i].Positive) lastPositive = _points[i];
-        return SegmentationMask.FromLogits(logits, Target.Frame, lastPositive, score, index, Refine ? new MaskRefiner(Target.Guide, _points) : null);
+        return SegmentationMask.FromLogits(logits, Target.Frame, lastPositive, score, index, Refine ? new MaskRefiner(Target.Guide, _points) : null, _segmenter.Kernels);
     }
 
     /// <summary>Forgets every prompt and the previous mask.</summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RawEngine.AI.Backend;
 using RawEngine.AI.Contracts;
 using RawEngine.AI.Hosting;
+using RawEngine.AI.Kernels;
 using RawEngine.AI.Registry;
 using RawEngine.Engine.Buffers;
 
@@ -24,6 +25,9 @@ public sealed record SegmenterOptions
     /// smoothing on the logit grid, edges snapped to the frame's pixels) or are the network's logits upscaled as they are.
     /// </summary>
     public bool Refine { get; init; } = true;
+
+    /// <summary>Where masks are resized to the image: an engine's <see cref="PixelKernels.For"/> (its GPU when it has one); the CPU by default.</summary>
+    public IPixelKernels Kernels { get; init; } = CpuPixelKernels.Instance;
 }
 
 /// <summary>How the best of a decoder's multimask outputs is chosen.</summary>
@@ -170,6 +174,9 @@ public sealed class SamSegmenter : IDisposable
 
     /// <summary>A new prompt (points, box, previous mask) for one object in <paramref name="target"/>.</summary>
     public MaskPrompt StartPrompt(SegmentationTarget target) => new(this, target, _options.Refine);
+
+    /// <summary>The kernels that resize this segmenter's masks.</summary>
+    internal IPixelKernels Kernels => _options.Kernels;
 
     /// <summary>As <see cref="StartPrompt(SegmentationTarget)"/>, refining masks or not whatever the options say.</summary>
     public MaskPrompt StartPrompt(SegmentationTarget target, bool refine) => new(this, target, refine);

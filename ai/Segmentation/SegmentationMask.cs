@@ -64,12 +64,14 @@ public sealed class SegmentationMask : IDisposable
     /// (chosen on the logits' grid, so the cost does not grow with the image): every other component's
     /// logits are pushed to the clamp floor before upscaling, and its soft edge goes with it. With a
     /// <paramref name="refiner"/>, the logits are refined against the picture first, and upscaled through frame
-    /// resolution with edges that follow the picture.
+    /// resolution with edges that follow the picture. The resize to image size runs through <paramref name="kernels"/> (null: the CPU's).
     /// </summary>
-    internal static SegmentationMask FromLogits(float[] logits, SamFrame frame, PromptPoint? keepAt, float score, int index, MaskRefiner? refiner = null)
+    internal static SegmentationMask FromLogits(float[] logits, SamFrame frame, PromptPoint? keepAt, float score, int index, MaskRefiner? refiner = null,
+        IPixelKernels? kernels = null)
     {
         const int side = SamFrame.LowResSide;
         int width = frame.ImageWidth, height = frame.ImageHeight, pixels = width * height;
+        kernels ??= CpuPixelKernels.Instance;
         var coverage = ArrayPool<float>.Shared.Rent(pixels);
         var kept = ArrayPool<float>.Shared.Rent(side * side);
         try
@@ -80,7 +82,7 @@ public sealed class SegmentationMask : IDisposable
             if (refiner is null)
             {
                 const float quarter = side / (float)SamFrame.Side;
-                CpuKernels.MaskFromLogits(kept.AsMemory(0, side * side), side, side, coverage.AsMemory(0, pixels), width, height,
+                kernels.MaskFromLogits(kept.AsMemory(0, side * side), side, side, coverage.AsMemory(0, pixels), width, height,
                     frame.Width * quarter, frame.Height * quarter);
             }
             else
@@ -91,7 +93,7 @@ public sealed class SegmentationMask : IDisposable
                     refiner.Upsample(kept, fine);
                     // An image the size of the frame (a 1024 px preview) needs no resampling.
                     if (frame.Width == width && frame.Height == height) TensorPrimitives.Sigmoid(fine.AsSpan(0, pixels), coverage.AsSpan(0, pixels));
-                    else CpuKernels.MaskFromLogits(fine.AsMemory(0, frame.Width * frame.Height), frame.Width, frame.Height, coverage.AsMemory(0, pixels), width, height);
+                    else kernels.MaskFromLogits(fine.AsMemory(0, frame.Width * frame.Height), frame.Width, frame.Height, coverage.AsMemory(0, pixels), width, height);
                 }
                 finally
                 {

@@ -27,23 +27,6 @@ public sealed record TileEncoding(Transfer Transfer, ChannelAffine Range, float[
     public bool HasGains => Gains[0] != 1f || Gains[1] != 1f || Gains[2] != 1f;
 }
 
-/// <summary>Planar RGB (three planes) over a region, in pooled memory; dispose to give it back.</summary>
-public sealed class PlanarImage(float[] data, int width, int height) : IDisposable
-{
-    private float[]? _data = data;
-
-    public int Width { get; } = width;
-    public int Height { get; } = height;
-
-    public Memory<float> Planes => (_data ?? throw new ObjectDisposedException(nameof(PlanarImage))).AsMemory(0, 3 * Width * Height);
-
-    public void Dispose()
-    {
-        if (_data is not null) ArrayPool<float>.Shared.Return(_data);
-        _data = null;
-    }
-}
-
 /// <summary>
 /// Runs an image-to-image network (masked-mosaic or planar RGB in, planar RGB out) over any region of
 /// an image in tiles: the tile size is the largest of the model's ladder whose working set fits the
@@ -134,10 +117,12 @@ public sealed class TiledInference : IDisposable
     /// there as planar RGB in the model's encoding. <paramref name="input"/> holds <paramref name="inputRegion"/>
     /// (one channel for a mosaic model, RGBA for an RGB one); windows reaching past it are mirrored by whole
     /// CFA periods. Out of memory on a tile restarts the region one ladder size smaller (and later calls start there).
+    /// Packing, blending and the result run through <paramref name="kernels"/> (null: the CPU's).
     /// </summary>
     public PlanarImage Run(TileGrid grid, CfaPattern? imageCfa, ImageBuffer input, Roi inputRegion, Roi region, TileEncoding encoding,
-        CancellationToken cancellation = default, IProgress<TileProgress>? progress = null)
+        CancellationToken cancellation = default, IProgress<TileProgress>? progress = null, IPixelKernels? kernels = null)
     {
+        kernels ??= CpuPixelKernels.Instance;
         var channels = ModelCfa is null ? 4 : 1;
         if (input.Channels != channels)
             throw new ArgumentException($"model '{Model.Package.Id}' takes {(channels == 1 ? "a CFA mosaic" : "RGBA")}, not a {input.Channels}-channel buffer", nameof(input));
@@ -150,7 +135,7 @@ public sealed class TiledInference : IDisposable
             if (grid.LadderSize > _ceiling) grid = Smaller(grid, imageCfa);
             try
             {
-                return RunGrid(grid, imageCfa, input, inputRegion, region, encoding, channels, period, cancellation, progress);
+                return RunGrid(grid, imageCfa, input, inputRegion, region, encoding, channels, period, kernels, cancellation, progress);
             }
             catch (Exception e) when (e is InferenceMemoryException or OutOfMemoryException)
             {
@@ -172,15 +157,12 @@ public sealed class TiledInference : IDisposable
     }
 
     private PlanarImage RunGrid(TileGrid grid, CfaPattern? imageCfa, ImageBuffer input, Roi inputRegion, Roi region, TileEncoding encoding, int channels, int period,
-        CancellationToken cancellation, IProgress<TileProgress>? progress)
+        IPixelKernels kernels, CancellationToken cancellation, IProgress<TileProgress>? progress)
     {
         var tiles = grid.TilesFor(region);
         var views = grid.Transforms.Select(t => (Transform: t, Phase: imageCfa is null || ModelCfa is null ? (0, 0) : t.PhaseOf(imageCfa, ModelCfa)
             ?? throw new ArgumentException($"the {imageCfa} mosaic seen through {t} is not the pattern of model '{Model.Package.Id}'", nameof(grid)))).ToList();
-        var target = new TileRegion(region.X, region.Y, region.Width, region.Height);
-        var plane = region.Width * region.Height;
-        var sums = ArrayPool<float>.Shared.Rent(3 * plane);
-        var weights = ArrayPool<float>.Shared.Rent(plane);
+        using var accumulator = kernels.Accumulate(new TileRegion(region.X, region.Y, region.Width, region.Height));
         int width = grid.TensorWidth, height = grid.TensorHeight;
         var upright = RentBuffers(width, height, channels);
         // A transposed view of a tile that is not square runs at the swapped tensor size.
@@ -188,8 +170,6 @@ public sealed class TiledInference : IDisposable
         var mapped = views.Any(v => !v.Transform.IsIdentity) ? ArrayPool<float>.Shared.Rent(3 * width * height) : null;
         try
         {
-            Array.Clear(sums, 0, 3 * plane);
-            Array.Clear(weights, 0, plane);
             for (var i = 0; i < tiles.Count; i++)
             {
                 var tile = tiles[i];
@@ -202,33 +182,28 @@ public sealed class TiledInference : IDisposable
                     Gather(view, input, inputRegion, period, encoding, buffers);
                     var binding = buffers.Binding;
                     if (channels == 1)
-                        CpuKernels.CfaToMaskedMosaic(buffers.Scratch.AsMemory(0, buffers.Width * buffers.Height), buffers.Width, buffers.Height,
+                        kernels.CfaToMaskedMosaic(buffers.Scratch.AsMemory(0, buffers.Width * buffers.Height), buffers.Width, buffers.Height,
                             buffers.Width, ModelCfa!, encoding.Transfer, binding[_inputName].Memory);
                     else
-                        CpuKernels.RgbaToPlanar(buffers.Scratch.AsMemory(0, 4 * buffers.Width * buffers.Height), buffers.Width, buffers.Height,
+                        kernels.RgbaToPlanar(buffers.Scratch.AsMemory(0, 4 * buffers.Width * buffers.Height), buffers.Width, buffers.Height,
                             4 * buffers.Width, binding[_inputName].Memory, encoding.Transfer, encoding.Range);
                     binding.Run(cancellation);
                     var output = binding[_outputName].Memory;
                     if (transform.IsIdentity)
                     {
-                        CpuKernels.AccumulateTile(output, width, height, place.X - tile.Window.X, place.Y - tile.Window.Y, place, sums, weights, target);
+                        accumulator.Add(output, width, height, place.X - tile.Window.X, place.Y - tile.Window.Y, place);
                         continue;
                     }
                     view.MapBack(output, buffers.Width, buffers.Height, place, mapped!);
-                    CpuKernels.AccumulateTile(mapped.AsMemory(0, 3 * place.Width * place.Height), place.Width, place.Height, 0, 0, place, sums, weights, target);
+                    accumulator.Add(mapped.AsMemory(0, 3 * place.Width * place.Height), place.Width, place.Height, 0, 0, place);
                 }
                 progress?.Report(new TileProgress(i + 1, tiles.Count, grid.LadderSize));
             }
-            CpuKernels.ResolveAccumulated(sums, weights, region.Width, region.Height);
-            _logger.LogDebug("Model {Id}: {Tiles} tiles of {Grid} for {Region}", Model.Package.Id, tiles.Count, grid, region);
-            var result = new PlanarImage(sums, region.Width, region.Height);
-            sums = null;
-            return result;
+            _logger.LogDebug("Model {Id}: {Tiles} tiles of {Grid} for {Region} ({Kernels})", Model.Package.Id, tiles.Count, grid, region, kernels.Device);
+            return accumulator.Resolve();
         }
         finally
         {
-            if (sums is not null) ArrayPool<float>.Shared.Return(sums);
-            ArrayPool<float>.Shared.Return(weights);
             if (mapped is not null) ArrayPool<float>.Shared.Return(mapped);
             ReturnBuffers(upright);
             if (transposed is not null) ReturnBuffers(transposed);

@@ -30,7 +30,7 @@ internal static class KernelThroughput
         Console.WriteLine($"{"CPU kernel, 2048x2048, median",-44} {"MP/s",10}");
         Measure("ai.kernel.rgba_to_planar", "RGBA -> planar, sRGB encode, normalise", () => CpuKernels.RgbaToPlanar(rgba, Size, Size, 4 * Size, planar, Transfer.SrgbEncode, sam));
         Measure("ai.kernel.rgba_to_planar_linear", "RGBA -> planar, no curve", () => CpuKernels.RgbaToPlanar(rgba, Size, Size, 4 * Size, planar, Transfer.None, ChannelAffine.Identity));
-        Measure("ai.kernel.planar_to_rgba", "planar -> RGBA, sRGB decode", () => CpuKernels.PlanarToRgba(planar, Size, Size, ChannelAffine.Identity, Transfer.SrgbDecode, rgba, 4 * Size));
+        Measure("ai.kernel.planar_to_rgba", "planar -> RGBA, sRGB decode", () => CpuKernels.PlanarToRgba(planar, Size, Size, ChannelAffine.Identity, Transfer.SrgbDecode, ChannelAffine.Identity, rgba, 4 * Size));
         Measure("ai.kernel.cfa_to_masked_mosaic", "CFA -> masked mosaic (X-Trans), encode", () => CpuKernels.CfaToMaskedMosaic(cfa, Size, Size, Size, CfaPattern.XTrans, Transfer.SrgbEncode, planar));
         Measure("ai.kernel.accumulate_tile", "tile blend accumulate", () => CpuKernels.AccumulateTile(planar, tile, sums, weights, Size, Size));
         Measure("ai.kernel.resolve_accumulated", "tile blend resolve", () => CpuKernels.ResolveAccumulated(sums, weights, Size, Size));

@@ -178,7 +178,7 @@ internal static class NeuralOps
         return times.Min();
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "RawEngine.sln"))) return dir.FullName;

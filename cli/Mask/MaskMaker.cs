@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using RawEngine.AI.Backend;
 using RawEngine.AI.Contracts;
 using RawEngine.AI.Hosting;
+using RawEngine.AI.Kernels;
 using RawEngine.AI.Registry;
 using RawEngine.AI.Segmentation;
 using RawEngine.Engine;
@@ -53,7 +54,7 @@ internal sealed class MaskMaker(MaskSettings settings, CliContext context)
         var package = Guard(input, () => registry.Choose(TaskDefaults.Mask, requestedId: settings.ModelId,
             active: ActiveModelConfig.Load(environment: context.ModelEnvironment)).Package);
         using var host = new ModelHost(InferenceSettings.Default, _logger);
-        using var segmenter = Guard(package.Id, () => SamSegmenter.Open(host, package, new SegmenterOptions { Refine = settings.Refine }, _logger));
+        using var segmenter = Guard(package.Id, () => SamSegmenter.Open(host, package, new SegmenterOptions { Refine = settings.Refine, Kernels = PixelKernels.For(engine.Compute) }, _logger));
 
         var encoderView = uncropped.WithoutToneMapping();
         var key = $"{session.ImageId}|{Hash(engine.Edits.Write(encoderView))}";

@@ -16,9 +16,24 @@ public sealed class ComputeDevices : IDisposable
     {
         Cpu = new CpuCompute(maxThreads);
         var log = logger ?? NullLogger.Instance;
-        _gpu = new Lazy<GpuDevice?>(() => useGpu ? GpuDevice.Discover(log) : null, LazyThreadSafetyMode.ExecutionAndPublication);
+        _gpu = new Lazy<GpuDevice?>(() => useGpu ? GpuDevice.Discover(log) : Off(log), LazyThreadSafetyMode.ExecutionAndPublication);
         _ownsGpu = true;
         _serial = new Lazy<ComputeDevices>(() => new ComputeDevices(new CpuCompute(1), _gpu));
+    }
+
+    /// <summary>Devices with a GPU the caller made and disposes (tests run the GPU path on ILGPU's CPU accelerator
+    /// through <see cref="GpuDevice.Wrap"/>).</summary>
+    public ComputeDevices(int maxThreads, GpuDevice gpu)
+    {
+        Cpu = new CpuCompute(maxThreads);
+        _gpu = new Lazy<GpuDevice?>(gpu);
+        _serial = new Lazy<ComputeDevices>(() => new ComputeDevices(new CpuCompute(1), _gpu));
+    }
+
+    private static GpuDevice? Off(ILogger logger)
+    {
+        logger.LogInformation("GPU not used (EngineOptions.UseGpu is false); computing on the CPU.");
+        return null;
     }
 
     private ComputeDevices(CpuCompute cpu, Lazy<GpuDevice?> gpu)

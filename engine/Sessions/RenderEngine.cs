@@ -17,14 +17,16 @@ public sealed class RenderEngine : IDisposable
 {
     private readonly ILoggerFactory _loggerFactory;
 
-    public RenderEngine(ModuleRegistry modules, EngineOptions? options = null, ILoggerFactory? loggerFactory = null)
+    /// <param name="compute">Devices made by the caller (tests put ILGPU's CPU accelerator in as the GPU); null: from
+    /// <paramref name="options"/> (<see cref="EngineOptions.MaxThreads"/>, <see cref="EngineOptions.UseGpu"/>).</param>
+    public RenderEngine(ModuleRegistry modules, EngineOptions? options = null, ILoggerFactory? loggerFactory = null, ComputeDevices? compute = null)
     {
         Options = options ?? new EngineOptions();
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         var logger = _loggerFactory.CreateLogger<RenderEngine>();
         Pool = new BufferPool(Options.PoolRetainedBytes);
         Cache = new PipeCache(Options.CacheBytes);
-        Compute = new ComputeDevices(Options.MaxThreads, Options.UseGpu, logger);
+        Compute = compute ?? new ComputeDevices(Options.MaxThreads, Options.UseGpu, logger);
         Pipe = new Pipe(modules, new PipeResources(Pool, Cache, Compute, Options.MemoryBudgetBytes, _loggerFactory.CreateLogger<Pipe>()));
         Edits = new EditSerializer(modules);
         logger.LogDebug("Engine: {Modules} modules, budget {Budget} MB, cache {Cache} MB, {Threads} threads.",

@@ -108,7 +108,7 @@ public sealed class DemosaicNnOperation(ModelServices? models) : ImageOperation<
             return;
         }
         var region = SourceRegion(setup, roiOut);
-        using var planes = setup.Model.Tiler.Run(setup.Grid, setup.Cfa, input, roiIn, region, setup.Encoding, context.Cancellation, new TileWorkProgress(context));
+        using var planes = NeuralPixels.Infer(context, setup.Model, setup.Grid, setup.Cfa, input, roiIn, region, setup.Encoding);
         if (roiOut.Scale == 1)
         {
             NeuralPixels.WriteRgba(context, planes, setup.Model.Tiler.Model.Io, setup.Encoding, output);
@@ -129,7 +129,7 @@ public sealed class DemosaicNnOperation(ModelServices? models) : ImageOperation<
         context.Logger.LogDebug("demosaic_nn previews {Roi} on the mosaic binned {Factor}x{Factor} ({Binned}), one view per tile.", roiOut, factor, factor, binnedSize);
         using var mosaic = ImageBuffer.Rent(context.Pool, binnedIn.Width, binnedIn.Height, 1);
         binning.Run(context, input, roiIn, mosaic, binnedIn);
-        using var planes = setup.Model.Tiler.Run(grid, setup.Cfa, mosaic, binnedIn, region, setup.Encoding, context.Cancellation, new TileWorkProgress(context));
+        using var planes = NeuralPixels.Infer(context, setup.Model, grid, setup.Cfa, mosaic, binnedIn, region, setup.Encoding);
         using var rgb = ImageBuffer.Rent(context.Pool, region.Width, region.Height, 4);
         NeuralPixels.WriteRgba(context, planes, setup.Model.Tiler.Model.Io, setup.Encoding, rgb);
         Resampler.Run(context, binnedSize, rgb, region, output, roiOut with { Scale = roiOut.Scale * factor });

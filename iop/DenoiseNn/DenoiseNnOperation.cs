@@ -67,8 +67,7 @@ public sealed class DenoiseNnOperation(ModelServices? models) : ImageOperation<D
     protected override void Process(ProcessContext context, Setup setup, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
     {
         var grid = setup.GridAt(roiOut.Scale);
-        using (var planes = setup.Model.Tiler.Run(grid, null, input, roiIn with { Scale = 1 }, roiOut with { Scale = 1 }, setup.Encoding,
-                   context.Cancellation, new TileWorkProgress(context)))
+        using (var planes = NeuralPixels.Infer(context, setup.Model, grid, null, input, roiIn with { Scale = 1 }, roiOut with { Scale = 1 }, setup.Encoding))
             NeuralPixels.WriteRgba(context, planes, setup.Model.Tiler.Model.Io, setup.Encoding, output);
         AddCorrection(context, setup, input, roiIn, output, roiOut);
     }

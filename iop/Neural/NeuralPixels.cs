@@ -1,14 +1,28 @@
+using RawEngine.AI.Hosting;
 using RawEngine.AI.Kernels;
 using RawEngine.AI.Registry;
 using RawEngine.AI.Tiling;
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Pipeline;
+using RawEngine.Engine.Raw;
 
 namespace RawEngine.Iop.Neural;
 
-/// <summary>A network's planar output back into the pipe's linear RGBA.</summary>
+/// <summary>
+/// A network over the pipe's pixels and its planar output back into the pipe's linear RGBA, through the engine's
+/// pixel kernels: the GPU's when the engine found one (<c>EngineOptions.UseGpu</c>), else the CPU's.
+/// </summary>
 internal static class NeuralPixels
 {
+    /// <summary>The kernels this pipe's engine chose (<see cref="PixelKernels.For"/>).</summary>
+    public static IPixelKernels Kernels(ProcessContext context) => PixelKernels.For(context.Compute);
+
+    /// <summary>The model over <paramref name="region"/> in tiles (<see cref="TiledInference.Run"/>), with the pipe's
+    /// cancellation, progress and kernels.</summary>
+    public static PlanarImage Infer(ProcessContext context, ChosenModel model, TileGrid grid, CfaPattern? cfa, ImageBuffer input, Roi inputRegion, Roi region,
+        TileEncoding encoding) =>
+        model.Tiler.Run(grid, cfa, input, inputRegion, region, encoding, context.Cancellation, new TileWorkProgress(context), Kernels(context));
+
     /// <summary>
     /// Writes <paramref name="planes"/> (the model's encoding) into <paramref name="output"/> as linear RGBA
     /// of the same size: range and transfer curve undone, white balance put back where the encoding took
@@ -18,27 +32,8 @@ internal static class NeuralPixels
     {
         if (output.Width != planes.Width || output.Height != planes.Height || output.Channels != 4)
             throw new ArgumentException($"output {output} does not match the {planes.Width}x{planes.Height} network result", nameof(output));
-        CpuKernels.PlanarToRgba(planes.Planes, planes.Width, planes.Height, encoding.Range, NeuralModel.DecodeFor(io),
-            output.Array.AsMemory(output.Offset, (output.Height - 1) * output.Stride + 4 * output.Width), output.Stride);
         var gains = encoding.Gains;
-        float r = 1f / gains[0], g = 1f / gains[1], b = 1f / gains[2];
-        var rebalance = encoding.HasGains;
-        context.ForRows(output.Height, (y0, y1) =>
-        {
-            for (var y = y0; y < y1; y++)
-            {
-                var row = output.Row(y);
-                for (var i = 0; i < row.Length; i += 4)
-                {
-                    if (rebalance)
-                    {
-                        row[i] *= r;
-                        row[i + 1] *= g;
-                        row[i + 2] *= b;
-                    }
-                    row[i + 3] = 1f;
-                }
-            }
-        });
+        Kernels(context).PlanarToRgba(planes, encoding.Range, NeuralModel.DecodeFor(io), ChannelAffine.Gains(1f / gains[0], 1f / gains[1], 1f / gains[2]),
+            output.Array.AsMemory(output.Offset, (output.Height - 1) * output.Stride + 4 * output.Width), output.Stride);
     }
 }

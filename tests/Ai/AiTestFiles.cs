@@ -53,3 +53,32 @@ internal sealed class RecordingLogger : ILogger
         lock (_lines) _lines.Add($"{logLevel}: {formatter(state, exception)}");
     }
 }
+
+/// <summary>A logger factory that keeps the values of type <typeparamref name="T"/> logged under one structured name
+/// (a message template's <c>{Name}</c>), so tests can read what the library reported.</summary>
+internal sealed class LoggedValues<T>(string name) : ILoggerFactory, ILogger
+{
+    private readonly List<T> _values = [];
+
+    public IReadOnlyList<T> Values { get { lock (_values) return [.. _values]; } }
+
+    public ILogger CreateLogger(string categoryName) => this;
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (state is IReadOnlyList<KeyValuePair<string, object?>> values)
+            foreach (var (key, value) in values)
+                if (key == name && value is T kept)
+                    lock (_values) _values.Add(kept);
+    }
+
+    public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException();
+
+    public void Dispose()
+    {
+    }
+}

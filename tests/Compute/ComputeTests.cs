@@ -11,6 +11,7 @@ public class ComputeTests
         if (devices.Gpu is { } gpu)
         {
             Assert.False(string.IsNullOrEmpty(gpu.Name));
+            Assert.NotEqual(ILGPU.Runtime.AcceleratorType.CPU, gpu.Type); // ILGPU's emulator is never chosen
             Assert.True(gpu.MemoryBytes > 0);
         }
         using var off = new ComputeDevices(useGpu: false);

@@ -8,6 +8,7 @@ using RawEngine.Engine.Pipeline;
 using RawEngine.Engine.Raw;
 using RawEngine.Engine.Sessions;
 using RawEngine.Engine.Synthetic;
+using RawEngine.Tests.Ai;
 using RawEngine.Iop;
 using RawEngine.Iop.DemosaicNn;
 using RawEngine.Tests.Support;
@@ -22,27 +23,6 @@ public sealed class PreviewNnTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _home.Dispose();
 
-    /// <summary>Keeps the tile grids the tiler logs it ran (the structured <c>Grid</c> of its debug line), so a test can see what the network saw.</summary>
-    private sealed class GridRecorder : ILoggerFactory, ILogger
-    {
-        private readonly List<TileGrid> _grids = [];
-        public IReadOnlyList<TileGrid> Grids { get { lock (_grids) return [.. _grids]; } }
-        public ILogger CreateLogger(string categoryName) => this;
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (state is IReadOnlyList<KeyValuePair<string, object?>> values)
-                foreach (var (key, value) in values)
-                    if (key == "Grid" && value is TileGrid grid)
-                        lock (_grids) _grids.Add(grid);
-        }
-
-        public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException();
-        public void Dispose() { }
-    }
-
     private ModelServices Models(ILoggerFactory? loggers = null) => NeuralPipeTests.Models(_home.Path, loggers);
 
     private static RenderEngine Engine(ModelServices models) => NeuralPipeTests.Engine(models);
@@ -52,7 +32,7 @@ public sealed class PreviewNnTests(ITestOutputHelper output) : IDisposable
     [InlineData("XTRANS")]
     public async Task APreviewRunsTheNetworkOnTheBinnedMosaicAndAnExportOnTheWholeOne(string cfa)
     {
-        var recorder = new GridRecorder();
+        var recorder = new LoggedValues<TileGrid>("Grid"); // the tile grids the tiler logs it ran: what the network saw
         using var models = Models(recorder);
         using var engine = Engine(models);
         var pattern = cfa == "XTRANS" ? CfaPattern.XTrans : CfaPattern.Rggb;
@@ -62,14 +42,14 @@ public sealed class PreviewNnTests(ITestOutputHelper output) : IDisposable
         // Long side 240 of 960: scale 1/4, so the network sees the mosaic binned 4x4, 240x159, in one view.
         using (var preview = await session.RenderPreviewAsync(edit, 240))
             Assert.Equal((240, 159), (preview.Width, preview.Height));
-        var seen = Assert.Single(recorder.Grids);
+        var seen = Assert.Single(recorder.Values);
         output.WriteLine($"{cfa} preview: the network saw {seen.Image} ({seen})");
         Assert.Equal(new ImageSize(240, 159), seen.Image);
         Assert.Single(seen.Transforms);
 
         // A viewer's pipe at the same scale (and an export) runs it on tiles of the whole mosaic.
         using (await session.RenderAsync(edit, new Roi(10, 10, 30, 30, 0.25), PipeKind.Full)) { }
-        Assert.Equal(new ImageSize(960, 636), recorder.Grids[^1].Image);
+        Assert.Equal(new ImageSize(960, 636), recorder.Values[^1].Image);
     }
 
     [Fact]
