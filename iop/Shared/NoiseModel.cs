@@ -9,9 +9,12 @@ namespace RawEngine.Iop.Shared;
 public sealed record NoiseModel(double Shot, double Read)
 {
     /// <summary>The raw's DNG NoiseProfile (planes averaged) where it has one, else <see cref="Estimate"/>.</summary>
-    public static NoiseModel Of(RawImage raw)
+    public static NoiseModel Of(RawImage raw) => Profiled(raw) ?? Estimate(raw);
+
+    /// <summary>The raw's DNG NoiseProfile (planes averaged); null when it has none.</summary>
+    public static NoiseModel? Profiled(RawImage raw)
     {
-        if (raw.NoiseProfile is not { Length: >= 2 } profile) return Estimate(raw);
+        if (raw.NoiseProfile is not { Length: >= 2 } profile) return null;
         var pairs = profile.Length / 2;
         return new NoiseModel(Enumerable.Range(0, pairs).Average(i => profile[2 * i]), Enumerable.Range(0, pairs).Average(i => profile[2 * i + 1]));
     }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Edits;
 using RawEngine.Engine.Pipeline;
@@ -34,7 +35,7 @@ public sealed class SharpenOperation : ImageOperation<SharpenParams, SharpenOper
         public Sharpening At(double scale) => new(Amount, Blur * scale, Iterations, Halo, Shot, Read);
     }
 
-    public override OperationInfo Info { get; } = new(ModuleIds.Sharpen, 1, "Sharpen (capture)",
+    public override OperationInfo Info { get; } = new(ModuleIds.Sharpen, 2, "Sharpen (capture)",
         OperationFlags.TilingAllowed | OperationFlags.SupportsBlending,
         new FormatFilter(PixelLayout.Rgba, ColorEncoding.LinearCamera | ColorEncoding.LinearWorking), new TilingNeeds(MemoryFactor: 7));
 
@@ -49,6 +50,13 @@ public sealed class SharpenOperation : ImageOperation<SharpenParams, SharpenOper
     }
 
     protected override TilingNeeds Tiling(Setup setup, CommitContext context) => Info.Tiling with { Overlap = setup.At(1).Reach };
+
+    /// <summary>
+    /// Version 2: <c>radius</c> 0 measures the blur and a raw whose fine detail says it is sharp is left alone (version
+    /// 1 went by its edges alone, and before that its radius was an unsharp mask's). The numbers carry over as they are.
+    /// </summary>
+    protected override JsonObject UpgradeParams(int fromVersion, JsonObject parameters) =>
+        fromVersion == 1 ? (JsonObject)parameters.DeepClone() : base.UpgradeParams(fromVersion, parameters);
 
     protected override void Process(ProcessContext context, Setup setup, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut) =>
         setup.At(roiIn.Scale).Run(context, input, roiIn, output, roiOut);

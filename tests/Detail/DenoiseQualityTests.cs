@@ -65,6 +65,8 @@ public class DenoiseQualityTests(ITestOutputHelper output)
         var decoded = RawDecoder.Decode(dng);
         Assert.Equal([1e-3, 2e-5], decoded.NoiseProfile ?? []);
         Assert.Equal(new NoiseModel(1e-3, 2e-5), NoiseModel.Of(decoded));
+        Assert.Equal(new NoiseModel(1e-3, 2e-5), NoiseModel.Profiled(decoded));
+        Assert.Null(NoiseModel.Profiled(decoded with { NoiseProfile = null }));
     }
 
     [Fact]

@@ -70,4 +70,14 @@ public class DetailOptionsTests
         var edit = new ExportSettings { SharpenWhenDownscaled = !off.Sharpen.Off }.EditFor(EditOverrides.Apply(sidecar, off, Modules), 0.25);
         Assert.All(edit.Modules, m => Assert.False(m.Enabled));
     }
+
+    /// <summary>Sharpen params version 2 (the fine-detail veto on a measured blur) reads version 1 edits with their numbers.</summary>
+    [Fact]
+    public void SharpenParamsOfVersionOneCarryOver()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse("""{ "amount": 1.5, "radius": 0.8, "halo": 0.05 }""");
+        Assert.Equal(2, Modules.Get("sharpen").Info.ParamsVersion);
+        Assert.Equal(new SharpenParams { Amount = 1.5, Radius = 0.8, Halo = 0.05 }, Modules.ReadParams("sharpen", json, 1, "modules[0]"));
+        Assert.Equal(new SharpenParams { Amount = 1.5, Radius = 0.8, Halo = 0.05 }, Modules.ReadParams("sharpen", json, null, "modules[0]"));
+    }
 }

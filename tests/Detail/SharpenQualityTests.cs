@@ -5,6 +5,7 @@ using RawEngine.Engine.Sessions;
 using RawEngine.Engine.Synthetic;
 using RawEngine.Iop;
 using RawEngine.Iop.ColorOut;
+using RawEngine.Iop.Shared;
 using RawEngine.Iop.Exposure;
 using RawEngine.Iop.Sharpen;
 using RawEngine.Iop.Sigmoid;
@@ -65,12 +66,12 @@ public class SharpenQualityTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The whole Kodak set: the blurred raws gain >= 1 dB; the sharp ones cost 0.32 dB on average, all of it kodim07,
-    /// whose sharpest edges measure as a blurred image's do (the issue asks < 0.2 dB: not met over all 24, see README).
+    /// The whole Kodak set: the blurred raws gain >= 1 dB; the sharp ones cost under 0.2 dB (kodim07, whose sharpest
+    /// edges measure as a blurred image's, is left alone on its fine detail).
     /// </summary>
     [SharedTheory("the 24 Kodak images")]
     [InlineData(1.0, 1.0)]
-    [InlineData(0.0, -0.35)]
+    [InlineData(0.0, -0.2)]
     public async Task CaptureSharpeningOverTheWholeKodakSet(double sigma, double minimumGain)
     {
         var scores = await ScoresAsync(sigma, [[], ["--sharpen", "1"]], [.. Enumerable.Range(1, 24)]);
@@ -84,12 +85,42 @@ public class SharpenQualityTests(ITestOutputHelper output)
     {
         var scene = LinearScene.FromSrgb8(ImageFile.LoadSrgb8(SharedData.Kodak(19)));
         var neutral = new ChannelLevels(1, 1, 1);
-        var measured = new[] { 0, 1.0, 1.5 }.Select(s => CaptureBlur.Measured(SyntheticRaw.Create(s > 0 ? scene.GaussianBlurred(s) : scene), neutral)).ToArray();
+        var readings = new[] { 0, 1.0, 1.5 }.Select(s => CaptureBlur.Read(SyntheticRaw.Create(s > 0 ? scene.GaussianBlurred(s) : scene), neutral, new NoiseModel(0, 0))).ToArray();
+        var measured = readings.Select(r => r.Sigma).ToArray();
         output.WriteLine($"sharpest edges measure sigma {measured[0]:0.00} sharp, {measured[1]:0.00} blurred by 1 px, {measured[2]:0.00} by 1.5 px");
         Assert.InRange(measured[0], 0.5, 1.0);
         Assert.True(measured[1] > measured[0] + 0.15 && measured[2] > measured[1] + 0.15, "the measure must grow with the blur");
         Assert.Equal(0, CaptureBlur.Of(SyntheticRaw.Create(scene), neutral));
         Assert.InRange(CaptureBlur.Of(SyntheticRaw.Create(scene.GaussianBlurred(1.5)), neutral), 0.7, 2.0);
+        output.WriteLine($"fine detail {readings[0].FineDetail:0.00} sharp, {readings[1].FineDetail:0.00} blurred by 1 px, {readings[2].FineDetail:0.00} by 1.5 px");
+        Assert.True(readings[1].FineDetail < readings[0].FineDetail / 2 && readings[2].FineDetail < readings[1].FineDetail, "a blur must cut the fine detail");
+    }
+
+    [Fact]
+    public void TheFineDetailReadingTakesTheProfiledNoiseOut()
+    {
+        var scene = LinearScene.FromSrgb8(ImageFile.LoadSrgb8(SharedData.Kodak(23)));
+        var neutral = new ChannelLevels(1, 1, 1);
+        var clean = CaptureBlur.Read(SyntheticRaw.Create(scene), neutral, new NoiseModel(0, 0)).FineDetail;
+        var raw = SyntheticRaw.Create(scene, new SyntheticRawOptions { Noise = new SensorNoise(0.04 * 0.04, 0.04 * 0.04 / 100), Seed = 23 });
+        var noisy = CaptureBlur.Read(raw, neutral, NoiseModel.Profiled(raw)!).FineDetail;
+        var unmodelled = CaptureBlur.Read(raw, neutral, new NoiseModel(0, 0)).FineDetail;
+        output.WriteLine($"fine detail clean {clean:0.000}, noise 0.04 with its profile {noisy:0.000}, without {unmodelled:0.000}");
+        Assert.InRange(noisy, 0.95 * clean, 1.05 * clean);
+        Assert.True(unmodelled > 1.1 * clean, "noise left in must read as detail: the test shows nothing otherwise");
+    }
+
+    /// <summary>kodim07's sharpest edges measure as a σ 1 px blurred image's; its fine detail says it is sharp.</summary>
+    [SharedFact("kodim07")]
+    public void ASharpRawWhoseEdgesLookSoftIsLeftAlone()
+    {
+        var scene = LinearScene.FromSrgb8(ImageFile.LoadSrgb8(SharedData.Kodak(7)));
+        var neutral = new ChannelLevels(1, 1, 1);
+        var sharp = SyntheticRaw.Create(scene);
+        var blurred = SyntheticRaw.Create(scene.GaussianBlurred(1.0));
+        output.WriteLine($"kodim07 edges sigma {CaptureBlur.Read(sharp, neutral, new NoiseModel(0, 0)).Sigma:0.00} sharp; blur undone {CaptureBlur.Of(sharp, neutral):0.00} sharp, {CaptureBlur.Of(blurred, neutral):0.00} blurred by 1 px");
+        Assert.Equal(0, CaptureBlur.Of(sharp, neutral));
+        Assert.True(CaptureBlur.Of(blurred, neutral) > 0.3, "the same scene blurred by 1 px must be sharpened");
     }
 
     [Fact]
