@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -42,23 +41,10 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
     {
         var dx = (roiOut.X - roiIn.X) * 4;
         var dy = roiOut.Y - roiIn.Y;
+        // In place (the same region of the same pixels) or from another buffer: MapRgba reads each pixel before it writes it.
         context.ForRows(roiOut.Height, (y0, y1) =>
         {
-            // The input row is kept aside: the output may be the same memory, and hue needs the originals.
-            var original = ArrayPool<float>.Shared.Rent(roiOut.Width * 4);
-            try
-            {
-                for (var y = y0; y < y1; y++)
-                {
-                    var source = original.AsSpan(0, roiOut.Width * 4);
-                    input.Row(y + dy).Slice(dx, source.Length).CopyTo(source);
-                    curve.MapRgba(source, output.Row(y), curve.PreserveHue);
-                }
-            }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(original);
-            }
+            for (var y = y0; y < y1; y++) curve.MapRgba(input.Row(y + dy).Slice(dx, roiOut.Width * 4), output.Row(y), curve.PreserveHue);
         });
     }
 
@@ -124,8 +110,8 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
         }
 
         /// <summary>
-        /// Maps the colour channels of an RGBA row (alpha copied), eight values at a time where AVX2 gathers are
-        /// there; with <paramref name="preserveHue"/> &gt; 0 each pixel's middle channel then moves that far toward
+        /// Maps the colour channels of an RGBA row (alpha copied) into <paramref name="target"/>, which may be the
+        /// same memory, eight values at a time where AVX2 gathers are there; with <paramref name="preserveHue"/> &gt; 0 each pixel's middle channel then moves that far toward
         /// keeping its place between the extremes (<see cref="RestoreHue"/>), in the same pass.
         /// </summary>
         public unsafe void MapRgba(ReadOnlySpan<float> source, Span<float> target, float preserveHue)
@@ -150,11 +136,15 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
                         Avx.Store(to + i, Avx.BlendVariable(mapped, x, TableLookup.AlphaLanes));
                     }
             }
-            var tail = i; // a whole pixel: the vector loop takes two at a time
-            for (; i < source.Length; i++) target[i] = (i & 3) == 3 ? source[i] : Map(source[i]);
-            if (preserveHue > 0)
-                for (var p = tail; p + 3 < source.Length; p += 4)
-                    RestoreHue(source[p], source[p + 1], source[p + 2], ref target[p], ref target[p + 1], ref target[p + 2], preserveHue);
+            // What the vector loop left, a pixel at a time; its input kept aside, as the target may be the same memory.
+            Span<float> pixel = stackalloc float[4];
+            for (var p = i; p + 3 < source.Length; p += 4)
+            {
+                source.Slice(p, 4).CopyTo(pixel);
+                for (var c = 0; c < 3; c++) target[p + c] = Map(pixel[c]);
+                target[p + 3] = pixel[3];
+                if (preserveHue > 0) RestoreHue(pixel[0], pixel[1], pixel[2], ref target[p], ref target[p + 1], ref target[p + 2], preserveHue);
+            }
         }
 
         /// <summary>

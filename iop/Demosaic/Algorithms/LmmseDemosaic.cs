@@ -1,6 +1,9 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using RawEngine.Iop.Shared;
 using static RawEngine.Iop.Demosaic.Algorithms.TilePlanes;
 
 namespace RawEngine.Iop.Demosaic.Algorithms;
@@ -31,14 +34,14 @@ internal static class LmmseDemosaic
 
     private enum Plane { Mosaic, DiffH, DiffV, SmoothH, SmoothV, Own, Green, DiffR, DiffB, Count }
 
-    /// <summary>Demosaics the <paramref name="output"/>-sized region at (<paramref name="left"/>, <paramref name="top"/>) of the input.</summary>
-    public static void Run(CfaPlane input, RgbaPlane output, int left, int top, CancellationToken ct)
+    /// <summary>Demosaics the <paramref name="output"/>-sized region at (<paramref name="left"/>, <paramref name="top"/>) of the input; alpha 1 when <paramref name="opaque"/>.</summary>
+    public static void Run(CfaPlane input, RgbaPlane output, int left, int top, bool opaque, CancellationToken ct)
     {
         // Green sits where (row + column) has this parity, counted from the plane's origin.
         var greenParity = input.Pattern.ColorAt(0, 0) == 1 ? 0 : 1;
         var redRowParity = input.Pattern.ColorAt(0, 0) == 0 || input.Pattern.ColorAt(0, 1) == 0 ? 0 : 1;
         TileGrid.ForEach(output.Width, output.Height, TileWidth, TileHeight, ct,
-            (x, y, width, height) => ProcessTile(input, output, greenParity, redRowParity, left + x, top + y, width, height, x, y));
+            (x, y, width, height) => ProcessTile(input, output, greenParity, redRowParity, left + x, top + y, width, height, x, y, opaque));
     }
 
     private static float[] GaussianTaps()
@@ -69,7 +72,7 @@ internal static class LmmseDemosaic
 
     /// <summary>The tile at input (<paramref name="left"/>, <paramref name="top"/>), written at output (<paramref name="outputLeft"/>, <paramref name="outputTop"/>).</summary>
     private static void ProcessTile(in CfaPlane input, in RgbaPlane output, int greenParity, int redRowParity,
-        int left, int top, int width, int height, int outputLeft, int outputTop)
+        int left, int top, int width, int height, int outputLeft, int outputTop, bool opaque)
     {
         var tileWidth = width + 2 * Pad;
         var rows = height + 2 * Pad;
@@ -84,7 +87,7 @@ internal static class LmmseDemosaic
             Smooth(tile);
             FuseGreen(tile);
             ColourDifferences(tile);
-            WriteRgba(tile, output, outputLeft, outputTop, width, height);
+            WriteRgba(tile, output, outputLeft, outputTop, width, height, opaque);
         }
         finally
         {
@@ -267,8 +270,11 @@ internal static class LmmseDemosaic
         }
     }
 
-    /// <summary>Red and blue from green and the colour differences (a red or blue pixel keeps its own sample), decoded to linear.</summary>
-    private static void WriteRgba(in Tile tile, in RgbaPlane output, int left, int top, int width, int height)
+    /// <summary>
+    /// Red and blue from green and the colour differences (a red or blue pixel keeps its own sample), decoded to linear;
+    /// alpha 1 when <paramref name="opaque"/>, else left as it was.
+    /// </summary>
+    private static void WriteRgba(in Tile tile, in RgbaPlane output, int left, int top, int width, int height, bool opaque)
     {
         ref var g = ref tile[Plane.Green];
         ref var dR = ref tile[Plane.DiffR];
@@ -281,7 +287,8 @@ internal static class LmmseDemosaic
         {
             ref var row = ref pixels.Slice((top + y) * output.Stride + left * 4, width * 4)[0];
             var start = (y + Pad) * tile.Stride + Pad;
-            for (var x = 0; x < width; x += Lanes)
+            var x = Avx.IsSupported && Lanes == 8 ? WriteRowAvx(ref g, ref dR, ref dB, start, ref row, width, opaque) : 0;
+            for (; x < width; x += Lanes)
             {
                 var i = start + x;
                 var gv = Load(ref g, i);
@@ -295,8 +302,46 @@ internal static class LmmseDemosaic
                     Unsafe.Add(ref pixel, 4 * k) = red[k];
                     Unsafe.Add(ref pixel, 4 * k + 1) = green[k];
                     Unsafe.Add(ref pixel, 4 * k + 2) = blue[k];
+                    if (opaque) Unsafe.Add(ref pixel, 4 * k + 3) = 1f;
                 }
             }
         }
+    }
+
+    /// <summary>Whole groups of eight pixels of a row, interleaved to RGBA in registers; returns how many pixels it wrote.</summary>
+    private static int WriteRowAvx(ref float g, ref float dR, ref float dB, int start, ref float row, int width, bool opaque)
+    {
+        var x = 0;
+        for (; x + 8 <= width; x += 8)
+        {
+            var i = start + x;
+            var gv = Load(ref g, i);
+            var r = PerceptualCurve.Decode(gv - Load(ref dR, i)).AsVector256();
+            var b = PerceptualCurve.Decode(gv - Load(ref dB, i)).AsVector256();
+            var green = PerceptualCurve.Decode(gv).AsVector256();
+            // r0 g0 r1 g1 | r4 g4 r5 g5 and b0 1 b1 1 | b4 1 b5 1, then pixel pairs 0|4, 1|5, 2|6, 3|7, then in order.
+            var rgLow = Avx.UnpackLow(r, green).AsDouble();
+            var rgHigh = Avx.UnpackHigh(r, green).AsDouble();
+            var baLow = Avx.UnpackLow(b, Vector256<float>.One).AsDouble();
+            var baHigh = Avx.UnpackHigh(b, Vector256<float>.One).AsDouble();
+            var p04 = Avx.UnpackLow(rgLow, baLow).AsSingle();
+            var p15 = Avx.UnpackHigh(rgLow, baLow).AsSingle();
+            var p26 = Avx.UnpackLow(rgHigh, baHigh).AsSingle();
+            var p37 = Avx.UnpackHigh(rgHigh, baHigh).AsSingle();
+            ref var pixel = ref Unsafe.Add(ref row, 4 * x);
+            Put(Avx.Permute2x128(p04, p15, 0x20), ref pixel, 0, opaque);
+            Put(Avx.Permute2x128(p26, p37, 0x20), ref pixel, 8, opaque);
+            Put(Avx.Permute2x128(p04, p15, 0x31), ref pixel, 16, opaque);
+            Put(Avx.Permute2x128(p26, p37, 0x31), ref pixel, 24, opaque);
+        }
+        return x;
+    }
+
+    /// <summary>Stores two RGBA pixels, keeping the alpha already there unless <paramref name="opaque"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put(Vector256<float> pixels, ref float target, int offset, bool opaque)
+    {
+        if (!opaque) pixels = Avx.BlendVariable(pixels, Vector256.LoadUnsafe(ref target, (nuint)offset), TableLookup.AlphaLanes);
+        pixels.StoreUnsafe(ref target, (nuint)offset);
     }
 }
