@@ -203,18 +203,19 @@ internal static class LmmseDemosaic
         var mean = sum * ninth;
         var signalVariance = Vector.Max(sumSquares * ninth - mean * mean, Vector<float>.Zero) + floor;
         var noiseVariance = noise * ninth + floor;
-        var total = signalVariance + noiseVariance;
-        var estimate = mean + signalVariance / total * (Load(ref noisy, i) - mean);
-        return (estimate, signalVariance * noiseVariance / total);
+        var gain = signalVariance / (signalVariance + noiseVariance);
+        var estimate = mean + gain * (Load(ref noisy, i) - mean);
+        return (estimate, gain * noiseVariance);
     }
+
+    /// <summary>Distance to a neighbour across the green gradient towards it: neighbours across an edge count little.</summary>
+    private static Vector<float> EdgeDistance(Vector<float> gradient) => new Vector<float>(GradientFloor) + gradient;
 
     /// <summary>
     /// Green-minus-red and green-minus-blue everywhere: at red/blue pixels the missing one averages the
-    /// four diagonal neighbours (valid from 12 px in), at green pixels both average the four direct neighbours (from 14 px).
+    /// four diagonal neighbours (valid from 12 px in), at green pixels both average the four direct neighbours (from 14 px),
+    /// each weighted by the inverse of its <see cref="EdgeDistance"/>.
     /// </summary>
-    /// <summary>Inverse-gradient weight: neighbours across an edge count little.</summary>
-    private static Vector<float> EdgeWeight(Vector<float> gradient) => Vector<float>.One / (new Vector<float>(GradientFloor) + gradient);
-
     private static void ColourDifferences(in Tile tile)
     {
         ref var own = ref tile[Plane.Own];
@@ -222,26 +223,18 @@ internal static class LmmseDemosaic
         ref var dR = ref tile[Plane.DiffR];
         ref var dB = ref tile[Plane.DiffB];
         var s = tile.Stride;
-        Span<int> diagonals = [-s - 1, -s + 1, s - 1, s + 1];
-        Span<int> neighbours = [-1, 1, -s, s];
         for (var y = 12; y < tile.Rows - 12; y++)
         {
             var redRow = (y & 1) == tile.RedRowParity;
             for (var x = 12; x < tile.Width - 12; x += Lanes)
             {
                 var i = y * s + x;
-                var mine = Load(ref own, i);
                 var centre = Load(ref g, i);
-                var sum = Vector<float>.Zero;
-                var weights = Vector<float>.Zero;
-                foreach (var o in diagonals)
-                {
-                    var near = Load(ref g, i + o);
-                    var w = EdgeWeight(Vector.Abs(centre - near) + Vector.Abs(near - Load(ref g, i + 2 * o)));
-                    sum += w * Load(ref own, i + o);
-                    weights += w;
-                }
-                var other = sum / weights;
+                var weights = new InverseDistances(
+                    DiagonalDistance(ref g, centre, i, -s - 1), DiagonalDistance(ref g, centre, i, -s + 1),
+                    DiagonalDistance(ref g, centre, i, s - 1), DiagonalDistance(ref g, centre, i, s + 1));
+                var other = weights.Mean(Load(ref own, i - s - 1), Load(ref own, i - s + 1), Load(ref own, i + s - 1), Load(ref own, i + s + 1));
+                var mine = Load(ref own, i);
                 Store(redRow ? mine : other, ref dR, i);
                 Store(redRow ? other : mine, ref dB, i);
             }
@@ -253,21 +246,46 @@ internal static class LmmseDemosaic
             {
                 var i = y * s + x;
                 var centre = Load(ref g, i);
-                var red = Vector<float>.Zero;
-                var blue = Vector<float>.Zero;
-                var weights = Vector<float>.Zero;
-                foreach (var o in neighbours)
-                {
-                    var w = EdgeWeight(Vector.Abs(centre - Load(ref g, i + 2 * o)) + Vector.Abs(Load(ref g, i + o) - Load(ref g, i - o)));
-                    red += w * Load(ref dR, i + o);
-                    blue += w * Load(ref dB, i + o);
-                    weights += w;
-                }
+                var weights = new InverseDistances(
+                    DirectDistance(ref g, centre, i, -1), DirectDistance(ref g, centre, i, 1),
+                    DirectDistance(ref g, centre, i, -s), DirectDistance(ref g, centre, i, s));
+                var scale = weights.InverseTotal();
+                var red = weights.WeightedSum(Load(ref dR, i - 1), Load(ref dR, i + 1), Load(ref dR, i - s), Load(ref dR, i + s)) * scale;
+                var blue = weights.WeightedSum(Load(ref dB, i - 1), Load(ref dB, i + 1), Load(ref dB, i - s), Load(ref dB, i + s)) * scale;
                 // Only green lanes change, and their four neighbours are not green: updating in place is safe.
-                Store(Vector.ConditionalSelect(green, red / weights, Load(ref dR, i)), ref dR, i);
-                Store(Vector.ConditionalSelect(green, blue / weights, Load(ref dB, i)), ref dB, i);
+                Store(Vector.ConditionalSelect(green, red, Load(ref dR, i)), ref dR, i);
+                Store(Vector.ConditionalSelect(green, blue, Load(ref dB, i)), ref dB, i);
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> DiagonalDistance(ref float g, Vector<float> centre, int i, int o)
+    {
+        var near = Load(ref g, i + o);
+        return EdgeDistance(Vector.Abs(centre - near) + Vector.Abs(near - Load(ref g, i + 2 * o)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> DirectDistance(ref float g, Vector<float> centre, int i, int o) =>
+        EdgeDistance(Vector.Abs(centre - Load(ref g, i + 2 * o)) + Vector.Abs(Load(ref g, i + o) - Load(ref g, i - o)));
+
+    /// <summary>
+    /// Weights 1/d0 .. 1/d3, carried multiplied through by d0 d1 d2 d3 (d1 d2 d3, d0 d2 d3, ...), so a weighted mean
+    /// costs one division rather than five.
+    /// </summary>
+    private readonly struct InverseDistances(Vector<float> d0, Vector<float> d1, Vector<float> d2, Vector<float> d3)
+    {
+        private readonly Vector<float> _w0 = d1 * (d2 * d3), _w1 = d0 * (d2 * d3), _w2 = d3 * (d0 * d1), _w3 = d2 * (d0 * d1);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector<float> WeightedSum(Vector<float> x0, Vector<float> x1, Vector<float> x2, Vector<float> x3) => _w0 * x0 + _w1 * x1 + _w2 * x2 + _w3 * x3;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector<float> InverseTotal() => Vector<float>.One / (_w0 + _w1 + _w2 + _w3);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector<float> Mean(Vector<float> x0, Vector<float> x1, Vector<float> x2, Vector<float> x3) => WeightedSum(x0, x1, x2, x3) / (_w0 + _w1 + _w2 + _w3);
     }
 
     /// <summary>
