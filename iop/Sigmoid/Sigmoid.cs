@@ -111,7 +111,7 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
 
         /// <summary>
         /// Maps the colour channels of an RGBA row (alpha copied) into <paramref name="target"/>, which may be the
-        /// same memory, eight values at a time where AVX2 gathers are there; with <paramref name="preserveHue"/> &gt; 0 each pixel's middle channel then moves that far toward
+        /// same memory, eight pixels at a time (a vector per channel), then two, where AVX2 gathers are there; with <paramref name="preserveHue"/> &gt; 0 each pixel's middle channel then moves that far toward
         /// keeping its place between the extremes (<see cref="RestoreHue"/>), in the same pass.
         /// </summary>
         public unsafe void MapRgba(ReadOnlySpan<float> source, Span<float> target, float preserveHue)
@@ -127,6 +127,14 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
                 fixed (float* table = _table)
                 fixed (float* from = source)
                 fixed (float* to = target)
+                {
+                    for (; i <= source.Length - 32; i += 32)
+                    {
+                        var (r, g, b, a) = RgbaTranspose.Load(ref from[i]);
+                        var (mr, mg, mb) = (Lookup(table, r, size), Lookup(table, g, size), Lookup(table, b, size));
+                        if (preserveHue > 0) KeepHue(r, g, b, ref mr, ref mg, ref mb, strength);
+                        RgbaTranspose.Store(mr, mg, mb, a, ref to[i]);
+                    }
                     for (; i <= source.Length - 8; i += 8)
                     {
                         var x = Avx.LoadVector256(from + i);
@@ -135,6 +143,7 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
                         if (preserveHue > 0) mapped = KeepHue(x, mapped, strength);
                         Avx.Store(to + i, Avx.BlendVariable(mapped, x, TableLookup.AlphaLanes));
                     }
+                }
             }
             // What the vector loop left, a pixel at a time; its input kept aside, as the target may be the same memory.
             Span<float> pixel = stackalloc float[4];
@@ -145,6 +154,41 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
                 target[p + 3] = pixel[3];
                 if (preserveHue > 0) RestoreHue(pixel[0], pixel[1], pixel[2], ref target[p], ref target[p + 1], ref target[p + 2], preserveHue);
             }
+        }
+
+        /// <summary>The curve at eight values (NaN and negatives give 0), as the two-pixel loop computes it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe Vector256<float> Lookup(float* table, Vector256<float> x, Vector256<float> size)
+        {
+            var clamped = Avx.Min(Avx.Max(x, Vector256<float>.Zero), Vector256.Create(1e30f));
+            return TableLookup.Interpolate(table, Avx.Multiply(Avx.Divide(clamped, Avx.Add(clamped, Vector256<float>.One)), size));
+        }
+
+        /// <summary>
+        /// <see cref="KeepHue(Vector256{float}, Vector256{float}, Vector256{float})"/> on eight pixels held one vector per
+        /// channel: the same operations on the same values, so the same floats.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void KeepHue(Vector256<float> r, Vector256<float> g, Vector256<float> b,
+            ref Vector256<float> mr, ref Vector256<float> mg, ref Vector256<float> mb, Vector256<float> strength)
+        {
+            var low = Avx.Min(r, Avx.Min(g, b));
+            var range = Avx.Subtract(Avx.Max(r, Avx.Max(g, b)), low);
+            var mappedLow = Avx.Min(mr, Avx.Min(mg, mb));
+            var mappedRange = Avx.Subtract(Avx.Max(mr, Avx.Max(mg, mb)), mappedLow);
+            var hasHue = Avx.Compare(range, Vector256<float>.Zero, FloatComparisonMode.OrderedGreaterThanNonSignaling);
+            mr = Kept(r, mr, low, range, mappedLow, mappedRange, strength, hasHue);
+            mg = Kept(g, mg, low, range, mappedLow, mappedRange, strength, hasHue);
+            mb = Kept(b, mb, low, range, mappedLow, mappedRange, strength, hasHue);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> Kept(Vector256<float> x, Vector256<float> mapped, Vector256<float> low, Vector256<float> range,
+            Vector256<float> mappedLow, Vector256<float> mappedRange, Vector256<float> strength, Vector256<float> hasHue)
+        {
+            var kept = Avx.Add(mappedLow, Avx.Multiply(Avx.Divide(Avx.Subtract(x, low), range), mappedRange));
+            var moved = Avx.Add(mapped, Avx.Multiply(strength, Avx.Subtract(kept, mapped)));
+            return Avx.BlendVariable(mapped, moved, hasHue);
         }
 
         /// <summary>
