@@ -19,7 +19,8 @@ namespace RawEngine.Bench.Convert;
 /// `--memory-budget 256`: `pairs` rounds (default 5), each running every program once, the order rotating every round.
 /// Reports median wall time and peak RSS of each, and each peer's ratio as the ratio of the medians and as the median
 /// of the rounds' ratios (steadier on a loaded machine). <c>--against PATH</c> adds another build's launcher to the
-/// rounds (an older checkout's <c>rawengine</c>, for a before/after). Then per-module wall and CPU times of one render.
+/// rounds (an older checkout's <c>rawengine</c>, for a before/after); <c>--keep DIR</c> works in DIR and reuses a DNG
+/// already there. Then per-module wall and CPU times of one render.
 /// `bench -- convert modules` prints only the per-module times (no processes, no peers).
 /// </summary>
 public static class ConvertBench
@@ -66,7 +67,7 @@ public static class ConvertBench
             var contenders = new List<Contender>
             {
                 new("rawengine convert", rawengine, ConvertTo("ours.jpg"), "<= 400"),
-                new("rawengine --memory-budget 256", rawengine, [.. ConvertTo("budget.jpg"), "--memory-budget", "256"], "< 360"),
+                new("rawengine --memory-budget 256", rawengine, [.. ConvertTo("budget.jpg"), "--memory-budget", "256"], "<= 400"),
             };
             if (against is not null) contenders.Add(new("rawengine (--against build)", against, ConvertTo("against.jpg")));
             var peers = new (string Name, string Program, string[] Arguments, string Target)[]
