@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using RawEngine.Engine.Dng;
 using RawEngine.Engine.Edits;
+using RawEngine.Engine.Imaging;
 using RawEngine.Engine.Pipeline;
+using RawEngine.Engine.Raw;
 using RawEngine.Engine.Sessions;
 using RawEngine.Engine.Synthetic;
 using RawEngine.Iop;
@@ -10,24 +12,49 @@ using RawEngine.Iop;
 namespace RawEngine.Bench.Convert;
 
 /// <summary>
-/// `bench -- convert [runs]`: a 24 MP synthetic Bayer DNG to an 8-bit sRGB JPEG end to end through
-/// `./rawengine convert` (process start included, as a user runs it), beside the peers Debian ships
-/// (dcraw_emu, darktable-cli, rawtherapee-cli) when installed, in one run: median wall time of
-/// `runs` (default 3) and peak RSS, ratios against each peer; then per-module times of one render.
+/// `bench -- convert [pairs] [--against PATH] [--keep DIR]`: a 24 MP Bayer DNG (6000x4000 RGGB, black 512, white
+/// 16383, ISO 400 Poisson-Gaussian noise, BaselineExposure 0: the Kodak images tiled when ../shared has them, else the
+/// synthetic chart) to an 8-bit sRGB JPEG end to end through `./rawengine convert` (process start included, as a user
+/// runs it), side by side with `dcraw_emu -w -T -Z` (and darktable-cli, rawtherapee-cli when installed) and with
+/// `--memory-budget 256`: `pairs` rounds (default 5), each running every program once, the order rotating every round.
+/// Reports median wall time and peak RSS of each, and each peer's ratio as the ratio of the medians and as the median
+/// of the rounds' ratios (steadier on a loaded machine). <c>--against PATH</c> adds another build's launcher to the
+/// rounds (an older checkout's <c>rawengine</c>, for a before/after); <c>--keep DIR</c> works in DIR and reuses a DNG
+/// already there. Then per-module wall and CPU times of one render.
 /// `bench -- convert modules` prints only the per-module times (no processes, no peers).
 /// </summary>
 public static class ConvertBench
 {
+    private sealed record Contender(string Name, string Program, string[] Arguments, string? PeakTarget = null);
+
     public static int Run(MetricReport report, string[] args)
     {
-        var modulesOnly = args.FirstOrDefault() == "modules";
-        var runs = args.Length > 0 && !modulesOnly ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
+        var modulesOnly = false;
+        var pairs = 5;
+        string? against = null, keep = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "modules": modulesOnly = true; break;
+                case "--against" when i + 1 < args.Length: against = Path.GetFullPath(args[++i]); break;
+                case "--keep" when i + 1 < args.Length: keep = Path.GetFullPath(args[++i]); break;
+                default:
+                    if (!int.TryParse(args[i], CultureInfo.InvariantCulture, out pairs) || pairs < 1)
+                    {
+                        Console.Error.WriteLine($"bench convert: '{args[i]}' is not a number of pairs, 'modules', --against PATH or --keep DIR");
+                        return 2;
+                    }
+                    break;
+            }
+        }
         var root = RepositoryRoot();
-        var work = Directory.CreateTempSubdirectory("rawengine-bench-convert-").FullName;
+        var work = keep ?? Directory.CreateTempSubdirectory("rawengine-bench-convert-").FullName;
+        Directory.CreateDirectory(work);
         try
         {
-            var dng = Path.Combine(work, "chart24mp.dng");
-            DngWriter.Write(SyntheticRaw.Chart(6000, 4000, new SyntheticRawOptions { Noise = SensorNoise.AtIso(400) }), dng);
+            var dng = Path.Combine(work, "bench24mp.dng");
+            if (!File.Exists(dng)) DngWriter.Write(BenchRaw(root), dng);
             if (modulesOnly)
             {
                 ReportModuleTimes(report, dng);
@@ -36,19 +63,20 @@ public static class ConvertBench
             var rawengine = Path.Combine(root, "rawengine");
             Timed.Once(rawengine, ["--version"], work); // builds the Release binary if it is stale
 
-            var ours = Timed.Median(runs, rawengine, ["convert", dng, "-o", Path.Combine(work, "ours.jpg"), "--overwrite"], work);
-            report.Add(new Metric("rawengine convert wall", ours.Seconds, "s"));
-            report.Add(new Metric("rawengine convert peak RSS", ours.PeakMegabytes, "MB", Target: "< 1024"));
-            var budget = Timed.Median(runs, rawengine, ["convert", dng, "-o", Path.Combine(work, "budget.jpg"), "--overwrite", "--memory-budget", "256"], work);
-            report.Add(new Metric("rawengine --memory-budget 256 wall", budget.Seconds, "s", ours.Seconds));
-            report.Add(new Metric("rawengine --memory-budget 256 peak RSS", budget.PeakMegabytes, "MB", Target: "< 600"));
-
-            var peers = new (string Name, string Program, string[] Args, string Target)[]
+            string[] ConvertTo(string name) => ["convert", dng, "-o", Path.Combine(work, name), "--overwrite"];
+            var contenders = new List<Contender>
             {
-                ("dcraw_emu 8-bit TIFF", "dcraw_emu", ["-T", "-Z", Path.Combine(work, "dcraw.tiff"), dng], "ratio < 0.5 (stretch)"),
-                ("darktable-cli JPEG", "darktable-cli", [dng, Path.Combine(work, "dt.jpg"), "--core", "--configdir", Path.Combine(work, "dtconf")], "ratio < 1"),
-                ("rawtherapee-cli JPEG", "rawtherapee-cli", ["-Y", "-o", Path.Combine(work, "rt.jpg"), "-c", dng], "ratio < 1"),
+                new("rawengine convert", rawengine, ConvertTo("ours.jpg"), "<= 400"),
+                new("rawengine --memory-budget 256", rawengine, [.. ConvertTo("budget.jpg"), "--memory-budget", "256"], "<= 400"),
             };
+            if (against is not null) contenders.Add(new("rawengine (--against build)", against, ConvertTo("against.jpg")));
+            var peers = new (string Name, string Program, string[] Arguments, string Target)[]
+            {
+                ("dcraw_emu -w 8-bit TIFF", "dcraw_emu", ["-w", "-T", "-Z", Path.Combine(work, "dcraw.tiff"), dng], "<= 0.70"),
+                ("darktable-cli JPEG", "darktable-cli", [dng, Path.Combine(work, "dt.jpg"), "--core", "--configdir", Path.Combine(work, "dtconf")], "< 1"),
+                ("rawtherapee-cli JPEG", "rawtherapee-cli", ["-Y", "-o", Path.Combine(work, "rt.jpg"), "-c", dng], "< 1"),
+            };
+            var peerTargets = new Dictionary<string, string>();
             foreach (var (name, program, arguments, target) in peers)
             {
                 if (Timed.Find(program) is not { } path)
@@ -56,19 +84,85 @@ public static class ConvertBench
                     Console.Error.WriteLine($"bench: {program} is not installed; skipped (apt-get install libraw-bin darktable rawtherapee)");
                     continue;
                 }
-                var peer = Timed.Median(runs, path, arguments, work);
-                report.Add(new Metric($"{name} wall", peer.Seconds, "s"));
-                report.Add(new Metric($"{name} peak RSS", peer.PeakMegabytes, "MB"));
-                report.Add(new Metric($"rawengine vs {name}", ours.Seconds, "ratio", peer.Seconds, target));
+                contenders.Add(new(name, path, arguments));
+                peerTargets[name] = target;
             }
+
+            foreach (var contender in contenders) Timed.Once(contender.Program, contender.Arguments, work); // file cache and binaries warm
+            var samples = contenders.ToDictionary(c => c.Name, _ => new List<Timed.Sample>());
+            for (var round = 0; round < pairs; round++)
+            {
+                for (var k = 0; k < contenders.Count; k++)
+                {
+                    var contender = contenders[(k + round) % contenders.Count];
+                    samples[contender.Name].Add(Timed.Once(contender.Program, contender.Arguments, work));
+                }
+                Console.Error.WriteLine($"  round {round + 1}/{pairs}: " + string.Join(", ", contenders.Select(c => $"{c.Name} {samples[c.Name][^1].Seconds:F2} s")) + $" (load {Timing.LoadAverage()})");
+            }
+
+            var ours = samples[contenders[0].Name];
+            var oursSeconds = Timing.Median(ours.Select(s => s.Seconds));
+            foreach (var contender in contenders)
+            {
+                var runs = samples[contender.Name];
+                var seconds = Timing.Median(runs.Select(s => s.Seconds));
+                var isPeer = peerTargets.TryGetValue(contender.Name, out var target);
+                report.Add(new Metric($"{contender.Name} wall", seconds, "s"));
+                report.Add(new Metric($"{contender.Name} CPU", Timing.Median(runs.Select(s => s.CpuSeconds)), "s"));
+                report.Add(new Metric($"{contender.Name} peak RSS", Timing.Median(runs.Select(s => s.PeakMegabytes)), "MB", Target: contender.PeakTarget));
+                if (contender == contenders[0]) continue;
+                report.Add(new Metric($"rawengine vs {contender.Name}", oursSeconds, "ratio", seconds, isPeer ? target : null));
+                report.Add(new Metric($"rawengine / {contender.Name}, median of rounds", Timing.Median(ours.Zip(runs, (a, b) => a.Seconds / b.Seconds)), "ratio", Target: isPeer ? target : null));
+            }
+            Console.Error.WriteLine($"bench convert: load average {Timing.LoadAverage()} at the end, {Environment.ProcessorCount} cores");
 
             ReportModuleTimes(report, dng);
             return 0;
         }
         finally
         {
-            Directory.Delete(work, recursive: true);
+            if (keep is null) Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The 24 MP raw: Kodak 1-24 tiled (portrait ones turned) over 6000x4000 when ../shared has them, else the
+    /// synthetic chart; ISO 400 noise, the synthetic camera's defaults otherwise (RGGB, black 512, white 16383, white clipping).
+    /// </summary>
+    private static RawImage BenchRaw(string root)
+    {
+        var options = new SyntheticRawOptions { Noise = SensorNoise.AtIso(400) };
+        var kodak = Path.Combine(root, "..", "shared", "testdata", "kodak24");
+        if (!File.Exists(Path.Combine(kodak, "kodim24.png")))
+        {
+            Console.Error.WriteLine($"bench convert: {kodak} not found; the raw is the synthetic chart");
+            return SyntheticRaw.Chart(Width, Height, options);
+        }
+        var images = Enumerable.Range(1, 24).Select(k => Landscape(ImageFile.LoadSrgb8(Path.Combine(kodak, $"kodim{k:00}.png")))).ToArray();
+        const int cellWidth = 768, cellHeight = 512;
+        var rgb = new byte[Width * Height * 3];
+        var columns = (Width + cellWidth - 1) / cellWidth;
+        for (var y = 0; y < Height; y++)
+            for (var cx = 0; cx < columns; cx++)
+            {
+                var image = images[(y / cellHeight * columns + cx) % images.Length];
+                var width = Math.Min(cellWidth, Width - cx * cellWidth);
+                image.Rgb.AsSpan(y % cellHeight * cellWidth * 3, width * 3).CopyTo(rgb.AsSpan((y * Width + cx * cellWidth) * 3));
+            }
+        return SyntheticRaw.Create(LinearScene.FromSrgb8(new Srgb8Image(Width, Height, rgb)), options);
+    }
+
+    private const int Width = 6000, Height = 4000;
+
+    /// <summary>A 512x768 image turned to 768x512 (transposed); a landscape one as it is.</summary>
+    private static Srgb8Image Landscape(Srgb8Image image)
+    {
+        if (image.Width >= image.Height) return image;
+        var rgb = new byte[image.Rgb.Length];
+        for (var y = 0; y < image.Height; y++)
+            for (var x = 0; x < image.Width; x++)
+                image.Rgb.AsSpan((y * image.Width + x) * 3, 3).CopyTo(rgb.AsSpan((x * image.Height + y) * 3));
+        return new Srgb8Image(image.Height, image.Width, rgb);
     }
 
     private static void ReportModuleTimes(MetricReport report, string dng)
@@ -82,11 +176,15 @@ public static class ConvertBench
         report.PrintTable();
     }
 
-    /// <summary>Per-stage times of one export render, in process, timed as each stage reports completion.</summary>
+    /// <summary>
+    /// Per-stage times of an export render, in process, timed as each stage reports completion: the second of two
+    /// renders, so that compiling the kernels (which the CLI does on its warm-up raw while the file decodes) is not counted.
+    /// </summary>
     private static List<(string Stage, double Seconds, double CpuSeconds)> ModuleTimes(string dng)
     {
         using var engine = new RenderEngine(StandardModules.CreateRegistry(), new EngineOptions { CacheBytes = 0 });
         using var session = engine.Open(dng);
+        session.RenderExportAsync(Edit.Empty).GetAwaiter().GetResult().Dispose();
         var clock = new StageClock();
         using var result = session.RenderExportAsync(Edit.Empty, progress: clock).GetAwaiter().GetResult();
         return clock.Stages;
@@ -123,24 +221,16 @@ public static class ConvertBench
 /// <summary>Runs a program under /usr/bin/time for wall seconds and peak resident memory.</summary>
 internal static class Timed
 {
-    /// <summary>Wall seconds, peak resident memory, and what the program printed on stderr.</summary>
-    public readonly record struct Sample(double Seconds, double PeakMegabytes, string Error = "");
+    /// <summary>Wall seconds, peak resident memory, what the program printed on stderr, and its CPU seconds (user + system).</summary>
+    public readonly record struct Sample(double Seconds, double PeakMegabytes, string Error = "", double CpuSeconds = 0);
 
     public static string? Find(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, program)).FirstOrDefault(File.Exists);
 
-    public static Sample Median(int runs, string program, string[] arguments, string workingDirectory)
-    {
-        var samples = Enumerable.Range(0, runs).Select(_ => Once(program, arguments, workingDirectory)).ToList();
-        var seconds = samples.Select(s => s.Seconds).Order().ElementAt(runs / 2);
-        var memory = samples.Select(s => s.PeakMegabytes).Order().ElementAt(runs / 2);
-        return new Sample(seconds, memory);
-    }
-
     public static Sample Once(string program, string[] arguments, string workingDirectory)
     {
         var info = new ProcessStartInfo("/usr/bin/time") { WorkingDirectory = workingDirectory, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in (string[])["-f", "TIMED %e %M", program, .. arguments]) info.ArgumentList.Add(a);
+        foreach (var a in (string[])["-f", "TIMED %e %M %U %S", program, .. arguments]) info.ArgumentList.Add(a);
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {program}");
         _ = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEnd();
@@ -149,6 +239,7 @@ internal static class Timed
                    ?? throw new InvalidOperationException($"{program} gave no timing: {error}");
         if (process.ExitCode != 0) throw new InvalidOperationException($"{program} failed ({process.ExitCode}): {error}");
         var parts = line.Split(' ');
-        return new Sample(double.Parse(parts[1], CultureInfo.InvariantCulture), double.Parse(parts[2], CultureInfo.InvariantCulture) / 1024, error);
+        double Number(int k) => double.Parse(parts[k], CultureInfo.InvariantCulture);
+        return new Sample(Number(1), Number(2) / 1024, error, Number(3) + Number(4));
     }
 }

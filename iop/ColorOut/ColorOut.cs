@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics.X86;
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Color;
 using RawEngine.Engine.Edits;
@@ -42,6 +43,22 @@ public sealed class ColorOutOperation : ImageOperation<ColorOutParams, ColorOutO
     protected override BufferFormat OutputFormat(State state, CommitContext context) =>
         context.Input with { Encoding = ColorEncoding.Display, ColorSpace = state.Space, White = 1f };
 
-    protected override void Process(ProcessContext context, State state, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut) =>
-        PixelMatrix.Apply(context, state.FromWorking, input, roiIn, output, roiOut, state.Curve.EncodeRgba);
+    protected override void Process(ProcessContext context, State state, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
+    {
+        var dx = (roiOut.X - roiIn.X) * 4;
+        var dy = roiOut.Y - roiIn.Y;
+        var matrix = new PixelMatrix.RowMatrix(state.FromWorking);
+        context.ForRows(roiOut.Height, (y0, y1) =>
+        {
+            for (var y = y0; y < y1; y++)
+            {
+                var source = input.Row(y + dy).Slice(dx, roiOut.Width * 4);
+                var target = output.Row(y);
+                // Eight pixels at a time in one pass, then the rest through the matrix and the curve: the same floats.
+                var done = Avx2.IsSupported ? state.Curve.MatrixThenEncode(state.FromWorking, source, target) : 0;
+                matrix.Apply(source[done..], target[done..]);
+                state.Curve.EncodeRgba(target[done..source.Length]);
+            }
+        });
+    }
 }

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using RawEngine.Engine.Raw;
 using RawEngine.Iop.Demosaic.Algorithms;
 
@@ -49,7 +51,7 @@ public static class DemosaicKernels
     /// <exception cref="ArgumentException">The method does not handle the pattern, or a plane is inconsistent.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the output is then partly written.</exception>
     public static void Run(DemosaicMethod method, CfaPlane input, RgbaPlane output, CancellationToken ct = default) =>
-        Run(method, input, output, 0, 0, ct);
+        Run(method, input, output, 0, 0, opaque: false, ct);
 
     /// <summary>
     /// Demosaics only the region of the result that <paramref name="output"/> covers, its pixel (0, 0) being result pixel
@@ -59,7 +61,14 @@ public static class DemosaicKernels
     /// </summary>
     /// <exception cref="ArgumentException">The method does not handle the pattern, a plane is inconsistent, or the region leaves the result.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the output is then partly written.</exception>
-    public static void Run(DemosaicMethod method, CfaPlane input, RgbaPlane output, int left, int top, CancellationToken ct = default)
+    public static void Run(DemosaicMethod method, CfaPlane input, RgbaPlane output, int left, int top, CancellationToken ct = default) =>
+        Run(method, input, output, left, top, opaque: false, ct);
+
+    /// <summary>
+    /// <see cref="Run(DemosaicMethod, CfaPlane, RgbaPlane, int, int, CancellationToken)"/>, writing alpha 1 when
+    /// <paramref name="opaque"/> (in the same pass where the method can, which saves a pipe a pass over its output).
+    /// </summary>
+    public static void Run(DemosaicMethod method, CfaPlane input, RgbaPlane output, int left, int top, bool opaque, CancellationToken ct = default)
     {
         input.Validate(nameof(input));
         if (!Supports(method, input.Pattern.Kind))
@@ -71,9 +80,29 @@ public static class DemosaicKernels
         switch (method)
         {
             case DemosaicMethod.Bilinear: BilinearDemosaic.Run(input, output, left, top, ct); break;
-            case DemosaicMethod.Lmmse: LmmseDemosaic.Run(input, output, left, top, ct); break;
+            case DemosaicMethod.Lmmse: LmmseDemosaic.Run(input, output, left, top, opaque, ct); return;
             case DemosaicMethod.XTransColorDifference: XTransDemosaic.Run(input, output, left, top, ct); break;
             case DemosaicMethod.HalfSize: HalfSizeDemosaic.Run(input, output, left, top, ct); break;
         }
+        if (opaque) SetOpaque(output, ct);
     }
+
+    /// <summary>All-ones in the lanes that hold alpha (every fourth float; vectors start at a pixel).</summary>
+    private static readonly Vector<int> AlphaLanes = CreateAlphaLanes();
+
+    private static Vector<int> CreateAlphaLanes()
+    {
+        Span<int> lanes = stackalloc int[Vector<int>.Count];
+        for (var i = 0; i < lanes.Length; i++) lanes[i] = i % 4 == 3 ? -1 : 0;
+        return new Vector<int>(lanes);
+    }
+
+    private static void SetOpaque(RgbaPlane rgb, CancellationToken ct) =>
+        Parallel.For(0, rgb.Height, new ParallelOptions { CancellationToken = ct }, y =>
+        {
+            var row = rgb.Data.Span.Slice(y * rgb.Stride, rgb.Width * 4);
+            var vectors = MemoryMarshal.Cast<float, Vector<float>>(row);
+            for (var v = 0; v < vectors.Length; v++) vectors[v] = Vector.ConditionalSelect(AlphaLanes, Vector<float>.One, vectors[v]);
+            for (var i = vectors.Length * Vector<float>.Count + 3; i < row.Length; i += 4) row[i] = 1f;
+        });
 }

@@ -1,5 +1,3 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Edits;
 using RawEngine.Engine.Pipeline;
@@ -83,8 +81,7 @@ public sealed class DemosaicOperation : ImageOperation<DemosaicParams, DemosaicO
         if (roiOut.Scale == 1 && roiIn.Scale == 1 && setup.Method != DemosaicMethod.HalfSize)
         {
             // Straight into the output: the kernel renders just the part of its result the output covers.
-            DemosaicKernels.Run(setup.Method, plane, Plane(output), roiOut.X - roiIn.X, roiOut.Y - roiIn.Y, context.Cancellation);
-            SetOpaque(context, output);
+            DemosaicKernels.Run(setup.Method, plane, Plane(output), roiOut.X - roiIn.X, roiOut.Y - roiIn.Y, opaque: true, context.Cancellation);
             return;
         }
 
@@ -92,8 +89,7 @@ public sealed class DemosaicOperation : ImageOperation<DemosaicParams, DemosaicO
         var method = halfSize is null ? setup.Method : DemosaicMethod.HalfSize;
         var (width, height) = DemosaicKernels.OutputSize(method, pattern, roiIn.Width, roiIn.Height);
         using var rgb = ImageBuffer.Rent(context.Pool, width, height, 4);
-        DemosaicKernels.Run(method, plane, Plane(rgb), context.Cancellation);
-        SetOpaque(context, rgb);
+        DemosaicKernels.Run(method, plane, Plane(rgb), 0, 0, opaque: true, context.Cancellation);
         if (halfSize is { } factor)
         {
             var blocks = new ImageSize(setup.InputSize.Width / factor, setup.InputSize.Height / factor);
@@ -106,26 +102,4 @@ public sealed class DemosaicOperation : ImageOperation<DemosaicParams, DemosaicO
 
     private static RgbaPlane Plane(ImageBuffer buffer) =>
         new(buffer.Array.AsMemory(buffer.Offset, (buffer.Height - 1) * buffer.Stride + buffer.Width * 4), buffer.Width, buffer.Height, buffer.Stride);
-
-    /// <summary>All-ones in the lanes that hold alpha (every fourth float; vectors start at a pixel).</summary>
-    private static readonly Vector<int> AlphaLanes = CreateAlphaLanes();
-
-    private static Vector<int> CreateAlphaLanes()
-    {
-        Span<int> lanes = stackalloc int[Vector<int>.Count];
-        for (var i = 0; i < lanes.Length; i++) lanes[i] = i % 4 == 3 ? -1 : 0;
-        return new Vector<int>(lanes);
-    }
-
-    private static void SetOpaque(ProcessContext context, ImageBuffer rgb) =>
-        context.ForRows(rgb.Height, (y0, y1) =>
-        {
-            for (var y = y0; y < y1; y++)
-            {
-                var row = rgb.Row(y)[..(rgb.Width * 4)];
-                var vectors = MemoryMarshal.Cast<float, Vector<float>>(row);
-                for (var v = 0; v < vectors.Length; v++) vectors[v] = Vector.ConditionalSelect(AlphaLanes, Vector<float>.One, vectors[v]);
-                for (var i = vectors.Length * Vector<float>.Count + 3; i < row.Length; i += 4) row[i] = 1f;
-            }
-        });
 }

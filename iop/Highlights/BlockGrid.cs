@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Pipeline;
 using RawEngine.Engine.Raw;
@@ -6,108 +8,119 @@ namespace RawEngine.Iop.Highlights;
 
 /// <summary>
 /// The image cut into small blocks fixed to its origin (2x2 on Bayer, 3x3 on X-Trans, which both hold
-/// every colour; one pixel on RGBA): each block's mean per colour and which colours clipped in it.
+/// every colour; one pixel on RGBA): which colours clipped in each block, and each block's mean per colour,
+/// read from the image when asked (only blocks at or next to clipping ever are, so an image without clipping
+/// costs one vectorised pass over its samples and a byte per block).
 /// </summary>
 internal sealed class BlockGrid
 {
-    private readonly int _size, _columns, _rows;
+    private readonly int _size, _columns, _rows, _width, _height;
     private readonly CfaPattern? _pattern;
-    private readonly float[] _means;
+    private readonly ImageBuffer _image;
     private readonly byte[] _clipped;
     private readonly bool[] _rowHasClipping;
 
-    private BlockGrid(int size, int columns, int rows, CfaPattern? pattern)
+    private BlockGrid(ImageBuffer image, Roi roi, int size, CfaPattern? pattern)
     {
-        (_size, _columns, _rows, _pattern) = (size, columns, rows, pattern);
-        _means = new float[columns * rows * 3];
-        _clipped = new byte[columns * rows];
-        _rowHasClipping = new bool[rows];
+        (_image, _width, _height, _size, _pattern) = (image, roi.Width, roi.Height, size, pattern);
+        _columns = (roi.Width + size - 1) / size;
+        _rows = (roi.Height + size - 1) / size;
+        _clipped = new byte[_columns * _rows];
+        _rowHasClipping = new bool[_rows];
     }
 
-    /// <summary>Measures the whole image, which <paramref name="input"/> covers (<paramref name="roi"/> at origin 0, 0).</summary>
+    /// <summary>
+    /// Finds the clipped colours of every block of the whole image, which <paramref name="input"/> covers
+    /// (<paramref name="roi"/> at origin 0, 0). Block means are later read from <paramref name="input"/>: it must
+    /// keep the samples of every colour that did not clip in a block (reconstruction, in place, changes only clipped ones).
+    /// </summary>
     public static BlockGrid Measure(ProcessContext context, ImageBuffer input, Roi roi, ChannelLevels clipAt)
     {
         var pattern = context.Input.Cfa;
         var size = pattern is null ? 1 : pattern.Kind == CfaKind.Bayer ? 2 : 3;
-        var grid = new BlockGrid(size, (roi.Width + size - 1) / size, (roi.Height + size - 1) / size, pattern);
+        var grid = new BlockGrid(input, roi, size, pattern);
         float[] clip = [clipAt.R, clipAt.G, clipAt.B];
+        var lowest = Math.Min(clip[0], Math.Min(clip[1], clip[2]));
         context.ForRows(grid._rows, (r0, r1) =>
         {
-            // One block row at a time: sums and counts per block and colour, then means.
-            var sums = new float[grid._columns * 3];
-            var counts = new int[grid._columns * 3];
-            var rowColors = new int[pattern?.Width ?? 1];
             for (var by = r0; by < r1; by++)
             {
-                Array.Clear(sums);
-                Array.Clear(counts);
-                var blockRow = by * grid._columns;
-                if (pattern is { Kind: CfaKind.Bayer } && roi.Width % 2 == 0 && 2 * by + 1 < roi.Height)
-                {
-                    grid.MeasureBayerBlocks(input.Row(2 * by), input.Row(2 * by + 1), 2 * by, blockRow, clip);
-                    grid._rowHasClipping[by] = grid._clipped.AsSpan(blockRow, grid._columns).IndexOfAnyExcept((byte)0) >= 0;
-                    continue;
-                }
-                for (var y = by * size; y < Math.Min(roi.Height, (by + 1) * size); y++)
-                {
-                    var row = input.Row(y);
-                    if (pattern is null)
-                    {
-                        for (var x = 0; x < roi.Width; x++)
-                            for (var c = 0; c < 3; c++) Add(grid, sums, counts, blockRow, x, c, row[x * 4 + c], clip[c]);
-                        continue;
-                    }
-                    for (var i = 0; i < rowColors.Length; i++) rowColors[i] = pattern.ColorAt(y, i);
-                    for (int x = 0, phase = 0; x < roi.Width; x++)
-                    {
-                        var c = rowColors[phase];
-                        Add(grid, sums, counts, blockRow, x / size, c, row[x], clip[c]);
-                        if (++phase == rowColors.Length) phase = 0;
-                    }
-                }
-                for (var i = 0; i < sums.Length; i++) grid._means[blockRow * 3 + i] = counts[i] > 0 ? sums[i] / counts[i] : 0;
-                grid._rowHasClipping[by] = grid._clipped.AsSpan(blockRow, grid._columns).IndexOfAnyExcept((byte)0) >= 0;
+                var y0 = by * size;
+                var y1 = Math.Min(roi.Height, y0 + size);
+                // RGBA rows hold alpha (1), at any clip level's reach: only mosaics take the quick test.
+                var any = pattern is null;
+                for (var y = y0; y < y1 && !any; y++) any = ReachesLevel(input.Row(y)[..(roi.Width * input.Channels)], lowest);
+                if (!any) continue;
+                var clipped = grid._clipped.AsSpan(by * grid._columns, grid._columns);
+                for (var y = y0; y < y1; y++) grid.MarkClipped(input.Row(y), y, clipped, clip);
+                grid._rowHasClipping[by] = clipped.IndexOfAnyExcept((byte)0) >= 0;
             }
         });
         return grid;
     }
 
-    /// <summary>
-    /// One row of whole 2x2 Bayer blocks, each holding its four sites' colours at fixed places: the same sums,
-    /// means and clip bits as the general loop, without per-sample lookups.
-    /// </summary>
-    private void MeasureBayerBlocks(ReadOnlySpan<float> top, ReadOnlySpan<float> bottom, int y, int blockRow, float[] clip)
+    /// <summary>Whether any sample of a mosaic row is at or above <paramref name="level"/>.</summary>
+    private static bool ReachesLevel(ReadOnlySpan<float> row, float level)
     {
-        var pattern = _pattern!;
-        int c00 = pattern.ColorAt(y, 0), c01 = pattern.ColorAt(y, 1), c10 = pattern.ColorAt(y + 1, 0), c11 = pattern.ColorAt(y + 1, 1);
-        float k00 = clip[c00], k01 = clip[c01], k10 = clip[c10], k11 = clip[c11];
-        int b00 = 1 << c00, b01 = 1 << c01, b10 = 1 << c10, b11 = 1 << c11;
-        Span<float> inverse = stackalloc float[3];
-        foreach (var c in (ReadOnlySpan<int>)[c00, c01, c10, c11]) inverse[c]++;
-        for (var c = 0; c < 3; c++) inverse[c] = 1 / inverse[c];
-        Span<float> sums = stackalloc float[3];
-        var means = _means.AsSpan(blockRow * 3, _columns * 3);
-        var clipped = _clipped.AsSpan(blockRow, _columns);
-        for (var bx = 0; bx < clipped.Length; bx++)
+        var vectors = MemoryMarshal.Cast<float, Vector<float>>(row);
+        var threshold = new Vector<float>(level);
+        var reached = Vector<int>.Zero;
+        foreach (var v in vectors) reached |= Vector.GreaterThanOrEqual(v, threshold);
+        if (reached != Vector<int>.Zero) return true;
+        for (var i = vectors.Length * Vector<float>.Count; i < row.Length; i++)
+            if (row[i] >= level) return true;
+        return false;
+    }
+
+    /// <summary>Sets, in each block of a row of blocks, the bit of every colour with a sample on image row <paramref name="y"/> at or above its clip level.</summary>
+    private void MarkClipped(ReadOnlySpan<float> row, int y, Span<byte> clipped, float[] clip)
+    {
+        if (_pattern is null)
         {
-            float v00 = top[2 * bx], v01 = top[2 * bx + 1], v10 = bottom[2 * bx], v11 = bottom[2 * bx + 1];
-            sums.Clear();
-            sums[c00] += v00;
-            sums[c01] += v01;
-            sums[c10] += v10;
-            sums[c11] += v11;
-            means[3 * bx] = sums[0] * inverse[0];
-            means[3 * bx + 1] = sums[1] * inverse[1];
-            means[3 * bx + 2] = sums[2] * inverse[2];
-            clipped[bx] = (byte)((v00 >= k00 ? b00 : 0) | (v01 >= k01 ? b01 : 0) | (v10 >= k10 ? b10 : 0) | (v11 >= k11 ? b11 : 0));
+            for (var x = 0; x < _width; x++)
+                for (var c = 0; c < 3; c++)
+                    if (row[x * 4 + c] >= clip[c]) clipped[x] |= (byte)(1 << c);
+            return;
+        }
+        Span<int> rowColors = stackalloc int[_pattern.Width];
+        for (var i = 0; i < rowColors.Length; i++) rowColors[i] = _pattern.ColorAt(y, i);
+        for (int x = 0, phase = 0; x < _width; x++)
+        {
+            var c = rowColors[phase];
+            if (row[x] >= clip[c]) clipped[x / _size] |= (byte)(1 << c);
+            if (++phase == rowColors.Length) phase = 0;
         }
     }
 
-    private static void Add(BlockGrid grid, float[] sums, int[] counts, int blockRow, int column, int c, float value, float clip)
+    /// <summary>
+    /// The block's mean per colour: each colour's samples summed in row order, divided by their count
+    /// (a colour the block lacks, at a partial block on the image's edge, is 0).
+    /// </summary>
+    private void Means(int bx, int by, Span<float> means)
     {
-        sums[column * 3 + c] += value;
-        counts[column * 3 + c]++;
-        if (value >= clip) grid._clipped[blockRow + column] |= (byte)(1 << c);
+        Span<float> sums = stackalloc float[3];
+        Span<int> counts = stackalloc int[3];
+        int x0 = bx * _size, y0 = by * _size;
+        int x1 = Math.Min(_width, x0 + _size), y1 = Math.Min(_height, y0 + _size);
+        for (var y = y0; y < y1; y++)
+        {
+            var row = _image.Row(y);
+            for (var x = x0; x < x1; x++)
+            {
+                if (_pattern is null)
+                {
+                    for (var c = 0; c < 3; c++) sums[c] += row[x * 4 + c];
+                    counts[0]++;
+                    counts[1]++;
+                    counts[2]++;
+                    continue;
+                }
+                var color = _pattern.ColorAt(y, x);
+                sums[color] += row[x];
+                counts[color]++;
+            }
+        }
+        for (var c = 0; c < 3; c++) means[c] = counts[c] > 0 ? sums[c] / counts[c] : 0;
     }
 
     /// <summary>
@@ -118,16 +131,21 @@ internal sealed class BlockGrid
     {
         var sums = new double[3];
         var found = 0L;
+        Span<float> means = stackalloc float[3];
+        var touching = new byte[_columns];
         for (var by = 0; by < _rows; by++)
         {
             // Only rows next to a row with clipping can hold blocks touching it.
-            if (!_rowHasClipping[Math.Max(0, by - 1)] && !_rowHasClipping[by] && !_rowHasClipping[Math.Min(_rows - 1, by + 1)]) continue;
+            int above = Math.Max(0, by - 1), below = Math.Min(_rows - 1, by + 1);
+            if (!_rowHasClipping[above] && !_rowHasClipping[by] && !_rowHasClipping[below]) continue;
+            Touching(above, below, touching);
+            var clipped = _clipped.AsSpan(by * _columns, _columns);
             for (var bx = 0; bx < _columns; bx++)
             {
-                var block = by * _columns + bx;
-                if (_clipped[block] != 0 || !TouchesClipping(bx, by)) continue;
-                if (!(_means[block * 3] > 0 && _means[block * 3 + 1] > 0 && _means[block * 3 + 2] > 0)) continue;
-                for (var c = 0; c < 3; c++) sums[c] += _means[block * 3 + c];
+                if (clipped[bx] != 0 || touching[bx] == 0) continue;
+                Means(bx, by, means);
+                if (!(means[0] > 0 && means[1] > 0 && means[2] > 0)) continue;
+                for (var c = 0; c < 3; c++) sums[c] += means[c];
                 found++;
             }
         }
@@ -138,12 +156,23 @@ internal sealed class BlockGrid
         return ratios;
     }
 
-    private bool TouchesClipping(int bx, int by)
+    /// <summary>Non-zero for each block column with a clipped block in block rows [<paramref name="above"/>, <paramref name="below"/>] within one column of it.</summary>
+    private void Touching(int above, int below, byte[] touching)
     {
-        for (var y = Math.Max(0, by - 1); y <= Math.Min(_rows - 1, by + 1); y++)
-            for (var x = Math.Max(0, bx - 1); x <= Math.Min(_columns - 1, bx + 1); x++)
-                if (_clipped[y * _columns + x] != 0) return true;
-        return false;
+        Array.Clear(touching);
+        for (var y = above; y <= below; y++)
+        {
+            if (!_rowHasClipping[y]) continue;
+            var row = _clipped.AsSpan(y * _columns, _columns);
+            for (var x = 0; x < _columns; x++) touching[x] |= row[x];
+        }
+        byte previous = 0;
+        for (var x = 0; x < _columns; x++)
+        {
+            var here = touching[x];
+            touching[x] = (byte)(previous | here | (x + 1 < _columns ? touching[x + 1] : 0));
+            previous = here;
+        }
     }
 
     /// <summary>
@@ -156,34 +185,38 @@ internal sealed class BlockGrid
     {
         var channels = input.Channels;
         float[] clip = [clipAt.R, clipAt.G, clipAt.B];
+        var copy = !input.SharesPixelsWith(output) || roiIn != roiOut;
         context.ForRows(roiOut.Height, (y0, y1) =>
         {
+            Span<float> means = stackalloc float[3];
             Span<float> estimates = stackalloc float[3];
             for (var y = y0; y < y1; y++)
             {
                 var imageY = roiOut.Y + y;
-                var source = input.Row(imageY - roiIn.Y).Slice((roiOut.X - roiIn.X) * channels, roiOut.Width * channels);
                 var target = output.Row(y);
-                if (!input.SharesPixelsWith(output) || roiIn != roiOut) source.CopyTo(target);
-                if (!_rowHasClipping[imageY / _size]) continue;
-                var blockRow = imageY / _size * _columns;
-                for (var x = 0; x < roiOut.Width; x++)
+                if (copy) input.Row(imageY - roiIn.Y).Slice((roiOut.X - roiIn.X) * channels, roiOut.Width * channels).CopyTo(target);
+                var by = imageY / _size;
+                if (!_rowHasClipping[by]) continue;
+                var clipped = _clipped.AsSpan(by * _columns, _columns);
+                for (var bx = roiOut.X / _size; bx <= (roiOut.Right - 1) / _size; bx++)
                 {
-                    var imageX = roiOut.X + x;
-                    var block = blockRow + imageX / _size;
-                    var clipped = _clipped[block];
-                    if (clipped == 0) continue;
-                    if (_pattern is not null)
+                    var bits = clipped[bx];
+                    if (bits == 0) continue;
+                    Means(bx, by, means);
+                    Estimate(bits, means, ratios, neutral, estimates);
+                    int x0 = Math.Max(roiOut.X, bx * _size), x1 = Math.Min(roiOut.Right, (bx + 1) * _size);
+                    for (var imageX = x0; imageX < x1; imageX++)
                     {
-                        var c = _pattern.ColorAt(imageY, imageX);
-                        if (target[x] < clip[c]) continue;
-                        Estimate(block, clipped, ratios, neutral, estimates);
-                        target[x] = Apply(target[x], estimates[c], clipped, neutral);
-                        continue;
+                        var x = imageX - roiOut.X;
+                        if (_pattern is not null)
+                        {
+                            var c = _pattern.ColorAt(imageY, imageX);
+                            if (target[x] >= clip[c]) target[x] = Apply(target[x], estimates[c], bits, neutral);
+                            continue;
+                        }
+                        for (var c = 0; c < 3; c++)
+                            if (target[x * 4 + c] >= clip[c]) target[x * 4 + c] = Apply(target[x * 4 + c], estimates[c], bits, neutral);
                     }
-                    Estimate(block, clipped, ratios, neutral, estimates);
-                    for (var c = 0; c < 3; c++)
-                        if (target[x * 4 + c] >= clip[c]) target[x * 4 + c] = Apply(target[x * 4 + c], estimates[c], clipped, neutral);
                 }
             }
         });
@@ -192,7 +225,7 @@ internal sealed class BlockGrid
     private static float Apply(float value, float estimate, int clipped, float neutral) =>
         clipped == 7 ? Math.Min(value, neutral) : Math.Max(value, estimate);
 
-    private void Estimate(int block, int clipped, float[] ratios, float neutral, Span<float> estimates)
+    private static void Estimate(int clipped, ReadOnlySpan<float> means, float[] ratios, float neutral, Span<float> estimates)
     {
         for (var c = 0; c < 3; c++)
         {
@@ -202,7 +235,7 @@ internal sealed class BlockGrid
             for (var k = 0; k < 3; k++)
                 if ((clipped & (1 << k)) == 0)
                 {
-                    sum += ratios[c * 3 + k] * _means[block * 3 + k];
+                    sum += ratios[c * 3 + k] * means[k];
                     n++;
                 }
             estimates[c] = n > 0 ? sum / n : neutral;

@@ -1,6 +1,7 @@
 using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Edits;
 using RawEngine.Engine.Pipeline;
+using RawEngine.Iop.Shared;
 
 namespace RawEngine.Iop.Highlights;
 
@@ -51,8 +52,8 @@ public sealed class HighlightsOperation : ImageOperation<HighlightsParams, Highl
     }
 
     /// <summary>
-    /// Reconstruction works on the whole image; besides it, it holds one block grid (3 floats and a byte
-    /// per 2x2 or 3x3 block, under 0.85 of the image's bytes), so it rarely needs tiling.
+    /// Reconstruction works on the whole image; besides it, it holds a byte per 2x2 or 3x3 block (block means are
+    /// read from the image when needed), so it rarely needs tiling.
     /// </summary>
     protected override TilingNeeds Tiling(Setup setup, CommitContext context) =>
         setup.Mode == HighlightsMode.Reconstruct ? Info.Tiling with { MemoryFactor = 0.85 } : Info.Tiling;
@@ -73,7 +74,7 @@ public sealed class HighlightsOperation : ImageOperation<HighlightsParams, Highl
         if (ratios is null)
         {
             // Nothing clipped anywhere: reconstruction is the identity.
-            Clip(context, float.PositiveInfinity, input, roiIn, output, roiOut);
+            RegionCopy.Run(context, input, roiIn, output, roiOut);
             return;
         }
         blocks.Reconstruct(context, ratios, setup.ClipAt, setup.Saturation.Min, input, roiIn, output, roiOut);

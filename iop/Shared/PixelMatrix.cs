@@ -11,30 +11,16 @@ namespace RawEngine.Iop.Shared;
 public static class PixelMatrix
 {
     /// <summary>The whole region, rows in parallel.</summary>
-    public static void Apply(ProcessContext context, Matrix3 m, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut) =>
-        Apply(context, m, input, roiIn, output, roiOut, afterRow: null);
-
-    /// <summary>
-    /// The whole region, then <paramref name="afterRow"/> on each output row while it is still in cache
-    /// (one pass over memory for a matrix and a curve).
-    /// </summary>
-    public static void Apply(ProcessContext context, Matrix3 m, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut, SpanAction? afterRow)
+    public static void Apply(ProcessContext context, Matrix3 m, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
     {
         var dx = (roiOut.X - roiIn.X) * 4;
         var dy = roiOut.Y - roiIn.Y;
         var matrix = new RowMatrix(m);
         context.ForRows(roiOut.Height, (y0, y1) =>
         {
-            for (var y = y0; y < y1; y++)
-            {
-                var target = output.Row(y);
-                matrix.Apply(input.Row(y + dy).Slice(dx, roiOut.Width * 4), target);
-                afterRow?.Invoke(target);
-            }
+            for (var y = y0; y < y1; y++) matrix.Apply(input.Row(y + dy).Slice(dx, roiOut.Width * 4), output.Row(y));
         });
     }
-
-    public delegate void SpanAction(Span<float> row);
 
     /// <summary>A matrix applied to RGBA rows: two pixels a step with AVX, the rest one at a time, with the same floats either way.</summary>
     internal sealed class RowMatrix(Matrix3 m)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -42,23 +41,10 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
     {
         var dx = (roiOut.X - roiIn.X) * 4;
         var dy = roiOut.Y - roiIn.Y;
+        // In place (the same region of the same pixels) or from another buffer: MapRgba reads each pixel before it writes it.
         context.ForRows(roiOut.Height, (y0, y1) =>
         {
-            // The input row is kept aside: the output may be the same memory, and hue needs the originals.
-            var original = ArrayPool<float>.Shared.Rent(roiOut.Width * 4);
-            try
-            {
-                for (var y = y0; y < y1; y++)
-                {
-                    var source = original.AsSpan(0, roiOut.Width * 4);
-                    input.Row(y + dy).Slice(dx, source.Length).CopyTo(source);
-                    curve.MapRgba(source, output.Row(y), curve.PreserveHue);
-                }
-            }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(original);
-            }
+            for (var y = y0; y < y1; y++) curve.MapRgba(input.Row(y + dy).Slice(dx, roiOut.Width * 4), output.Row(y), curve.PreserveHue);
         });
     }
 
@@ -124,8 +110,8 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
         }
 
         /// <summary>
-        /// Maps the colour channels of an RGBA row (alpha copied), eight values at a time where AVX2 gathers are
-        /// there; with <paramref name="preserveHue"/> &gt; 0 each pixel's middle channel then moves that far toward
+        /// Maps the colour channels of an RGBA row (alpha copied) into <paramref name="target"/>, which may be the
+        /// same memory, eight pixels at a time (a vector per channel), then two, where AVX2 gathers are there; with <paramref name="preserveHue"/> &gt; 0 each pixel's middle channel then moves that far toward
         /// keeping its place between the extremes (<see cref="RestoreHue"/>), in the same pass.
         /// </summary>
         public unsafe void MapRgba(ReadOnlySpan<float> source, Span<float> target, float preserveHue)
@@ -141,6 +127,14 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
                 fixed (float* table = _table)
                 fixed (float* from = source)
                 fixed (float* to = target)
+                {
+                    for (; i <= source.Length - 32; i += 32)
+                    {
+                        var (r, g, b, a) = RgbaTranspose.Load(ref from[i]);
+                        var (mr, mg, mb) = (Lookup(table, r, size), Lookup(table, g, size), Lookup(table, b, size));
+                        if (preserveHue > 0) KeepHue(r, g, b, ref mr, ref mg, ref mb, strength);
+                        RgbaTranspose.Store(mr, mg, mb, a, ref to[i]);
+                    }
                     for (; i <= source.Length - 8; i += 8)
                     {
                         var x = Avx.LoadVector256(from + i);
@@ -149,12 +143,52 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
                         if (preserveHue > 0) mapped = KeepHue(x, mapped, strength);
                         Avx.Store(to + i, Avx.BlendVariable(mapped, x, TableLookup.AlphaLanes));
                     }
+                }
             }
-            var tail = i; // a whole pixel: the vector loop takes two at a time
-            for (; i < source.Length; i++) target[i] = (i & 3) == 3 ? source[i] : Map(source[i]);
-            if (preserveHue > 0)
-                for (var p = tail; p + 3 < source.Length; p += 4)
-                    RestoreHue(source[p], source[p + 1], source[p + 2], ref target[p], ref target[p + 1], ref target[p + 2], preserveHue);
+            // What the vector loop left, a pixel at a time; its input kept aside, as the target may be the same memory.
+            Span<float> pixel = stackalloc float[4];
+            for (var p = i; p + 3 < source.Length; p += 4)
+            {
+                source.Slice(p, 4).CopyTo(pixel);
+                for (var c = 0; c < 3; c++) target[p + c] = Map(pixel[c]);
+                target[p + 3] = pixel[3];
+                if (preserveHue > 0) RestoreHue(pixel[0], pixel[1], pixel[2], ref target[p], ref target[p + 1], ref target[p + 2], preserveHue);
+            }
+        }
+
+        /// <summary>The curve at eight values (NaN and negatives give 0), as the two-pixel loop computes it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe Vector256<float> Lookup(float* table, Vector256<float> x, Vector256<float> size)
+        {
+            var clamped = Avx.Min(Avx.Max(x, Vector256<float>.Zero), Vector256.Create(1e30f));
+            return TableLookup.Interpolate(table, Avx.Multiply(Avx.Divide(clamped, Avx.Add(clamped, Vector256<float>.One)), size));
+        }
+
+        /// <summary>
+        /// <see cref="KeepHue(Vector256{float}, Vector256{float}, Vector256{float})"/> on eight pixels held one vector per
+        /// channel: the same operations on the same values, so the same floats.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void KeepHue(Vector256<float> r, Vector256<float> g, Vector256<float> b,
+            ref Vector256<float> mr, ref Vector256<float> mg, ref Vector256<float> mb, Vector256<float> strength)
+        {
+            var low = Avx.Min(r, Avx.Min(g, b));
+            var range = Avx.Subtract(Avx.Max(r, Avx.Max(g, b)), low);
+            var mappedLow = Avx.Min(mr, Avx.Min(mg, mb));
+            var mappedRange = Avx.Subtract(Avx.Max(mr, Avx.Max(mg, mb)), mappedLow);
+            var hasHue = Avx.Compare(range, Vector256<float>.Zero, FloatComparisonMode.OrderedGreaterThanNonSignaling);
+            mr = Kept(r, mr, low, range, mappedLow, mappedRange, strength, hasHue);
+            mg = Kept(g, mg, low, range, mappedLow, mappedRange, strength, hasHue);
+            mb = Kept(b, mb, low, range, mappedLow, mappedRange, strength, hasHue);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> Kept(Vector256<float> x, Vector256<float> mapped, Vector256<float> low, Vector256<float> range,
+            Vector256<float> mappedLow, Vector256<float> mappedRange, Vector256<float> strength, Vector256<float> hasHue)
+        {
+            var kept = Avx.Add(mappedLow, Avx.Multiply(Avx.Divide(Avx.Subtract(x, low), range), mappedRange));
+            var moved = Avx.Add(mapped, Avx.Multiply(strength, Avx.Subtract(kept, mapped)));
+            return Avx.BlendVariable(mapped, moved, hasHue);
         }
 
         /// <summary>

@@ -20,8 +20,10 @@ internal static class PerceptualCurve
     /// <summary>One value, through the same SIMD maths as whole rows, so a pixel encodes alike wherever it sits.</summary>
     public static float Encode(float linear) => Encode(new Vector<float>(linear))[0];
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Encode(Vector<float> linear) => Raise(linear, Inverse);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Decode(Vector<float> encoded) => Raise(encoded, Power);
 
     public static void Encode(ReadOnlySpan<float> linear, Span<float> encoded)
