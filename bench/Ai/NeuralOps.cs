@@ -107,7 +107,7 @@ internal static class NeuralOps
     private static readonly TileEncoding Srgb = new(Transfer.SrgbEncode, ChannelAffine.Identity, [1, 1, 1]);
 
     /// <summary>The <paramref name="cfa"/> mosaic of a Kodak image (linear) in a pipe buffer.</summary>
-    private static ImageBuffer KodakMosaic(string kodak, CfaPattern cfa)
+    internal static ImageBuffer KodakMosaic(string kodak, CfaPattern cfa)
     {
         var scene = LinearScene.LoadSrgb(kodak);
         var mosaic = CfaMosaic.Sample(scene, cfa);
@@ -178,7 +178,7 @@ internal static class NeuralOps
         return times.Min();
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "RawEngine.sln"))) return dir.FullName;
