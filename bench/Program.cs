@@ -73,6 +73,6 @@ switch (args.FirstOrDefault())
     case "serve":
         return RawEngine.Bench.Serve.ServeBench.Run(new MetricReport(Console.Out), args[1..]);
     default:
-        Console.Error.WriteLine("usage: bench <pipe|lens|convert|app-session|batch|nn|mask|serve|detail|camera-files|export|demosaic|roundtrip>   (also: preview-nn, nn-ensemble, nn-settings [rounds], nn-demosaic [pairs] [views...], mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
+        Console.Error.WriteLine("usage: bench <pipe|lens|convert|app-session|batch|nn|mask|serve|detail|camera-files|export|demosaic|roundtrip>   (also: preview-nn, nn-ensemble, nn-settings [rounds] [all|session|tiles], nn-demosaic [pairs] [views...], mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
         return 2;
 }

@@ -9,12 +9,12 @@ using RawEngine.Engine.Raw;
 namespace RawEngine.Bench.Ai;
 
 /// <summary>
-/// `bench -- nn-settings [pairs]`: what ONNX Runtime's session settings and the tile size do to the shipped networks
+/// `bench -- nn-settings [rounds] [all|session|tiles]`: what ONNX Runtime's session settings and the tile size do to the shipped networks
 /// on this machine's CPU, each contender beside its baseline in one run (rounds of all contenders, the order turned
 /// every round; medians of CPU seconds, which other processes' turns do not inflate, and of wall seconds).
 /// Per network (demosaicnet Bayer, the default denoiser) at one 512 px tensor: ONNX Runtime's own defaults (idle
 /// threads spinning) against the engine's settings (no spinning), memory reuse off, one thread, and two runs at once
-/// on one thread each. Then demosaicnet through the tiler over a 1536x1024 mosaic at each tile size.
+/// on one thread each or sharing the session's threads. Then demosaicnet through the tiler over a 1536x1024 mosaic at each tile size.
 /// </summary>
 internal static class SessionSettingsBench
 {
@@ -23,11 +23,13 @@ internal static class SessionSettingsBench
     public static int Run(MetricReport report, string[] args)
     {
         var pairs = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5;
+        var part = args.Length > 1 ? args[1] : "all";
         var root = NeuralOps.RepoRoot();
         Console.Error.WriteLine($"nn-settings: {Environment.ProcessorCount} cores, load {Timing.LoadAverage()}, {pairs} rounds");
-        foreach (var id in new[] { "demosaic-demosaicnet-bayer", "nafnet-denoise" })
-            SessionVariants(report, Path.Combine(root, "models", id, "model.onnx"), id, pairs);
-        TileSizes(report, root, pairs);
+        if (part is "all" or "session")
+            foreach (var id in new[] { "demosaic-demosaicnet-bayer", "nafnet-denoise" })
+                SessionVariants(report, Path.Combine(root, "models", id, "model.onnx"), id, pairs);
+        if (part is "all" or "tiles") TileSizes(report, root, pairs);
         Console.Error.WriteLine($"nn-settings: load {Timing.LoadAverage()} at the end");
         return 0;
     }
@@ -43,6 +45,7 @@ internal static class SessionSettingsBench
             ("no-memory-reuse", cpu with { MemoryReuse = false }, 1),
             ("one-thread", cpu with { IntraOpThreads = 1 }, 1),
             ("two-runs-one-thread-each", cpu with { IntraOpThreads = 1 }, 2),
+            ("two-runs-sharing-the-threads", cpu, 2),
         };
         var runners = variants.Select(v => new NetworkRunner(path, v.Settings, v.Concurrent)).ToArray();
         try
