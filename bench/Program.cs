@@ -33,6 +33,7 @@ switch (args.FirstOrDefault())
         RawEngine.Bench.Ai.KernelThroughput.Run();
         var report = new MetricReport(Console.Out);
         RawEngine.Bench.Ai.NeuralOps.Run(report);
+        RawEngine.Bench.Ai.DemosaicNnSpeed.Run(report, []);
         report.PrintTable();
         return 0;
     }
@@ -42,6 +43,20 @@ switch (args.FirstOrDefault())
     {
         var report = new MetricReport(Console.Out);
         RawEngine.Bench.Ai.NeuralOps.Run(report, ensembleOnly: true);
+        report.PrintTable();
+        return 0;
+    }
+    case "nn-demosaic":
+    {
+        var report = new MetricReport(Console.Out);
+        RawEngine.Bench.Ai.DemosaicNnSpeed.Run(report, args[1..]);
+        report.PrintTable();
+        return 0;
+    }
+    case "nn-settings":
+    {
+        var report = new MetricReport(Console.Out);
+        RawEngine.Bench.Ai.SessionSettingsBench.Run(report, args[1..]);
         report.PrintTable();
         return 0;
     }
@@ -58,6 +73,6 @@ switch (args.FirstOrDefault())
     case "serve":
         return RawEngine.Bench.Serve.ServeBench.Run(new MetricReport(Console.Out), args[1..]);
     default:
-        Console.Error.WriteLine("usage: bench <pipe|lens|convert|app-session|batch|nn|mask|serve|detail|camera-files|export|demosaic|roundtrip>   (also: preview-nn, nn-ensemble, mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
+        Console.Error.WriteLine("usage: bench <pipe|lens|convert|app-session|batch|nn|mask|serve|detail|camera-files|export|demosaic|roundtrip>   (also: preview-nn, nn-ensemble, nn-settings [rounds] [all|session|tiles], nn-demosaic [pairs] [views...], mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
         return 2;
 }

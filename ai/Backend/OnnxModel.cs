@@ -100,6 +100,11 @@ public sealed class OnnxModel : IDisposable
         using var options = new SessionOptions
         {
             IntraOpNumThreads = settings.IntraOpThreads,
+            // The networks here are chains: one operator at a time, all threads inside it.
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            InterOpNumThreads = 1,
+            EnableMemoryPattern = settings.MemoryReuse,
+            EnableCpuMemArena = settings.MemoryReuse,
             GraphOptimizationLevel = settings.Optimization switch
             {
                 GraphOptimization.None => GraphOptimizationLevel.ORT_DISABLE_ALL,
@@ -108,6 +113,7 @@ public sealed class OnnxModel : IDisposable
                 _ => GraphOptimizationLevel.ORT_ENABLE_ALL,
             },
         };
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", settings.Spinning ? "1" : "0");
         foreach (var (name, size) in fixedDims) options.AddFreeDimensionOverrideByName(name, size);
         ProviderProbe.Append(options, provider, settings.DeviceId);
         return new InferenceSession(path, options);

@@ -107,7 +107,7 @@ internal static class NeuralOps
     private static readonly TileEncoding Srgb = new(Transfer.SrgbEncode, ChannelAffine.Identity, [1, 1, 1]);
 
     /// <summary>The <paramref name="cfa"/> mosaic of a Kodak image (linear) in a pipe buffer.</summary>
-    private static ImageBuffer KodakMosaic(string kodak, CfaPattern cfa)
+    internal static ImageBuffer KodakMosaic(string kodak, CfaPattern cfa)
     {
         var scene = LinearScene.LoadSrgb(kodak);
         var mosaic = CfaMosaic.Sample(scene, cfa);

@@ -69,6 +69,21 @@ public class BackendTests
     }
 
     [Fact]
+    public void ThreadSpinningAndMemoryReuseChangeTheSpeedNotTheResult()
+    {
+        using var engine = OnnxModel.Load(AiTestFiles.TestModel("denoise-tiny"), Cpu);
+        using var plain = OnnxModel.Load(AiTestFiles.TestModel("denoise-tiny"), Cpu with { Spinning = true, MemoryReuse = false });
+        using var a = engine.Bind(ImageShapes(24, 32));
+        using var b = plain.Bind(ImageShapes(24, 32));
+        FillGradient(a["input"].Span, 24, 32);
+        FillGradient(b["input"].Span, 24, 32);
+        a.Run();
+        b.Run();
+        Assert.Equal(a["output"].Span.ToArray(), b["output"].Span.ToArray());
+        Assert.NotEqual(a["input"].Span.ToArray(), a["output"].Span.ToArray());
+    }
+
+    [Fact]
     public void FixedDimensionsAreEnforcedAfterLoad()
     {
         var dims = new Dictionary<string, long> { ["height"] = 16, ["width"] = 16, ["batch"] = 1 };
@@ -147,7 +162,8 @@ public class BackendTests
         var fixedDims = cache.Get(path, Cpu, new Dictionary<string, long> { ["height"] = 8, ["width"] = 8 });
         Assert.NotSame(a, fixedDims);
         Assert.NotSame(a, cache.Get(path, Cpu with { IntraOpThreads = 2 }));
-        Assert.Equal(3, cache.Count);
+        Assert.NotSame(a, cache.Get(path, Cpu with { Spinning = true }));
+        Assert.Equal(4, cache.Count);
         cache.Dispose();
         Assert.Equal(0, cache.Count);
         Assert.Throws<ObjectDisposedException>(() => cache.Get(path, Cpu));

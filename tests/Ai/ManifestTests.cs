@@ -17,7 +17,7 @@ public class ManifestTests
         Assert.Equal("rgb", m.Io.Outputs["image"]);
         Assert.Equal("xtrans", m.Io.Cfa!.Type);
         Assert.Equal(6, m.Io.Cfa.Pattern.Count);
-        Assert.Equal([510, 384, 252], m.Io.Tile!.Sizes);
+        Assert.Equal([1020, 768, 510, 384, 252], m.Io.Tile!.Sizes);
         Assert.Equal(18, m.Io.Tile.Overlap);
         Assert.Equal(6, m.Io.Tile.Align);
         Assert.Equal(1f, m.Io.RangeMax);

@@ -132,7 +132,7 @@ public sealed class ModelsCommandTests : IDisposable
         Assert.Equal("", text.Error);
         Assert.Contains("demosaic (demosaicnet)", text.Out);
         Assert.Contains("bayer GR/BG", text.Out);
-        Assert.Contains("512 384 256 px, overlap 32, align 2", text.Out);
+        Assert.Contains("1024 768 512 384 256 px, overlap 32, align 2", text.Out);
         Assert.Matches(@"in\s+mosaic\s+\(image\)\s+\[\w+,3,\w+,\w+\] float32", text.Out);
         Assert.Matches(@"out\s+rgb\s+\(image\)\s+\[\w+,3,\w+,\w+\] float32", text.Out);
 
@@ -141,7 +141,7 @@ public sealed class ModelsCommandTests : IDisposable
         var io = info.GetProperty("io");
         Assert.Equal("mosaic", io.GetProperty("inputs").GetProperty("image").GetString());
         Assert.Equal("srgb", io.GetProperty("encoding").GetString());
-        Assert.Equal([512, 384, 256], io.GetProperty("tile").GetProperty("sizes").EnumerateArray().Select(s => s.GetInt32()));
+        Assert.Equal([1024, 768, 512, 384, 256], io.GetProperty("tile").GetProperty("sizes").EnumerateArray().Select(s => s.GetInt32()));
         var network = Assert.Single(info.GetProperty("networks").EnumerateArray());
         Assert.Equal("model.onnx", network.GetProperty("file").GetString());
         var input = Assert.Single(network.GetProperty("inputs").EnumerateArray());
