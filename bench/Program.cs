@@ -33,6 +33,7 @@ switch (args.FirstOrDefault())
         RawEngine.Bench.Ai.KernelThroughput.Run();
         var report = new MetricReport(Console.Out);
         RawEngine.Bench.Ai.NeuralOps.Run(report);
+        RawEngine.Bench.Ai.DenoiseConvertBench.Run(report, []);
         report.PrintTable();
         return 0;
     }

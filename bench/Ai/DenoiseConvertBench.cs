@@ -6,11 +6,12 @@ using RawEngine.Engine.Synthetic;
 namespace RawEngine.Bench.Ai;
 
 /// <summary>
-/// `bench -- nn-denoise [rounds] [model ...]`: what neural denoise adds to a whole `./rawengine convert` of a 6 MP
-/// (3000x2000) synthetic Bayer DNG with ISO 400 noise to JPEG, per shipped denoise model (default: nafnet-denoise-large,
-/// the previous default, and nafnet-denoise, each alone in a models folder). Each round runs the plain convert and then one convert per
-/// model with `--denoise nn`, in turn; a model's cost is the median over rounds (default 5) of its time minus that
-/// round's plain time, printed as MP/s beyond the plain convert (the first model's figure is the baseline of the others).
+/// `bench -- nn-denoise [rounds] [package ...]`: what neural denoise adds to a whole `./rawengine convert` of a 6 MP
+/// (3000x2000) synthetic Bayer DNG with ISO 400 noise to JPEG, per denoise package (an id under models/ or a package
+/// folder, each alone in a models folder; default: the shipped nafnet-denoise). Each round runs the plain convert and
+/// then one convert per package with `--denoise nn`, in turn; a package's cost is the median over rounds (default 5) of
+/// its time minus that round's plain time, printed as MP/s beyond the plain convert (the first package's figure is the
+/// baseline of the others' ratios).
 /// </summary>
 internal static class DenoiseConvertBench
 {
@@ -19,9 +20,11 @@ internal static class DenoiseConvertBench
     public static int Run(MetricReport report, string[] args)
     {
         var rounds = args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out var r) ? r : 5;
-        string[] ids = [.. args.SkipWhile(a => int.TryParse(a, CultureInfo.InvariantCulture, out _))];
-        if (ids.Length == 0) ids = ["nafnet-denoise-large", "nafnet-denoise"];
+        string[] packages = [.. args.SkipWhile(a => int.TryParse(a, CultureInfo.InvariantCulture, out _))];
+        if (packages.Length == 0) packages = ["nafnet-denoise"];
         var root = ConvertBench.RepositoryRoot();
+        var folders = packages.Select(p => Path.GetFullPath(Directory.Exists(p) ? p : Path.Combine(root, "models", p))).ToArray();
+        var ids = folders.Select(f => Path.GetFileName(f)).ToArray();
         var work = Directory.CreateTempSubdirectory("rawengine-bench-denoise-").FullName;
         try
         {
@@ -30,11 +33,11 @@ internal static class DenoiseConvertBench
             var rawengine = Path.Combine(root, "rawengine");
             Timed.Once(rawengine, ["--version"], work); // builds the Release binary if it is stale
             string[] Convert(string output) => ["convert", dng, "-o", Path.Combine(work, output), "--overwrite"];
-            var modelArgs = ids.Select(id =>
+            var modelArgs = folders.Select((package, m) =>
             {
-                var folder = Directory.CreateDirectory(Path.Combine(work, "models-" + id)).FullName;
-                Directory.CreateSymbolicLink(Path.Combine(folder, id), Path.Combine(root, "models", id));
-                return (string[])[.. Convert(id + ".jpg"), "--denoise", "nn", "--models", folder];
+                var folder = Directory.CreateDirectory(Path.Combine(work, $"models-{m}")).FullName;
+                Directory.CreateSymbolicLink(Path.Combine(folder, ids[m]), package);
+                return (string[])[.. Convert($"denoised-{m}.jpg"), "--denoise", "nn", "--models", folder];
             }).ToArray();
 
             var plain = new List<double>();
@@ -53,7 +56,7 @@ internal static class DenoiseConvertBench
             var first = megapixels / Timing.Median(extra[0]);
             for (var m = 0; m < ids.Length; m++)
                 report.Add(new Metric($"nn.denoise.{ids[m]}.beyond_convert", megapixels / Timing.Median(extra[m]), "MP/s", m == 0 ? null : first,
-                    ids[m] == "nafnet-denoise" ? ">= 1.0" : null));
+                    ">= 1.0"));
             return 0;
         }
         finally

@@ -84,7 +84,7 @@ public class ShippedModelsTests(ShippedModelsTests.Installed installed) : IClass
         public void Dispose() => Home.Dispose();
     }
 
-    private static readonly string[] ShippedIds = ["nafnet-denoise", "nafnet-denoise-large", AiTestFiles.DemosaicNetBayer, AiTestFiles.DemosaicNetXTrans, "sam-scenes-small", "sam1-scenes-small"];
+    private static readonly string[] ShippedIds = ["nafnet-denoise", AiTestFiles.DemosaicNetBayer, AiTestFiles.DemosaicNetXTrans, "sam-scenes-small", "sam1-scenes-small"];
 
     /// <summary>An isolated environment (models in <paramref name="home"/>'s XDG data folder) with the repository's catalog.</summary>
     private static ModelEnvironment WithCatalog(TempFolder home) =>
@@ -142,7 +142,7 @@ public class ShippedModelsTests(ShippedModelsTests.Installed installed) : IClass
         Assert.True(list.ExitCode == 0, list.Error);
         Assert.Contains("No models found.", list.Out);
         Assert.Contains("Not installed, offered by the catalog", list.Out);
-        Assert.Matches(@"(?m)^nafnet-denoise\s+denoise\s+1\.9 MB\s+MIT\s+\S+models/nafnet-denoise$", list.Out);
+        Assert.Matches(@"(?m)^nafnet-denoise\s+denoise\s+1\.2 MB\s+MIT\s+\S+models/nafnet-denoise$", list.Out);
         Assert.Matches($@"(?m)^{AiTestFiles.DemosaicNetXTrans}\s+demosaic\s+1\.6 MB\s+MIT\s", list.Out);
 
         var json = JsonDocument.Parse((await CliRunner.RunAsync(WithCatalog(home), "models", "list", "--json")).Out).RootElement;
