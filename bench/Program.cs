@@ -34,6 +34,7 @@ switch (args.FirstOrDefault())
         var report = new MetricReport(Console.Out);
         RawEngine.Bench.Ai.NeuralOps.Run(report);
         RawEngine.Bench.Ai.DemosaicNnSpeed.Run(report, []);
+        RawEngine.Bench.Ai.DenoiseConvertBench.Run(report, []);
         report.PrintTable();
         return 0;
     }
@@ -60,6 +61,20 @@ switch (args.FirstOrDefault())
         report.PrintTable();
         return 0;
     }
+    case "nn-denoise":
+    {
+        var report = new MetricReport(Console.Out);
+        var code = RawEngine.Bench.Ai.DenoiseConvertBench.Run(report, args[1..]);
+        report.PrintTable();
+        return code;
+    }
+    case "nn-denoise-models":
+    {
+        var report = new MetricReport(Console.Out);
+        var code = RawEngine.Bench.Ai.DenoiseModelSpeed.Run(report, args[1..]);
+        report.PrintTable();
+        return code;
+    }
     case "gpu-kernels":
         return RawEngine.Bench.Ai.GpuKernelCheck.Run(new MetricReport(Console.Out), args[1..]);
     case "nn-provider" when args.Length == 2:
@@ -73,6 +88,6 @@ switch (args.FirstOrDefault())
     case "serve":
         return RawEngine.Bench.Serve.ServeBench.Run(new MetricReport(Console.Out), args[1..]);
     default:
-        Console.Error.WriteLine("usage: bench <pipe|lens|convert|app-session|batch|nn|mask|serve|detail|camera-files|export|demosaic|roundtrip>   (also: preview-nn, nn-ensemble, nn-settings [rounds] [all|session|tiles], nn-demosaic [pairs] [views...], mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
+        Console.Error.WriteLine("usage: bench <pipe|lens|convert|app-session|batch|nn|mask|serve|detail|camera-files|export|demosaic|roundtrip>   (also: preview-nn, nn-ensemble, nn-settings [rounds] [all|session|tiles], nn-demosaic [pairs] [views...], nn-denoise [rounds] [package...], nn-denoise-models A.onnx..., mask-raster, mask-vectorize, gpu-kernels, nn-provider auto|cpu|cuda|tensorrt|migraphx|coreml|directml)");
         return 2;
 }

@@ -82,15 +82,16 @@ def samples(tensor, count=48):
     return [[i, float(flat[i])] for i in range(step // 2, flat.numel(), step)][:count]
 
 
-def export_nafnet(model, folder, model_id, name, description, is_default=False, card=None):
+def export_nafnet(model, folder, model_id, name, description, is_default=False, card=None, version="1.0"):
     """Writes folder/model.onnx and config.json for a NAFNet denoiser (darktable-ai denoise signature); card
     replaces the untrained model card."""
     image_axes = {0: "batch", 2: "height", 3: "width"}
     size = export(model, (torch.rand(1, 3, 37, 53),), os.path.join(folder, "model.onnx"), ["input"], ["output"],
                   {"input": image_axes, "output": image_axes}, {"output": ["batch", 3, "height", "width"]})
-    fields = dict(id=model_id, name=name, description=description, task="denoise", arch="nafnet", backend="onnx", version="1.0",
+    fields = dict(id=model_id, name=name, description=description, task="denoise", arch="nafnet", backend="onnx", version=version,
                   tiling=True, model_card=card or model_card("NAFNet (Chen et al. 2022)", parameter_count(model)),
-                  attributes={"width": model.intro.out_channels, "levels": len(model.encoders), "pad_multiple": model.padder})
+                  attributes={"width": model.intro.out_channels, "levels": len(model.encoders), "pixel_block": model.block,
+                              "pad_multiple": model.padder})
     if is_default:
         fields["default"] = True
     fields["io"] = {"inputs": {"image": "input"}, "outputs": {"image": "output"}, "layout": "planar-rgb", "encoding": "srgb",

@@ -49,10 +49,33 @@ public class ExportedModelTests
     public void NafnetDenoisesAnOddSizedImageAsPyTorchDoes()
     {
         using var home = new TempFolder();
+        DenoisesAnOddSizedImageAsPyTorchDoes(Package(home, NafnetId), Reference(NafnetId));
+    }
+
+    /// <summary>
+    /// The shipped default denoiser (tools/train_denoiser.py) keeps the darktable-ai denoise contract, its tiles align to
+    /// what its graph pads to, and ONNX Runtime gives the output PyTorch gave when it was trained
+    /// (testdata/model-references/nafnet-denoise.json, written by the trainer).
+    /// </summary>
+    [Fact]
+    public void TheShippedDenoiserKeepsItsContractAndRunsAsPyTorchDoes()
+    {
+        using var home = new TempFolder();
+        var registry = ModelRegistry.Discover(new ModelSearchOptions([AiTestFiles.ShippedModels], AiTestFiles.IsolatedEnvironment(home.Path)));
+        var package = registry.Choose("denoise").Package;
+        Assert.Equal("nafnet-denoise", package.Id);
+        var contract = ModelHost.Validate(package);
+        Assert.Equal(("input", "output", "planar-rgb", "srgb"), (contract.Io.Inputs["image"], contract.Io.Outputs["image"], contract.Io.Layout, contract.Io.Encoding));
+        Assert.Equal(package.Manifest.Attributes!.Value.GetProperty("pad_multiple").GetInt32(), contract.Io.Tile!.Align);
+        var reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(SharedData.RepositoryRoot, "testdata", "model-references", "nafnet-denoise.json")));
+        DenoisesAnOddSizedImageAsPyTorchDoes(package, reference.RootElement);
+    }
+
+    private static void DenoisesAnOddSizedImageAsPyTorchDoes(ModelPackage package, JsonElement reference)
+    {
         using var host = CpuHost();
-        var loaded = host.Open(Package(home, NafnetId));
-        var reference = Reference(NafnetId);
-        const int height = 37, width = 53; // neither divides by the network's 2^3: the graph pads and crops
+        var loaded = host.Open(package);
+        const int height = 37, width = 53; // no power of two divides them: the graph pads and crops
         using var binding = loaded.Network.Bind(new Dictionary<string, long[]>
         {
             [loaded.Io.Inputs["image"]] = [1, 3, height, width],
@@ -64,7 +87,7 @@ public class ExportedModelTests
         var output = binding["output"];
         Assert.Equal(new long[] { 1, 3, height, width }, output.Shape);
         AssertFinite(output.Span, "output");
-        AssertMatches(reference.GetProperty("output"), output.Span, "nafnet output");
+        AssertMatches(reference.GetProperty("output"), output.Span, $"{package.Id} output");
     }
 
     [Fact]

@@ -4,6 +4,10 @@ The structure follows the paper: a 3x3 intro conv, encoder stages of NAFBlocks e
 stride-2 downsampling conv, middle blocks, decoder stages that upsample (1x1 conv + PixelShuffle), add the
 encoder skip and run NAFBlocks, a 3x3 ending conv and a global residual. The input is padded (edge
 replicate) to a multiple of 2^levels inside the graph and the result cropped back, so any H x W runs.
+
+With `unshuffle` the intro and ending work on 2x2 pixel blocks (PixelUnshuffle / PixelShuffle, 12 channels at half
+resolution), so every NAFBlock runs on a quarter of the pixels: the cost of the full-resolution stage, which is
+mostly memory traffic of elementwise ops on CPU, goes away for little quality.
 """
 import torch
 from torch import nn
@@ -64,11 +68,14 @@ class NAFBlock(nn.Module):
 
 
 class NAFNet(nn.Module):
-    def __init__(self, img_channel=3, width=16, enc_blocks=(1, 1, 1), middle_blocks=1, dec_blocks=(1, 1, 1), residual_init=0.0):
+    def __init__(self, img_channel=3, width=16, enc_blocks=(1, 1, 1), middle_blocks=1, dec_blocks=(1, 1, 1), residual_init=0.0,
+                 unshuffle=False):
         super().__init__()
         block = lambda c: NAFBlock(c, residual_init=residual_init)
-        self.intro = nn.Conv2d(img_channel, width, 3, padding=1)
-        self.ending = nn.Conv2d(width, img_channel, 3, padding=1)
+        self.block = 2 if unshuffle else 1
+        packed = img_channel * self.block ** 2
+        self.intro = nn.Conv2d(packed, width, 3, padding=1)
+        self.ending = nn.Conv2d(width, packed, 3, padding=1)
         self.encoders, self.downs = nn.ModuleList(), nn.ModuleList()
         self.decoders, self.ups = nn.ModuleList(), nn.ModuleList()
         chan = width
@@ -81,12 +88,12 @@ class NAFNet(nn.Module):
             self.ups.append(nn.Sequential(nn.Conv2d(chan, chan * 2, 1, bias=False), nn.PixelShuffle(2)))
             chan //= 2
             self.decoders.append(nn.Sequential(*[block(chan) for _ in range(n)]))
-        self.padder = 2 ** len(enc_blocks)
+        self.padder = self.block * 2 ** len(enc_blocks)
 
     def forward(self, inp):
         h, w = inp.shape[2], inp.shape[3]
         x = self.pad_to_multiple(inp, h, w)
-        features = self.intro(x)
+        features = self.intro(F.pixel_unshuffle(x, 2) if self.block == 2 else x)
         skips = []
         for encoder, down in zip(self.encoders, self.downs):
             features = encoder(features)
@@ -95,7 +102,8 @@ class NAFNet(nn.Module):
         features = self.middle(features)
         for decoder, up, skip in zip(self.decoders, self.ups, reversed(skips)):
             features = decoder(up(features) + skip)
-        out = self.ending(features) + x
+        residual = self.ending(features)
+        out = (F.pixel_shuffle(residual, 2) if self.block == 2 else residual) + x
         return out[:, :, :h, :w]
 
     def pad_to_multiple(self, x, h, w):
