@@ -3,6 +3,7 @@
 decoder.onnx), for a fine-tune when the training checkpoint is gone.
 
   /usr/bin/python3 tools/segmenter_from_onnx.py --checkpoint CK      models/sam-scenes-small -> CK, checked
+  ... --references testdata/model-references/sam-scenes-small.json      also PyTorch's outputs for ExportedModelTests
 
 The exporter keeps most parameter names as initializer names; the rest it folds: linear weights become
 transposed `onnx::MatMul_*` initializers (mapped back through the MatMul -> Add of the named bias),
@@ -26,7 +27,7 @@ from onnx import numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import train_segmenter  # noqa: E402
-from export_small_models import export_sam  # noqa: E402
+from export_small_models import export_sam, sam_references, write_references  # noqa: E402
 
 # The published phases (tools/README.md, the model card's training_data); the card records the scene count after
 # the CPU phases and at the end only (a continued run needs the last).
@@ -115,6 +116,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--package", default=os.path.join(train_segmenter.ROOT, "models", train_segmenter.SAM2_ID))
     parser.add_argument("--checkpoint", required=True)
+    parser.add_argument("--references", help="also write the rebuilt model's sampled PyTorch outputs here (as train_segmenter.py's export)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     encoder, decoder = train_segmenter.build_model()
@@ -134,6 +136,9 @@ def main():
     torch.save({"encoder": encoder.state_dict(), "decoder": decoder.state_dict(), "train": train}, args.checkpoint + ".tmp")
     os.replace(args.checkpoint + ".tmp", args.checkpoint)
     print(f"checkpoint {args.checkpoint}")
+    if args.references:
+        write_references(args.references, "tools/train_segmenter.py",
+                         dict(zip((train_segmenter.SAM2_ID, train_segmenter.SAM1_ID), sam_references(encoder, decoder))))
     return 0
 
 
