@@ -18,13 +18,15 @@ public class HeldOutSegmentationTests(ITestOutputHelper output)
     private const int Scenes = 48;
 
     /// <summary>The held-out seeds: 150000-150047 judged the last refinement change (it was first tuned on
-    /// 140000-140047), so 160000-160047, never looked at before the numbers below were set, keeps the measure honest.</summary>
+    /// 140000-140047), so 160000-160047, on which nothing was tuned or chosen, keeps the measure honest.</summary>
     public static TheoryData<int> SeedRanges => new() { 150_000, 160_000 };
 
-    /// <summary>The network alone: 0.722 here (0.615 on the blotches; 0.66 on such scenes measured outside the project).</summary>
-    private const double NetworkFloor = 0.68;
+    /// <summary>The network alone after one click: 0.789 on 150000-, 0.764 on 160000- since the fine-tune on varied scenes
+    /// (tools/scenes_varied.py); 0.722 and 0.686 before it (0.66 on such scenes measured outside the project).</summary>
+    private const double NetworkFloor = 0.74;
 
-    /// <summary>The bar for the refined mask after one click: 0.880 on these seeds (0.928 after two).</summary>
+    /// <summary>The bar for the refined mask after one click: 0.914 on 150000- and 0.892 on 160000- (0.960 and
+    /// 0.943 after two).</summary>
     private const double OneClickFloor = 0.85;
 
     [Theory]
