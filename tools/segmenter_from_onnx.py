@@ -12,11 +12,13 @@ LayerNorm2d weights and the no-mask embedding become [1,C,1,1] tensors, the IoU 
 check: the rebuilt model, exported again, must give the shipped ONNX files' initializers bit for bit
 (same graph, same weights), so it computes what the shipped model computes.
 
-The checkpoint's training record is the model card's (tools/README.md): five phases, 3543 steps, 80,902
-scenes, so a continued run draws later training scenes.
+The checkpoint's training record (phases, steps, scenes) is read back from the model card, so a continued run
+draws later training scenes and its export lists every phase.
 """
 import argparse
+import json
 import os
+import re
 import sys
 import tempfile
 
@@ -29,15 +31,23 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import train_segmenter  # noqa: E402
 from export_small_models import export_sam, sam_references, write_references  # noqa: E402
 
-# The published phases (tools/README.md, the model card's training_data); the card records the scene count after
-# the CPU phases and at the end only (a continued run needs the last).
-PUBLISHED_PHASES = [
-    {"steps": 600, "batch": 1, "lr": 0.002, "scenes_end": None, "seconds": 1257, "device": "cpu"},
-    {"steps": 700, "batch": 1, "lr": 0.001, "scenes_end": None, "seconds": 777, "device": "cpu"},
-    {"steps": 600, "batch": 1, "lr": 0.0007, "scenes_end": 1901, "seconds": 697, "device": "cpu"},
-    {"steps": 881, "batch": 48, "lr": 0.001, "scenes_end": None, "seconds": 379, "device": "NVIDIA H200"},
-    {"steps": 762, "batch": 48, "lr": 0.0005, "scenes_end": 80902, "seconds": 336, "device": "NVIDIA H200"},
-]
+PHASE = re.compile(r"(\d+) steps \(batch (\d+) scenes x \d+ targets, lr ([0-9.e-]+), (?:(\d+)% varied scenes, )?(.+?) (\d+) s\)")
+
+
+def training_record(package):
+    """The package's training phases, steps and scenes as train_segmenter.py's export wrote them into the model card,
+    so that a continued run draws later training scenes."""
+    with open(os.path.join(package, "config.json")) as f:
+        card = json.load(f)["model_card"]["training_data"]
+    phases = [{"steps": int(steps), "batch": int(batch), "lr": float(lr), "varied_share": int(varied or 0) / 100,
+               "scenes_end": None, "seconds": int(seconds), "device": device}
+              for steps, batch, lr, varied, device, seconds in PHASE.findall(card)]
+    scenes = re.search(r"(\d+) scenes, ", card)
+    if not phases or scenes is None:
+        raise ValueError(f"{package}/config.json: the model card names no training phases")
+    phases[-1]["scenes_end"] = int(scenes.group(1))  # the card records the total only; a continued run needs no more
+    return {"phases": phases, "steps": sum(p["steps"] for p in phases), "scenes": phases[-1]["scenes_end"],
+            "seconds": sum(p["seconds"] for p in phases)}
 
 
 def initializers(path):
@@ -130,8 +140,7 @@ def main():
                 print(f"{args.package}/{part}: the rebuilt model exports other weights: {', '.join(differing[:8])}", file=sys.stderr)
                 return 1
             print(f"{part}: the rebuilt model's export has the same initializers, bit for bit")
-    train = {"phases": PUBLISHED_PHASES, "steps": sum(p["steps"] for p in PUBLISHED_PHASES),
-             "scenes": PUBLISHED_PHASES[-1]["scenes_end"], "seconds": sum(p["seconds"] for p in PUBLISHED_PHASES)}
+    train = training_record(args.package)
     os.makedirs(os.path.dirname(os.path.abspath(args.checkpoint)), exist_ok=True)
     torch.save({"encoder": encoder.state_dict(), "decoder": decoder.state_dict(), "train": train}, args.checkpoint + ".tmp")
     os.replace(args.checkpoint + ".tmp", args.checkpoint)
