@@ -150,11 +150,12 @@ def export_sam(encoder, decoder, sam2_folder, sam1_folder, sam2_id, sam1_id, abo
     return sizes
 
 
-def references(nafnet, encoder, decoder):
-    """PyTorch outputs on formula inputs, sampled, for the C# export checks."""
+def sam_references(encoder, decoder):
+    """PyTorch outputs of a SAM encoder and decoder on a formula image and fixed clicks, sampled, for the C# export
+    checks (tests/Ai/ExportedModelTests.cs): (the SAM 2.1 signature's entry, the SAM 1 signature's)."""
+    encoder.eval()
+    decoder.eval()
     with torch.no_grad():
-        noisy = formula_image((1, 3, 37, 53), 131, 17, 7)
-        denoised = nafnet(noisy)
         image = formula_image((1, 3, 1024, 1024), 59, 3, 5) * 4.0 - 2.0  # roughly the normalised range
         s0, s1, embed = encoder(image)
         sam2 = Sam2Decoder(decoder)
@@ -164,22 +165,37 @@ def references(nafnet, encoder, decoder):
         sam1 = Sam1Decoder(decoder)
         s1_masks, s1_iou, s1_low = sam1(embed, torch.tensor([[[300.0, 400.0], [0.0, 0.0]]]), torch.tensor([[1.0, -1.0]]),
                                         torch.zeros(1, 1, 256, 256), torch.zeros(1), torch.tensor([480.0, 640.0]))
+    return ({
+        "image": {"shape": [1, 3, 1024, 1024], "a": 59, "b": 3, "c": 5, "scale": 4.0, "offset": -2.0},
+        "high_res_feats_0": samples(s0), "high_res_feats_1": samples(s1), "image_embed": samples(embed),
+        "one_point": {"point_coords": [300, 400], "point_labels": [1], "masks": samples(one[0]), "iou_predictions": one[1].reshape(-1).tolist()},
+        "three_points": {"point_coords": [300, 400, 700, 650, 120, 900], "point_labels": [1, 0, 1],
+                         "mask_input": "masks[0] of one_point", "masks": samples(three[0]), "iou_predictions": three[1].reshape(-1).tolist()},
+    }, {"point_coords": [300, 400, 0, 0], "point_labels": [1, -1], "orig_im_size": [480, 640],
+        "masks": samples(s1_masks), "iou_predictions": s1_iou.reshape(-1).tolist(), "low_res_masks": samples(s1_low)})
+
+
+def write_references(path, source, entries):
+    """Writes {"about": ..., **entries} (entries: package id -> sampled outputs) as the C# export checks read it."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    about = (f"Sampled PyTorch outputs of {source}; inputs are formula images "
+             "((a*channel + b*row + c*column) mod 256) / 255 * scale + offset, as float32.")
+    with open(path, "w") as f:
+        json.dump({"about": about, **entries}, f, indent=1)
+        f.write("\n")
+
+
+def references(nafnet, encoder, decoder):
+    """PyTorch outputs on formula inputs, sampled, for the C# export checks."""
+    with torch.no_grad():
+        denoised = nafnet(formula_image((1, 3, 37, 53), 131, 17, 7))
+    sam2, sam1 = sam_references(encoder, decoder)
     return {
-        "about": "Sampled PyTorch outputs of tools/export_small_models.py; inputs are formula images "
-                 "((a*channel + b*row + c*column) mod 256) / 255 * scale + offset, as float32.",
         "nafnet-small": {"input": {"shape": [1, 3, 37, 53], "a": 131, "b": 17, "c": 7, "scale": 1.0, "offset": 0.0},
                          "output": samples(denoised)},
-        "sam21-small": {
-            "image": {"shape": [1, 3, 1024, 1024], "a": 59, "b": 3, "c": 5, "scale": 4.0, "offset": -2.0},
-            "high_res_feats_0": samples(s0), "high_res_feats_1": samples(s1), "image_embed": samples(embed),
-            "one_point": {"point_coords": [300, 400], "point_labels": [1], "masks": samples(one[0]), "iou_predictions": one[1].reshape(-1).tolist()},
-            "three_points": {"point_coords": [300, 400, 700, 650, 120, 900], "point_labels": [1, 0, 1],
-                             "mask_input": "masks[0] of one_point", "masks": samples(three[0]), "iou_predictions": three[1].reshape(-1).tolist()},
-        },
-        "sam1-small": {"point_coords": [300, 400, 0, 0], "point_labels": [1, -1], "orig_im_size": [480, 640],
-                       "masks": samples(s1_masks), "iou_predictions": s1_iou.reshape(-1).tolist(), "low_res_masks": samples(s1_low)},
+        "sam21-small": sam2,
+        "sam1-small": sam1,
     }
-
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -195,11 +211,8 @@ def main():
     sizes = {"nafnet/model.onnx": export_nafnet(nafnet, os.path.join(models, "nafnet-small"), "nafnet-small", "small NAFNet (untrained)",
                                                 "NAFNet width 16, one block per level, darktable-ai denoise signature")}
     sizes.update(export_sam(encoder, decoder, os.path.join(models, "sam21-small"), os.path.join(models, "sam1-small"), "sam21-small", "sam1-small"))
-    folder = os.path.join(args.out, "model-references")
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, "exported.json"), "w") as f:
-        json.dump(references(nafnet, encoder, decoder), f, indent=1)
-        f.write("\n")
+    write_references(os.path.join(args.out, "model-references", "exported.json"), "tools/export_small_models.py",
+                     references(nafnet, encoder, decoder))
 
     print(f"parameters: nafnet {parameter_count(nafnet)}, sam encoder {parameter_count(encoder)}, sam decoder {parameter_count(decoder)}")
     for name, size in sizes.items():

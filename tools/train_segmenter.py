@@ -34,7 +34,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import scenes  # noqa: E402
 import scenes_varied  # noqa: E402
-from export_small_models import export_sam, parameter_count  # noqa: E402
+from export_small_models import export_sam, parameter_count, sam_references, write_references  # noqa: E402
 from nets.pooled_cnn import PooledCnnEncoder  # noqa: E402
 from nets.sam import MaskDecoder  # noqa: E402
 
@@ -48,6 +48,7 @@ MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
 STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
 LOGIT_CLAMP = 32.0
 SAM2_ID, SAM1_ID = "sam-scenes-small", "sam1-scenes-small"
+REFERENCES = os.path.join(ROOT, "testdata", "model-references", f"{SAM2_ID}.json")  # PyTorch's outputs, for ExportedModelTests
 
 
 def build_model():
@@ -286,18 +287,23 @@ def evaluate(encoder, decoder, count, seed=EVAL_SEED, device="cpu", generate=sce
     return summary
 
 
-def export(encoder, decoder, models, summary, train_info):
+def export(encoder, decoder, models, summary, train_info, varied=None, references=REFERENCES):
     encoder.eval()
     decoder.eval()
     architecture = ("encoder: fixed 4x4 average pool + residual CNN with InstanceNorm and a global-attention block + FPN "
                     "neck (tools/nets/pooled_cnn.py); decoder: SAM prompt encoder with click maps, two-way transformer, "
                     "high-res upscaling, 4 hypernetwork masks + IoU head (tools/nets/sam.py)")
     phases = " + ".join(f"{p['steps']} steps (batch {p['batch']} scenes x {TARGETS_PER_SCENE} targets, lr {p['lr']}, "
-                        f"{p.get('device', 'cpu')} {p['seconds']} s)" for p in train_info["phases"])
-    training = (f"generated scenes (tools/scenes.py, seed {TRAIN_SEED}): {train_info['scenes']} scenes, {phases}, "
-                f"1-3 click rounds; held-out (seed {EVAL_SEED}, {summary['scenes']} scenes, "
+                        + (f"{p['varied_share']:.0%} varied scenes, " if p.get("varied_share") else "")
+                        + f"{p.get('device', 'cpu')} {p['seconds']} s)" for p in train_info["phases"])
+    training = (f"generated scenes (tools/scenes.py, seed {TRAIN_SEED}; the share a phase names from tools/scenes_varied.py): "
+                f"{train_info['scenes']} scenes, {phases}, 1-3 click rounds; held-out (seed {EVAL_SEED}, {summary['scenes']} scenes, "
                 f"{summary['targets']} targets) mean IoU {summary['one_click']:.3f} after one click, "
                 f"{summary['two_clicks']:.3f} after two")
+    if varied is not None:
+        training += (f"; varied held-out (tools/scenes_varied.py, seed {EVAL_SEED}, {varied['scenes']} scenes, {varied['targets']} targets) "
+                     f"{varied['one_click']:.3f} / {varied['two_clicks']:.3f}")
+    write_references(references, "tools/train_segmenter.py", dict(zip((SAM2_ID, SAM1_ID), sam_references(encoder, decoder))))
     return export_sam(encoder, decoder, os.path.join(models, SAM2_ID), os.path.join(models, SAM1_ID), SAM2_ID, SAM1_ID,
                       about={"sam2_name": "RawEngine scenes segmenter (small, SAM 2.1 signature)",
                              "sam1_name": "RawEngine scenes segmenter (small, SAM 1 signature)",
@@ -317,6 +323,7 @@ def main():
     parser.add_argument("--eval-scenes", type=int, default=200)
     parser.add_argument("--checkpoint", default=os.path.join(ROOT, ".build", "segtrain", f"{SAM2_ID}.pt"))
     parser.add_argument("--out", default=os.path.join(ROOT, "models"), help="models folder to write the packages into (the shipped ones: models/)")
+    parser.add_argument("--references", default=REFERENCES, help="where to write PyTorch's sampled outputs of the export (JSON)")
     parser.add_argument("--no-export", action="store_true")
     parser.add_argument("--resume", help="a checkpoint to continue from (a new warmup + cosine phase, later scenes)")
     parser.add_argument("--workers", type=int, default=0, help="processes for the scene and click work (same result)")
@@ -371,7 +378,8 @@ def main():
         finally:
             if pool is not None:
                 pool.terminate()
-        phases = phases + [{"steps": steps, "batch": args.batch, "lr": args.lr, "scenes_end": drawn, "seconds": round(seconds),
+        phases = phases + [{"steps": steps, "batch": args.batch, "lr": args.lr, "varied_share": args.varied_share,
+                            "scenes_end": drawn, "seconds": round(seconds),
                             "device": torch.cuda.get_device_name() if args.device.startswith("cuda") else "cpu"}]
         train_info = summary_of(phases)
         save(train_info)
@@ -386,13 +394,14 @@ def main():
     start = time.time()
     summary = evaluate(encoder, decoder, args.eval_scenes, device=args.device)
     log(f"held-out scenes (measured in {time.time() - start:.0f} s): {json.dumps(summary)}")
+    varied = None
     if args.eval_varied > 0:
         varied = evaluate(encoder, decoder, args.eval_varied, device=args.device, generate=scenes_varied.scene)
         log(f"held-out varied scenes: {json.dumps(varied)}")
     if not args.no_export:
         encoder.cpu()
         decoder.cpu()
-        for name, size in export(encoder, decoder, args.out, summary, train_info).items():
+        for name, size in export(encoder, decoder, args.out, summary, train_info, varied, args.references).items():
             log(f"{name}: {size / 1e6:.2f} MB")
     return 0
 

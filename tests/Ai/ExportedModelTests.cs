@@ -9,8 +9,9 @@ namespace RawEngine.Tests.Ai;
 
 /// <summary>
 /// The small real-architecture exports of tools/export_small_models.py (NAFNet, SAM 2.1-style, and the same
-/// SAM weights with the SAM 1 signature), reached through the registry, loaded and contract-checked by the
-/// ModelHost, run by ONNX Runtime and compared with PyTorch's outputs sampled in testdata/model-references.
+/// SAM weights with the SAM 1 signature) and the shipped segmenter of tools/train_segmenter.py (models/sam-scenes-small,
+/// sam1-scenes-small), reached through the registry, loaded and contract-checked by the ModelHost, run by ONNX
+/// Runtime and compared with PyTorch's outputs sampled in testdata/model-references.
 /// </summary>
 public class ExportedModelTests
 {
@@ -18,15 +19,20 @@ public class ExportedModelTests
     private const string Sam2Id = "sam21-small";
     private const string Sam1Id = "sam1-small";
 
-    private static readonly Lazy<JsonDocument> References = new(() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(SharedData.RepositoryRoot, "testdata", "model-references", "exported.json"))));
+    private const string ShippedSam2Id = "sam-scenes-small";
+    private const string ShippedSam1Id = "sam1-scenes-small";
+
+    private static readonly Lazy<JsonDocument[]> References = new(() =>
+        new[] { "exported.json", $"{ShippedSam2Id}.json" }.Select(name =>
+            JsonDocument.Parse(File.ReadAllText(Path.Combine(SharedData.RepositoryRoot, "testdata", "model-references", name)))).ToArray());
 
     private static ModelPackage Package(TempFolder home, string id) =>
-        ModelRegistry.Discover(new ModelSearchOptions([AiTestFiles.TestModels], AiTestFiles.IsolatedEnvironment(home.Path))).Get(id);
+        ModelRegistry.Discover(new ModelSearchOptions([AiTestFiles.TestModels, AiTestFiles.ShippedModels], AiTestFiles.IsolatedEnvironment(home.Path))).Get(id);
 
     private static ModelHost CpuHost() => new(new InferenceSettings(ExecutionProvider.Cpu, IntraOpThreads: 2));
 
-    private static JsonElement Reference(string id) => References.Value.RootElement.GetProperty(id);
+    private static JsonElement Reference(string id) =>
+        References.Value.Select(d => d.RootElement).First(root => root.TryGetProperty(id, out _)).GetProperty(id);
 
     [Fact]
     public void ExportedPackagesAreDiscoveredAndPassTheirTaskContracts()
@@ -90,13 +96,15 @@ public class ExportedModelTests
         AssertMatches(reference.GetProperty("output"), output.Span, $"{package.Id} output");
     }
 
-    [Fact]
-    public void Sam21EncoderAndDecoderRunWithOneAndThreePointsAsPyTorchDoes()
+    [Theory]
+    [InlineData(Sam2Id)]
+    [InlineData(ShippedSam2Id)]
+    public void Sam21EncoderAndDecoderRunWithOneAndThreePointsAsPyTorchDoes(string sam2Id)
     {
         using var home = new TempFolder();
         using var host = CpuHost();
-        var package = Package(home, Sam2Id);
-        var reference = Reference(Sam2Id);
+        var package = Package(home, sam2Id);
+        var reference = Reference(sam2Id);
         var one = host.Open(package, new Dictionary<string, long> { ["num_points"] = 1 });
         Assert.Equal(MaskVariant.Sam2, one.Contract.Variant);
 
@@ -127,21 +135,23 @@ public class ExportedModelTests
         AssertSam2Outputs(dec3, moreClicks, "three points");
     }
 
-    [Fact]
-    public void Sam1SignatureOfTheSameWeightsReturnsMasksAtTheOriginalSize()
+    [Theory]
+    [InlineData(Sam2Id, Sam1Id)]
+    [InlineData(ShippedSam2Id, ShippedSam1Id)]
+    public void Sam1SignatureOfTheSameWeightsReturnsMasksAtTheOriginalSize(string sam2Id, string sam1Id)
     {
         using var home = new TempFolder();
         using var host = CpuHost();
-        var reference = Reference(Sam1Id);
-        var loaded = host.Open(Package(home, Sam1Id), new Dictionary<string, long> { ["num_points"] = 2 });
+        var reference = Reference(sam1Id);
+        var loaded = host.Open(Package(home, sam1Id), new Dictionary<string, long> { ["num_points"] = 2 });
         Assert.Equal(MaskVariant.Sam1, loaded.Contract.Variant);
 
         var encoder = loaded.Networks[TaskContract.EncoderFile];
         using var enc = encoder.Bind(encoder.Inputs.Concat(encoder.Outputs).ToDictionary(t => t.Name, t => t.Dims));
-        FormulaImage(Reference(Sam2Id).GetProperty("image"), enc["image"].Span);
+        FormulaImage(Reference(sam2Id).GetProperty("image"), enc["image"].Span);
         enc.Run();
         // Same trunk, neck and projection as the SAM 2.1 package: the embedding matches its image_embed.
-        AssertMatches(Reference(Sam2Id).GetProperty("image_embed"), enc["image_embeddings"].Span, "image_embeddings");
+        AssertMatches(Reference(sam2Id).GetProperty("image_embed"), enc["image_embeddings"].Span, "image_embeddings");
 
         const int height = 480, width = 640;
         var decoder = loaded.Networks[TaskContract.DecoderFile];

@@ -16,17 +16,22 @@ namespace RawEngine.Tests.Ai;
 public class HeldOutSegmentationTests(ITestOutputHelper output)
 {
     private const int Scenes = 48;
-    /// <summary>Seeds the refinement was not tuned on (it was tuned on 140000-140047).</summary>
-    private const int FirstSeed = 150_000;
 
-    /// <summary>The network alone: 0.722 here (0.615 on the blotches; 0.66 on such scenes measured outside the project).</summary>
-    private const double NetworkFloor = 0.68;
+    /// <summary>The held-out seeds: 150000-150047 judged the last refinement change (it was first tuned on
+    /// 140000-140047), so 160000-160047, on which nothing was tuned or chosen, keeps the measure honest.</summary>
+    public static TheoryData<int> SeedRanges => new() { 150_000, 160_000 };
 
-    /// <summary>The bar for the refined mask after one click: 0.880 on these seeds (0.928 after two).</summary>
+    /// <summary>The network alone after one click: 0.789 on 150000-, 0.764 on 160000- since the fine-tune on varied scenes
+    /// (tools/scenes_varied.py); 0.722 and 0.686 before it (0.66 on such scenes measured outside the project).</summary>
+    private const double NetworkFloor = 0.74;
+
+    /// <summary>The bar for the refined mask after one click: 0.914 on 150000- and 0.892 on 160000- (0.960 and
+    /// 0.943 after two).</summary>
     private const double OneClickFloor = 0.85;
 
-    [Fact]
-    public void RefinedMasksHoldUpOnUnseenScenesAndASecondBackgroundClickRaisesThem()
+    [Theory]
+    [MemberData(nameof(SeedRanges))]
+    public void RefinedMasksHoldUpOnUnseenScenesAndASecondBackgroundClickRaisesThem(int firstSeed)
     {
         using var home = new TempFolder();
         var registry = ModelRegistry.Discover(new ModelSearchOptions([AiTestFiles.ShippedModels], AiTestFiles.IsolatedEnvironment(home.Path)));
@@ -40,7 +45,7 @@ public class HeldOutSegmentationTests(ITestOutputHelper output)
         var predicted = new byte[HeldOutScenes.Width * HeldOutScenes.Height];
         for (var k = 0; k < Scenes; k++)
         {
-            var scene = HeldOutScenes.Generate(FirstSeed + k, k % 2 == 0 ? HeldOutBackground.Blotches : HeldOutBackground.Photo, photos);
+            var scene = HeldOutScenes.Generate(firstSeed + k, k % 2 == 0 ? HeldOutBackground.Blotches : HeldOutBackground.Photo, photos);
             var target = segmenter.Encode($"held-out {k}", scene.Width, scene.Height, new DisplayRender(scene.Rgba, scene.Width, scene.Height, scene.Stride));
             foreach (var (refine, scores) in new[] { (false, network), (true, refined) })
             {
@@ -56,7 +61,7 @@ public class HeldOutSegmentationTests(ITestOutputHelper output)
             output.WriteLine($"scene {k} ({scene.Background}, {scene.Shape}): network {network.One[^1]:0.000} -> {network.Two[^1]:0.000}, refined {refined.One[^1]:0.000} -> {refined.Two[^1]:0.000}");
         }
 
-        output.WriteLine($"{package.Id}, {Scenes} held-out scenes: network alone {network}; refined {refined}");
+        output.WriteLine($"{package.Id}, {Scenes} held-out scenes of seeds {firstSeed}-{firstSeed + Scenes - 1}: network alone {network}; refined {refined}");
         Assert.Equal(Scenes, segmenter.EncoderRuns);
         Assert.True(network.One.Average() >= NetworkFloor, $"the network alone: mean IoU after one click {network.One.Average():0.0000} < {NetworkFloor}");
         Assert.True(refined.One.Average() >= OneClickFloor, $"refined: mean IoU after one click {refined.One.Average():0.0000} < {OneClickFloor}");
