@@ -40,21 +40,22 @@ TEST_IMAGES = range(17, 25)
 # Noise of standard deviation 0.04, 0.02 and 0.014 at white (read noise a tenth of it).
 TEST_LEVELS = [(1.6e-3, 1.6e-5), (4e-4, 4e-6), (2e-4, 2e-6)]
 MODEL_ID = "nafnet-denoise"
-# The denoisers this script trains. `nafnet-denoise` is the shipped default (version 1.0). `nafnet-denoise-fast` is the
-# attempt at a network 2.3x faster (issue 17): the teacher's trunk below its full-resolution level, on 2x2 pixel blocks
-# (PixelUnshuffle stem, width 32 at half resolution), started from the teacher's weights; not shipped: 2.2x faster but
-# +2.48 dB at noise 0.04 against +3.14 (see tools/README.md). Write it elsewhere with --out to try it.
+# The denoisers this script trains. `nafnet-denoise` is the shipped default (version 2.0, issue 17's speed): the
+# large network's trunk below its full-resolution level, on 2x2 pixel blocks (PixelUnshuffle stem, width 32 at half
+# resolution), started from `nafnet-denoise-large`'s weights and trained in its stages 2 and 3 at 1.5x their length.
+# `nafnet-denoise-large` is the first, full-resolution network (version 1.0), installable for quality; retrain it
+# first when both are retrained, since the default starts from it.
 MODELS = {
     "nafnet-denoise": {
-        "net": {"width": 16, "enc_blocks": (1, 1, 1), "middle_blocks": 1, "dec_blocks": (1, 1, 1)},
-        "stage_scale": 1.0, "default": True, "version": "1.0", "name": "NAFNet denoiser (RawEngine, Kodak-trained)",
-        "description": "Small NAFNet trained by tools/train_denoiser.py on synthetic sensor noise after demosaic",
-    },
-    "nafnet-denoise-fast": {
         "net": {"width": 32, "enc_blocks": (0, 1), "middle_blocks": 1, "dec_blocks": (1, 1), "unshuffle": True},
-        "teacher": "nafnet-denoise", "first_stage": 2,
-        "stage_scale": 1.0, "default": False, "version": "1.0", "name": "NAFNet denoiser on 2x2 pixel blocks (RawEngine, Kodak-trained)",
-        "description": "NAFNet on 2x2 pixel blocks started from nafnet-denoise's trunk, trained by tools/train_denoiser.py; faster, weaker",
+        "teacher": "nafnet-denoise-large", "first_stage": 2,
+        "stage_scale": 1.5, "default": True, "version": "2.0", "name": "NAFNet denoiser on 2x2 pixel blocks (RawEngine, Kodak-trained)",
+        "description": "NAFNet on 2x2 pixel blocks started from nafnet-denoise-large's trunk, trained by tools/train_denoiser.py on synthetic sensor noise after demosaic; the default denoiser",
+    },
+    "nafnet-denoise-large": {
+        "net": {"width": 16, "enc_blocks": (1, 1, 1), "middle_blocks": 1, "dec_blocks": (1, 1, 1)},
+        "stage_scale": 1.0, "default": False, "version": "1.0", "name": "NAFNet denoiser at full resolution (RawEngine, Kodak-trained)",
+        "description": "The first NAFNet trained by tools/train_denoiser.py on synthetic sensor noise after demosaic: +0.4 dB over the default at noise 0.04, a third of its speed",
     },
 }
 SEED = 20261126

@@ -84,7 +84,7 @@ public class ShippedModelsTests(ShippedModelsTests.Installed installed) : IClass
         public void Dispose() => Home.Dispose();
     }
 
-    private static readonly string[] ShippedIds = ["nafnet-denoise", AiTestFiles.DemosaicNetBayer, AiTestFiles.DemosaicNetXTrans, "sam-scenes-small", "sam1-scenes-small"];
+    private static readonly string[] ShippedIds = ["nafnet-denoise", "nafnet-denoise-large", AiTestFiles.DemosaicNetBayer, AiTestFiles.DemosaicNetXTrans, "sam-scenes-small", "sam1-scenes-small"];
 
     /// <summary>An isolated environment (models in <paramref name="home"/>'s XDG data folder) with the repository's catalog.</summary>
     private static ModelEnvironment WithCatalog(TempFolder home) =>

@@ -20,8 +20,8 @@ public class DenoiseNnQualityTests(ITestOutputHelper output)
 
     // Noise of standard deviation 0.04, 0.02 and 0.014 at white (shot variance a * x, read variance b).
     [SharedTheory("Kodak images 17-24 (unseen in training)")]
-    [InlineData(1.6e-3, 1.6e-5, 3.0)]
-    [InlineData(4e-4, 4e-6, 1.4)]
+    [InlineData(1.6e-3, 1.6e-5, 2.6)]
+    [InlineData(4e-4, 4e-6, 1.2)]
     [InlineData(2e-4, 2e-6, 0.0)]
     public async Task DenoiseNnGainsOnImagesItWasNotTrainedOn(double shot, double read, double minimumGain)
     {
