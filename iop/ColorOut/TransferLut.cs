@@ -73,16 +73,13 @@ public sealed class TransferLut
         var i = 0;
         if (Avx2.IsSupported)
         {
-            var zero = Vector256<float>.Zero;
-            var one = Vector256.Create(1f);
             var size = Vector256.Create((float)Size);
             fixed (float* table = _table)
             fixed (float* values = row)
                 for (; i <= row.Length - 8; i += 8)
                 {
                     var x = Avx.LoadVector256(values + i);
-                    var encoded = TableLookup.Interpolate(table, Avx.Multiply(Avx.Sqrt(Avx.Min(Avx.Max(x, zero), one)), size));
-                    Avx.Store(values + i, Avx.BlendVariable(encoded, x, TableLookup.AlphaLanes));
+                    Avx.Store(values + i, Avx.BlendVariable(Encode(table, x, size), x, TableLookup.AlphaLanes));
                 }
         }
         for (; i < row.Length; i++)

@@ -119,9 +119,6 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
             var i = 0;
             if (Avx2.IsSupported)
             {
-                var zero = Vector256<float>.Zero;
-                var one = Vector256.Create(1f);
-                var largest = Vector256.Create(1e30f); // keeps x / (x + 1) below 1, so the index stays in the table
                 var size = Vector256.Create((float)Size);
                 var strength = Vector256.Create(preserveHue);
                 fixed (float* table = _table)
@@ -138,8 +135,7 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
                     for (; i <= source.Length - 8; i += 8)
                     {
                         var x = Avx.LoadVector256(from + i);
-                        var clamped = Avx.Min(Avx.Max(x, zero), largest); // NaN becomes 0
-                        var mapped = TableLookup.Interpolate(table, Avx.Multiply(Avx.Divide(clamped, Avx.Add(clamped, one)), size));
+                        var mapped = Lookup(table, x, size);
                         if (preserveHue > 0) mapped = KeepHue(x, mapped, strength);
                         Avx.Store(to + i, Avx.BlendVariable(mapped, x, TableLookup.AlphaLanes));
                     }
@@ -156,10 +152,11 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
             }
         }
 
-        /// <summary>The curve at eight values (NaN and negatives give 0), as the two-pixel loop computes it.</summary>
+        /// <summary>The curve at eight values (NaN and negatives give 0).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static unsafe Vector256<float> Lookup(float* table, Vector256<float> x, Vector256<float> size)
         {
+            // The upper clamp keeps x / (x + 1) below 1, so the index stays in the table.
             var clamped = Avx.Min(Avx.Max(x, Vector256<float>.Zero), Vector256.Create(1e30f));
             return TableLookup.Interpolate(table, Avx.Multiply(Avx.Divide(clamped, Avx.Add(clamped, Vector256<float>.One)), size));
         }
