@@ -2,7 +2,7 @@
 """Denoise beside darktable and RawTherapee (issue 13): an oracle for what a classical denoiser reaches.
 
 Run by hand, not in CI:  /usr/bin/python3 tools/compare_denoise.py [--images 17-24] [--noise 0.02,0.04]
-    [--tools rawengine,darktable,rawtherapee] [--work DIR] [--quick]
+    [--tools rawengine,darktable,rawtherapee,darktable-on-rawengine,rawtherapee-on-rawengine] [--work DIR] [--quick]
 
 Kodak images become identity-camera DNGs with Poisson-Gaussian noise and a NoiseProfile through the bench
 (`bench -- roundtrip --keep DIR [--noise SIGMA]`, the DNGs the denoise numbers in the README come from). Each tool
@@ -14,6 +14,12 @@ denoise off and at every setting of a small sweep. Two protocols:
       of the noise's squared error removed (1 - 10^(-gain/10)).
   Kodak truth: the same renders against the Kodak PNG (centre-cropped to the render), as `bench -- roundtrip`
       scores RawEngine; the share removed is (MSE_off - MSE_on) / (MSE_off - MSE_clean) from the mean dB values.
+
+The own reference counts as error whatever a denoiser does to the clean signal, including smoothing away the
+tool's own demosaic artefacts; Kodak truth rewards that, and the other tools' demosaics are further from Kodak than
+RawEngine's. So `darktable-on-rawengine` and `rawtherapee-on-rawengine` run the other tool's denoise on RawEngine's
+demosaic (its render with no denoise, linear-light sRGB float TIFF, which they read as such: denoise off reproduces
+RawEngine's scores exactly): the same input as `--denoise classic`, scored the same way, only the denoiser differs.
 
 Each tool's best setting per noise level (by the own-reference score, tuned on the same images: its best case) goes
 to the summary table; every setting goes to WORK/results.tsv. Times are wall seconds of each batch render per MP
@@ -92,6 +98,7 @@ def psnr(error):
 
 class RawEngine:
     name = 'rawengine'
+    linear_input = False
 
     def __init__(self):
         self.launcher = os.path.join(ROOT, 'rawengine')
@@ -108,7 +115,7 @@ class RawEngine:
             settings.append(('large network', 'nn (nafnet-denoise-large)', ['edit:nafnet-denoise-large', *models]))
         return settings
 
-    def render(self, dngs, setting, sigma, out):
+    def render(self, inputs, setting, sigma, out):
         args = []
         for a in setting:
             if a.startswith('edit:'):
@@ -118,7 +125,7 @@ class RawEngine:
                 args += ['--edit', edit]
             else:
                 args.append(a)
-        run(NICE + [self.launcher, 'convert', *dngs, '-o', out, '--format', 'tif', '--bits', '16', '--tone', 'none',
+        run(NICE + [self.launcher, 'convert', *inputs, '-o', out, '--format', 'tif', '--bits', '16', '--tone', 'none',
                     '--profile', 'srgb', '--overwrite', *args])
         return None
 
@@ -127,11 +134,13 @@ class Darktable:
     """darktable-cli with no auto-applied presets (no filmic, exposure or sharpen), display-referred, sRGB out; the
     profiled denoise (`denoiseprofile`, params version 11 of darktable 4.2) gets the file's own noise (a = sigma^2,
     b = sigma^2/100: variance a x + b on the 0..1 raw scale, what the bench puts in)."""
-    name = 'darktable'
     MODE_NLMEANS, MODE_WAVELETS = 0, 1
+    COLOUR_RGB, COLOUR_Y0U0V0 = 0, 1
 
-    def __init__(self, work):
+    def __init__(self, work, linear_input):
         self.config = os.path.join(work, 'darktable-config')
+        self.linear_input = linear_input
+        self.name = 'darktable-on-rawengine' if linear_input else 'darktable'
 
     def available(self):
         if not shutil.which('darktable-cli'):
@@ -141,26 +150,28 @@ class Darktable:
 
     def settings(self, quick):
         settings = [('off', 'off', None)]
-        wavelets = [0.5] if quick else [0.25, 0.35, 0.5, 0.7, 1.0]
-        nlmeans = [0.15] if quick else [0.06, 0.1, 0.15, 0.25]
+        wavelets = [0.5] if quick else [0.15, 0.25, 0.35, 0.5, 0.7, 1.0]
+        nlmeans = [0.15] if quick else [0.06, 0.1, 0.12, 0.15, 0.2, 0.25]
         settings += [('wavelets', f'wavelets Y0U0V0 strength {s:g}', dict(mode=self.MODE_WAVELETS, strength=s)) for s in wavelets]
         settings += [('non-local means', f'non-local means patch 1 strength {s:g}', dict(mode=self.MODE_NLMEANS, strength=s)) for s in nlmeans]
         if not quick:
+            settings += [('wavelets', f'wavelets RGB strength {s:g}', dict(mode=self.MODE_WAVELETS, strength=s, colour=self.COLOUR_RGB))
+                         for s in (0.25, 0.5)]
             settings += [('non-local means', f'non-local means patch 2 strength {s:g}', dict(mode=self.MODE_NLMEANS, strength=s, radius=2.0))
-                         for s in (0.1, 0.15)]
+                         for s in (0.1, 0.15, 0.2)]
             settings += [('non-local means', f'non-local means patch 1 search 12 strength {s:g}', dict(mode=self.MODE_NLMEANS, strength=s, search=12.0))
                          for s in (0.1, 0.15)]
         return settings
 
     @staticmethod
-    def denoise_params(mode, strength, sigma, radius=1.0, search=7.0):
+    def denoise_params(mode, strength, sigma, radius=1.0, search=7.0, colour=1):
         a, b = sigma * sigma, sigma * sigma / 100
         curve_x = [k / 6.0 for k in range(7)] * 6  # 6 channel curves of 7 bands, flat at 0.5: the module's default
         curve_y = [0.5] * 42
         # radius, nbhood, strength, shadows, bias, scattering, central pixel weight, overshooting, a[3], b[3], mode,
         # x[6][7], y[6][7], wb_adaptive_anscombe, fix_anscombe_and_nlmeans_norm, use_new_vst, wavelet_color_mode
         return struct.pack('<8f3f3fi42f42f4i', radius, search, strength, 1.0, 0.0, 0.0, 0.1, 1.0,
-                           a, a, a, b, b, b, mode, *curve_x, *curve_y, 1, 1, 1, 1)
+                           a, a, a, b, b, b, mode, *curve_x, *curve_y, 1, 1, 1, colour)
 
     @staticmethod
     def sidecar(history):
@@ -175,13 +186,13 @@ class Darktable:
                 f'   <darktable:history>\n    <rdf:Seq>{items}\n    </rdf:Seq>\n   </darktable:history>\n'
                 '  </rdf:Description>\n </rdf:RDF>\n</x:xmpmeta>\n')
 
-    def render(self, dngs, setting, sigma, out):
+    def render(self, inputs, setting, sigma, out):
         folder = os.path.join(out, 'input')
         os.makedirs(folder, exist_ok=True)
-        for dng in dngs:
-            link = os.path.join(folder, os.path.basename(dng))
+        for source in inputs:
+            link = os.path.join(folder, os.path.basename(source))
             if not os.path.exists(link):
-                os.symlink(dng, link)
+                os.symlink(source, link)
         history = [] if setting is None else [('denoiseprofile', 11, self.denoise_params(sigma=sigma or 0.01, **setting))]
         xmp = os.path.join(out, 'edit.xmp')
         open(xmp, 'w').write(self.sidecar(history))
@@ -197,27 +208,29 @@ class Darktable:
 class RawTherapee:
     """rawtherapee-cli from its neutral built-in profile plus a partial pp3 for [Directional Pyramid Denoising]
     (wavelet-based, in L*a*b*): luminance (Luma, Ldetail) and chrominance (automatic global, or manual)."""
-    name = 'rawtherapee'
-
-    def __init__(self, work):
+    def __init__(self, work, linear_input):
         self.home = os.path.join(work, 'rawtherapee-home')
+        self.linear_input = linear_input
+        self.name = 'rawtherapee-on-rawengine' if linear_input else 'rawtherapee'
 
     def available(self):
         return None if shutil.which('rawtherapee-cli') else 'rawtherapee-cli not found (apt-get install rawtherapee)'
 
     def settings(self, quick):
         settings = [('off', 'off', None)]
-        lumas = [30] if quick else [10, 20, 30, 45, 60, 80]
+        lumas = [30] if quick else [0, 10, 20, 30, 45, 60, 80]
         settings += [('wavelet pyramid', f'luma {l} detail 50 chroma auto', dict(Luma=l, Ldetail=50)) for l in lumas]
         if not quick:
-            settings += [('wavelet pyramid', f'luma {l} detail {d} chroma auto', dict(Luma=l, Ldetail=d)) for l in (30, 45) for d in (0, 25, 80)]
+            settings += [('wavelet pyramid', f'luma {l} detail {d} chroma auto', dict(Luma=l, Ldetail=d)) for l in (20, 30, 45) for d in (0, 25, 80)]
             settings += [('wavelet pyramid', f'luma {l} detail 50 chroma manual {c}', dict(Luma=l, Ldetail=50, CMethod='MAN', Chroma=c))
-                         for l in (30, 45) for c in (10, 30)]
+                         for l in (20, 30, 45) for c in (0, 10, 30)]
             settings += [('wavelet pyramid', f'luma {l} detail 50 chroma auto, high quality', dict(Luma=l, Ldetail=50, SMethod='shalbi'))
                          for l in (30, 45)]
+            settings += [('wavelet pyramid', f'luma {l} detail 50 chroma auto, RGB', dict(Luma=l, Ldetail=50, Method='RGB'))
+                         for l in (20, 30, 45)]
         return settings
 
-    def render(self, dngs, setting, sigma, out):
+    def render(self, inputs, setting, sigma, out):
         profile = os.path.join(out, 'profile.pp3')
         section = {'Enabled': 'false'} if setting is None else {
             'Enabled': 'true', 'Enhance': 'false', 'Median': 'false', 'Luma': 0, 'Ldetail': 50, 'Chroma': 15,
@@ -228,7 +241,7 @@ class RawTherapee:
             f.write('[Version]\nAppVersion=5.9\nVersion=346\n\n[Directional Pyramid Denoising]\n')
             f.writelines(f'{k}={v}\n' for k, v in section.items())
         os.makedirs(self.home, exist_ok=True)
-        run(NICE + ['rawtherapee-cli', '-o', out, '-p', profile, '-t', '-b16', '-Y', '-c', *dngs],
+        run(NICE + ['rawtherapee-cli', '-o', out, '-p', profile, '-t', '-b16', '-Y', '-c', *inputs],
             env=dict(os.environ, HOME=self.home))
         return None
 
@@ -255,12 +268,23 @@ def make_dngs(work, sigmas, count):
     return folders
 
 
-def render_set(tool, setting, sigma, dngs, out):
+def linear_renders(work, sigma, dngs):
+    """RawEngine's demosaic of the DNGs, no denoise, as linear-light sRGB float TIFFs: the other tools' input in the
+    `-on-rawengine` runs, so that only their denoise differs from RawEngine's."""
+    folder = os.path.join(work, 'linear', f'noise{sigma:g}')
+    tiffs = [os.path.join(folder, os.path.splitext(os.path.basename(d))[0] + '.tif') for d in dngs]
+    if not all(os.path.exists(t) for t in tiffs):
+        run(NICE + [os.path.join(ROOT, 'rawengine'), 'convert', *dngs, '-o', folder, '--format', 'tif', '--bits', '32',
+                    '--tone', 'none', '--profile', 'srgb-linear', '--overwrite'])
+    return tiffs
+
+
+def render_set(tool, setting, sigma, inputs, out):
     os.makedirs(out, exist_ok=True)
     clock = time.perf_counter()
-    module_seconds = tool.render(dngs, setting, sigma, out)
+    module_seconds = tool.render(inputs, setting, sigma, out)
     seconds = time.perf_counter() - clock
-    images = [read_tiff(os.path.join(out, os.path.splitext(os.path.basename(d))[0] + '.tif')) for d in dngs]
+    images = [read_tiff(os.path.join(out, os.path.splitext(os.path.basename(i))[0] + '.tif')) for i in inputs]
     return images, seconds, module_seconds
 
 
@@ -295,7 +319,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--images', default='17-24', help='Kodak numbers, FIRST-LAST (default 17-24)')
     parser.add_argument('--noise', default='0.02,0.04', help='noise levels, sigma at white (default 0.02,0.04)')
-    parser.add_argument('--tools', default='rawengine,darktable,rawtherapee')
+    parser.add_argument('--tools', default='rawengine,darktable,rawtherapee,darktable-on-rawengine,rawtherapee-on-rawengine')
     parser.add_argument('--work', default=os.path.join('/tmp', 'rawengine-compare-denoise'), help='kept between runs')
     parser.add_argument('--quick', action='store_true', help='one setting per method instead of the sweep')
     args = parser.parse_args()
@@ -304,7 +328,9 @@ def main():
     work = os.path.abspath(args.work)
     os.makedirs(work, exist_ok=True)
 
-    known = {'rawengine': lambda: RawEngine(), 'darktable': lambda: Darktable(work), 'rawtherapee': lambda: RawTherapee(work)}
+    known = {'rawengine': lambda: RawEngine(), 'darktable': lambda: Darktable(work, False),
+             'rawtherapee': lambda: RawTherapee(work, False), 'darktable-on-rawengine': lambda: Darktable(work, True),
+             'rawtherapee-on-rawengine': lambda: RawTherapee(work, True)}
     tools = []
     for name in args.tools.split(','):
         tool = known[name]()
@@ -324,22 +350,23 @@ def main():
     for tool in tools:
         settings = tool.settings(args.quick)
         off_setting = settings[0][2]
-        clean_dngs = [os.path.join(folders[0.0], f'kodim{k:02d}.dng') for k in numbers]
-        references, _, _ = render_set(tool, off_setting, 0.0, clean_dngs, os.path.join(work, tool.name, 'clean-off'))
+        def inputs(sigma):
+            dngs = [os.path.join(folders[sigma], f'kodim{k:02d}.dng') for k in numbers]
+            return linear_renders(work, sigma, dngs) if tool.linear_input else dngs
+        references, _, _ = render_set(tool, off_setting, 0.0, inputs(0.0), os.path.join(work, tool.name, 'clean-off'))
         truth = [centre_crop(t, r.shape[0], r.shape[1]) for t, r in zip(truths, references)]
         truth_clean = float(np.mean([psnr(mse(r, t)) for r, t in zip(references, truth)]))
         mp = sum(r.shape[0] * r.shape[1] for r in references) / 1e6
         for sigma in sigmas:
-            dngs = [os.path.join(folders[sigma], f'kodim{k:02d}.dng') for k in numbers]
             for family, label, setting in settings:
                 out = os.path.join(work, tool.name, f'noise{sigma:g}', re.sub(r'[^A-Za-z0-9.]+', '_', label))
-                images, seconds, module_seconds = render_set(tool, setting, sigma, dngs, out)
+                images, seconds, module_seconds = render_set(tool, setting, sigma, inputs(sigma), out)
                 row = dict(tool=tool.name, noise=sigma, family=family, setting=label, off=setting is off_setting, mp=mp, seconds=seconds,
                            module_seconds=module_seconds, truth_clean=truth_clean,
                            own=float(np.mean([psnr(mse(i, r)) for i, r in zip(images, references)])),
                            truth=float(np.mean([psnr(mse(i, t)) for i, t in zip(images, truth)])))
                 rows.append(row)
-                print(f'{tool.name:12} {sigma:<5g} {label:48} own {row["own"]:.2f} dB  truth {row["truth"]:.2f} dB  '
+                print(f'{tool.name:24} {sigma:<5g} {label:48} own {row["own"]:.2f} dB  truth {row["truth"]:.2f} dB  '
                       f'{seconds / mp:.2f} s/MP', file=sys.stderr, flush=True)
 
     with open(os.path.join(work, 'results.tsv'), 'w') as f:
