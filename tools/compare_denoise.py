@@ -150,8 +150,8 @@ class Darktable:
 
     def settings(self, quick):
         settings = [('off', 'off', None)]
-        wavelets = [0.5] if quick else [0.15, 0.25, 0.35, 0.5, 0.7, 1.0]
-        nlmeans = [0.15] if quick else [0.06, 0.1, 0.12, 0.15, 0.2, 0.25]
+        wavelets = [0.5] if quick else [0.05, 0.1, 0.15, 0.25, 0.35, 0.5, 0.7, 1.0]
+        nlmeans = [0.15] if quick else [0.06, 0.1, 0.12, 0.15, 0.2, 0.25, 0.35]
         settings += [('wavelets', f'wavelets Y0U0V0 strength {s:g}', dict(mode=self.MODE_WAVELETS, strength=s)) for s in wavelets]
         settings += [('non-local means', f'non-local means patch 1 strength {s:g}', dict(mode=self.MODE_NLMEANS, strength=s)) for s in nlmeans]
         if not quick:
@@ -322,6 +322,7 @@ def main():
     parser.add_argument('--tools', default='rawengine,darktable,rawtherapee,darktable-on-rawengine,rawtherapee-on-rawengine')
     parser.add_argument('--work', default=os.path.join('/tmp', 'rawengine-compare-denoise'), help='kept between runs')
     parser.add_argument('--quick', action='store_true', help='one setting per method instead of the sweep')
+    parser.add_argument('--only', help='run only the settings whose label matches this regular expression (and off)')
     args = parser.parse_args()
     first, last = (int(v) for v in args.images.split('-'))
     sigmas = [float(v) for v in args.noise.split(',')]
@@ -350,6 +351,8 @@ def main():
     for tool in tools:
         settings = tool.settings(args.quick)
         off_setting = settings[0][2]
+        if args.only:
+            settings = settings[:1] + [s for s in settings[1:] if re.search(args.only, s[1])]
         def inputs(sigma):
             dngs = [os.path.join(folders[sigma], f'kodim{k:02d}.dng') for k in numbers]
             return linear_renders(work, sigma, dngs) if tool.linear_input else dngs
