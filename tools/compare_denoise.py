@@ -150,7 +150,7 @@ class Darktable:
 
     def settings(self, quick):
         settings = [('off', 'off', None)]
-        wavelets = [0.5] if quick else [0.05, 0.1, 0.15, 0.25, 0.35, 0.5, 0.7, 1.0]
+        wavelets = [0.5] if quick else [0.05, 0.1, 0.15, 0.25, 0.35, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0]
         nlmeans = [0.15] if quick else [0.06, 0.1, 0.12, 0.15, 0.2, 0.25, 0.35]
         settings += [('wavelets', f'wavelets Y0U0V0 strength {s:g}', dict(mode=self.MODE_WAVELETS, strength=s)) for s in wavelets]
         settings += [('non-local means', f'non-local means patch 1 strength {s:g}', dict(mode=self.MODE_NLMEANS, strength=s)) for s in nlmeans]
