@@ -24,7 +24,7 @@ RawEngine's scores exactly): the same input as `--denoise classic`, scored the s
 Each tool's best setting per noise level (by the own-reference score, tuned on the same images: its best case) goes
 to the summary table; every setting goes to WORK/results.tsv. Times are wall seconds of each batch render per MP
 (the whole render: decode, demosaic, denoise, encode; startup included) and the denoise's share: the render's time
-less the same tool's denoise-off render, as MP/s; darktable's own per-module time (`-d perf`) is given as well.
+less the same tool's denoise-off render, as MP/s; darktable's own per-module wall and CPU time (`-d perf`) as well.
 Renders run with `nice -n 10`, so on a shared machine the times are rough: compare them within one run.
 A tool that is not installed is skipped with a message (Debian: apt-get install darktable rawtherapee).
 """
@@ -201,8 +201,8 @@ class Darktable:
                           '--conf', 'plugins/imageio/format/tiff/bpp=16', '--conf', 'plugins/imageio/format/tiff/compress=0',
                           '--conf', 'plugins/darkroom/workflow=none', '--conf', 'plugins/darkroom/chromatic-adaptation=legacy',
                           '-d', 'perf'])
-        seconds = [float(m) for m in re.findall(r"took ([0-9.]+) secs \([0-9.]+ CPU\) \[export\] processed `denoise \(profiled\)'", log)]
-        return sum(seconds) if seconds else None
+        times = re.findall(r"took ([0-9.]+) secs \(([0-9.]+) CPU\) \[export\] processed `denoise \(profiled\)'", log)
+        return (sum(float(w) for w, _ in times), sum(float(c) for _, c in times)) if times else None
 
 
 class RawTherapee:
@@ -306,7 +306,8 @@ def summarise(rows, sigmas):
                 removed_truth = (noisy - on) / (noisy - clean)
                 gain = r['own'] - off['own']
                 rate = r['mp'] / (r['seconds'] - off['seconds']) if r['seconds'] > off['seconds'] and not r['off'] else None
-                module = f' (module {r["mp"] / r["module_seconds"]:.1f})' if r.get('module_seconds') else ''
+                module = (f' (module {r["mp"] / r["module_seconds"][0]:.1f}, {r["mp"] / r["module_seconds"][1]:.1f} MP/CPU-s)'
+                          if r.get('module_seconds') else '')
                 lines.append(f'| {tool} | {sigma:g} | {r["setting"]} | {off["own"]:.2f} | {r["own"]:.2f} | {gain:+.2f} | '
                              f'{100 * (1 - 10 ** (-gain / 10)):.0f} % | {r["truth_clean"]:.2f} | {off["truth"]:.2f} | '
                              f'{r["truth"]:.2f} | {r["truth"] - off["truth"]:+.2f} | {100 * removed_truth:.0f} % | '
