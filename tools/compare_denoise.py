@@ -22,7 +22,7 @@ demosaic (its render with no denoise, linear-light sRGB float TIFF, which they r
 RawEngine's scores exactly): the same input as `--denoise classic`, scored the same way, only the denoiser differs.
 
 Each tool's best setting per noise level (by the own-reference score, tuned on the same images: its best case) goes
-to the summary table; every setting goes to WORK/results.tsv. Times are wall seconds of each batch render per MP
+to the summary table; every setting of the run goes to WORK/results.tsv. Times are wall seconds of each batch render per MP
 (the whole render: decode, demosaic, denoise, encode; startup included) and the denoise's share: the render's time
 less the same tool's denoise-off render, as MP/s; darktable's own per-module wall and CPU time (`-d perf`) as well.
 Renders run with `nice -n 10`, so on a shared machine the times are rough: compare them within one run.
