@@ -202,7 +202,12 @@ class Darktable:
                           '--conf', 'plugins/darkroom/workflow=none', '--conf', 'plugins/darkroom/chromatic-adaptation=legacy',
                           '-d', 'perf'])
         times = re.findall(r"took ([0-9.]+) secs \(([0-9.]+) CPU\) \[export\] processed `denoise \(profiled\)'", log)
-        return (sum(float(w) for w, _ in times), sum(float(c) for _, c in times)) if times else None
+        if setting is None:
+            return None
+        if len(times) != len(inputs):
+            # darktable drops a history entry it cannot read without failing the export
+            sys.exit(f'compare_denoise: darktable ran its profiled denoise on {len(times)} of {len(inputs)} images ({out})')
+        return sum(float(w) for w, _ in times), sum(float(c) for _, c in times)
 
 
 class RawTherapee:
