@@ -55,6 +55,7 @@ public static class NoiseEstimateBench
             for (var k = 1; k <= images; k++)
             {
                 var scene = LinearScene.FromSrgb8(ImageFile.LoadSrgb8(Path.Combine(testdata, "kodak24", $"kodim{k:00}.png")));
+                if (Environment.GetEnvironmentVariable("FLAT") is { } flatLevel) scene = new LinearScene(scene.Width, scene.Height, [.. Enumerable.Repeat(float.Parse(flatLevel, CultureInfo.InvariantCulture), scene.Width * scene.Height * 3)]);
                 var truth = new SensorNoise(noise * noise, noise * noise / 100);
                 var raw = SyntheticRaw.Create(scene, new SyntheticRawOptions { Noise = noise > 0 ? truth : null, Seed = (ulong)k }) with { NoiseProfile = null };
                 var clock = Stopwatch.StartNew();

@@ -24,22 +24,26 @@ public sealed record NoiseModel(double Shot, double Read)
     private const double TopOfFit = 0.85; // clipped highlights have no noise left to measure
 
     /// <summary>A whole number of Bayer (2) and X-Trans (6) tiles, so every block holds the same sample layout.</summary>
-    private static readonly int BlockSize = int.Parse(Environment.GetEnvironmentVariable("NB") ?? "12");
+    private const int BlockSize = 12;
 
-    /// <summary>The share of a brightness bin's blocks, flattest first, that stands for the noise.</summary>
-    private static readonly double FlatQuantile = double.Parse(Environment.GetEnvironmentVariable("NQ") ?? "0.1");
+    /// <summary>
+    /// The share of a brightness bin's blocks, flattest first, that stands for the noise: low, as a photograph's flat
+    /// areas are few (Kodak bench: 0.1 reads 10-20 % higher than 0.03 at noise 0.02 and 0.04).
+    /// </summary>
+    private const double FlatQuantile = 0.03;
 
     /// <summary>Fewer blocks than this in a bin say too little about the flattest of them.</summary>
-    private static readonly int MinimumBlocks = int.Parse(Environment.GetEnvironmentVariable("NM") ?? "30");
+    private const int MinimumBlocks = 30;
 
     /// <summary>
     /// Fits the model to the raw without being fooled by texture. At each sample of the best-surrounded colour (green
     /// in a Bayer mosaic, every pixel of a linear raw), four second differences against same-colour neighbours, along
     /// the row, the column and both diagonals, each cancel the scene's level and gradient; an edge or a texture runs
-    /// along at least one of them, so the smallest of the four keeps the noise and sheds the scene. Blocks average
-    /// those; in each brightness bin the flattest blocks (a low quantile) give the noise variance, scaled by what
-    /// the same statistic reads on pure Gaussian noise of the same sample layout (<see cref="Geometry.FlatReading"/>).
-    /// Texture only raises a bin, so the line <c>Shot * x + Read</c> is fitted to the bins' lower envelope.
+    /// along at least one of them, so the smallest of the four keeps the noise and sheds most of the scene. Blocks
+    /// average those; in each brightness bin the flattest blocks (a low quantile) give the noise variance, scaled by
+    /// what the same statistic reads on pure Gaussian noise of the same sample layout (the min-of-four and
+    /// low-quantile bias). What texture is left grows with the square of the level, the noise linearly:
+    /// <see cref="Fit"/> separates the two.
     /// </summary>
     public static NoiseModel Estimate(RawImage raw)
     {
@@ -47,66 +51,89 @@ public sealed record NoiseModel(double Shot, double Read)
         if (geometry is null) return new NoiseModel(0, 0);
         var black = raw.Black.Mean;
         var scale = 1 / Math.Max(raw.White - black, 1);
-        var blocks = geometry.Blocks(raw);
         var binned = new List<double>[Bins];
+        var levelSums = new double[Bins];
         for (var b = 0; b < Bins; b++) binned[b] = [];
-        foreach (var (mean, reading) in blocks)
+        foreach (var (mean, reading) in geometry.Blocks(raw))
         {
             var level = (mean - black) * scale;
             if (level < 0 || level >= TopOfFit) continue;
-            binned[(int)(level / TopOfFit * Bins)].Add(reading * scale * scale);
+            var bin = (int)(level / TopOfFit * Bins);
+            binned[bin].Add(reading * scale * scale);
+            levelSums[bin] += level;
         }
-        var levels = new List<double>();
-        var variances = new List<double>();
-        var weights = new List<double>();
+        var bins = new List<Bin>();
         for (var b = 0; b < Bins; b++)
         {
-            var bin = binned[b];
-            if (bin.Count < MinimumBlocks) continue;
-            bin.Sort();
-            levels.Add((b + 0.5) / Bins * TopOfFit);
-            variances.Add(bin[(int)(bin.Count * FlatQuantile)] / geometry.FlatReading);
-            weights.Add(Math.Sqrt(bin.Count));
+            var readings = binned[b];
+            if (readings.Count < MinimumBlocks) continue;
+            readings.Sort();
+            bins.Add(new Bin(levelSums[b] / readings.Count, readings[(int)(readings.Count * FlatQuantile)] / geometry.FlatReading, readings.Count));
         }
-        if (Environment.GetEnvironmentVariable("NOISE_DEBUG") is not null)
-            Console.Error.WriteLine(string.Join(" ", levels.Select((l, i) => $"{l:0.000}:{Math.Sqrt(variances[i]) * 1e3:0.00}")));
-        return LowerEnvelopeFit(levels, variances, weights);
+        return Fit(bins);
     }
+
+    /// <summary>A brightness bin: its blocks' mean level, the variance its flattest blocks read, and how many blocks it has.</summary>
+    private readonly record struct Bin(double Level, double Variance, int Blocks);
 
     /// <summary>
-    /// The weighted least-squares line through (level, variance) in relative terms (each bin's error against the fit's
-    /// own value), refitted a few times with bins far above the line (texture) weighed down.
+    /// Non-negative least squares of <c>variance = Read + Shot x + Texture x^2</c>, each bin's error relative to its own
+    /// variance and weighed by the square root of its blocks: the texture the flattest blocks keep has the scene's
+    /// contrast, so its variance grows with the square of the level, and only the first two terms are noise. The
+    /// shot term always stays (every sensor has it; without it texture alone can explain a photograph's bins), the
+    /// others only where they come out non-negative: of those fits, the closest.
     /// </summary>
-    private static NoiseModel LowerEnvelopeFit(List<double> levels, List<double> variances, List<double> weights)
+    private static NoiseModel Fit(List<Bin> bins)
     {
-        if (levels.Count == 0) return new NoiseModel(0, 0);
-        var model = Line(levels, variances, [.. weights.Select((w, i) => w / Math.Max(variances[i] * variances[i], 1e-30))]);
-        for (var round = 0; round < 4; round++)
+        if (bins.Count == 0) return new NoiseModel(0, 0);
+        var best = (Error: double.MaxValue, Model: new NoiseModel(0, 0));
+        foreach (int[] powers in (int[][])[[1], [0, 1], [1, 2], [0, 1, 2]])
         {
-            var w = new double[levels.Count];
-            for (var i = 0; i < levels.Count; i++)
+            var m = powers.Length;
+            var normal = new double[m, m];
+            var right = new double[m];
+            foreach (var bin in bins)
             {
-                var fit = Math.Max(model.Shot * levels[i] + model.Read, 1e-15);
-                var excess = variances[i] / fit;
-                w[i] = weights[i] / (fit * fit) * (excess > 1.5 ? 1 / (excess * excess * excess * excess) : 1);
+                var w = Math.Sqrt(bin.Blocks) / Math.Max(bin.Variance * bin.Variance, 1e-30);
+                for (var p = 0; p < m; p++)
+                {
+                    right[p] += w * Math.Pow(bin.Level, powers[p]) * bin.Variance;
+                    for (var q = 0; q < m; q++) normal[p, q] += w * Math.Pow(bin.Level, powers[p] + powers[q]);
+                }
             }
-            model = Line(levels, variances, w);
+            if (Solve(normal, right) is not { } terms || terms.Any(t => t < 0)) continue;
+            var error = bins.Sum(bin =>
+            {
+                var fit = Enumerable.Range(0, m).Sum(p => terms[p] * Math.Pow(bin.Level, powers[p]));
+                return Math.Sqrt(bin.Blocks) * Math.Pow((bin.Variance - fit) / Math.Max(bin.Variance, 1e-30), 2);
+            });
+            if (error < best.Error)
+                best = (error, new NoiseModel(terms[Array.IndexOf(powers, 1)], powers[0] == 0 ? terms[0] : 0));
         }
-        return model;
+        return best.Model;
     }
 
-    private static NoiseModel Line(List<double> x, List<double> y, double[] w)
+    /// <summary>Gauss-Jordan elimination with partial pivoting; null for a singular system.</summary>
+    private static double[]? Solve(double[,] matrix, double[] right)
     {
-        double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
-        for (var i = 0; i < x.Count; i++)
+        var m = right.Length;
+        var a = (double[,])matrix.Clone();
+        var x = (double[])right.Clone();
+        for (var col = 0; col < m; col++)
         {
-            sw += w[i]; sx += w[i] * x[i]; sy += w[i] * y[i]; sxx += w[i] * x[i] * x[i]; sxy += w[i] * x[i] * y[i];
+            var pivot = Enumerable.Range(col, m - col).MaxBy(row => Math.Abs(a[row, col]));
+            if (Math.Abs(a[pivot, col]) < 1e-300) return null;
+            for (var k = 0; k < m; k++) (a[col, k], a[pivot, k]) = (a[pivot, k], a[col, k]);
+            (x[col], x[pivot]) = (x[pivot], x[col]);
+            for (var row = 0; row < m; row++)
+            {
+                if (row == col) continue;
+                var f = a[row, col] / a[col, col];
+                for (var k = 0; k < m; k++) a[row, k] -= f * a[col, k];
+                x[row] -= f * x[col];
+            }
         }
-        var det = sw * sxx - sx * sx;
-        var shot = Math.Max(det > 1e-12 * sw * sxx ? (sw * sxy - sx * sy) / det : 0, 0);
-        var read = Math.Max((sy - shot * sx) / sw, 0);
-        if (read == 0 && sxx > 0) shot = Math.Max(sxy / sxx, 0);
-        return new NoiseModel(shot, read);
+        return [.. Enumerable.Range(0, m).Select(i => x[i] / a[i, i])];
     }
 
     /// <summary>Standard deviation at signal <paramref name="x"/> (1.0 = white).</summary>
@@ -179,9 +206,12 @@ public sealed record NoiseModel(double Shot, double Read)
         public List<(double Mean, double Reading)> Blocks(RawImage raw)
         {
             var rect = raw.Visible;
-            var margin = LongestStep;
-            var blockRows = (rect.Height - 2 * margin) / BlockSize;
-            var blockCols = (rect.Width - 2 * margin) / BlockSize;
+            const int margin = LongestStep;
+            // Block origins sit on whole tiles from the visible origin, so the cell of (y, x) is (y, x) modulo the tile.
+            var originY = margin + (_tileHeight - margin % _tileHeight) % _tileHeight;
+            var originX = margin + (_tileWidth - margin % _tileWidth) % _tileWidth;
+            var blockRows = (rect.Height - originY - margin) / BlockSize;
+            var blockCols = (rect.Width - originX - margin) / BlockSize;
             var result = new List<(double, double)>();
             if (blockRows <= 0 || blockCols <= 0) return result;
             var rowStep = Math.Max(1, (int)((long)blockRows * blockCols * BlockSize * BlockSize / 2_000_000));
@@ -192,19 +222,14 @@ public sealed record NoiseModel(double Shot, double Read)
                     offsets[i] = [.. Directions.Select((d, k) => (d.Dy * raw.SensorWidth + d.Dx) * spp * s[k])];
             var data = raw.Data;
             var clip = raw.White - 1;
-            // Block origins sit on whole tiles from the visible origin, so the cell of (y, x) is (y, x) modulo the tile.
-            var origin = margin + (_tileHeight - margin % _tileHeight) % _tileHeight;
-            var originX = margin + (_tileWidth - margin % _tileWidth) % _tileWidth;
-            var usableRows = (rect.Height - origin - margin) / BlockSize;
-            var usableCols = (rect.Width - originX - margin) / BlockSize;
-            for (var by = 0; by < usableRows; by += rowStep)
-                for (var bx = 0; bx < usableCols; bx++)
+            for (var by = 0; by < blockRows; by += rowStep)
+                for (var bx = 0; bx < blockCols; bx++)
                 {
                     long sum = 0;
                     double squares = 0;
                     var count = 0;
                     var clipped = false;
-                    for (var y = origin + by * BlockSize; y < origin + (by + 1) * BlockSize && !clipped; y++)
+                    for (var y = originY + by * BlockSize; y < originY + (by + 1) * BlockSize && !clipped; y++)
                     {
                         var rowBase = ((rect.Y + y) * raw.SensorWidth + rect.X) * spp + _channel;
                         var cellRow = y % _tileHeight * _tileWidth;
@@ -216,7 +241,7 @@ public sealed record NoiseModel(double Shot, double Read)
                             int centre = data[i];
                             if (centre >= clip) { clipped = true; break; }
                             var smallest = int.MaxValue;
-                            for (var k = 0; k < 4; k++)
+                            for (var k = 0; k < o.Length; k++)
                             {
                                 var d = Math.Abs(data[i + o[k]] + data[i - o[k]] - 2 * centre);
                                 if (d < smallest) smallest = d;
@@ -234,12 +259,12 @@ public sealed record NoiseModel(double Shot, double Read)
         /// <summary>The layout's block reading at <see cref="FlatQuantile"/> on a flat raw of unit-variance Gaussian noise.</summary>
         private double ReadPureNoise()
         {
-            var side = 64 * BlockSize;
+            const int side = 64 * BlockSize;
             const double sigma = 1000, level = 30000;
             var random = new Random(1);
             var samples = _channel + 1;
             var data = new ushort[side * side * samples];
-            for (var i = 0; i < data.Length; i++)
+            for (var i = _channel; i < data.Length; i += samples)
             {
                 var gaussian = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
                 data[i] = (ushort)Math.Round(level + sigma * gaussian);
