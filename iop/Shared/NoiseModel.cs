@@ -81,7 +81,8 @@ public sealed record NoiseModel(double Shot, double Read)
     /// variance and weighed by the square root of its blocks: the texture the flattest blocks keep has the scene's
     /// contrast, so its variance grows with the square of the level, and only the first two terms are noise. The
     /// shot term always stays (every sensor has it; without it texture alone can explain a photograph's bins), the
-    /// others only where they come out non-negative: of those fits, the closest.
+    /// others only where they come out non-negative and fewer terms than bins are fitted: of those fits, the one whose
+    /// error per degree of freedom is least (so a term must earn its place).
     /// </summary>
     private static NoiseModel Fit(List<Bin> bins)
     {
@@ -90,6 +91,7 @@ public sealed record NoiseModel(double Shot, double Read)
         foreach (int[] powers in (int[][])[[1], [0, 1], [1, 2], [0, 1, 2]])
         {
             var m = powers.Length;
+            if (bins.Count <= m && m > 1) continue; // one bin: the shot term alone goes through it
             var normal = new double[m, m];
             var right = new double[m];
             foreach (var bin in bins)
@@ -107,6 +109,7 @@ public sealed record NoiseModel(double Shot, double Read)
                 var fit = Enumerable.Range(0, m).Sum(p => terms[p] * Math.Pow(bin.Level, powers[p]));
                 return Math.Sqrt(bin.Blocks) * Math.Pow((bin.Variance - fit) / Math.Max(bin.Variance, 1e-30), 2);
             });
+            error /= Math.Max(bins.Count - m, 1);
             if (error < best.Error)
                 best = (error, new NoiseModel(terms[Array.IndexOf(powers, 1)], powers[0] == 0 ? terms[0] : 0));
         }
