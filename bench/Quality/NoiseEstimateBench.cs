@@ -103,8 +103,8 @@ public static class NoiseEstimateBench
             var estimate = NoiseModel.Estimate(raw);
             var profiled = NoiseModel.Profiled(raw);
             Console.WriteLine($"{Path.GetFileName(file),-40}{estimate.SigmaAt(0.18),12:0.00000}{(profiled is null ? "-" : profiled.SigmaAt(0.18).ToString("0.00000", CultureInfo.InvariantCulture)),14}{estimate.Shot,12:g3}{estimate.Read,12:g3}");
-            report.Add(new Metric($"noise-estimate.camera.{Path.GetFileName(file)}.at0.18", estimate.SigmaAt(0.18), "",
-                Target: profiled is null ? "no NoiseProfile" : $"NoiseProfile says {profiled.SigmaAt(0.18):0.00000}"));
+            report.Add(new Metric($"noise-estimate.camera.{Path.GetFileName(file)}.at0.18", 1000 * estimate.SigmaAt(0.18), "1e-3",
+                Target: profiled is null ? "no NoiseProfile" : $"NoiseProfile says {1000 * profiled.SigmaAt(0.18):0.000}e-3"));
         }
 
         if (denoiseCost)
