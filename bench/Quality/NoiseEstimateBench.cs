@@ -9,9 +9,9 @@ using RawEngine.Iop.Shared;
 namespace RawEngine.Bench.Quality;
 
 /// <summary>
-/// `bench -- noise-estimate [--images N] [--noise S,S,...] [--denoise-cost]`: how well <see cref="NoiseModel.Estimate"/>
+/// `bench -- noise-estimate [--images N] [--noise S,S,...] [--xtrans] [--denoise-cost]`: how well <see cref="NoiseModel.Estimate"/>
 /// reads a raw without a NoiseProfile. For the first N Kodak images (default 24) as identity raws with Poisson-Gaussian
-/// noise SIGMA (standard deviation SIGMA at white, read noise a tenth of it, seeded by the image number, as the
+/// noise SIGMA (Bayer, or X-Trans with <c>--xtrans</c>; standard deviation SIGMA at white, read noise a tenth of it, seeded by the image number, as the
 /// round-trip bench; default 0, 0.01, 0.02, 0.04): the true and estimated standard deviation at mid-grey (0.18) and at
 /// 0.5, their ratio, and the estimate's time; the median and range of the ratios per level. Then every raw-real camera
 /// file and the Canon 6D DNG: the estimate, beside the file's NoiseProfile where it has one; and the estimate's time on a
@@ -28,6 +28,7 @@ public static class NoiseEstimateBench
         var images = 24;
         double[] noises = [0, 0.01, 0.02, 0.04];
         var denoiseCost = false;
+        var cfa = CfaPattern.Rggb;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -35,8 +36,9 @@ public static class NoiseEstimateBench
                 case "--images" when i + 1 < args.Count: images = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--noise" when i + 1 < args.Count: noises = [.. args[++i].Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture))]; break;
                 case "--denoise-cost": denoiseCost = true; break;
+                case "--xtrans": cfa = CfaPattern.XTrans; break;
                 default:
-                    Console.Error.WriteLine($"bench noise-estimate: unknown argument '{args[i]}' (--images N, --noise S,S,..., --denoise-cost)");
+                    Console.Error.WriteLine($"bench noise-estimate: unknown argument '{args[i]}' (--images N, --noise S,S,..., --xtrans, --denoise-cost)");
                     return 2;
             }
         }
@@ -63,7 +65,7 @@ public static class NoiseEstimateBench
             {
                 var scene = LinearScene.FromSrgb8(ImageFile.LoadSrgb8(Path.Combine(testdata, "kodak24", $"kodim{k:00}.png")));
                 var truth = new SensorNoise(noise * noise, noise * noise / 100);
-                var raw = SyntheticRaw.Create(scene, new SyntheticRawOptions { Noise = noise > 0 ? truth : null, Seed = (ulong)k }) with { NoiseProfile = null };
+                var raw = SyntheticRaw.Create(scene, new SyntheticRawOptions { Cfa = cfa, Noise = noise > 0 ? truth : null, Seed = (ulong)k }) with { NoiseProfile = null };
                 var clock = Stopwatch.StartNew();
                 var estimate = NoiseModel.Estimate(raw);
                 times.Add(clock.Elapsed.TotalMilliseconds);
@@ -116,7 +118,7 @@ public static class NoiseEstimateBench
         if (!denoiseCost) return 0;
         foreach (var noise in noises)
         {
-            string[] arguments = ["--images", images.ToString(CultureInfo.InvariantCulture), "--no-profile", .. noise > 0 ? new[] { "--noise", noise.ToString(CultureInfo.InvariantCulture) } : [], "auto", "auto/dn-classic"];
+            string[] arguments = ["--images", images.ToString(CultureInfo.InvariantCulture), "--no-profile", .. cfa == CfaPattern.XTrans ? new[] { "--xtrans" } : [], .. noise > 0 ? new[] { "--noise", noise.ToString(CultureInfo.InvariantCulture) } : [], "auto", "auto/dn-classic"];
             var code = RoundTripBench.Run(new MetricReport(Console.Out), arguments); // its own table, per level
             if (code != 0) return code;
         }
