@@ -1,7 +1,7 @@
 using RawEngine.Bench;
 using RawEngine.Bench.Pipe;
 
-// Suites: pipe | lens | convert | batch | nn | mask | serve | detail | camera-files (and the parts: export, demosaic, roundtrip, mask-raster, mask-vectorize). Each prints one JSON object
+// Suites: pipe | lens | convert | batch | nn | mask | serve | detail | noise-estimate | camera-files (and the parts: export, demosaic, roundtrip, mask-raster, mask-vectorize). Each prints one JSON object
 // per metric per line, then a table.
 switch (args.FirstOrDefault())
 {
@@ -23,6 +23,8 @@ switch (args.FirstOrDefault())
         return DemosaicQuality.Run(new MetricReport(Console.Out), args[1..]);
     case "roundtrip":
         return RawEngine.Bench.Quality.RoundTripBench.Run(new MetricReport(Console.Out), args[1..]);
+    case "noise-estimate":
+        return RawEngine.Bench.Quality.NoiseEstimateBench.Run(new MetricReport(Console.Out), args[1..]);
     case "detail":
         return RawEngine.Bench.Quality.DetailBench.Run(new MetricReport(Console.Out), args[1..]);
     case "camera-files":

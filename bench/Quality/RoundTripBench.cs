@@ -23,7 +23,8 @@ namespace RawEngine.Bench.Quality;
 /// (highlights threshold 1.0), <c>auto/dn-classic</c> or <c>auto/dn-classic0.5</c> (classical denoise at a strength),
 /// <c>auto/dn-nn</c> (neural denoise, shipped models), <c>auto/sharpen1</c> (capture sharpening amount 1). <c>--noise SIGMA</c>
 /// puts Poisson-Gaussian noise on every mosaic (standard deviation SIGMA at white, read noise a tenth of it, seeded by
-/// the image number, as the denoise quality tests); <c>--blur SIGMA</c> sees each scene through a Gaussian blur of
+/// the image number, as the denoise quality tests), stated in each DNG's NoiseProfile unless <c>--no-profile</c> leaves it out
+/// (modules then estimate the noise from the raw); <c>--blur SIGMA</c> sees each scene through a Gaussian blur of
 /// SIGMA pixels first (the capture sharpening tests' blurred raws). Default variants: auto, nn. Prints per-image scores, then each variant's mean,
 /// its gain over the first variant, the share of its squared error within 2 px of a source pixel at 254 or
 /// 255 in some channel (where highlight handling acts), and its wall time per image.
@@ -46,6 +47,7 @@ public static class RoundTripBench
         double noise = 0, blur = 0;
         var factor = 1;
         var lanczosTruth = false;
+        var noProfile = false;
         string? launcher = null;
         var names = new List<string>();
         for (var i = 0; i < args.Count; i++)
@@ -59,6 +61,7 @@ public static class RoundTripBench
                 case "--scale" when i + 1 < args.Count: factor = (int)Math.Round(1 / double.Parse(args[++i], CultureInfo.InvariantCulture)); break;
                 case "--truth" when i + 1 < args.Count: lanczosTruth = args[++i] == "lanczos"; break;
                 case "--rawengine" when i + 1 < args.Count: launcher = Path.GetFullPath(args[++i]); break;
+                case "--no-profile": noProfile = true; break;
                 case "--blur" when i + 1 < args.Count: blur = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: names.Add(args[i]); break;
             }
@@ -101,7 +104,8 @@ public static class RoundTripBench
                 var dng = Path.Combine(work, $"kodim{k:00}.dng");
                 var options = new SyntheticRawOptions { Cfa = cfa, Noise = noise > 0 ? new SensorNoise(noise * noise, noise * noise / 100) : null, Seed = (ulong)k };
                 var scene = LinearScene.FromSrgb8(originals[^1]);
-                DngWriter.Write(SyntheticRaw.Create(blur > 0 ? scene.GaussianBlurred(blur) : scene, options), dng);
+                var raw = SyntheticRaw.Create(blur > 0 ? scene.GaussianBlurred(blur) : scene, options);
+                DngWriter.Write(noProfile ? raw with { NoiseProfile = null } : raw, dng);
                 dngs.Add(dng);
             }
             var highlights = originals.Select(NearHighlights).ToList();
@@ -141,7 +145,7 @@ public static class RoundTripBench
             for (var k = 0; k < images; k++)
                 Console.WriteLine($"kodim{k + 1:00}  " + string.Concat(scores.Select(s => $"{s[k],16:F2}")));
             Console.WriteLine($"{"mean",-8}" + string.Concat(scores.Select(s => $"{s.Average(),16:F2}")));
-            var kind = (cfa.Kind == CfaKind.Bayer ? "bayer" : "xtrans") + (noise > 0 ? $".noise{noise:0.###}" : "") + (blur > 0 ? $".blur{blur:0.###}" : "") + (factor > 1 ? $".scale1-{factor}{(lanczosTruth ? ".lanczos" : "")}" : "");
+            var kind = (cfa.Kind == CfaKind.Bayer ? "bayer" : "xtrans") + (noise > 0 ? $".noise{noise:0.###}" : "") + (noProfile ? ".no-profile" : "") + (blur > 0 ? $".blur{blur:0.###}" : "") + (factor > 1 ? $".scale1-{factor}{(lanczosTruth ? ".lanczos" : "")}" : "");
             for (var v = 0; v < variants.Count; v++)
             {
                 var name = $"roundtrip.{kind}.{variants[v].Name}";

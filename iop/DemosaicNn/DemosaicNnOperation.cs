@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using RawEngine.AI.Hosting;
 using RawEngine.AI.Kernels;
@@ -8,6 +7,7 @@ using RawEngine.Engine.Buffers;
 using RawEngine.Engine.Edits;
 using RawEngine.Engine.Pipeline;
 using RawEngine.Engine.Raw;
+using RawEngine.Iop.Demosaic;
 using RawEngine.Iop.Neural;
 using RawEngine.Iop.Shared;
 
@@ -30,32 +30,17 @@ public sealed record DemosaicNnParams : OperationParams
 /// comes back as linear camera RGBA. The model is the one that fits the raw's CFA kind; its <c>io</c>
 /// block says the encoding (sRGB for demosaicnet), white balance convention and CFA phase, which the
 /// tiler meets by shifting every tile onto the model's pattern. Scales below 1 resample the scale-1 result, except in
-/// preview pipes: at scales of one half and below the network runs, one view per tile, on the mosaic binned by the
-/// whole factor that keeps it at least the preview's size (<see cref="MosaicBinning"/>), so a preview costs about what
-/// its pixels do, not what the sensor's do. Exports keep full quality.
+/// preview pipes: at scales of one half and below a preview is the classical demosaic's preview (the half-size method,
+/// resampled), which is closer to the network's full-size result scaled down than the network run on a binned mosaic
+/// (iop/Neural/README.md) and costs what the preview's pixels do. Exports and viewers keep the network.
 /// </summary>
 public sealed class DemosaicNnOperation(ModelServices? models) : ImageOperation<DemosaicNnParams, DemosaicNnOperation.Setup>
 {
-    public sealed class Setup(ChosenModel model, TileGrid grid, CfaPattern cfa, TileEncoding encoding, ImageSize inputSize, PipeKind kind)
+    /// <param name="Preview">The classical demosaic, committed in preview pipes only.</param>
+    public sealed record Setup(ChosenModel Model, TileGrid Grid, CfaPattern Cfa, TileEncoding Encoding, ImageSize InputSize, ICommittedOperation? Preview)
     {
-        private readonly ConcurrentDictionary<int, (MosaicBinning Binning, TileGrid Grid)> _binned = new();
-
-        public ChosenModel Model { get; } = model;
-        public TileGrid Grid { get; } = grid;
-        public CfaPattern Cfa { get; } = cfa;
-        public TileEncoding Encoding { get; } = encoding;
-        public ImageSize InputSize { get; } = inputSize;
-        public PipeKind Kind { get; } = kind;
-
-        /// <summary>The factor a preview at <paramref name="scale"/> bins the mosaic by; null where the network runs at full size.</summary>
-        public int? BinningFactor(double scale) => Kind == PipeKind.Preview && scale <= 0.5 ? (int)Math.Floor(1 / scale + 1e-9) : null;
-
-        /// <summary>The binning by <paramref name="factor"/> and the one-view grid over the binned mosaic, made once per factor.</summary>
-        internal (MosaicBinning Binning, TileGrid Grid) Binned(int factor) => _binned.GetOrAdd(factor, f =>
-        {
-            var binning = new MosaicBinning(Cfa, f);
-            return (binning, Model.Tiler.Plan(binning.BinnedSize(InputSize), Cfa, Grid.LadderSize, Grid.Overlap));
-        });
+        /// <summary>The classical preview when it serves <paramref name="scale"/>; null where the network runs.</summary>
+        public ICommittedOperation? PreviewAt(double scale) => scale <= 0.5 ? Preview : null;
     }
 
     public override OperationInfo Info { get; } = new(ModuleIds.DemosaicNn, 1, "Demosaic (neural)",
@@ -71,7 +56,8 @@ public sealed class DemosaicNnOperation(ModelServices? models) : ImageOperation<
         if (!TileTransform.Sizes.Contains(parameters.Ensemble))
             throw new PipeException(context.Instance, $"ensemble {parameters.Ensemble} is not one of {string.Join(", ", TileTransform.Sizes)}");
         var grid = NeuralModel.Plan(model, context, context.InputSize, cfa, parameters.Ensemble);
-        return new Setup(model, grid, cfa, NeuralModel.EncodingFor(model.Tiler.Model.Io, context.Input), context.InputSize, context.Kind);
+        var preview = context.Kind == PipeKind.Preview ? ((IImageOperation)new DemosaicOperation()).Commit(new DemosaicParams(), context) : null;
+        return new Setup(model, grid, cfa, NeuralModel.EncodingFor(model.Tiler.Model.Io, context.Input), context.InputSize, preview);
     }
 
     protected override BufferFormat OutputFormat(Setup setup, CommitContext context) =>
@@ -86,16 +72,8 @@ public sealed class DemosaicNnOperation(ModelServices? models) : ImageOperation<
         Alignment = setup.Grid.CoreHeight,
     };
 
-    protected override Roi ModifyRoiIn(Setup setup, Roi roiOut, CommitContext context)
-    {
-        if (setup.BinningFactor(roiOut.Scale) is not { } factor) return setup.Grid.InputFor(SourceRegion(setup, roiOut));
-        var (binning, grid) = setup.Binned(factor);
-        return binning.SourceFor(grid.InputFor(BinnedRegion(binning, factor, roiOut, setup.InputSize)), setup.InputSize);
-    }
-
-    /// <summary>The region of the binned mosaic (at its scale 1) the network renders for <paramref name="roiOut"/>.</summary>
-    private static Roi BinnedRegion(MosaicBinning binning, int factor, Roi roiOut, ImageSize inputSize) =>
-        Resampler.SourceRoi(roiOut with { Scale = roiOut.Scale * factor }, 1, binning.BinnedSize(inputSize));
+    protected override Roi ModifyRoiIn(Setup setup, Roi roiOut, CommitContext context) =>
+        setup.PreviewAt(roiOut.Scale)?.ModifyRoiIn(roiOut) ?? setup.Grid.InputFor(SourceRegion(setup, roiOut));
 
     /// <summary>The scale-1 region the network renders for <paramref name="roiOut"/>.</summary>
     private static Roi SourceRegion(Setup setup, Roi roiOut) =>
@@ -103,9 +81,10 @@ public sealed class DemosaicNnOperation(ModelServices? models) : ImageOperation<
 
     protected override void Process(ProcessContext context, Setup setup, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
     {
-        if (setup.BinningFactor(roiOut.Scale) is { } factor)
+        if (setup.PreviewAt(roiOut.Scale) is { } preview)
         {
-            Preview(context, setup, factor, input, roiIn, output, roiOut);
+            context.Logger.LogDebug("demosaic_nn previews {Roi} with the classical demosaic.", roiOut);
+            preview.Process(context, input, roiIn, output, roiOut);
             return;
         }
         var region = SourceRegion(setup, roiOut);
@@ -118,21 +97,5 @@ public sealed class DemosaicNnOperation(ModelServices? models) : ImageOperation<
         using var rgb = ImageBuffer.Rent(context.Pool, region.Width, region.Height, 4);
         NeuralPixels.WriteRgba(context, planes, setup.Model.Tiler.Model.Io, setup.Encoding, rgb);
         Resampler.Run(context, setup.InputSize, rgb, region, output, roiOut);
-    }
-
-    /// <summary>The network over the binned mosaic, its result resampled to the preview's scale.</summary>
-    private static void Preview(ProcessContext context, Setup setup, int factor, ImageBuffer input, Roi roiIn, ImageBuffer output, Roi roiOut)
-    {
-        var (binning, grid) = setup.Binned(factor);
-        var binnedSize = binning.BinnedSize(setup.InputSize);
-        var region = BinnedRegion(binning, factor, roiOut, setup.InputSize);
-        var binnedIn = grid.InputFor(region);
-        context.Logger.LogDebug("demosaic_nn previews {Roi} on the mosaic binned {Factor}x{Factor} ({Binned}), one view per tile.", roiOut, factor, factor, binnedSize);
-        using var mosaic = ImageBuffer.Rent(context.Pool, binnedIn.Width, binnedIn.Height, 1);
-        binning.Run(context, input, roiIn, mosaic, binnedIn);
-        using var planes = NeuralPixels.Infer(context, setup.Model, grid, setup.Cfa, mosaic, binnedIn, region, setup.Encoding);
-        using var rgb = ImageBuffer.Rent(context.Pool, region.Width, region.Height, 4);
-        NeuralPixels.WriteRgba(context, planes, setup.Model.Tiler.Model.Io, setup.Encoding, rgb);
-        Resampler.Run(context, binnedSize, rgb, region, output, roiOut with { Scale = roiOut.Scale * factor });
     }
 }
