@@ -174,7 +174,12 @@ public static class BatchConverter
         var done = 0;
         var progress = new BatchProgress(context, files.Count, quiet: settings.ToStandardOutput);
         using var warmUpStop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var warmUp = files.Count == 0 ? Task.CompletedTask : Task.Run(() => converter.WarmUp(warmUpStop.Token), warmUpStop.Token);
+        var logger = context.LoggerFactory.CreateLogger(nameof(BatchConverter));
+        var warmUp = files.Count == 0 ? Task.CompletedTask : Task.Run(() =>
+        {
+            converter.WarmUp(warmUpStop.Token);
+            logger.LogDebug("Warm-up finished.");
+        }, warmUpStop.Token);
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = settings.Jobs, CancellationToken = cancellation }, async (file, ct) =>
         {
             var clock = Stopwatch.StartNew();
@@ -186,6 +191,7 @@ public static class BatchConverter
                 settingsHash = batch is null ? null : converter.SettingsHash(file.Input, file.Output);
                 using var stdout = file.Output == "-" ? context.OpenStandardOutput() : null;
                 await (batch?.MayReplace(file) == true ? replacing : converter).ConvertAsync(file.Input, file.Output, stdout, ct);
+                logger.LogDebug("Converted {Input} to {Output}.", file.Input, file.Output);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -208,6 +214,8 @@ public static class BatchConverter
         await warmUpStop.CancelAsync();
         await WarmedUp(warmUp, context);
         progress.Finish(failures.Count);
+        logger.LogDebug("Compiled {Methods} methods in {Milliseconds:0} ms (JIT, all threads).",
+            System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds);
         return failures.Count == 0 ? ExitCodes.Ok : ExitCodes.ProcessingError;
     }
 

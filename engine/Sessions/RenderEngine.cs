@@ -16,6 +16,7 @@ namespace RawEngine.Engine.Sessions;
 public sealed class RenderEngine : IDisposable
 {
     private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
 
     /// <param name="compute">Devices made by the caller (tests put ILGPU's CPU accelerator in as the GPU); null: from
     /// <paramref name="options"/> (<see cref="EngineOptions.MaxThreads"/>, <see cref="EngineOptions.UseGpu"/>).</param>
@@ -23,7 +24,7 @@ public sealed class RenderEngine : IDisposable
     {
         Options = options ?? new EngineOptions();
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-        var logger = _loggerFactory.CreateLogger<RenderEngine>();
+        var logger = _logger = _loggerFactory.CreateLogger<RenderEngine>();
         Pool = new BufferPool(Options.PoolRetainedBytes);
         Cache = new PipeCache(Options.CacheBytes);
         Compute = compute ?? new ComputeDevices(Options.MaxThreads, Options.UseGpu, logger);
@@ -46,7 +47,9 @@ public sealed class RenderEngine : IDisposable
     /// <summary>Decodes a raw file; its cache identity is its full path, length and modification time.</summary>
     public DevelopSession Open(string path, CancellationToken cancellation = default)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var image = RawDecoder.Decode(path, cancellation);
+        _logger.LogDebug("Decoded {Path}: {Width}x{Height} in {Milliseconds:0} ms.", path, image.SensorWidth, image.SensorHeight, clock.Elapsed.TotalMilliseconds);
         var file = new FileInfo(path);
         return Open(image, $"{file.FullName}|{file.Length}|{file.LastWriteTimeUtc.Ticks}");
     }
