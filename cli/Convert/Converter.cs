@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 using System.Text;
 using RawEngine.Engine.Edits;
 using RawEngine.Engine.Raw;
@@ -12,13 +14,25 @@ public sealed class Converter(RenderEngine engine, ConvertSettings settings)
 {
     private readonly RawProcessor _processor = new(engine);
 
-    /// <summary>Converts <paramref name="input"/> to <paramref name="output"/> ("-" for <paramref name="stdout"/>).</summary>
-    public async Task ConvertAsync(string input, string output, Stream? stdout, CancellationToken cancellation)
+    /// <summary>
+    /// Converts <paramref name="input"/> to <paramref name="output"/> ("-" for <paramref name="stdout"/>); <paramref name="decoded"/>,
+    /// when given, is <paramref name="input"/>'s decode, already started (<see cref="Decode"/>).
+    /// </summary>
+    public async Task ConvertAsync(string input, string output, Stream? stdout, CancellationToken cancellation, Task<RawImage>? decoded = null)
     {
         var edit = LoadEdit(input);
-        using var photo = await _processor.OpenAsync(input, cancellation);
+        using var photo = decoded is null ? await _processor.OpenAsync(input, cancellation) : _processor.Open(await decoded, input);
         await DevelopAsync(photo, edit, output, stdout, cancellation);
     }
+
+    /// <summary>Starts decoding <paramref name="input"/> on the thread pool, for <see cref="ConvertAsync"/>.</summary>
+    public static Task<RawImage> Decode(string input, ILogger logger, CancellationToken cancellation) => Task.Run(() =>
+    {
+        var clock = Stopwatch.StartNew();
+        var image = RawDecoder.Decode(input, cancellation);
+        logger.LogDebug("Decoded {Path}: {Width}x{Height} in {Milliseconds:0} ms.", input, image.SensorWidth, image.SensorHeight, clock.Elapsed.TotalMilliseconds);
+        return image;
+    }, cancellation);
 
     /// <summary>Opens an already decoded image (the demo's synthetic raw) for <see cref="DevelopAsync"/>.</summary>
     public RawPhoto Open(RawImage image) => _processor.Open(image);

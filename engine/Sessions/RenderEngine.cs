@@ -50,6 +50,12 @@ public sealed class RenderEngine : IDisposable
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var image = RawDecoder.Decode(path, cancellation);
         _logger.LogDebug("Decoded {Path}: {Width}x{Height} in {Milliseconds:0} ms.", path, image.SensorWidth, image.SensorHeight, clock.Elapsed.TotalMilliseconds);
+        return OpenDecoded(image, path);
+    }
+
+    /// <summary>Develops an image the caller decoded from <paramref name="path"/> (<see cref="RawDecoder.Decode(string, CancellationToken)"/>), with that file's cache identity.</summary>
+    public DevelopSession OpenDecoded(RawImage image, string path)
+    {
         var file = new FileInfo(path);
         return Open(image, $"{file.FullName}|{file.Length}|{file.LastWriteTimeUtc.Ticks}");
     }
