@@ -38,7 +38,9 @@ public sealed class BufferPool
                 return array;
             }
         }
-        return GC.AllocateUninitializedArray<float>((int)size);
+        var fresh = GC.AllocateUninitializedArray<float>((int)size);
+        HugePages.Advise(fresh);
+        return fresh;
     }
 
     public void Return(float[] array)
