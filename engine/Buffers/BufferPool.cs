@@ -38,9 +38,7 @@ public sealed class BufferPool
                 return array;
             }
         }
-        var fresh = GC.AllocateUninitializedArray<float>((int)size);
-        HugePages.Advise(fresh);
-        return fresh;
+        return GC.AllocateUninitializedArray<float>((int)size);
     }
 
     public void Return(float[] array)

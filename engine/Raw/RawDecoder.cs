@@ -140,7 +140,6 @@ public static unsafe class RawDecoder
         var cfa = isCfa ? ReadCfa(handle, visible, info, source) : null;
 
         var data = GC.AllocateUninitializedArray<ushort>(info.RawWidth * info.RawHeight * samples);
-        Buffers.HugePages.Advise(data);
         int rc;
         fixed (ushort* destination = data) rc = LibRawNative.CopyRaw(handle, destination, (nuint)data.Length);
         ThrowOnError(rc, source, Stage.Copy);
