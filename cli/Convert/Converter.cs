@@ -6,6 +6,7 @@ using RawEngine.Engine.Edits;
 using RawEngine.Engine.Raw;
 using RawEngine.Engine.Sessions;
 using RawEngine.Engine.Synthetic;
+using RawEngine.Iop.Lens;
 
 namespace RawEngine.Cli.Convert;
 
@@ -24,6 +25,17 @@ public sealed class Converter(RenderEngine engine, ConvertSettings settings)
         using var photo = decoded is null ? await _processor.OpenAsync(input, cancellation) : _processor.Open(await decoded, input);
         await DevelopAsync(photo, edit, output, stdout, cancellation);
     }
+
+    /// <summary>
+    /// Loads on the thread pool what a convert's start would otherwise load on its one busy thread: lensfun's database
+    /// (read when the lens module is made) and libvips with its types (the encoder). Called before the command line is
+    /// parsed, while the other core idles; a failure here is left for the convert itself to report.
+    /// </summary>
+    public static void Preload() => _ = Task.Run(() =>
+    {
+        _ = LensDatabase.System;
+        _ = NetVips.NetVips.Version(0);
+    });
 
     /// <summary>Starts decoding <paramref name="input"/> on the thread pool, for <see cref="ConvertAsync"/>.</summary>
     public static Task<RawImage> Decode(string input, ILogger logger, CancellationToken cancellation) => Task.Run(() =>
