@@ -84,11 +84,29 @@ internal sealed class BlockGrid
         }
         Span<int> rowColors = stackalloc int[_pattern.Width];
         for (var i = 0; i < rowColors.Length; i++) rowColors[i] = _pattern.ColorAt(y, i);
-        for (int x = 0, phase = 0; x < _width; x++)
+        var start = 0;
+        var lanes = Vector<float>.Count;
+        if (lanes % rowColors.Length == 0)
         {
-            var c = rowColors[phase];
+            // A Bayer row's colours repeat within a vector: eight samples at a time against their colours' levels,
+            // and only a vector with a sample at its level is looked at sample by sample.
+            Span<float> levels = stackalloc float[lanes];
+            for (var i = 0; i < lanes; i++) levels[i] = clip[rowColors[i % rowColors.Length]];
+            var level = new Vector<float>(levels);
+            for (; start + lanes <= _width; start += lanes)
+                if (Vector.GreaterThanOrEqualAny(new Vector<float>(row[start..]), level))
+                    Mark(row, start, start + lanes, rowColors, clipped, clip);
+        }
+        Mark(row, start, _width, rowColors, clipped, clip);
+    }
+
+    /// <summary>Samples [<paramref name="x0"/>, <paramref name="x1"/>) of a mosaic row: the bit of each one's colour where it is at or above its level.</summary>
+    private void Mark(ReadOnlySpan<float> row, int x0, int x1, ReadOnlySpan<int> rowColors, Span<byte> clipped, float[] clip)
+    {
+        for (var x = x0; x < x1; x++)
+        {
+            var c = rowColors[x % rowColors.Length];
             if (row[x] >= clip[c]) clipped[x / _size] |= (byte)(1 << c);
-            if (++phase == rowColors.Length) phase = 0;
         }
     }
 
