@@ -219,8 +219,9 @@ public static class BatchConverter
         await warmUpStop.CancelAsync();
         await WarmedUp(warmUp, context);
         progress.Finish(failures.Count);
-        logger.LogDebug("Compiled {Methods} methods in {Milliseconds:0} ms (JIT, all threads).",
-            System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds);
+        logger.LogDebug("Compiled {Methods} methods in {Milliseconds:0} ms (JIT, all threads); {Collections} garbage collections (gen 2: {Full}) paused {Pause:0} ms.",
+            System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds,
+            GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration().TotalMilliseconds);
         return failures.Count == 0 ? ExitCodes.Ok : ExitCodes.ProcessingError;
     }
 
