@@ -25,14 +25,8 @@ internal static class LmmseDemosaic
     /// <summary>Pixels from the image edge whose neighbourhood is partly mirrored (less accurate).</summary>
     public const int BorderPixels = 13;
     private const int Pad = 16;
-    /// <summary>
-    /// Tile size: each tile computes a <see cref="Pad"/>-pixel halo on every side as well, so small tiles repeat work
-    /// (256x128 tiles computed 1.44 pixels per output pixel of a 349-row export band, 512x176 computes 1.26). Tile
-    /// rows are split evenly up to <see cref="MaxTileHeight"/>, so a band a few rows over a multiple gets no thin
-    /// last tile. The output does not depend on the tiling.
-    /// </summary>
-    private const int TileWidth = 512;
-    private const int MaxTileHeight = 176;
+    private const int TileWidth = 256;
+    private const int TileHeight = 128;
     private const float VarianceFloor = 1e-10f;
     /// <summary>Keeps inverse-gradient weights finite in flat areas (encoded units, white = 1).</summary>
     private const float GradientFloor = 0.1f;
@@ -46,8 +40,7 @@ internal static class LmmseDemosaic
         // Green sits where (row + column) has this parity, counted from the plane's origin.
         var greenParity = input.Pattern.ColorAt(0, 0) == 1 ? 0 : 1;
         var redRowParity = input.Pattern.ColorAt(0, 0) == 0 || input.Pattern.ColorAt(0, 1) == 0 ? 0 : 1;
-        var tileRows = (output.Height + MaxTileHeight - 1) / MaxTileHeight;
-        TileGrid.ForEach(output.Width, output.Height, TileWidth, (output.Height + tileRows - 1) / tileRows, ct,
+        TileGrid.ForEach(output.Width, output.Height, TileWidth, TileHeight, ct,
             (x, y, width, height) => ProcessTile(input, output, greenParity, redRowParity, left + x, top + y, width, height, x, y, opaque));
     }
 
