@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using System.Text;
@@ -38,13 +37,8 @@ public sealed class Converter(RenderEngine engine, ConvertSettings settings)
     });
 
     /// <summary>Starts decoding <paramref name="input"/> on the thread pool, for <see cref="ConvertAsync"/>.</summary>
-    public static Task<RawImage> Decode(string input, ILogger logger, CancellationToken cancellation) => Task.Run(() =>
-    {
-        var clock = Stopwatch.StartNew();
-        var image = RawDecoder.Decode(input, cancellation);
-        logger.LogDebug("Decoded {Path}: {Width}x{Height} in {Milliseconds:0} ms.", input, image.SensorWidth, image.SensorHeight, clock.Elapsed.TotalMilliseconds);
-        return image;
-    }, cancellation);
+    public static Task<RawImage> Decode(string input, ILogger logger, CancellationToken cancellation) =>
+        Task.Run(() => RenderEngine.Decode(input, logger, cancellation), cancellation);
 
     /// <summary>Opens an already decoded image (the demo's synthetic raw) for <see cref="DevelopAsync"/>.</summary>
     public RawPhoto Open(RawImage image) => _processor.Open(image);

@@ -45,15 +45,18 @@ public sealed class RenderEngine : IDisposable
     public EditSerializer Edits { get; }
 
     /// <summary>Decodes a raw file; its cache identity is its full path, length and modification time.</summary>
-    public DevelopSession Open(string path, CancellationToken cancellation = default)
+    public DevelopSession Open(string path, CancellationToken cancellation = default) => OpenDecoded(Decode(path, _logger, cancellation), path);
+
+    /// <summary><see cref="RawDecoder.Decode(string, CancellationToken)"/>, its time logged at debug level (for <see cref="OpenDecoded"/>).</summary>
+    public static RawImage Decode(string path, ILogger logger, CancellationToken cancellation = default)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var image = RawDecoder.Decode(path, cancellation);
-        _logger.LogDebug("Decoded {Path}: {Width}x{Height} in {Milliseconds:0} ms.", path, image.SensorWidth, image.SensorHeight, clock.Elapsed.TotalMilliseconds);
-        return OpenDecoded(image, path);
+        logger.LogDebug("Decoded {Path}: {Width}x{Height} in {Milliseconds:0} ms.", path, image.SensorWidth, image.SensorHeight, clock.Elapsed.TotalMilliseconds);
+        return image;
     }
 
-    /// <summary>Develops an image the caller decoded from <paramref name="path"/> (<see cref="RawDecoder.Decode(string, CancellationToken)"/>), with that file's cache identity.</summary>
+    /// <summary>Develops an image the caller decoded from <paramref name="path"/> (<see cref="Decode"/>), with that file's cache identity.</summary>
     public DevelopSession OpenDecoded(RawImage image, string path)
     {
         var file = new FileInfo(path);
