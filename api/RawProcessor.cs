@@ -90,6 +90,17 @@ public sealed class RawProcessor : IDisposable
         return new RawPhoto(this, Engine.Open(image), null);
     }
 
+    /// <summary>
+    /// Develops an image the caller decoded from <paramref name="path"/> (<see cref="RawDecoder.Decode(string, CancellationToken)"/>,
+    /// e.g. while this processor was being made): the file's sidecar and cache identity, as <see cref="Open(string, CancellationToken)"/>.
+    /// </summary>
+    public RawPhoto Open(RawImage image, string path)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return new RawPhoto(this, Engine.OpenDecoded(image, path), path);
+    }
+
     /// <summary>Releases the engine's cache, pool and GPU and the loaded models (not an engine it was given).</summary>
     public void Dispose()
     {

@@ -4,10 +4,16 @@ namespace RawEngine.Cli;
 
 /// <summary>
 /// The library's log as one stderr line per message: warnings always
-/// (<c>rawengine: warning: ...</c>), everything down to debug with <c>--verbose</c>.
+/// (<c>rawengine: warning: ...</c>), everything down to debug with <c>--verbose</c>. Lines below warnings end with
+/// the seconds since the process started (<c>[0.412 s]</c>): a convert's timeline, startup included.
 /// </summary>
 public sealed class CliLoggerFactory(TextWriter error, LogLevel minimum) : ILoggerFactory
 {
+    private static readonly DateTime ProcessStart = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime();
+
+    private static string Elapsed() =>
+        (DateTime.UtcNow - ProcessStart).TotalSeconds.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);
+
     public ILogger CreateLogger(string categoryName) => new Logger(error, minimum, categoryName[(categoryName.LastIndexOf('.') + 1)..]);
 
     public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException("The CLI's log has one destination, standard error.");
@@ -27,7 +33,7 @@ public sealed class CliLoggerFactory(TextWriter error, LogLevel minimum) : ILogg
             if (!IsEnabled(logLevel)) return;
             var line = logLevel >= LogLevel.Warning
                 ? $"rawengine: warning: {formatter(state, exception)}"
-                : $"rawengine: {logLevel.ToString().ToLowerInvariant()}: {category}: {formatter(state, exception)}";
+                : $"rawengine: {logLevel.ToString().ToLowerInvariant()}: {category}: {formatter(state, exception)} [{Elapsed()} s]";
             lock (error) error.WriteLine(line);
         }
     }

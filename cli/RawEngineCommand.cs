@@ -11,6 +11,7 @@ public static class RawEngineCommand
 
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
     {
+        if (args.Length > 0 && args[0] == "convert") Convert.Converter.Preload();
         // Known before the commands are made, so each one gets a context that logs at the asked level.
         var verbose = new Option<bool>("--verbose") { Description = "Log what the engine does (debug level) on stderr", Recursive = true };
         if (args.Contains("--verbose"))

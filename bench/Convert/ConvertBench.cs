@@ -12,7 +12,7 @@ using RawEngine.Iop;
 namespace RawEngine.Bench.Convert;
 
 /// <summary>
-/// `bench -- convert [pairs] [--against PATH] [--keep DIR]`: a 24 MP Bayer DNG (6000x4000 RGGB, black 512, white
+/// `bench -- convert [pairs] [--against PATH] [--keep DIR] [--peers LIST]`: a 24 MP Bayer DNG (6000x4000 RGGB, black 512, white
 /// 16383, ISO 400 Poisson-Gaussian noise, BaselineExposure 0: the Kodak images tiled when ../shared has them, else the
 /// synthetic chart) to an 8-bit sRGB JPEG end to end through `./rawengine convert` (process start included, as a user
 /// runs it), side by side with `dcraw_emu -w -T -Z` (and darktable-cli, rawtherapee-cli when installed) and with
@@ -20,7 +20,8 @@ namespace RawEngine.Bench.Convert;
 /// Reports median wall time and peak RSS of each, and each peer's ratio as the ratio of the medians and as the median
 /// of the rounds' ratios (steadier on a loaded machine). <c>--against PATH</c> adds another build's launcher to the
 /// rounds (an older checkout's <c>rawengine</c>, for a before/after); <c>--keep DIR</c> works in DIR and reuses a DNG
-/// already there. Then per-module wall and CPU times of one render.
+/// already there; <c>--peers dcraw_emu,...</c> runs only the named peers (darktable's and RawTherapee's 4-10 s runs
+/// make each round long, and load the machine for the programs after them). Then per-module wall and CPU times of one render.
 /// `bench -- convert modules` prints only the per-module times (no processes, no peers).
 /// </summary>
 public static class ConvertBench
@@ -32,6 +33,7 @@ public static class ConvertBench
         var modulesOnly = false;
         var pairs = 5;
         string? against = null, keep = null;
+        string[]? peerPrograms = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -39,10 +41,11 @@ public static class ConvertBench
                 case "modules": modulesOnly = true; break;
                 case "--against" when i + 1 < args.Length: against = Path.GetFullPath(args[++i]); break;
                 case "--keep" when i + 1 < args.Length: keep = Path.GetFullPath(args[++i]); break;
+                case "--peers" when i + 1 < args.Length: peerPrograms = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries); break;
                 default:
                     if (!int.TryParse(args[i], CultureInfo.InvariantCulture, out pairs) || pairs < 1)
                     {
-                        Console.Error.WriteLine($"bench convert: '{args[i]}' is not a number of pairs, 'modules', --against PATH or --keep DIR");
+                        Console.Error.WriteLine($"bench convert: '{args[i]}' is not a number of pairs, 'modules', --against PATH, --keep DIR or --peers LIST");
                         return 2;
                     }
                     break;
@@ -79,6 +82,7 @@ public static class ConvertBench
             var peerTargets = new Dictionary<string, string>();
             foreach (var (name, program, arguments, target) in peers)
             {
+                if (peerPrograms is not null && !peerPrograms.Contains(program)) continue;
                 if (Timed.Find(program) is not { } path)
                 {
                     Console.Error.WriteLine($"bench: {program} is not installed; skipped (apt-get install libraw-bin darktable rawtherapee)");

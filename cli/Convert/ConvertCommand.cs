@@ -143,6 +143,8 @@ public static class BatchConverter
 {
     public static async Task<int> RunAsync(ConvertSettings settings, CliContext context, CancellationToken cancellation)
     {
+        var logger = context.LoggerFactory.CreateLogger(nameof(BatchConverter));
+        logger.LogDebug("Command line parsed.");
         IReadOnlyList<PlannedFile> files;
         try
         {
@@ -157,6 +159,9 @@ public static class BatchConverter
             return ExitCodes.UsageError;
         }
 
+        // The first raw decodes (LibRaw, one thread) while the engine is made and warms up on the other core. A journaled
+        // batch may have done it already, so it waits for its to-do list.
+        var firstDecode = settings.IsJournaled ? null : Converter.Decode(files[0].Input, logger, cancellation);
         using var models = new ModelServices(new ModelSearchOptions(settings.ModelDirectories, context.ModelEnvironment),
             new InferenceSettings(settings.Provider), loggerFactory: context.LoggerFactory);
         using var engine = new RenderEngine(StandardModules.CreateRegistry(models), new EngineOptions
@@ -174,7 +179,11 @@ public static class BatchConverter
         var done = 0;
         var progress = new BatchProgress(context, files.Count, quiet: settings.ToStandardOutput);
         using var warmUpStop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var warmUp = files.Count == 0 ? Task.CompletedTask : Task.Run(() => converter.WarmUp(warmUpStop.Token), warmUpStop.Token);
+        var warmUp = files.Count == 0 ? Task.CompletedTask : Task.Run(() =>
+        {
+            converter.WarmUp(warmUpStop.Token);
+            logger.LogDebug("Warm-up finished.");
+        }, warmUpStop.Token);
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = settings.Jobs, CancellationToken = cancellation }, async (file, ct) =>
         {
             var clock = Stopwatch.StartNew();
@@ -185,7 +194,9 @@ public static class BatchConverter
             {
                 settingsHash = batch is null ? null : converter.SettingsHash(file.Input, file.Output);
                 using var stdout = file.Output == "-" ? context.OpenStandardOutput() : null;
-                await (batch?.MayReplace(file) == true ? replacing : converter).ConvertAsync(file.Input, file.Output, stdout, ct);
+                await (batch?.MayReplace(file) == true ? replacing : converter).ConvertAsync(file.Input, file.Output, stdout, ct,
+                    ReferenceEquals(file, files[0]) ? firstDecode : null);
+                logger.LogDebug("Converted {Input} to {Output}.", file.Input, file.Output);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -208,6 +219,9 @@ public static class BatchConverter
         await warmUpStop.CancelAsync();
         await WarmedUp(warmUp, context);
         progress.Finish(failures.Count);
+        logger.LogDebug("Compiled {Methods} methods in {Milliseconds:0} ms (JIT, all threads); {Collections} garbage collections (gen 2: {Full}) paused {Pause:0} ms.",
+            System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds,
+            GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration().TotalMilliseconds);
         return failures.Count == 0 ? ExitCodes.Ok : ExitCodes.ProcessingError;
     }
 

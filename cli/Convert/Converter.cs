@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 using System.Text;
 using RawEngine.Engine.Edits;
 using RawEngine.Engine.Raw;
 using RawEngine.Engine.Sessions;
 using RawEngine.Engine.Synthetic;
+using RawEngine.Iop.Lens;
 
 namespace RawEngine.Cli.Convert;
 
@@ -12,13 +14,31 @@ public sealed class Converter(RenderEngine engine, ConvertSettings settings)
 {
     private readonly RawProcessor _processor = new(engine);
 
-    /// <summary>Converts <paramref name="input"/> to <paramref name="output"/> ("-" for <paramref name="stdout"/>).</summary>
-    public async Task ConvertAsync(string input, string output, Stream? stdout, CancellationToken cancellation)
+    /// <summary>
+    /// Converts <paramref name="input"/> to <paramref name="output"/> ("-" for <paramref name="stdout"/>); <paramref name="decoded"/>,
+    /// when given, is <paramref name="input"/>'s decode, already started (<see cref="Decode"/>).
+    /// </summary>
+    public async Task ConvertAsync(string input, string output, Stream? stdout, CancellationToken cancellation, Task<RawImage>? decoded = null)
     {
         var edit = LoadEdit(input);
-        using var photo = await _processor.OpenAsync(input, cancellation);
+        using var photo = decoded is null ? await _processor.OpenAsync(input, cancellation) : _processor.Open(await decoded, input);
         await DevelopAsync(photo, edit, output, stdout, cancellation);
     }
+
+    /// <summary>
+    /// Loads on the thread pool what a convert's start would otherwise load on its one busy thread: lensfun's database
+    /// (read when the lens module is made) and libvips with its types (the encoder). Called before the command line is
+    /// parsed, while the other core idles; a failure here is left for the convert itself to report.
+    /// </summary>
+    public static void Preload() => _ = Task.Run(() =>
+    {
+        _ = LensDatabase.System;
+        _ = NetVips.NetVips.Version(0);
+    });
+
+    /// <summary>Starts decoding <paramref name="input"/> on the thread pool, for <see cref="ConvertAsync"/>.</summary>
+    public static Task<RawImage> Decode(string input, ILogger logger, CancellationToken cancellation) =>
+        Task.Run(() => RenderEngine.Decode(input, logger, cancellation), cancellation);
 
     /// <summary>Opens an already decoded image (the demo's synthetic raw) for <see cref="DevelopAsync"/>.</summary>
     public RawPhoto Open(RawImage image) => _processor.Open(image);

@@ -41,7 +41,10 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
     public PipeProgram Build(Edit edit, RawSource source, string imageId, PipeKind kind)
     {
         var placed = Place(edit);
-        var sourceKey = ChainKey.Root($"image {imageId}\nkind {kind}");
+        // Keys only find cached stages: an engine without a cache (a one-off convert) skips writing every module's
+        // params as JSON and hashing them, which would cost a convert's start about 250 more JIT-compiled methods.
+        var keyed = Resources.Cache.CapacityBytes > 0;
+        var sourceKey = keyed ? ChainKey.Root($"image {imageId}\nkind {kind}") : default;
         var nodes = new List<PipeNode>(placed.Count);
         var format = source.Format;
         var size = source.Size;
@@ -74,21 +77,27 @@ public sealed class Pipe(ModuleRegistry modules, PipeResources resources)
                 if (blend.Mask is { } maskId) mask = MaskFor(edit.Masks, maskId, $"{path}.blend.mask");
             }
 
-            var identity = new StringBuilder()
-                .Append("module ").Append(info.Id).Append(" v").Append(info.ParamsVersion)
-                .Append("\nparams ").Append(schema.Write(parameters).ToJsonString());
-            if (blend is not null)
-            {
-                identity.Append("\nblend ").Append(BlendParams.Schema.Write(blend).ToJsonString());
-                // The named group's content, not its id: editing that mask recomputes from this module on, other masks do not.
-                if (mask is not null) identity.Append("\nmask ").Append(MaskJson.WriteGroup(mask).ToJsonString());
-            }
-            key = key.Then(identity.ToString());
+            if (keyed) key = key.Then(Identity(info, schema, parameters, blend, mask));
             nodes.Add(new PipeNode(instance, operation, committed, format, size, committed.OutputFormat, outputSize, blend, mask, key));
             format = committed.OutputFormat;
             size = outputSize;
         }
         return new PipeProgram(source, kind, sourceKey, nodes);
+    }
+
+    /// <summary>What makes a module's output differ: its id, params version, params, blend and the mask group's content.</summary>
+    private static string Identity(OperationInfo info, ParamsSchema schema, OperationParams parameters, BlendParams? blend, MaskGroup? mask)
+    {
+        var identity = new StringBuilder()
+            .Append("module ").Append(info.Id).Append(" v").Append(info.ParamsVersion)
+            .Append("\nparams ").Append(schema.Write(parameters).ToJsonString());
+        if (blend is not null)
+        {
+            identity.Append("\nblend ").Append(BlendParams.Schema.Write(blend).ToJsonString());
+            // The named group's content, not its id: editing that mask recomputes from this module on, other masks do not.
+            if (mask is not null) identity.Append("\nmask ").Append(MaskJson.WriteGroup(mask).ToJsonString());
+        }
+        return identity.ToString();
     }
 
     /// <summary>

@@ -16,6 +16,7 @@ namespace RawEngine.Engine.Sessions;
 public sealed class RenderEngine : IDisposable
 {
     private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
 
     /// <param name="compute">Devices made by the caller (tests put ILGPU's CPU accelerator in as the GPU); null: from
     /// <paramref name="options"/> (<see cref="EngineOptions.MaxThreads"/>, <see cref="EngineOptions.UseGpu"/>).</param>
@@ -23,7 +24,7 @@ public sealed class RenderEngine : IDisposable
     {
         Options = options ?? new EngineOptions();
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-        var logger = _loggerFactory.CreateLogger<RenderEngine>();
+        var logger = _logger = _loggerFactory.CreateLogger<RenderEngine>();
         Pool = new BufferPool(Options.PoolRetainedBytes);
         Cache = new PipeCache(Options.CacheBytes);
         Compute = compute ?? new ComputeDevices(Options.MaxThreads, Options.UseGpu, logger);
@@ -44,9 +45,20 @@ public sealed class RenderEngine : IDisposable
     public EditSerializer Edits { get; }
 
     /// <summary>Decodes a raw file; its cache identity is its full path, length and modification time.</summary>
-    public DevelopSession Open(string path, CancellationToken cancellation = default)
+    public DevelopSession Open(string path, CancellationToken cancellation = default) => OpenDecoded(Decode(path, _logger, cancellation), path);
+
+    /// <summary><see cref="RawDecoder.Decode(string, CancellationToken)"/>, its time logged at debug level (for <see cref="OpenDecoded"/>).</summary>
+    public static RawImage Decode(string path, ILogger logger, CancellationToken cancellation = default)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var image = RawDecoder.Decode(path, cancellation);
+        logger.LogDebug("Decoded {Path}: {Width}x{Height} in {Milliseconds:0} ms.", path, image.SensorWidth, image.SensorHeight, clock.Elapsed.TotalMilliseconds);
+        return image;
+    }
+
+    /// <summary>Develops an image the caller decoded from <paramref name="path"/> (<see cref="Decode"/>), with that file's cache identity.</summary>
+    public DevelopSession OpenDecoded(RawImage image, string path)
+    {
         var file = new FileInfo(path);
         return Open(image, $"{file.FullName}|{file.Length}|{file.LastWriteTimeUtc.Ticks}");
     }

@@ -19,6 +19,13 @@ internal sealed class BlockGrid
     private readonly ImageBuffer _image;
     private readonly byte[] _clipped;
     private readonly bool[] _rowHasClipping;
+    /// <summary>
+    /// The colour at each pixel of a block, for each block position within the pattern's period (one on Bayer, four on
+    /// X-Trans): a block's colours by lookup rather than by the pattern's wrapped coordinates, pixel by pixel. Empty
+    /// where blocks do not tile the pattern's period.
+    /// </summary>
+    private readonly byte[] _blockColors = [];
+    private readonly int _blockPeriodX = 1, _blockPeriodY = 1;
 
     private BlockGrid(ImageBuffer image, Roi roi, int size, CfaPattern? pattern)
     {
@@ -27,7 +34,16 @@ internal sealed class BlockGrid
         _rows = (roi.Height + size - 1) / size;
         _clipped = new byte[_columns * _rows];
         _rowHasClipping = new bool[_rows];
+        if (pattern is null || pattern.Width % size != 0 || pattern.Height % size != 0) return;
+        (_blockPeriodX, _blockPeriodY) = (pattern.Width / size, pattern.Height / size);
+        _blockColors = new byte[pattern.Width * pattern.Height];
+        for (var y = 0; y < pattern.Height; y++)
+            for (var x = 0; x < pattern.Width; x++)
+                _blockColors[BlockColorIndex(x / size, y / size, x % size, y % size)] = (byte)pattern.ColorAt(y, x);
     }
+
+    private int BlockColorIndex(int bx, int by, int dx, int dy) =>
+        ((by % _blockPeriodY * _blockPeriodX + bx % _blockPeriodX) * _size + dy) * _size + dx;
 
     /// <summary>
     /// Finds the clipped colours of every block of the whole image, which <paramref name="input"/> covers
@@ -84,11 +100,29 @@ internal sealed class BlockGrid
         }
         Span<int> rowColors = stackalloc int[_pattern.Width];
         for (var i = 0; i < rowColors.Length; i++) rowColors[i] = _pattern.ColorAt(y, i);
-        for (int x = 0, phase = 0; x < _width; x++)
+        var start = 0;
+        var lanes = Vector<float>.Count;
+        if (lanes % rowColors.Length == 0)
         {
-            var c = rowColors[phase];
+            // A Bayer row's colours repeat within a vector: eight samples at a time against their colours' levels,
+            // and only a vector with a sample at its level is looked at sample by sample.
+            Span<float> levels = stackalloc float[lanes];
+            for (var i = 0; i < lanes; i++) levels[i] = clip[rowColors[i % rowColors.Length]];
+            var level = new Vector<float>(levels);
+            for (; start + lanes <= _width; start += lanes)
+                if (Vector.GreaterThanOrEqualAny(new Vector<float>(row[start..]), level))
+                    Mark(row, start, start + lanes, rowColors, clipped, clip);
+        }
+        Mark(row, start, _width, rowColors, clipped, clip);
+    }
+
+    /// <summary>Samples [<paramref name="x0"/>, <paramref name="x1"/>) of a mosaic row: the bit of each one's colour where it is at or above its level.</summary>
+    private void Mark(ReadOnlySpan<float> row, int x0, int x1, ReadOnlySpan<int> rowColors, Span<byte> clipped, float[] clip)
+    {
+        for (var x = x0; x < x1; x++)
+        {
+            var c = rowColors[x % rowColors.Length];
             if (row[x] >= clip[c]) clipped[x / _size] |= (byte)(1 << c);
-            if (++phase == rowColors.Length) phase = 0;
         }
     }
 
@@ -115,7 +149,7 @@ internal sealed class BlockGrid
                     counts[2]++;
                     continue;
                 }
-                var color = _pattern.ColorAt(y, x);
+                var color = _blockColors.Length == 0 ? _pattern.ColorAt(y, x) : _blockColors[BlockColorIndex(bx, by, x - x0, y - y0)];
                 sums[color] += row[x];
                 counts[color]++;
             }

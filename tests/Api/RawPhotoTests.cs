@@ -90,6 +90,11 @@ public sealed class RawPhotoTests : IDisposable
         using var again = _processor.Open(raw);
         Assert.Equal(1, again.LoadEdit().Exposure(), 9);
         Assert.Equal(new ImageSize(Width / 2, Height / 2), again.Size(again.LoadEdit()));
+        // Decoded by the caller from the file (as convert does while its engine is made): the file's sidecar and pixels.
+        using var decoded = _processor.Open(RawDecoder.Decode(raw), raw);
+        Assert.Equal(photo.SidecarPath, decoded.SidecarPath);
+        Assert.Equal(edit, decoded.LoadEdit());
+        Assert.Equal(again.RenderPreviewFloat(edit, 200, 200).Rgba, decoded.RenderPreviewFloat(edit, 200, 200).Rgba);
     }
 
     [Fact]

@@ -313,6 +313,12 @@ public class ConvertCommandTests
         Assert.Equal(0, verbose.ExitCode);
         Assert.DoesNotContain("rawengine: debug:", quiet.Error);
         Assert.Contains("rawengine: debug: Pipe: Rendered (0, 0, ", verbose.Error);
+        // The timeline: each debug line ends with the seconds since the process (here the test host) started.
+        var seconds = verbose.Error.Split('\n').Where(l => l.StartsWith("rawengine: debug:", StringComparison.Ordinal))
+            .Select(l => System.Text.RegularExpressions.Regex.Match(l, @" \[(\d+\.\d{3}) s\]$"))
+            .Select(m => m.Success ? double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1).ToList();
+        Assert.Contains(verbose.Error.Split('\n'), l => l.StartsWith("rawengine: debug: BatchConverter: Decoded ", StringComparison.Ordinal));
+        Assert.All(seconds, t => Assert.InRange(t, 0, 86400));
     }
 
     [Theory]
