@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using Microsoft.Extensions.Logging;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using RawEngine.Engine.Edits;
 using RawEngine.Engine.Raw;
 using RawEngine.Engine.Sessions;
