@@ -159,34 +159,47 @@ internal sealed class BlockGrid
 
     /// <summary>
     /// Ratios between channels (row c, column k: colour c over colour k) measured on unclipped blocks
-    /// touching a clipped one; null when nothing clipped or no such block exists.
+    /// touching a clipped one; null when nothing clipped or no such block exists. Block rows run in parallel, each
+    /// summing its own blocks; the rows' sums are then added in row order, so the result does not depend on the threads.
     /// </summary>
-    public float[]? RatiosAroundClipping()
+    public float[]? RatiosAroundClipping(ProcessContext context)
     {
-        var sums = new double[3];
+        var rowSums = new double[_rows * 3];
+        var rowFound = new int[_rows];
+        context.ForRows(_rows, (r0, r1) =>
+        {
+            Span<float> means = stackalloc float[3];
+            var touching = new byte[_columns];
+            for (var by = r0; by < r1; by++)
+            {
+                // Only rows next to a row with clipping can hold blocks touching it.
+                int above = Math.Max(0, by - 1), below = Math.Min(_rows - 1, by + 1);
+                if (!_rowHasClipping[above] && !_rowHasClipping[by] && !_rowHasClipping[below]) continue;
+                Touching(above, below, touching);
+                var clipped = _clipped.AsSpan(by * _columns, _columns);
+                var sums = rowSums.AsSpan(by * 3, 3);
+                for (var bx = 0; bx < _columns; bx++)
+                {
+                    if (clipped[bx] != 0 || touching[bx] == 0) continue;
+                    Means(bx, by, means);
+                    if (!(means[0] > 0 && means[1] > 0 && means[2] > 0)) continue;
+                    for (var c = 0; c < 3; c++) sums[c] += means[c];
+                    rowFound[by]++;
+                }
+            }
+        });
+        var total = new double[3];
         var found = 0L;
-        Span<float> means = stackalloc float[3];
-        var touching = new byte[_columns];
         for (var by = 0; by < _rows; by++)
         {
-            // Only rows next to a row with clipping can hold blocks touching it.
-            int above = Math.Max(0, by - 1), below = Math.Min(_rows - 1, by + 1);
-            if (!_rowHasClipping[above] && !_rowHasClipping[by] && !_rowHasClipping[below]) continue;
-            Touching(above, below, touching);
-            var clipped = _clipped.AsSpan(by * _columns, _columns);
-            for (var bx = 0; bx < _columns; bx++)
-            {
-                if (clipped[bx] != 0 || touching[bx] == 0) continue;
-                Means(bx, by, means);
-                if (!(means[0] > 0 && means[1] > 0 && means[2] > 0)) continue;
-                for (var c = 0; c < 3; c++) sums[c] += means[c];
-                found++;
-            }
+            if (rowFound[by] == 0) continue;
+            for (var c = 0; c < 3; c++) total[c] += rowSums[by * 3 + c];
+            found += rowFound[by];
         }
         if (found == 0) return null;
         var ratios = new float[9];
         for (var c = 0; c < 3; c++)
-            for (var k = 0; k < 3; k++) ratios[c * 3 + k] = (float)(sums[c] / sums[k]);
+            for (var k = 0; k < 3; k++) ratios[c * 3 + k] = (float)(total[c] / total[k]);
         return ratios;
     }
 
