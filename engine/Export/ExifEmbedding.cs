@@ -8,14 +8,15 @@ namespace RawEngine.Engine.Export;
 /// Puts our EXIF into a file libvips encoded without any. We insert it ourselves rather than hand libvips an
 /// "exif-data" blob: libvips rebuilds that blob through libexif on save and drops every tag that is not also
 /// set as an image field (and transliterates text to ASCII), while these few container edits keep the exact
-/// bytes we wrote. Each method returns the new file.
+/// bytes we wrote. Each method writes the new file to a stream: the encoder's bytes around the inserted block,
+/// without a second whole-file copy.
 /// </summary>
 internal static class ExifEmbedding
 {
     private static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
     /// <summary>An APP1 "Exif\0\0" segment right after SOI (after a JFIF APP0, which must come first).</summary>
-    public static byte[] IntoJpeg(byte[] jpeg, byte[] exif)
+    public static void IntoJpeg(byte[] jpeg, byte[] exif, Stream output)
     {
         if (jpeg.Length < 4 || jpeg[0] != 0xFF || jpeg[1] != 0xD8)
             throw new InvalidDataException("The JPEG encoder's output does not start with SOI.");
@@ -25,20 +26,19 @@ internal static class ExifEmbedding
         var at = 2;
         if (jpeg[at] == 0xFF && jpeg[at + 1] == 0xE0) at += 2 + BinaryPrimitives.ReadUInt16BigEndian(jpeg.AsSpan(at + 2));
 
-        var result = new byte[jpeg.Length + 2 + segmentLength];
-        jpeg.AsSpan(0, at).CopyTo(result);
-        var segment = result.AsSpan(at);
-        segment[0] = 0xFF;
-        segment[1] = 0xE1;
-        BinaryPrimitives.WriteUInt16BigEndian(segment[2..], (ushort)segmentLength);
-        "Exif\0\0"u8.CopyTo(segment[4..]);
-        exif.CopyTo(segment[10..]);
-        jpeg.AsSpan(at).CopyTo(segment[(2 + segmentLength)..]);
-        return result;
+        Span<byte> header = stackalloc byte[10];
+        header[0] = 0xFF;
+        header[1] = 0xE1;
+        BinaryPrimitives.WriteUInt16BigEndian(header[2..], (ushort)segmentLength);
+        "Exif\0\0"u8.CopyTo(header[4..]);
+        output.Write(jpeg, 0, at);
+        output.Write(header);
+        output.Write(exif);
+        output.Write(jpeg, at, jpeg.Length - at);
     }
 
     /// <summary>An eXIf chunk (PNG 1.5 extension) before the first IDAT.</summary>
-    public static byte[] IntoPng(byte[] png, byte[] exif)
+    public static void IntoPng(byte[] png, byte[] exif, Stream output)
     {
         if (png.Length < PngSignature.Length || !png.AsSpan(0, PngSignature.Length).SequenceEqual(PngSignature))
             throw new InvalidDataException("The PNG encoder's output does not start with the PNG signature.");
@@ -50,15 +50,14 @@ internal static class ExifEmbedding
             at += 12 + (int)BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(at));
         }
 
-        var result = new byte[png.Length + 12 + exif.Length];
-        png.AsSpan(0, at).CopyTo(result);
-        var chunk = result.AsSpan(at, 12 + exif.Length);
+        var chunk = new byte[12 + exif.Length];
         BinaryPrimitives.WriteUInt32BigEndian(chunk, (uint)exif.Length);
-        "eXIf"u8.CopyTo(chunk[4..]);
-        exif.CopyTo(chunk[8..]);
-        BinaryPrimitives.WriteUInt32BigEndian(chunk[(8 + exif.Length)..], Crc32.HashToUInt32(chunk[4..(8 + exif.Length)]));
-        png.AsSpan(at).CopyTo(result.AsSpan(at + chunk.Length));
-        return result;
+        "eXIf"u8.CopyTo(chunk.AsSpan(4));
+        exif.CopyTo(chunk, 8);
+        BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + exif.Length), Crc32.HashToUInt32(chunk.AsSpan(4, 4 + exif.Length)));
+        output.Write(png, 0, at);
+        output.Write(chunk);
+        output.Write(png, at, png.Length - at);
     }
 
     /// <summary>

@@ -76,10 +76,13 @@ public static class ImageExporter
         if (options.StripMetadata) return new EncodedFile(encoded, null);
         return options.Format switch
         {
-            ExportFormat.Jpeg => new EncodedFile(ExifEmbedding.IntoJpeg(encoded, ExifBlock.Build(image, ExportFormat.Jpeg)), null),
-            ExportFormat.Png => new EncodedFile(ExifEmbedding.IntoPng(encoded, ExifBlock.Build(image, ExportFormat.Png)), null),
-            _ => new EncodedFile(encoded, image),
+            ExportFormat.Jpeg => WithExif(encoded, ExifBlock.Build(image, ExportFormat.Jpeg), ExifEmbedding.IntoJpeg),
+            ExportFormat.Png => WithExif(encoded, ExifBlock.Build(image, ExportFormat.Png), ExifEmbedding.IntoPng),
+            _ => new EncodedFile(encoded, (bytes, stream) => ExifEmbedding.IntoTiff(bytes, image, stream)),
         };
+
+        static EncodedFile WithExif(byte[] encoded, byte[] exif, Action<byte[], byte[], Stream> insert) =>
+            new(encoded, (bytes, stream) => insert(bytes, exif, stream));
     }
 
     /// <summary>libvips writes the pixels and the ICC profile only; our EXIF goes in afterwards.</summary>
@@ -102,13 +105,13 @@ public static class ImageExporter
         }
     }
 
-    /// <summary>An encoded file; a TIFF still gets its EXIF directories appended as it is written out.</summary>
-    private sealed record EncodedFile(byte[] Bytes, ExportImage? TiffExifSource)
+    /// <summary>An encoded file and, unless metadata is stripped, how its EXIF goes in as it is written out.</summary>
+    private sealed record EncodedFile(byte[] Bytes, Action<byte[], Stream>? WriteWithMetadata)
     {
         public void WriteTo(Stream stream)
         {
-            if (TiffExifSource is null) stream.Write(Bytes);
-            else ExifEmbedding.IntoTiff(Bytes, TiffExifSource, stream);
+            if (WriteWithMetadata is null) stream.Write(Bytes);
+            else WriteWithMetadata(Bytes, stream);
         }
     }
 }

@@ -132,14 +132,19 @@ internal sealed class BlockGrid
     /// </summary>
     private void Means(int bx, int by, Span<float> means)
     {
+        int left = bx * _size, top = by * _size;
+        if (_size == 2 && _blockColors.Length == 4 && left + 1 < _width && top + 1 < _height)
+        {
+            BayerMeans(left, top, means);
+            return;
+        }
         Span<float> sums = stackalloc float[3];
         Span<int> counts = stackalloc int[3];
-        int x0 = bx * _size, y0 = by * _size;
-        int x1 = Math.Min(_width, x0 + _size), y1 = Math.Min(_height, y0 + _size);
-        for (var y = y0; y < y1; y++)
+        int x1 = Math.Min(_width, left + _size), y1 = Math.Min(_height, top + _size);
+        for (var y = top; y < y1; y++)
         {
             var row = _image.Row(y);
-            for (var x = x0; x < x1; x++)
+            for (var x = left; x < x1; x++)
             {
                 if (_pattern is null)
                 {
@@ -149,64 +154,115 @@ internal sealed class BlockGrid
                     counts[2]++;
                     continue;
                 }
-                var color = _blockColors.Length == 0 ? _pattern.ColorAt(y, x) : _blockColors[BlockColorIndex(bx, by, x - x0, y - y0)];
+                var color = _blockColors.Length == 0 ? _pattern.ColorAt(y, x) : _blockColors[BlockColorIndex(bx, by, x - left, y - top)];
                 sums[color] += row[x];
                 counts[color]++;
             }
         }
+        Divide(sums, counts, means);
+    }
+
+    private static void Divide(ReadOnlySpan<float> sums, ReadOnlySpan<int> counts, Span<float> means)
+    {
         for (var c = 0; c < 3; c++) means[c] = counts[c] > 0 ? sums[c] / counts[c] : 0;
     }
 
     /// <summary>
-    /// Ratios between channels (row c, column k: colour c over colour k) measured on unclipped blocks
-    /// touching a clipped one; null when nothing clipped or no such block exists.
+    /// <see cref="Means"/> of a whole Bayer block: one sample of red and blue, two of green, added in the same order
+    /// (row by row, left to right) and so to the same floats.
     /// </summary>
-    public float[]? RatiosAroundClipping()
+    private void BayerMeans(int left, int top, Span<float> means)
     {
-        var sums = new double[3];
+        var upper = _image.Row(top);
+        var lower = _image.Row(top + 1);
+        Span<float> sums = stackalloc float[3];
+        Span<int> counts = stackalloc int[3];
+        sums[_blockColors[0]] += upper[left];
+        counts[_blockColors[0]]++;
+        sums[_blockColors[1]] += upper[left + 1];
+        counts[_blockColors[1]]++;
+        sums[_blockColors[2]] += lower[left];
+        counts[_blockColors[2]]++;
+        sums[_blockColors[3]] += lower[left + 1];
+        counts[_blockColors[3]]++;
+        Divide(sums, counts, means);
+    }
+
+    /// <summary>
+    /// Ratios between channels (row c, column k: colour c over colour k) measured on unclipped blocks
+    /// touching a clipped one; null when nothing clipped or no such block exists. Block rows run in parallel, each
+    /// summing its own blocks; the rows' sums are then added in row order, so the result does not depend on the threads.
+    /// </summary>
+    public float[]? RatiosAroundClipping(ProcessContext context)
+    {
+        var rowSums = new double[_rows * 3];
+        var rowFound = new int[_rows];
+        context.ForRows(_rows, (r0, r1) =>
+        {
+            Span<float> means = stackalloc float[3];
+            var touching = new byte[_columns];
+            var rows = new byte[_columns];
+            for (var by = r0; by < r1; by++)
+            {
+                // Only rows next to a row with clipping can hold blocks touching it.
+                int above = Math.Max(0, by - 1), below = Math.Min(_rows - 1, by + 1);
+                if (!_rowHasClipping[above] && !_rowHasClipping[by] && !_rowHasClipping[below]) continue;
+                Touching(above, below, rows, touching);
+                var clipped = _clipped.AsSpan(by * _columns, _columns);
+                var sums = rowSums.AsSpan(by * 3, 3);
+                for (var bx = 0; bx < _columns; bx++)
+                {
+                    var skip = touching.AsSpan(bx).IndexOfAnyExcept((byte)0);
+                    if (skip < 0) break;
+                    bx += skip;
+                    if (clipped[bx] != 0) continue;
+                    Means(bx, by, means);
+                    if (!(means[0] > 0 && means[1] > 0 && means[2] > 0)) continue;
+                    for (var c = 0; c < 3; c++) sums[c] += means[c];
+                    rowFound[by]++;
+                }
+            }
+        });
+        var total = new double[3];
         var found = 0L;
-        Span<float> means = stackalloc float[3];
-        var touching = new byte[_columns];
         for (var by = 0; by < _rows; by++)
         {
-            // Only rows next to a row with clipping can hold blocks touching it.
-            int above = Math.Max(0, by - 1), below = Math.Min(_rows - 1, by + 1);
-            if (!_rowHasClipping[above] && !_rowHasClipping[by] && !_rowHasClipping[below]) continue;
-            Touching(above, below, touching);
-            var clipped = _clipped.AsSpan(by * _columns, _columns);
-            for (var bx = 0; bx < _columns; bx++)
-            {
-                if (clipped[bx] != 0 || touching[bx] == 0) continue;
-                Means(bx, by, means);
-                if (!(means[0] > 0 && means[1] > 0 && means[2] > 0)) continue;
-                for (var c = 0; c < 3; c++) sums[c] += means[c];
-                found++;
-            }
+            if (rowFound[by] == 0) continue;
+            for (var c = 0; c < 3; c++) total[c] += rowSums[by * 3 + c];
+            found += rowFound[by];
         }
         if (found == 0) return null;
         var ratios = new float[9];
         for (var c = 0; c < 3; c++)
-            for (var k = 0; k < 3; k++) ratios[c * 3 + k] = (float)(sums[c] / sums[k]);
+            for (var k = 0; k < 3; k++) ratios[c * 3 + k] = (float)(total[c] / total[k]);
         return ratios;
     }
 
-    /// <summary>Non-zero for each block column with a clipped block in block rows [<paramref name="above"/>, <paramref name="below"/>] within one column of it.</summary>
-    private void Touching(int above, int below, byte[] touching)
+    /// <summary>
+    /// Non-zero for each block column with a clipped block in block rows [<paramref name="above"/>, <paramref name="below"/>]
+    /// within one column of it; <paramref name="rows"/> is scratch of the same length.
+    /// </summary>
+    private void Touching(int above, int below, byte[] rows, byte[] touching)
     {
-        Array.Clear(touching);
+        Array.Clear(rows);
         for (var y = above; y <= below; y++)
-        {
-            if (!_rowHasClipping[y]) continue;
-            var row = _clipped.AsSpan(y * _columns, _columns);
-            for (var x = 0; x < _columns; x++) touching[x] |= row[x];
-        }
-        byte previous = 0;
-        for (var x = 0; x < _columns; x++)
-        {
-            var here = touching[x];
-            touching[x] = (byte)(previous | here | (x + 1 < _columns ? touching[x + 1] : 0));
-            previous = here;
-        }
+            if (_rowHasClipping[y]) Or(_clipped.AsSpan(y * _columns, _columns), rows);
+        // Each column takes its own and both neighbours' bits.
+        touching[0] = (byte)(rows[0] | (_columns > 1 ? rows[1] : 0));
+        if (_columns == 1) return;
+        touching[^1] = (byte)(rows[^1] | rows[^2]);
+        var inner = touching.AsSpan(1, _columns - 2);
+        rows.AsSpan(0, inner.Length).CopyTo(inner);
+        Or(rows.AsSpan(1, inner.Length), inner);
+        Or(rows.AsSpan(2, inner.Length), inner);
+    }
+
+    private static void Or(ReadOnlySpan<byte> source, Span<byte> target)
+    {
+        var x = 0;
+        for (; x <= source.Length - Vector<byte>.Count; x += Vector<byte>.Count)
+            (new Vector<byte>(source[x..]) | new Vector<byte>(target[x..])).CopyTo(target[x..]);
+        for (; x < source.Length; x++) target[x] |= source[x];
     }
 
     /// <summary>
@@ -232,10 +288,13 @@ internal sealed class BlockGrid
                 var by = imageY / _size;
                 if (!_rowHasClipping[by]) continue;
                 var clipped = _clipped.AsSpan(by * _columns, _columns);
-                for (var bx = roiOut.X / _size; bx <= (roiOut.Right - 1) / _size; bx++)
+                var lastBlock = (roiOut.Right - 1) / _size;
+                for (var bx = roiOut.X / _size; bx <= lastBlock; bx++)
                 {
+                    var skip = clipped[bx..(lastBlock + 1)].IndexOfAnyExcept((byte)0);
+                    if (skip < 0) break;
+                    bx += skip;
                     var bits = clipped[bx];
-                    if (bits == 0) continue;
                     Means(bx, by, means);
                     Estimate(bits, means, ratios, neutral, estimates);
                     int x0 = Math.Max(roiOut.X, bx * _size), x1 = Math.Min(roiOut.Right, (bx + 1) * _size);

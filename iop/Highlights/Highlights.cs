@@ -70,7 +70,7 @@ public sealed class HighlightsOperation : ImageOperation<HighlightsParams, Highl
             return;
         }
         var blocks = BlockGrid.Measure(context, input, roiIn, setup.ClipAt);
-        var ratios = blocks.RatiosAroundClipping();
+        var ratios = blocks.RatiosAroundClipping(context);
         if (ratios is null)
         {
             // Nothing clipped anywhere: reconstruction is the identity.

@@ -69,7 +69,7 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
     {
         var range = max - min;
         if (!(range > 0)) return;
-        var kept = mappedMin + (mid - min) / range * (mappedMax - mappedMin);
+        var kept = mappedMin + (mid - min) * ((mappedMax - mappedMin) / range);
         mappedMid += strength * (kept - mappedMid);
     }
 
@@ -174,16 +174,17 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
             var mappedLow = Avx.Min(mr, Avx.Min(mg, mb));
             var mappedRange = Avx.Subtract(Avx.Max(mr, Avx.Max(mg, mb)), mappedLow);
             var hasHue = Avx.Compare(range, Vector256<float>.Zero, FloatComparisonMode.OrderedGreaterThanNonSignaling);
-            mr = Kept(r, mr, low, range, mappedLow, mappedRange, strength, hasHue);
-            mg = Kept(g, mg, low, range, mappedLow, mappedRange, strength, hasHue);
-            mb = Kept(b, mb, low, range, mappedLow, mappedRange, strength, hasHue);
+            var scale = Avx.Divide(mappedRange, range);
+            mr = Kept(r, mr, low, scale, mappedLow, strength, hasHue);
+            mg = Kept(g, mg, low, scale, mappedLow, strength, hasHue);
+            mb = Kept(b, mb, low, scale, mappedLow, strength, hasHue);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector256<float> Kept(Vector256<float> x, Vector256<float> mapped, Vector256<float> low, Vector256<float> range,
-            Vector256<float> mappedLow, Vector256<float> mappedRange, Vector256<float> strength, Vector256<float> hasHue)
+        private static Vector256<float> Kept(Vector256<float> x, Vector256<float> mapped, Vector256<float> low, Vector256<float> scale,
+            Vector256<float> mappedLow, Vector256<float> strength, Vector256<float> hasHue)
         {
-            var kept = Avx.Add(mappedLow, Avx.Multiply(Avx.Divide(Avx.Subtract(x, low), range), mappedRange));
+            var kept = Avx.Add(mappedLow, Avx.Multiply(Avx.Subtract(x, low), scale));
             var moved = Avx.Add(mapped, Avx.Multiply(strength, Avx.Subtract(kept, mapped)));
             return Avx.BlendVariable(mapped, moved, hasHue);
         }
@@ -202,7 +203,7 @@ public sealed class SigmoidOperation : ImageOperation<SigmoidParams, SigmoidOper
             var range = Avx.Subtract(Avx.Max(x, Avx.Max(xg, xb)), low);
             var mappedLow = Avx.Min(mapped, Avx.Min(mg, mb));
             var mappedRange = Avx.Subtract(Avx.Max(mapped, Avx.Max(mg, mb)), mappedLow);
-            var kept = Avx.Add(mappedLow, Avx.Multiply(Avx.Divide(Avx.Subtract(x, low), range), mappedRange));
+            var kept = Avx.Add(mappedLow, Avx.Multiply(Avx.Subtract(x, low), Avx.Divide(mappedRange, range)));
             var moved = Avx.Add(mapped, Avx.Multiply(strength, Avx.Subtract(kept, mapped)));
             // Grey (or NaN) pixels have no hue to keep.
             return Avx.BlendVariable(mapped, moved, Avx.Compare(range, Vector256<float>.Zero, FloatComparisonMode.OrderedGreaterThanNonSignaling));

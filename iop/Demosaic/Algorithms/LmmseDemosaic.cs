@@ -141,7 +141,7 @@ internal static class LmmseDemosaic
             {
                 var i = y * s + x;
                 var sum = new Vector<float>(g[4]) * Load(ref dH, i);
-                for (var k = 1; k <= 4; k++) sum += new Vector<float>(g[4 + k]) * (Load(ref dH, i - k) + Load(ref dH, i + k));
+                for (var k = 1; k <= 4; k++) sum = Vector.MultiplyAddEstimate(new Vector<float>(g[4 + k]), Load(ref dH, i - k) + Load(ref dH, i + k), sum);
                 Store(sum, ref sH, i);
             }
             if (y < 6 || y >= tile.Rows - 6) continue;
@@ -149,7 +149,7 @@ internal static class LmmseDemosaic
             {
                 var i = y * s + x;
                 var sum = new Vector<float>(g[4]) * Load(ref dV, i);
-                for (var k = 1; k <= 4; k++) sum += new Vector<float>(g[4 + k]) * (Load(ref dV, i - k * s) + Load(ref dV, i + k * s));
+                for (var k = 1; k <= 4; k++) sum = Vector.MultiplyAddEstimate(new Vector<float>(g[4 + k]), Load(ref dV, i - k * s) + Load(ref dV, i + k * s), sum);
                 Store(sum, ref sV, i);
             }
         }
@@ -195,8 +195,8 @@ internal static class LmmseDemosaic
             var signal = Load(ref smooth, i + k * step);
             var residual = Load(ref noisy, i + k * step) - signal;
             sum += signal;
-            sumSquares += signal * signal;
-            noise += residual * residual;
+            sumSquares = Vector.MultiplyAddEstimate(signal, signal, sumSquares);
+            noise = Vector.MultiplyAddEstimate(residual, residual, noise);
         }
         var ninth = new Vector<float>(1f / 9);
         var floor = new Vector<float>(VarianceFloor);
@@ -279,7 +279,8 @@ internal static class LmmseDemosaic
         private readonly Vector<float> _w0 = d1 * (d2 * d3), _w1 = d0 * (d2 * d3), _w2 = d3 * (d0 * d1), _w3 = d2 * (d0 * d1);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector<float> WeightedSum(Vector<float> x0, Vector<float> x1, Vector<float> x2, Vector<float> x3) => _w0 * x0 + _w1 * x1 + _w2 * x2 + _w3 * x3;
+        public Vector<float> WeightedSum(Vector<float> x0, Vector<float> x1, Vector<float> x2, Vector<float> x3) =>
+            Vector.MultiplyAddEstimate(_w3, x3, Vector.MultiplyAddEstimate(_w2, x2, Vector.MultiplyAddEstimate(_w1, x1, _w0 * x0)));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector<float> InverseTotal() => Vector<float>.One / (_w0 + _w1 + _w2 + _w3);
