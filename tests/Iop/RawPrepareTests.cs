@@ -6,6 +6,7 @@ using RawEngine.Engine.Sessions;
 using RawEngine.Engine.Synthetic;
 using RawEngine.Iop;
 using RawEngine.Iop.ColorOut;
+using RawEngine.Iop.Demosaic;
 
 namespace RawEngine.Tests.Iop;
 
@@ -15,7 +16,11 @@ public class RawPrepareTests
     {
         using var engine = new RenderEngine(StandardModules.CreateRegistry(), new EngineOptions { CacheBytes = 0 });
         using var session = engine.Open(raw);
+        // A linear demosaic: the default ones choose a direction per pixel, and on the chart's finest lines a hair of
+        // difference between the raws flips whole pixels (which way depends on float rounding anywhere upstream). What
+        // is tested is the black handling before it.
         var edit = Edit.Empty
+            .With("demosaic", new DemosaicParams { Method = DemosaicChoice.Bilinear })
             .With("sigmoid", new RawEngine.Iop.Sigmoid.SigmoidParams()).WithEnabled("sigmoid", false)
             .With("colorout", new ColorOutParams { Profile = "srgb-linear" });
         using var buffer = await session.RenderExportAsync(edit);
@@ -39,10 +44,9 @@ public class RawPrepareTests
         var expected = await RenderLinearAsync(uniform);
         var actual = await RenderLinearAsync(perChannel);
 
-        // Quantisation differs by a hair between the two raws; the demosaic's direction choices can
-        // turn that into a few slightly different edge pixels, so the mean is the tight bound.
+        // Quantisation differs by a hair between the two raws (measured: mean 1.3e-5, largest 9.7e-5).
         var differences = expected.Zip(actual, (a, b) => Math.Abs(a - b)).ToArray();
-        Assert.True(differences.Average() < 3e-4, $"mean difference {differences.Average()}");
-        Assert.True(differences.Max() < 0.02f, $"largest difference {differences.Max()}");
+        Assert.True(differences.Average() < 5e-5, $"mean difference {differences.Average()}");
+        Assert.True(differences.Max() < 5e-4f, $"largest difference {differences.Max()}");
     }
 }
