@@ -25,10 +25,10 @@ public static class ImageExporter
         options.Validate();
         // Checked before the render, which the encoder drives, rather than after it.
         var (_, folder) = AtomicFile.CheckTarget(path, options.Overwrite);
-        var encoded = Encode(image, options, ct);
+        var writeFile = Encode(image, options, ct);
         try
         {
-            AtomicFile.Write(path, encoded.WriteTo, options.Overwrite);
+            AtomicFile.Write(path, writeFile, options.Overwrite);
         }
         catch (UnauthorizedAccessException e)
         {
@@ -46,7 +46,7 @@ public static class ImageExporter
 
     /// <summary>Writes the encoded file to <paramref name="stream"/> (e.g. standard output).</summary>
     public static void Write(ExportImage image, Stream stream, ExportOptions options, CancellationToken ct = default) =>
-        Encode(image, options, ct).WriteTo(stream);
+        Encode(image, options, ct)(stream);
 
     /// <summary>The whole encoded file in memory.</summary>
     public static byte[] ToBytes(ExportImage image, ExportOptions options, CancellationToken ct = default)
@@ -56,7 +56,8 @@ public static class ImageExporter
         return stream.ToArray();
     }
 
-    private static EncodedFile Encode(ExportImage image, ExportOptions options, CancellationToken ct)
+    /// <summary>Encodes the picture; the result writes the file, with its EXIF unless metadata is stripped.</summary>
+    private static Action<Stream> Encode(ExportImage image, ExportOptions options, CancellationToken ct)
     {
         options.Validate();
         var pixels = image.Pixels;
@@ -73,16 +74,13 @@ public static class ImageExporter
             using var tagged = vips.Mutate(m => m.Set(GValue.BlobType, IccField, profile));
             return Save(tagged, options);
         }, ct);
-        if (options.StripMetadata) return new EncodedFile(encoded, null);
+        if (options.StripMetadata) return stream => stream.Write(encoded);
         return options.Format switch
         {
-            ExportFormat.Jpeg => WithExif(encoded, ExifBlock.Build(image, ExportFormat.Jpeg), ExifEmbedding.IntoJpeg),
-            ExportFormat.Png => WithExif(encoded, ExifBlock.Build(image, ExportFormat.Png), ExifEmbedding.IntoPng),
-            _ => new EncodedFile(encoded, (bytes, stream) => ExifEmbedding.IntoTiff(bytes, image, stream)),
+            ExportFormat.Jpeg => stream => ExifEmbedding.IntoJpeg(encoded, ExifBlock.Build(image, ExportFormat.Jpeg), stream),
+            ExportFormat.Png => stream => ExifEmbedding.IntoPng(encoded, ExifBlock.Build(image, ExportFormat.Png), stream),
+            _ => stream => ExifEmbedding.IntoTiff(encoded, image, stream),
         };
-
-        static EncodedFile WithExif(byte[] encoded, byte[] exif, Action<byte[], byte[], Stream> insert) =>
-            new(encoded, (bytes, stream) => insert(bytes, exif, stream));
     }
 
     /// <summary>libvips writes the pixels and the ICC profile only; our EXIF goes in afterwards.</summary>
@@ -102,16 +100,6 @@ public static class ImageExporter
         catch (VipsException e)
         {
             throw new InvalidOperationException($"libvips could not encode the {options.Format.DisplayName()}: {e.Message.Trim()}", e);
-        }
-    }
-
-    /// <summary>An encoded file and, unless metadata is stripped, how its EXIF goes in as it is written out.</summary>
-    private sealed record EncodedFile(byte[] Bytes, Action<byte[], Stream>? WriteWithMetadata)
-    {
-        public void WriteTo(Stream stream)
-        {
-            if (WriteWithMetadata is null) stream.Write(Bytes);
-            else WriteWithMetadata(Bytes, stream);
         }
     }
 }

@@ -162,6 +162,13 @@ internal sealed class BlockGrid
         Divide(sums, counts, means);
     }
 
+    /// <summary>The first index in [<paramref name="from"/>, <paramref name="end"/>) whose byte is not 0, or -1 (a vector search).</summary>
+    private static int NextSet(ReadOnlySpan<byte> bytes, int from, int end)
+    {
+        var found = bytes[from..end].IndexOfAnyExcept((byte)0);
+        return found < 0 ? -1 : from + found;
+    }
+
     private static void Divide(ReadOnlySpan<float> sums, ReadOnlySpan<int> counts, Span<float> means)
     {
         for (var c = 0; c < 3; c++) means[c] = counts[c] > 0 ? sums[c] / counts[c] : 0;
@@ -210,11 +217,8 @@ internal sealed class BlockGrid
                 Touching(above, below, rows, touching);
                 var clipped = _clipped.AsSpan(by * _columns, _columns);
                 var sums = rowSums.AsSpan(by * 3, 3);
-                for (var bx = 0; bx < _columns; bx++)
+                for (var bx = NextSet(touching, 0, _columns); bx >= 0; bx = NextSet(touching, bx + 1, _columns))
                 {
-                    var skip = touching.AsSpan(bx).IndexOfAnyExcept((byte)0);
-                    if (skip < 0) break;
-                    bx += skip;
                     if (clipped[bx] != 0) continue;
                     Means(bx, by, means);
                     if (!(means[0] > 0 && means[1] > 0 && means[2] > 0)) continue;
@@ -288,12 +292,9 @@ internal sealed class BlockGrid
                 var by = imageY / _size;
                 if (!_rowHasClipping[by]) continue;
                 var clipped = _clipped.AsSpan(by * _columns, _columns);
-                var lastBlock = (roiOut.Right - 1) / _size;
-                for (var bx = roiOut.X / _size; bx <= lastBlock; bx++)
+                var end = (roiOut.Right - 1) / _size + 1;
+                for (var bx = NextSet(clipped, roiOut.X / _size, end); bx >= 0; bx = NextSet(clipped, bx + 1, end))
                 {
-                    var skip = clipped[bx..(lastBlock + 1)].IndexOfAnyExcept((byte)0);
-                    if (skip < 0) break;
-                    bx += skip;
                     var bits = clipped[bx];
                     Means(bx, by, means);
                     Estimate(bits, means, ratios, neutral, estimates);
